@@ -1,0 +1,233 @@
+package rules
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Catalog is the set of causes hvtriage knows, loaded from catalog.json.
+// It is immutable after Load: the engine only reads it.
+type Catalog struct {
+	Causes []*Cause
+	byID   map[string]*Cause
+}
+
+// Cause is one documented cause (an ID of ../shared/causes.md) with the
+// text shown to people and the signals that detect it.
+type Cause struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Area        string   `json:"area"`
+	Severity    Severity `json:"severity"`
+	Explanation string   `json:"explanation"`
+	// Signals raise the confidence that the cause is present.
+	Signals []Signal `json:"signals"`
+	// Against lowers it: facts that point to an innocent explanation.
+	Against []Signal `json:"against,omitempty"`
+	// Needs lists the inputs that decide the cause. When all are present and
+	// no signal matched, the cause is ruled out with Clear as the reason;
+	// when some are absent they are reported as missing.
+	Needs []Need `json:"needs"`
+	Clear string `json:"clear"`
+	// Resolution steps; commands may hold {attr} placeholders that are
+	// filled from the cited evidence.
+	Resolution []Step `json:"resolution"`
+}
+
+// Signal is one observable fact that bears on a cause: either a match on
+// evidence attributes, or a named Go check for what a match cannot express.
+type Signal struct {
+	ID     string              `json:"id"`
+	Says   string              `json:"says"`
+	Weight float64             `json:"weight"`
+	Kind   Kind                `json:"kind,omitempty"`
+	Equals map[string]string   `json:"equals,omitempty"`
+	AnyOf  map[string][]string `json:"any_of,omitempty"`
+	Regex  map[string]string   `json:"regex,omitempty"`
+	Check  string              `json:"check,omitempty"`
+
+	regex map[string]*regexp.Regexp
+}
+
+// Need is one input that decides a cause, with the command that collects it.
+type Need struct {
+	What    string   `json:"what"`
+	Collect string   `json:"collect"`
+	Have    []string `json:"have"` // coverage keys, any of which satisfies the need
+}
+
+// Step is one resolution step.
+type Step struct {
+	Text    string `json:"text"`
+	Command string `json:"command,omitempty"`
+	Warning string `json:"warning,omitempty"`
+}
+
+//go:embed catalog.json
+var defaultCatalog []byte
+
+// Default returns the embedded catalog. It is validated by tests, so an
+// error here means a broken build.
+func Default() (*Catalog, error) {
+	return Load(bytes.NewReader(defaultCatalog))
+}
+
+// Cause returns the cause with the given ID, or nil.
+func (c *Catalog) Cause(id string) *Cause { return c.byID[id] }
+
+// knownKinds guards against typos in the catalog.
+var knownKinds = map[Kind]bool{
+	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true,
+	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainError: true,
+	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
+	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,
+}
+
+// Load reads a catalog strictly: unknown fields, duplicate IDs, missing
+// text, unknown kinds, unknown checks and bad regular expressions are all
+// errors, reported together.
+func Load(r io.Reader) (*Catalog, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var causes []*Cause
+	if err := dec.Decode(&causes); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("catalog: trailing data after the cause list")
+	}
+	cat := &Catalog{Causes: causes, byID: make(map[string]*Cause, len(causes))}
+	var errs []error
+	for i, c := range causes {
+		if c == nil {
+			errs = append(errs, fmt.Errorf("cause #%d: null", i))
+			continue
+		}
+		if _, dup := cat.byID[c.ID]; dup {
+			errs = append(errs, fmt.Errorf("cause %q: duplicate ID", c.ID))
+		}
+		cat.byID[c.ID] = c
+		errs = append(errs, c.validate()...)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("catalog: %w", err)
+	}
+	sort.Slice(cat.Causes, func(i, j int) bool { return cat.Causes[i].ID < cat.Causes[j].ID })
+	return cat, nil
+}
+
+var causeIDPattern = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+
+func (c *Cause) validate() []error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("cause %q: %s", c.ID, fmt.Sprintf(format, args...)))
+	}
+	if !causeIDPattern.MatchString(c.ID) {
+		bad("ID must be lower-case words joined by '-'")
+	}
+	for field, v := range map[string]string{"title": c.Title, "area": c.Area, "explanation": c.Explanation, "clear": c.Clear} {
+		if strings.TrimSpace(v) == "" {
+			bad("%s is empty", field)
+		}
+	}
+	if len(c.Signals) == 0 {
+		bad("no signals")
+	}
+	if len(c.Needs) == 0 {
+		bad("no needs: every cause must say what decides it")
+	}
+	if len(c.Resolution) == 0 {
+		bad("no resolution steps")
+	}
+	seen := map[string]bool{}
+	for _, list := range [][]Signal{c.Signals, c.Against} {
+		for i := range list {
+			s := &list[i]
+			if s.ID == "" || seen[s.ID] {
+				bad("signal #%d: empty or duplicate ID %q", i, s.ID)
+			}
+			seen[s.ID] = true
+			for _, err := range s.compile() {
+				bad("signal %q: %v", s.ID, err)
+			}
+		}
+	}
+	for i, n := range c.Needs {
+		if n.What == "" || n.Collect == "" || len(n.Have) == 0 {
+			bad("need #%d: what, collect and have are all required", i)
+		}
+	}
+	for i, s := range c.Resolution {
+		if strings.TrimSpace(s.Text) == "" {
+			bad("resolution step #%d: empty text", i)
+		}
+	}
+	return errs
+}
+
+func (s *Signal) compile() []error {
+	var errs []error
+	if strings.TrimSpace(s.Says) == "" {
+		errs = append(errs, errors.New("says is empty"))
+	}
+	if s.Weight <= 0 || s.Weight >= 1 {
+		errs = append(errs, fmt.Errorf("weight %v outside (0, 1)", s.Weight))
+	}
+	switch {
+	case s.Check != "":
+		if _, ok := checks[s.Check]; !ok {
+			errs = append(errs, fmt.Errorf("unknown check %q", s.Check))
+		}
+		if s.Kind != "" || len(s.Equals)+len(s.AnyOf)+len(s.Regex) > 0 {
+			errs = append(errs, errors.New("a check signal cannot also match attributes"))
+		}
+	case s.Kind == "":
+		errs = append(errs, errors.New("needs a kind or a check"))
+	case !knownKinds[s.Kind]:
+		errs = append(errs, fmt.Errorf("unknown kind %q", s.Kind))
+	}
+	s.regex = make(map[string]*regexp.Regexp, len(s.Regex))
+	for attr, expr := range s.Regex {
+		re, err := regexp.Compile(expr)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("regex for %q: %w", attr, err))
+			continue
+		}
+		s.regex[attr] = re
+	}
+	return errs
+}
+
+// matches reports whether an evidence item satisfies an attribute signal.
+// Comparisons ignore case: Windows itself is case-insensitive about
+// provider names, paths and enum values.
+func (s *Signal) matches(e *Evidence) bool {
+	if e.Kind != s.Kind {
+		return false
+	}
+	for k, want := range s.Equals {
+		if !strings.EqualFold(e.Attrs[k], want) {
+			return false
+		}
+	}
+	for k, wants := range s.AnyOf {
+		if !slices.ContainsFunc(wants, func(w string) bool { return strings.EqualFold(e.Attrs[k], w) }) {
+			return false
+		}
+	}
+	for k, re := range s.regex {
+		if !re.MatchString(e.Attrs[k]) {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,310 @@
+package rules
+
+import (
+	"cmp"
+	"math"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Tuning of the engine. The numbers are deliberately few and global so that
+// a cause's behaviour is decided by its signal weights in the catalog.
+const (
+	// ReportThreshold is the lowest confidence that still yields a finding.
+	ReportThreshold = 0.2
+	// DecidedThreshold is the confidence above which a cause needs no more
+	// input; below it, its missing inputs are listed.
+	DecidedThreshold = 0.6
+	// MaxCitedPerSignal bounds the evidence listed per signal so that a
+	// bundle with ten thousand resets still gives a readable report; the
+	// full count is kept in SignalHit.Count.
+	MaxCitedPerSignal = 8
+)
+
+// Cited is one evidence item in a finding, with the signal it matched.
+type Cited struct {
+	Evidence
+	Signal string
+	Says   string
+}
+
+// SignalHit summarises how often a signal matched.
+type SignalHit struct {
+	ID     string
+	Says   string
+	Weight float64
+	Count  int
+}
+
+// Finding is one cause the bundle points to.
+type Finding struct {
+	Cause      *Cause
+	Severity   Severity
+	Confidence float64
+	Signals    []SignalHit
+	Evidence   []Cited
+	Against    []Cited
+	Resolution []Step // with placeholders filled from the evidence
+	VMs        []string
+	Files      []string
+}
+
+// RuledOut is a cause the bundle's evidence excludes.
+type RuledOut struct {
+	Cause string
+	Why   string
+}
+
+// Missing is an input the bundle lacks, and the causes it would decide.
+type Missing struct {
+	What    string
+	Collect string
+	Decides []string
+}
+
+// Outcome is everything the engine concludes about a bundle.
+type Outcome struct {
+	Findings []Finding
+	RuledOut []RuledOut
+	Missing  []Missing
+}
+
+// Engine evaluates a catalog against evidence.
+type Engine struct {
+	cat *Catalog
+	// Which events any signal can use, so extractors can drop the rest
+	// early: by provider+ID, by provider alone, by ID alone, or all.
+	eventsByProviderID map[providerID]bool
+	eventsByProvider   map[string]bool
+	eventsByID         map[string]bool
+	allEvents          bool
+}
+
+type providerID struct {
+	provider string
+	id       string
+}
+
+// NewEngine prepares a catalog for evaluation.
+func NewEngine(cat *Catalog) *Engine {
+	e := &Engine{
+		cat:                cat,
+		eventsByProviderID: map[providerID]bool{},
+		eventsByProvider:   map[string]bool{},
+		eventsByID:         map[string]bool{},
+	}
+	for _, c := range cat.Causes {
+		for _, list := range [][]Signal{c.Signals, c.Against} {
+			for _, s := range list {
+				if s.Kind == KindEvent {
+					e.indexEventSignal(s)
+				}
+			}
+		}
+	}
+	for _, name := range checkEventNeeds {
+		e.eventsByProvider[strings.ToLower(name)] = true
+	}
+	return e
+}
+
+func (e *Engine) indexEventSignal(s Signal) {
+	providers := valuesOf(s, AttrProvider)
+	ids := valuesOf(s, AttrEventID)
+	switch {
+	case len(providers) > 0 && len(ids) > 0:
+		for _, p := range providers {
+			for _, id := range ids {
+				e.eventsByProviderID[providerID{strings.ToLower(p), id}] = true
+			}
+		}
+	case len(providers) > 0:
+		for _, p := range providers {
+			e.eventsByProvider[strings.ToLower(p)] = true
+		}
+	case len(ids) > 0:
+		for _, id := range ids {
+			e.eventsByID[id] = true
+		}
+	default:
+		e.allEvents = true
+	}
+}
+
+func valuesOf(s Signal, attr string) []string {
+	if v, ok := s.Equals[attr]; ok {
+		return []string{v}
+	}
+	return s.AnyOf[attr]
+}
+
+// WantsEvent reports whether any signal could match an event from this
+// provider with this ID. Extractors call it before building evidence so
+// that irrelevant events cost nothing.
+func (e *Engine) WantsEvent(provider string, eventID uint16) bool {
+	if e.allEvents {
+		return true
+	}
+	id := strconv.Itoa(int(eventID))
+	p := strings.ToLower(provider)
+	return e.eventsByProviderID[providerID{p, id}] || e.eventsByProvider[p] || e.eventsByID[id]
+}
+
+// Catalog returns the catalog the engine evaluates.
+func (e *Engine) Catalog() *Catalog { return e.cat }
+
+// Evaluate runs every cause of the catalog over the evidence. cov says what
+// the bundle holds, to tell "ruled out" from "not collected".
+func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
+	ix := newIndex(evidence)
+	var out Outcome
+	missing := map[string]*Missing{}
+	for _, c := range e.cat.Causes {
+		f, ok := evaluateCause(c, ix)
+		switch {
+		case ok:
+			out.Findings = append(out.Findings, f)
+		case allNeedsCovered(c, cov):
+			out.RuledOut = append(out.RuledOut, RuledOut{Cause: c.ID, Why: c.Clear})
+		}
+		if ok && f.Confidence >= DecidedThreshold {
+			continue
+		}
+		for _, n := range c.Needs {
+			if cov.Has(n.Have...) {
+				continue
+			}
+			m := missing[n.What]
+			if m == nil {
+				m = &Missing{What: n.What, Collect: n.Collect}
+				missing[n.What] = m
+			}
+			m.Decides = append(m.Decides, c.ID)
+		}
+	}
+	slices.SortFunc(out.Findings, func(a, b Finding) int {
+		return cmp.Or(
+			cmp.Compare(b.Severity, a.Severity),
+			cmp.Compare(b.Confidence, a.Confidence),
+			cmp.Compare(a.Cause.ID, b.Cause.ID),
+		)
+	})
+	for _, m := range missing {
+		slices.Sort(m.Decides)
+		m.Decides = slices.Compact(m.Decides)
+		out.Missing = append(out.Missing, *m)
+	}
+	slices.SortFunc(out.Missing, func(a, b Missing) int { return cmp.Compare(a.What, b.What) })
+	return out
+}
+
+func allNeedsCovered(c *Cause, cov Coverage) bool {
+	for _, n := range c.Needs {
+		if !cov.Has(n.Have...) {
+			return false
+		}
+	}
+	return true
+}
+
+// evaluateCause combines the cause's signals into one confidence. Distinct
+// signals combine like independent witnesses (noisy-OR); repeated hits of
+// the same signal add only a little, because a hundred copies of one event
+// are one witness repeating itself. Counter-signals scale the result down.
+func evaluateCause(c *Cause, ix *index) (Finding, bool) {
+	f := Finding{Cause: c}
+	disbelief := 1.0
+	for i := range c.Signals {
+		s := &c.Signals[i]
+		hits := ix.match(s)
+		if len(hits) == 0 {
+			continue
+		}
+		disbelief *= math.Pow(1-s.Weight, repeatFactor(len(hits)))
+		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: len(hits)})
+		f.Evidence = append(f.Evidence, cite(s, hits)...)
+	}
+	if len(f.Signals) == 0 {
+		return Finding{}, false
+	}
+	confidence := 1 - disbelief
+	for i := range c.Against {
+		s := &c.Against[i]
+		hits := ix.match(s)
+		if len(hits) == 0 {
+			continue
+		}
+		confidence *= 1 - s.Weight
+		f.Against = append(f.Against, cite(s, hits)...)
+	}
+	f.Confidence = math.Round(confidence*100) / 100
+	if f.Confidence < ReportThreshold {
+		return Finding{}, false
+	}
+	f.Severity = severityFor(c.Severity, f.Confidence)
+	f.VMs, f.Files = scope(f.Evidence)
+	f.Resolution = fillSteps(c.Resolution, f.Evidence)
+	return f, true
+}
+
+func repeatFactor(n int) float64 {
+	return 1 + math.Log2(float64(min(n, 16)))/4
+}
+
+// severityFor lowers a cause's severity when the evidence is weak, so that
+// a lone warning never shows up as a high-severity finding.
+func severityFor(s Severity, confidence float64) Severity {
+	switch {
+	case confidence >= DecidedThreshold:
+		return s
+	case confidence >= 0.35:
+		return max(Low, s-1)
+	default:
+		return min(s, Low)
+	}
+}
+
+func cite(s *Signal, hits []*Evidence) []Cited {
+	out := make([]Cited, 0, min(len(hits), MaxCitedPerSignal))
+	for _, h := range hits[:min(len(hits), MaxCitedPerSignal)] {
+		out = append(out, Cited{Evidence: *h, Signal: s.ID, Says: s.Says})
+	}
+	return out
+}
+
+func scope(cited []Cited) (vms, files []string) {
+	for _, c := range cited {
+		if vm := c.VM(); vm != "" {
+			vms = append(vms, vm)
+		}
+		files = append(files, c.Source)
+	}
+	sort.Strings(vms)
+	sort.Strings(files)
+	return slices.Compact(vms), slices.Compact(files)
+}
+
+var placeholder = regexp.MustCompile(`\{([a-z_.A-Z0-9]+)\}`)
+
+// fillSteps puts real names and paths from the evidence into the commands,
+// so an engineer can copy them. An attribute no evidence carries stays a
+// visible <placeholder> rather than an empty string.
+func fillSteps(steps []Step, cited []Cited) []Step {
+	out := make([]Step, len(steps))
+	for i, s := range steps {
+		s.Command = placeholder.ReplaceAllStringFunc(s.Command, func(m string) string {
+			key := m[1 : len(m)-1]
+			for _, c := range cited {
+				if v := c.Attrs[key]; v != "" {
+					return v
+				}
+			}
+			return "<" + key + ">"
+		})
+		out[i] = s
+	}
+	return out
+}

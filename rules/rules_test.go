@@ -1,0 +1,187 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestDefaultCatalogLoads(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	require.NotEmpty(t, cat.Causes)
+	for _, c := range cat.Causes {
+		assert.Same(t, c, cat.Cause(c.ID))
+	}
+}
+
+func TestLoadRejectsMistakes(t *testing.T) {
+	const valid = `{"id":"vss-writer-failed","title":"t","area":"vss","severity":"high","explanation":"e","clear":"c",
+	  "signals":[{"id":"s","weight":0.5,"says":"x","kind":"vss.writer","equals":{"failed":"true"}}],
+	  "needs":[{"what":"w","collect":"c","have":["file:x"]}],
+	  "resolution":[{"text":"do"}]}`
+	_, err := Load(strings.NewReader("[" + valid + "]"))
+	require.NoError(t, err)
+
+	tests := []struct {
+		name, catalog, want string
+	}{
+		{"unknown field", strings.Replace(valid, `"area"`, `"areas"`, 1), "unknown field"},
+		{"duplicate id", valid + "," + valid, "duplicate ID"},
+		{"bad severity", strings.Replace(valid, `"high"`, `"hgh"`, 1), "unknown severity"},
+		{"unknown kind", strings.Replace(valid, `"vss.writer"`, `"vss.writers"`, 1), "unknown kind"},
+		{"weight out of range", strings.Replace(valid, `0.5`, `1.5`, 1), "outside (0, 1)"},
+		{"bad regex", strings.Replace(valid, `"equals":{"failed":"true"}`, `"regex":{"name":"("}`, 1), "regex"},
+		{"unknown check", strings.Replace(valid, `"kind":"vss.writer","equals":{"failed":"true"}`, `"check":"nope"`, 1), "unknown check"},
+		{"empty title", strings.Replace(valid, `"title":"t"`, `"title":" "`, 1), "title is empty"},
+		{"no needs", strings.Replace(valid, `"needs":[{"what":"w","collect":"c","have":["file:x"]}]`, `"needs":[]`, 1), "no needs"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(strings.NewReader("[" + tt.catalog + "]"))
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestSeverityText(t *testing.T) {
+	for s := Info; s <= Critical; s++ {
+		b, err := s.MarshalText()
+		require.NoError(t, err)
+		var back Severity
+		require.NoError(t, back.UnmarshalText(b))
+		assert.Equal(t, s, back)
+	}
+	var s Severity
+	assert.Error(t, s.UnmarshalText([]byte("severe")))
+	assert.Equal(t, "offset 0x10000", AtOffset(0x10000).String())
+	assert.Equal(t, "record 42", AtRecord(42).String())
+	assert.Equal(t, "line 7", AtLine(7).String())
+}
+
+func writer(src string, line int, name, id string, failed bool, lastErrOK bool) Evidence {
+	return Evidence{Kind: KindVSSWriter, Source: src, At: AtLine(line), Summary: name,
+		Attrs: map[string]string{AttrName: name, "writer_id": id, AttrFailed: boolText(failed), "last_error_ok": boolText(lastErrOK)}}
+}
+
+func event(src string, rec uint64, provider, id string) Evidence {
+	return Evidence{Kind: KindEvent, Source: src, At: AtRecord(rec),
+		Attrs: map[string]string{AttrProvider: provider, AttrEventID: id}}
+}
+
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+const hvWriter = "{66841cd4-6ded-4f4b-8f17-fd23f8ddc3de}"
+
+func TestEngineFailedWriterFinding(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	eng := NewEngine(cat)
+	ev := []Evidence{
+		writer("w.txt", 10, "Microsoft Hyper-V VSS Writer", hvWriter, true, false),
+		writer("w.txt", 4, "System Writer", "{e8132975-6f93-4464-a53e-1050253ae220}", false, true),
+		event("App.evtx", 77, "VSS", "8229"),
+	}
+	cov := Coverage{}
+	cov.Add("file:vssadmin-writers")
+	cov.Add("channel:Application")
+	cov.Add("channel:System")
+	out := eng.Evaluate(ev, cov)
+
+	require.Len(t, out.Findings, 1)
+	f := out.Findings[0]
+	assert.Equal(t, "vss-writer-failed", f.Cause.ID)
+	assert.Equal(t, High, f.Severity)
+	assert.Greater(t, f.Confidence, 0.9)
+	var cited []string
+	for _, c := range f.Evidence {
+		cited = append(cited, c.Source+" "+c.At.String()+" "+c.Signal)
+	}
+	assert.ElementsMatch(t, []string{"w.txt line 10 writer-failed", "w.txt line 10 writer-last-error", "App.evtx record 77 vss-8229"}, cited)
+	// The System log is present and clean, so both storage causes are ruled out.
+	var ruled []string
+	for _, r := range out.RuledOut {
+		ruled = append(ruled, r.Cause)
+	}
+	assert.ElementsMatch(t, []string{"storage-connectivity", "filesystem-corruption"}, ruled)
+	assert.Empty(t, out.Missing)
+}
+
+func TestEngineWeakSignalStaysLow(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	out := NewEngine(cat).Evaluate([]Evidence{event("Sys.evtx", 5, "storahci", "129")}, Coverage{"channel:system": true})
+	require.Len(t, out.Findings, 1)
+	f := out.Findings[0]
+	assert.Equal(t, "storage-connectivity", f.Cause.ID)
+	assert.Equal(t, Low, f.Severity, "a lone reset is a weak signal")
+	// VSS cause undecided and its inputs absent: both are listed as missing.
+	var what []string
+	for _, m := range out.Missing {
+		what = append(what, m.What)
+		assert.Contains(t, m.Decides, "vss-writer-failed")
+	}
+	assert.ElementsMatch(t, []string{"vssadmin list writers output", "Application event log"}, what)
+}
+
+func TestEngineCounterEvidenceAndRepeats(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	eng := NewEngine(cat)
+	one := eng.Evaluate([]Evidence{event("A", 1, "VSS", "8229")}, nil).Findings[0].Confidence
+	var many []Evidence
+	for i := range 20 {
+		many = append(many, event("A", uint64(i+1), "VSS", "8229"))
+	}
+	manyConf := eng.Evaluate(many, nil).Findings[0]
+	assert.Greater(t, manyConf.Confidence, one, "repeats add some weight")
+	assert.Less(t, manyConf.Confidence, 0.9, "but twenty copies of one event are not proof")
+	assert.Len(t, manyConf.Evidence, MaxCitedPerSignal)
+	assert.Equal(t, 20, manyConf.Signals[0].Count)
+
+	withStable := eng.Evaluate([]Evidence{event("A", 1, "VSS", "8229"),
+		writer("w", 3, "Microsoft Hyper-V VSS Writer", hvWriter, false, true)}, nil).Findings[0]
+	assert.Less(t, withStable.Confidence, one)
+	require.Len(t, withStable.Against, 1)
+	assert.Equal(t, "hyperv-writer-stable", withStable.Against[0].Signal)
+}
+
+func TestHyperVWriterMissingCheck(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	eng := NewEngine(cat)
+	out := eng.Evaluate([]Evidence{writer("w.txt", 4, "System Writer", "{e8132975-6f93-4464-a53e-1050253ae220}", false, true)}, nil)
+	require.Len(t, out.Findings, 1)
+	assert.Equal(t, "hyperv-writer-missing", out.Findings[0].Evidence[0].Signal)
+
+	out = eng.Evaluate([]Evidence{writer("w.txt", 4, "Microsoft Hyper-V VSS Writer", hvWriter, false, true)}, nil)
+	assert.Empty(t, out.Findings)
+}
+
+func TestWantsEventAndPlaceholders(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	eng := NewEngine(cat)
+	assert.True(t, eng.WantsEvent("VSS", 8229))
+	assert.True(t, eng.WantsEvent("storahci", 129), "129 is wanted from any miniport")
+	assert.True(t, eng.WantsEvent("ntfs", 55), "provider names compare case-insensitively")
+	assert.False(t, eng.WantsEvent("Microsoft-Windows-Security-Auditing", 4624))
+
+	ev := event("S", 9, "Ntfs", "55")
+	ev.Attrs["data.DriveName"] = "D:"
+	f := eng.Evaluate([]Evidence{ev}, nil).Findings[0]
+	var cmds []string
+	for _, s := range f.Resolution {
+		cmds = append(cmds, s.Command)
+	}
+	assert.Contains(t, cmds, "chkdsk D: /f")
+	assert.Contains(t, cmds, "Repair-Volume -DriveLetter <letter> -OfflineScanAndFix")
+}
