@@ -1,0 +1,383 @@
+package vhdx
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+const (
+	vhdFooterLen      = 512
+	vhdDynamicLen     = 1024
+	vhdLocatorCount   = 8
+	vhdLocatorLen     = 24
+	maxVHDLocatorData = 64 << 10 // a UTF-16 Windows path never needs more
+)
+
+// VHD disk type codes.
+const (
+	vhdTypeFixed        = 2
+	vhdTypeDynamic      = 3
+	vhdTypeDifferencing = 4
+)
+
+// vhdEpoch is the origin of VHD timestamps.
+var vhdEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// VHDFooter is the 512-byte "conectix" footer (or its copy at offset 0).
+type VHDFooter struct {
+	Off              int64
+	Features         uint32
+	Version          uint32
+	DataOffset       uint64
+	Timestamp        uint32 // seconds since 2000-01-01 UTC
+	CreatorApp       string // "win ", "vpc ", "qemu", "d2v"...
+	CreatorVersion   uint32
+	CreatorHostOS    string
+	OriginalSize     uint64
+	CurrentSize      uint64
+	Cylinders        uint16
+	Heads            uint8
+	SectorsPerTrack  uint8
+	DiskType         uint32 // 2 fixed, 3 dynamic, 4 differencing
+	Checksum         uint32
+	ComputedChecksum uint32
+	UniqueID         GUID // raw 16 bytes at footer+68
+	SavedState       uint8
+}
+
+// Time returns the footer timestamp.
+func (h *VHDFooter) Time() time.Time { return vhdEpoch.Add(time.Duration(h.Timestamp) * time.Second) }
+
+// ChecksumOK reports whether the stored checksum matches.
+func (h *VHDFooter) ChecksumOK() bool { return h.Checksum == h.ComputedChecksum }
+
+// VHDLocator is one of the eight parent locator entries of a dynamic header.
+type VHDLocator struct {
+	Off        int64  // byte offset of the 24-byte entry
+	Code       string // platform code: "W2ku", "W2ru", "Wi2k", "Wi2r", "MacX"...
+	DataSpace  uint32
+	DataLength uint32
+	DataOffset uint64
+	// Path is the decoded platform data (UTF-16LE for W2ku/W2ru, bytes for
+	// Wi2k/Wi2r and MacX); empty when it was not collected or not decodable.
+	Path string
+}
+
+// VHDDynamicHeader is the 1024-byte "cxsparse" header of dynamic and
+// differencing VHDs.
+type VHDDynamicHeader struct {
+	Off              int64
+	TableOffset      uint64
+	HeaderVersion    uint32
+	MaxTableEntries  uint32
+	BlockSize        uint32
+	Checksum         uint32
+	ComputedChecksum uint32
+	ParentUniqueID   GUID   // raw copy of the parent footer's unique ID
+	ParentTimestamp  uint32 // Hyper-V writes 0
+	ParentName       string // UTF-16BE
+	Locators         []VHDLocator
+}
+
+// ChecksumOK reports whether the stored checksum matches.
+func (h *VHDDynamicHeader) ChecksumOK() bool { return h.Checksum == h.ComputedChecksum }
+
+// VHD is a parsed VHD or AVHD file.
+type VHD struct {
+	Size int64
+	// Footer is the footer used: the one at the end of the file when it
+	// is readable, else the copy at offset 0.
+	Footer VHDFooter
+	// FooterCopy is the copy at offset 0 of dynamic and differencing disks
+	// (nil when absent or when Footer already is that copy).
+	FooterCopy *VHDFooter
+	Dynamic    *VHDDynamicHeader
+
+	Truncated bool
+	Problems  []Problem
+	corrupt   bool
+}
+
+// Type maps the footer disk type.
+func (v *VHD) Type() DiskType {
+	switch v.Footer.DiskType {
+	case vhdTypeFixed:
+		return DiskTypeFixed
+	case vhdTypeDynamic:
+		return DiskTypeDynamic
+	case vhdTypeDifferencing:
+		return DiskTypeDifferencing
+	}
+	return DiskTypeUnknown
+}
+
+// Corrupt reports damage that makes Hyper-V refuse the file.
+func (v *VHD) Corrupt() bool { return v.corrupt }
+
+// ParentPaths returns the parent paths of a differencing VHD in lookup
+// order: relative locators, absolute locators, then the parent name.
+func (v *VHD) ParentPaths() []ParentPath {
+	if v.Dynamic == nil {
+		return nil
+	}
+	var rel, abs []ParentPath
+	for _, l := range v.Dynamic.Locators {
+		if l.Path == "" {
+			continue
+		}
+		switch l.Code {
+		case "W2ru", "Wi2r":
+			rel = append(rel, ParentPath{Kind: PathRelative, Path: l.Path, Off: int64(l.DataOffset)})
+		case "W2ku", "Wi2k":
+			abs = append(abs, ParentPath{Kind: PathAbsolute, Path: l.Path, Off: int64(l.DataOffset)})
+		}
+	}
+	out := append(rel, abs...)
+	if v.Dynamic.ParentName != "" {
+		out = append(out, ParentPath{Kind: PathParentName, Path: v.Dynamic.ParentName, Off: v.Dynamic.Off + 64})
+	}
+	return out
+}
+
+// vhdChecksum is the one's complement of the byte sum with the checksum
+// field (4 bytes at field) counted as zero.
+func vhdChecksum(b []byte, field int) uint32 {
+	var sum uint32
+	for i, c := range b {
+		if i >= field && i < field+4 {
+			continue
+		}
+		sum += uint32(c)
+	}
+	return ^sum
+}
+
+func parseVHDFooter(b []byte, off int64) VHDFooter {
+	be := binary.BigEndian
+	return VHDFooter{
+		Off:              off,
+		Features:         be.Uint32(b[8:]),
+		Version:          be.Uint32(b[12:]),
+		DataOffset:       be.Uint64(b[16:]),
+		Timestamp:        be.Uint32(b[24:]),
+		CreatorApp:       decodeASCII(b[28:32]),
+		CreatorVersion:   be.Uint32(b[32:]),
+		CreatorHostOS:    decodeASCII(b[36:40]),
+		OriginalSize:     be.Uint64(b[40:]),
+		CurrentSize:      be.Uint64(b[48:]),
+		Cylinders:        be.Uint16(b[56:]),
+		Heads:            b[58],
+		SectorsPerTrack:  b[59],
+		DiskType:         be.Uint32(b[60:]),
+		Checksum:         be.Uint32(b[64:]),
+		ComputedChecksum: vhdChecksum(b[:vhdFooterLen], 64),
+		UniqueID:         GUID(b[68:84]),
+		SavedState:       b[84],
+	}
+}
+
+// OpenVHD parses the footer, footer copy and dynamic header of a VHD or
+// AVHD. It returns an error only when no "conectix" footer is found at the
+// end (size-512 or size-511) nor at offset 0, or when r fails.
+func OpenVHD(r io.ReaderAt, size int64) (*VHD, error) {
+	if size < 0 {
+		return nil, &FormatError{Off: 0, Msg: "negative file size", Val: size}
+	}
+	v := &VHD{Size: size}
+	var probs problems
+
+	var tail *VHDFooter
+	// Old producers wrote a 511-byte footer, so also try size-511 and pad.
+	for _, back := range []int64{512, 511} {
+		b, err := readAt(r, size, size-back, int(back))
+		if err != nil {
+			if isTruncation(err) {
+				continue
+			}
+			return nil, err
+		}
+		if !bytes.Equal(b[:8], vhdMagic) {
+			continue
+		}
+		if back == 511 {
+			b = append(b, 0)
+			probs.add(size-back, ProblemNote, SeverityInfo, "511-byte footer (written by old producers)")
+		}
+		ft := parseVHDFooter(b, size-back)
+		tail = &ft
+		break
+	}
+	var head *VHDFooter
+	if b, err := readAt(r, size, 0, vhdFooterLen); err == nil {
+		if bytes.Equal(b[:8], vhdMagic) && (tail == nil || tail.Off != 0) {
+			ft := parseVHDFooter(b, 0)
+			head = &ft
+		}
+	} else if !isTruncation(err) {
+		return nil, err
+	}
+
+	switch {
+	case tail == nil && head == nil:
+		return nil, &FormatError{Off: size - vhdFooterLen, Msg: "no VHD footer (\"conectix\") at the end of the file or at offset 0"}
+	case tail == nil:
+		v.Footer = *head
+		v.Truncated = true
+		probs.add(size-vhdFooterLen, ProblemTruncated, SeverityInfo, "no footer at the end of the collected bytes (header-only collection or truncated file); the copy at offset 0 is used")
+	case head == nil:
+		v.Footer = *tail
+	default:
+		v.Footer = *tail
+		v.FooterCopy = head
+		if !tail.ChecksumOK() && head.ChecksumOK() {
+			v.Footer, v.FooterCopy = *head, tail
+			probs.add(tail.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch (stored 0x%08x, computed 0x%08x); the valid copy at offset 0 is used", tail.Checksum, tail.ComputedChecksum)
+		}
+	}
+	ft := &v.Footer
+	if !ft.ChecksumOK() {
+		both := ""
+		if c := v.FooterCopy; c != nil && c.Checksum == ft.Checksum && c.ComputedChecksum == ft.ComputedChecksum {
+			both = fmt.Sprintf("; the copy at 0x%x has the same mismatch", c.Off)
+		}
+		probs.add(ft.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch: stored 0x%08x, computed 0x%08x%s (Windows: 0xC03A0002)", ft.Checksum, ft.ComputedChecksum, both)
+		if c := v.FooterCopy; c != nil && both == "" && !c.ChecksumOK() {
+			probs.add(c.Off+64, ProblemChecksum, SeverityWarning, "footer copy checksum mismatch: stored 0x%08x, computed 0x%08x", c.Checksum, c.ComputedChecksum)
+		}
+	}
+	if v.FooterCopy != nil && v.FooterCopy.UniqueID != ft.UniqueID {
+		probs.add(v.FooterCopy.Off+68, ProblemFormat, SeverityWarning, "footer copy at 0x%x has unique ID %s, the footer %s", v.FooterCopy.Off, v.FooterCopy.UniqueID, ft.UniqueID)
+	}
+	if ft.Version>>16 != 1 {
+		probs.add(ft.Off+12, ProblemUnsupported, SeverityError, "footer file format version 0x%08x is not 1.x", ft.Version)
+		v.corrupt = true
+	}
+	switch ft.DiskType {
+	case vhdTypeFixed:
+		if head != nil && tail != nil {
+			probs.add(0, ProblemNote, SeverityInfo, "fixed VHD with a footer copy at offset 0")
+		}
+	case vhdTypeDynamic, vhdTypeDifferencing:
+		if err := v.parseDynamic(r, size, &probs); err != nil {
+			return nil, err
+		}
+	default:
+		probs.add(ft.Off+60, ProblemUnsupported, SeverityError, "footer disk type %d is not fixed (2), dynamic (3) or differencing (4)", ft.DiskType)
+		v.corrupt = true
+	}
+	v.Problems = probs
+	return v, nil
+}
+
+func (v *VHD) parseDynamic(r io.ReaderAt, size int64, probs *problems) error {
+	ft := &v.Footer
+	if ft.DataOffset > uint64(size) || ft.DataOffset < vhdFooterLen {
+		probs.add(ft.Off+16, ProblemFormat, SeverityError, "dynamic header offset 0x%x is outside the file", ft.DataOffset)
+		v.corrupt = true
+		return nil
+	}
+	off := int64(ft.DataOffset)
+	b, err := readAt(r, size, off, vhdDynamicLen)
+	if err != nil {
+		if !isTruncation(err) {
+			return err
+		}
+		v.Truncated = true
+		probs.add(off, ProblemTruncated, SeverityWarning, "dynamic header (1024 bytes at 0x%x) lies beyond the collected 0x%x bytes", off, size)
+		return nil
+	}
+	if !bytes.Equal(b[:8], []byte("cxsparse")) {
+		probs.add(off, ProblemFormat, SeverityError, "dynamic header has no \"cxsparse\" cookie (found %q)", b[:8])
+		v.corrupt = true
+		return nil
+	}
+	be := binary.BigEndian
+	d := &VHDDynamicHeader{
+		Off:              off,
+		TableOffset:      be.Uint64(b[16:]),
+		HeaderVersion:    be.Uint32(b[24:]),
+		MaxTableEntries:  be.Uint32(b[28:]),
+		BlockSize:        be.Uint32(b[32:]),
+		Checksum:         be.Uint32(b[36:]),
+		ComputedChecksum: vhdChecksum(b, 36),
+		ParentUniqueID:   GUID(b[40:56]),
+		ParentTimestamp:  be.Uint32(b[56:]),
+		ParentName:       decodeUTF16BE(b[64:576]),
+	}
+	v.Dynamic = d
+	if !d.ChecksumOK() {
+		probs.add(off+36, ProblemChecksum, SeverityWarning, "dynamic header checksum mismatch: stored 0x%08x, computed 0x%08x (Windows: 0xC03A0006)", d.Checksum, d.ComputedChecksum)
+	}
+	if d.BlockSize == 0 || d.BlockSize&(d.BlockSize-1) != 0 || d.BlockSize%512 != 0 {
+		probs.add(off+32, ProblemFormat, SeverityError, "block size %d is not a power of two multiple of 512", d.BlockSize)
+		v.corrupt = true
+	}
+	if d.TableOffset > uint64(size) {
+		v.Truncated = true
+		probs.add(off+16, ProblemTruncated, SeverityInfo, "block allocation table at 0x%x lies beyond the collected 0x%x bytes", d.TableOffset, size)
+	}
+	for i := 0; i < vhdLocatorCount; i++ {
+		e := b[576+i*vhdLocatorLen:]
+		l := VHDLocator{
+			Off:        off + 576 + int64(i*vhdLocatorLen),
+			Code:       decodeASCII(e[0:4]),
+			DataSpace:  be.Uint32(e[4:]),
+			DataLength: be.Uint32(e[8:]),
+			DataOffset: be.Uint64(e[16:]),
+		}
+		if be.Uint32(e[0:]) == 0 {
+			continue
+		}
+		if err := v.readLocator(r, size, &l, probs); err != nil {
+			return err
+		}
+		d.Locators = append(d.Locators, l)
+	}
+	if ft.DiskType == vhdTypeDifferencing {
+		if d.ParentUniqueID.IsZero() {
+			probs.add(off+40, ProblemFormat, SeverityError, "differencing disk with an all-zero parent unique ID")
+			v.corrupt = true
+		}
+		if len(v.ParentPaths()) == 0 {
+			probs.add(off+64, ProblemFormat, SeverityError, "differencing disk names no parent (no parent name and no readable locator)")
+		}
+	}
+	return nil
+}
+
+func (v *VHD) readLocator(r io.ReaderAt, size int64, l *VHDLocator, probs *problems) error {
+	if l.DataLength == 0 {
+		return nil
+	}
+	if l.DataLength > maxVHDLocatorData {
+		probs.add(l.Off+8, ProblemFormat, SeverityWarning, "parent locator %s data length %d is implausibly large; not read", l.Code, l.DataLength)
+		return nil
+	}
+	if l.DataOffset > uint64(size) {
+		v.Truncated = true
+		probs.add(l.Off+16, ProblemTruncated, SeverityWarning, "parent locator %s data at 0x%x lies beyond the collected 0x%x bytes", l.Code, l.DataOffset, size)
+		return nil
+	}
+	b, err := readAt(r, size, int64(l.DataOffset), int(l.DataLength))
+	if err != nil {
+		if !isTruncation(err) {
+			return err
+		}
+		v.Truncated = true
+		probs.add(int64(l.DataOffset), ProblemTruncated, SeverityWarning, "parent locator %s data (%d bytes at 0x%x) lies beyond the collected 0x%x bytes", l.Code, l.DataLength, l.DataOffset, size)
+		return nil
+	}
+	switch l.Code {
+	case "W2ku", "W2ru":
+		l.Path = decodeUTF16LE(b)
+	case "Wi2k", "Wi2r", "MacX":
+		l.Path = strings.ToValidUTF8(string(bytes.TrimRight(b, "\x00")), "?")
+	default:
+		probs.add(l.Off, ProblemNote, SeverityInfo, "parent locator with platform code %q not decoded", l.Code)
+	}
+	return nil
+}
