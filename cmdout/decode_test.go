@@ -1,0 +1,122 @@
+package cmdout
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+const decodeSample = "Writer name: 'Task Scheduler Writer'\r\n   State: [1] Stable\r\nD:\\Hyper-V\\Gäste\\Ölfeld.vhdx\r\n"
+
+func mustEncode(t testing.TB, e encoding.Encoding, s string) []byte {
+	t.Helper()
+	b, err := e.NewEncoder().Bytes([]byte(s))
+	require.NoError(t, err)
+	return b
+}
+
+func TestDecode(t *testing.T) {
+	want := strings.ReplaceAll(decodeSample, "\r\n", "\n")
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	be := unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM)
+	tests := []struct {
+		name         string
+		in           []byte
+		wantEnc      Encoding
+		wantProblems int
+	}{
+		{"utf16le_bom", append([]byte{0xff, 0xfe}, mustEncode(t, le, decodeSample)...), EncUTF16LEBOM, 0},
+		{"utf16le_no_bom", mustEncode(t, le, decodeSample), EncUTF16LE, 0},
+		{"utf16be_bom", append([]byte{0xfe, 0xff}, mustEncode(t, be, decodeSample)...), EncUTF16BEBOM, 0},
+		{"utf16be_no_bom", mustEncode(t, be, decodeSample), EncUTF16BE, 0},
+		{"utf8_bom", append([]byte{0xef, 0xbb, 0xbf}, decodeSample...), EncUTF8BOM, 0},
+		{"utf8", []byte(decodeSample), EncUTF8, 0},
+		{"cp850", mustEncode(t, charmap.CodePage850, decodeSample), EncCP850, 1},
+		{"windows1252", mustEncode(t, charmap.Windows1252, decodeSample), EncWindows1252, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, enc, problems := Decode(tt.in)
+			assert.Equal(t, want, got)
+			assert.Equal(t, tt.wantEnc, enc)
+			assert.Len(t, problems, tt.wantProblems, "%v", problems)
+		})
+	}
+}
+
+func TestDecode_lineEndings(t *testing.T) {
+	got, _, _ := Decode([]byte("a\r\nb\nc\r\r\nd\re"))
+	assert.Equal(t, "a\nb\nc\nd\ne", got)
+}
+
+// The SDP VSSAdmin.TXT layout: a UTF-16LE header with BOM, then sections
+// appended by cmd.exe in the OEM code page, then UTF-16 again.
+func TestDecode_mixed(t *testing.T) {
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	head := "----------------------------------------\r\nVSSAdmin.exe list writers\r\n----------------------------------------\r\n"
+	body := "Writer name: 'Système Writer'\r\n   State: [1] Stable\r\n"
+	tail := "VSSAdmin.exe list providers\r\n"
+	var b bytes.Buffer
+	b.Write([]byte{0xff, 0xfe})
+	b.Write(mustEncode(t, le, head))
+	b.Write(mustEncode(t, charmap.CodePage850, body))
+	b.Write(mustEncode(t, le, tail))
+
+	got, enc, problems := Decode(b.Bytes())
+	assert.Equal(t, strings.ReplaceAll(head+body+tail, "\r\n", "\n"), got)
+	assert.Equal(t, EncMixed, enc)
+	var lines []int
+	for _, p := range problems {
+		lines = append(lines, p.Line)
+	}
+	// Switch notes at lines 1, 4 and 6, plus the CP850 guess at line 4.
+	assert.Equal(t, []int{1, 4, 4, 6}, lines, "%v", problems)
+}
+
+func TestDecodeHead_cutCharacter(t *testing.T) {
+	s := strings.Repeat("é", 10)
+	text, enc, problems := DecodeHead([]byte(s), 5) // cuts the third é in half
+	assert.Equal(t, "éé", text)
+	assert.Equal(t, EncUTF8, enc)
+	assert.Empty(t, problems)
+
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	b := append([]byte{0xff, 0xfe}, mustEncode(t, le, "abcdef")...)
+	text, enc, _ = DecodeHead(b, 7)
+	assert.Equal(t, "ab", text)
+	assert.Equal(t, EncUTF16LEBOM, enc)
+}
+
+func TestDecode_badUTF16(t *testing.T) {
+	// A lone high surrogate on line 2.
+	b := []byte{0xff, 0xfe, 'a', 0, '\n', 0, 0x00, 0xd8, 'b', 0}
+	text, _, problems := Decode(b)
+	assert.Equal(t, "a\n\ufffdb", text)
+	require.Len(t, problems, 1)
+	assert.Equal(t, 2, problems[0].Line)
+}
+
+func FuzzDecode(f *testing.F) {
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	f.Add([]byte(decodeSample))
+	f.Add(append([]byte{0xff, 0xfe}, mustEncode(f, le, decodeSample)...))
+	f.Add(mustEncode(f, charmap.CodePage850, decodeSample))
+	f.Add([]byte{0xfe, 0xff, 0, 'a', 0xd8, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		text, _, problems := Decode(b)
+		n := len(Lines(text)) + 1
+		for _, p := range problems {
+			if p.Line < 1 || p.Line > n {
+				t.Fatalf("problem line %d outside 1..%d: %v", p.Line, n, p)
+			}
+		}
+		head, _, _ := DecodeHead(b, 64)
+		_ = head
+	})
+}

@@ -1,0 +1,168 @@
+// Package cmdout parses the text people capture from Windows commands
+// (vssadmin, Hyper-V cmdlets, fltmc, icacls, secedit, whoami, dir) and
+// PowerShell Export-Clixml files into typed records with line numbers.
+//
+// The package is pure: bytes or text in, records and problems out. Files
+// are recognised by content, not by name, and one file may hold several
+// command outputs (TSS Storage_VSSAdmin.txt, Storage_fltmc.txt).
+package cmdout
+
+import (
+	"slices"
+	"strings"
+)
+
+// Kind names the command output a file or section holds. The strings
+// appear in reports; do not change them.
+type Kind string
+
+// Kinds recognised by Sniff and Parse.
+const (
+	KindUnknown          Kind = "unknown"
+	KindVSSWriters       Kind = "vssadmin-writers"
+	KindVSSProviders     Kind = "vssadmin-providers"
+	KindVSSShadows       Kind = "vssadmin-shadows"
+	KindVSSShadowStorage Kind = "vssadmin-shadowstorage"
+	KindGetVHD           Kind = "get-vhd"
+	KindVHDChain         Kind = "vhd-chain"
+	KindVMSnapshots      Kind = "vm-snapshots"
+	KindVMList           Kind = "vm-list"
+	KindVMHardDisk       Kind = "vm-harddisk"
+	KindFltmcFilters     Kind = "fltmc-filters"
+	KindFltmcInstances   Kind = "fltmc-instances"
+	KindIcacls           Kind = "icacls"
+	KindSecedit          Kind = "secedit"
+	KindWhoamiPriv       Kind = "whoami-priv"
+	KindListing          Kind = "listing"
+	KindSDPBasicInfo     Kind = "sdp-basicinfo"
+	KindCliXML           Kind = "clixml"
+)
+
+// AllKinds lists every Kind, KindUnknown last.
+func AllKinds() []Kind {
+	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
+		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
+		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
+		KindListing, KindSDPBasicInfo, KindCliXML, KindUnknown}
+}
+
+// Doc is everything Parse found in one text. Records keep file order.
+type Doc struct {
+	// Kinds lists the sections found, in order of first appearance.
+	Kinds []Kind
+	// DateOrder is the d/d/yyyy order inferred from the whole text.
+	DateOrder DateOrder
+	// NoItems holds the lines of "No items found that satisfy the query."
+	// (vssadmin's empty result for shadows and shadowstorage).
+	NoItems []int
+
+	Writers       []Writer
+	Providers     []Provider
+	Shadows       []ShadowCopy
+	ShadowStorage []ShadowStorage
+
+	Problems []Problem
+}
+
+func (d *Doc) addKind(k Kind) {
+	if !slices.Contains(d.Kinds, k) {
+		d.Kinds = append(d.Kinds, k)
+	}
+}
+
+// Has reports whether a section of kind k was found.
+func (d *Doc) Has(k Kind) bool { return slices.Contains(d.Kinds, k) }
+
+// Parse reads every section it recognises in text and returns the records
+// of all of them. Lines outside recognised sections are skipped silently;
+// lines inside a section that cannot be read become Problems.
+func Parse(text string) (*Doc, []Problem) {
+	d := &Doc{DateOrder: InferDateOrder(text)}
+	lines := Lines(text)
+	for i := 0; i < len(lines); {
+		i = d.section(lines, i)
+	}
+	return d, d.Problems
+}
+
+// section parses the section starting at lines[i], if any, and returns the
+// index of the first line after it (at least i+1).
+func (d *Doc) section(lines []string, i int) int {
+	l := lines[i]
+	if blank(l) {
+		return i + 1
+	}
+	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
+		d.NoItems = append(d.NoItems, i+1)
+		return i + 1
+	}
+	if indentOf(l) == 0 {
+		if isShadowSetHead(lines, i) {
+			d.addKind(KindVSSShadows)
+			return parseShadowSet(lines, i, d)
+		}
+		if isShadowStorageHead(lines, i) {
+			d.addKind(KindVSSShadowStorage)
+			return parseShadowStorage(lines, i, d)
+		}
+		if _, v, ok := labelValue(l); ok && v != "" {
+			b := readVSSBlock(lines, i)
+			switch vssBlockKind(b) {
+			case KindVSSWriters:
+				d.addKind(KindVSSWriters)
+				parseWriterBlock(lines, b, d)
+				return b.end
+			case KindVSSProviders:
+				d.addKind(KindVSSProviders)
+				parseProviderBlock(lines, b, d)
+				return b.end
+			}
+		}
+	}
+	return i + 1
+}
+
+// sniffTextLimit bounds how much text Sniff parses.
+const sniffTextLimit = 16 << 10
+
+// Sniff classifies text by content: the kind of the first section found
+// in its first 16 KiB, or KindUnknown.
+func Sniff(text string) Kind {
+	if len(text) > sniffTextLimit {
+		text = text[:sniffTextLimit]
+		if i := strings.LastIndexByte(text, '\n'); i > 0 {
+			text = text[:i]
+		}
+	}
+	if isCliXML(text) {
+		return KindCliXML
+	}
+	d, _ := Parse(text)
+	if len(d.Kinds) == 0 {
+		if len(d.NoItems) > 0 {
+			// Only list shadows and list shadowstorage print this; the
+			// output does not say which.
+			return KindVSSShadows
+		}
+		return KindUnknown
+	}
+	return d.Kinds[0]
+}
+
+// SniffBytes decodes at most SniffSize bytes of b and classifies them.
+func SniffBytes(b []byte) Kind {
+	text, _, _ := DecodeHead(b, SniffSize)
+	return Sniff(text)
+}
+
+func isCliXML(text string) bool {
+	t := strings.TrimSpace(strings.TrimPrefix(text, "\ufeff"))
+	t = strings.TrimPrefix(t, "#< CLIXML")
+	t = strings.TrimSpace(t)
+	if strings.HasPrefix(t, "<?xml") {
+		if i := strings.Index(t, "?>"); i >= 0 {
+			t = strings.TrimSpace(t[i+2:])
+		}
+	}
+	return strings.HasPrefix(t, "<Objs ") || strings.HasPrefix(t, "<Objs>")
+}

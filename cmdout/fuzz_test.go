@@ -1,0 +1,80 @@
+package cmdout
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// checkLines walks v and fails when an int field whose name ends in "Line"
+// lies outside 0..max (0 means "not set").
+func checkLines(t *testing.T, v reflect.Value, max int, path string) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			checkLines(t, v.Elem(), max, path)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Type().Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			fv := v.Field(i)
+			if strings.HasSuffix(f.Name, "Line") && fv.Kind() == reflect.Int {
+				if n := int(fv.Int()); n < 0 || n > max {
+					t.Fatalf("%s.%s = %d outside 0..%d", path, f.Name, n, max)
+				}
+				continue
+			}
+			if f.Name == "Lines" && fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.Int {
+				for j := 0; j < fv.Len(); j++ {
+					if n := int(fv.Index(j).Int()); n < 1 || n > max {
+						t.Fatalf("%s.Lines[%d] = %d outside 1..%d", path, j, n, max)
+					}
+				}
+				continue
+			}
+			checkLines(t, fv, max, path+"."+f.Name)
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			checkLines(t, v.Index(i), max, path)
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			checkLines(t, it.Value(), max, path)
+		}
+	}
+}
+
+func seedTestdata(f *testing.F) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	more, _ := filepath.Glob(filepath.Join("testdata", "*.xml"))
+	for _, n := range append(names, more...) {
+		if b, err := os.ReadFile(n); err == nil {
+			text, _, _ := Decode(b)
+			f.Add(text)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	seedTestdata(f)
+	f.Add("Writer name: 'x'\n   Writer Id: {")
+	f.Fuzz(func(t *testing.T, text string) {
+		d, problems := Parse(text)
+		max := len(Lines(text))
+		for _, p := range problems {
+			if p.Line < 0 || p.Line > max {
+				t.Fatalf("problem line %d outside 0..%d: %v", p.Line, max, p)
+			}
+		}
+		checkLines(t, reflect.ValueOf(d), max, "Doc")
+		_ = Sniff(text)
+	})
+}

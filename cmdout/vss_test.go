@@ -1,0 +1,131 @@
+package cmdout
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func readTestdata(t testing.TB, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	require.NoError(t, err)
+	text, _, _ := Decode(b)
+	return text
+}
+
+func TestParse_writersEnglish(t *testing.T) {
+	d, problems := Parse(readTestdata(t, "vssadmin_writers_en.txt"))
+	assert.Empty(t, problems)
+	assert.Equal(t, []Kind{KindVSSWriters}, d.Kinds)
+	require.Len(t, d.Writers, 4)
+	assert.Equal(t, Writer{
+		Line: 13, Name: "Microsoft Hyper-V VSS Writer",
+		ID: "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de", InstanceID: "7c2f9e14-58ab-4d03-b6e1-0f3a2d4c5b67",
+		State: 9, StateText: "Failed", LastError: "Timed out", StateLine: 16,
+	}, d.Writers[1])
+	assert.True(t, d.Writers[1].Failed())
+	assert.Equal(t, "VSS_WS_FAILED_AT_FREEZE", WriterStateName(d.Writers[1].State))
+	assert.Equal(t, 11, d.Writers[2].State)
+	assert.Equal(t, "Non-retryable error", d.Writers[2].LastError)
+	assert.True(t, d.Writers[3].Busy())
+	assert.False(t, d.Writers[0].Failed())
+}
+
+func TestParse_writersLocalized(t *testing.T) {
+	tests := []struct {
+		file      string
+		name      string
+		lastError string
+	}{
+		{"vssadmin_writers_de.txt", "Microsoft Hyper-V VSS Writer", "Zeitüberschreitung"},
+		{"vssadmin_writers_fr.txt", "Microsoft Hyper-V VSS Writer", "Délai d'attente dépassé"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			text := readTestdata(t, tt.file)
+			assert.Equal(t, KindVSSWriters, Sniff(text))
+			d, problems := Parse(text)
+			assert.Empty(t, problems)
+			require.NotEmpty(t, d.Writers)
+			w := d.Writers[0]
+			assert.Equal(t, tt.name, w.Name)
+			assert.Equal(t, 9, w.State)
+			assert.Equal(t, "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de", w.ID)
+			assert.NotEmpty(t, w.InstanceID)
+			assert.Equal(t, tt.lastError, w.LastError)
+			assert.Equal(t, 4, w.Line)
+		})
+	}
+}
+
+// Every VSS_WRITER_STATE and every documented Last error string.
+func TestParse_writerStatesAndErrors(t *testing.T) {
+	texts := []string{"Unknown", "Stable", "Waiting for freeze", "Waiting for thaw",
+		"Waiting for post snapshot", "Waiting for completion"}
+	lastErrors := []string{"No error", "Timed out", "Retryable error", "Non-retryable error",
+		"Inconsistent shadow copy", "Out of resources", "Unexpected error"}
+	for n := 0; n <= 15; n++ {
+		for _, le := range lastErrors {
+			t.Run(fmt.Sprintf("state_%d_%s", n, strings.ReplaceAll(le, " ", "_")), func(t *testing.T) {
+				st := "Failed"
+				if n < len(texts) {
+					st = texts[n]
+				}
+				text := fmt.Sprintf("Writer name: 'Contoso Writer'\r\n   Writer Id: {0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}\r\n"+
+					"   Writer Instance Id: {1b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d5e}\r\n   State: [%d] %s\r\n   Last error: %s\r\n", n, st, le)
+				d, problems := Parse(text)
+				assert.Empty(t, problems)
+				require.Len(t, d.Writers, 1)
+				w := d.Writers[0]
+				assert.Equal(t, n, w.State)
+				assert.Equal(t, st, w.StateText)
+				assert.Equal(t, le, w.LastError)
+				assert.Equal(t, n >= 6, w.Failed())
+				assert.Equal(t, n >= 2 && n <= 5, w.Busy())
+				assert.NotEmpty(t, WriterStateName(n))
+			})
+		}
+	}
+	assert.Empty(t, WriterStateName(16))
+	assert.Empty(t, WriterStateName(-1))
+}
+
+func TestParse_writersTruncated(t *testing.T) {
+	text := readTestdata(t, "vssadmin_writers_en.txt")
+	cut := text[:strings.Index(text, "   State: [11]")]
+	d, problems := Parse(cut)
+	require.Len(t, d.Writers, 3)
+	last := d.Writers[2]
+	assert.Equal(t, "NTDS", last.Name)
+	assert.Equal(t, -1, last.State)
+	assert.Equal(t, "b2014c9e-8711-4c5c-a5a9-3cf384484757", last.ID)
+	require.Len(t, problems, 1)
+	assert.Equal(t, 19, problems[0].Line)
+	assert.Contains(t, problems[0].Msg, "no state line")
+}
+
+func TestParse_writerGarbageLines(t *testing.T) {
+	text := "Writer name: 'X'\n   Writer Id: {0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d}\n   ???\n   State: [99] Weird\n   Last error: No error\n"
+	d, problems := Parse(text)
+	require.Len(t, d.Writers, 1)
+	assert.Equal(t, -1, d.Writers[0].State)
+	require.Len(t, problems, 2)
+	assert.Equal(t, 3, problems[0].Line)
+	assert.Equal(t, 4, problems[1].Line)
+}
+
+func TestSniff_empty(t *testing.T) {
+	text := readTestdata(t, "vssadmin_shadows_empty.txt")
+	assert.Equal(t, KindVSSShadows, Sniff(text))
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	assert.Equal(t, []int{4}, d.NoItems)
+	assert.Empty(t, d.Kinds)
+	assert.Equal(t, KindUnknown, Sniff("hello\nworld\n"))
+}
