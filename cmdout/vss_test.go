@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -128,4 +129,91 @@ func TestSniff_empty(t *testing.T) {
 	assert.Equal(t, []int{4}, d.NoItems)
 	assert.Empty(t, d.Kinds)
 	assert.Equal(t, KindUnknown, Sniff("hello\nworld\n"))
+}
+
+func TestParse_tssVSSAdminAllSections(t *testing.T) {
+	text := readTestdata(t, "tss_Storage_VSSAdmin.txt")
+	assert.Equal(t, KindVSSWriters, Sniff(text))
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	assert.Equal(t, []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage}, d.Kinds)
+	require.Len(t, d.Writers, 1)
+
+	require.Len(t, d.Providers, 3)
+	assert.Equal(t, Provider{Line: 33, Name: "Fabrikam Array VSS Hardware Provider", Type: "Hardware",
+		ID: "3c5e7a9b-1d2f-4e6a-8b0c-2d4e6f8a0b1c", Version: "7.1.0.42"}, d.Providers[2])
+	assert.False(t, d.Providers[0].ThirdParty())
+	assert.False(t, d.Providers[1].ThirdParty())
+	assert.True(t, d.Providers[2].ThirdParty())
+
+	require.Len(t, d.Shadows, 3)
+	s := d.Shadows[1]
+	assert.Equal(t, 51, s.Line)
+	assert.Equal(t, 41, s.SetLine)
+	assert.Equal(t, "9d8c7b6a-5f4e-4d3c-8b2a-190817263544", s.SetID)
+	assert.Equal(t, 2, s.Count)
+	assert.Equal(t, "3/14/2024 2:05:11 AM", s.CreationTime.Raw)
+	assert.Equal(t, "2024-03-14T02:05:11Z", s.CreationTime.Time.Format(time.RFC3339))
+	assert.Equal(t, "1b0c9d8e-7f6a-4b5c-8d3e-2f1a0b9c8d7e", s.ID)
+	assert.Equal(t, "C:", s.OriginalVolume.Drive)
+	assert.Equal(t, "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b", s.OriginalVolume.GUID)
+	assert.Equal(t, `\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy24`, s.ShadowVolume)
+	assert.Equal(t, "HVNODE7.fabrikam.test", s.OriginatingMachine)
+	assert.Equal(t, "HVNODE7.fabrikam.test", s.ServiceMachine)
+	assert.Equal(t, "Microsoft Software Shadow Copy provider 1.0", s.Provider)
+	assert.Equal(t, "ApplicationRollback", s.Type)
+	assert.Equal(t, []string{"Persistent", "No auto release", "Differential", "Auto recovered"}, s.Attributes)
+	assert.Equal(t, "2024-03-02T23:40:03Z", d.Shadows[2].CreationTime.Time.Format(time.RFC3339))
+	assert.Equal(t, "ClientAccessibleWriters", d.Shadows[2].Type)
+
+	require.Len(t, d.ShadowStorage, 2)
+	st := d.ShadowStorage[0]
+	assert.Equal(t, 74, st.Line)
+	assert.Equal(t, "D:", st.ForVolume.Drive)
+	assert.Equal(t, "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d", st.StorageVolume.GUID)
+	assert.InDelta(t, 18.4, st.Used.Value, 1e-9)
+	assert.Equal(t, "GB", st.Used.Unit)
+	assert.Equal(t, uint64(19756849561), st.Used.Bytes)
+	assert.Equal(t, 1, st.Allocated.Percent)
+	assert.True(t, st.Maximum.Unbounded)
+	assert.Equal(t, 100, st.Maximum.Percent)
+	assert.Equal(t, uint64(0), d.ShadowStorage[1].Used.Bytes)
+	assert.Equal(t, 5, d.ShadowStorage[1].Maximum.Percent)
+}
+
+func TestParseSize(t *testing.T) {
+	tests := []struct {
+		in        string
+		ok        bool
+		bytes     uint64
+		unbounded bool
+		percent   int
+	}{
+		{"18.4 GB (1%)", true, uint64(19756849561), false, 1},
+		{"18,4 GB (1%)", true, uint64(19756849561), false, 1},
+		{"512 MB (3%)", true, 512 << 20, false, 3},
+		{"1,024 KB (0%)", true, 1024 << 10, false, 0},
+		{"UNBOUNDED (100%)", true, 0, true, 100},
+		{"ILLIMITÉ (100%)", true, 0, true, 100},
+		{"0 B (0%)", true, 0, false, 0},
+		{"lots", false, 0, false, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, ok := parseSize(tt.in)
+			assert.Equal(t, tt.ok, ok)
+			assert.Equal(t, tt.bytes, got.Bytes)
+			assert.Equal(t, tt.unbounded, got.Unbounded)
+			assert.Equal(t, tt.percent, got.Percent)
+		})
+	}
+}
+
+func TestParse_shadowsTruncated(t *testing.T) {
+	text := readTestdata(t, "tss_Storage_VSSAdmin.txt")
+	i := strings.Index(text, "         Type: ClientAccessibleWriters")
+	d, _ := Parse(text[:i])
+	require.Len(t, d.Shadows, 3)
+	assert.Empty(t, d.Shadows[2].Type)
+	assert.Equal(t, "Microsoft Software Shadow Copy provider 1.0", d.Shadows[2].Provider)
 }
