@@ -1,0 +1,143 @@
+// Package evtx reads Windows event logs: binary EVTX files (Walk) and the XML
+// that wevtutil and Event Viewer export (WalkXML).
+//
+// The reader is built for damaged evidence. It never trusts the file header's
+// chunk count, keeps every record it can decode, reports what it had to skip
+// (with file offsets) in Stats.Skipped, and never panics on malformed input.
+// It does no logging and knows nothing about the rules that consume events.
+package evtx
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrFormat is returned (wrapped in a *FormatError) when the input is not an
+// event log at all. Damage inside an otherwise recognisable log is never an
+// error: it is listed in Stats.Skipped.
+var ErrFormat = errors.New("evtx: not a valid event log")
+
+// FormatError says why the input was rejected and where.
+type FormatError struct {
+	Off int64  // byte offset of the offending structure
+	Msg string // what is wrong
+}
+
+func (e *FormatError) Error() string {
+	return fmt.Sprintf("evtx: %s at byte 0x%x", e.Msg, e.Off)
+}
+
+// Unwrap lets errors.Is(err, ErrFormat) match.
+func (e *FormatError) Unwrap() error { return ErrFormat }
+
+// Field is one value of EventData or UserData.
+type Field struct {
+	Name  string // "" for the positional <Data> of classic events
+	Value string
+}
+
+// Event is one event record, with the System fields decoded and the payload
+// kept in document order.
+type Event struct {
+	RecordID uint64
+	Offset   int64 // byte offset of the record in the EVTX file; 0 for XML input
+	Line     int   // line of <Event> in an XML export; 0 for EVTX input
+	Time     time.Time
+
+	Provider        string // System/Provider/@Name
+	ProviderGUID    string // System/Provider/@Guid, "" for classic sources
+	EventSourceName string // System/Provider/@EventSourceName
+	Channel         string
+	Computer        string
+	UserSID         string // System/Security/@UserID
+
+	EventID       uint16 // low 16 bits of the event identifier
+	Qualifiers    uint16 // high 16 bits for classic sources, see HasQualifiers
+	HasQualifiers bool
+	Version       uint8
+	Level         uint8
+	Opcode        uint8
+	Task          uint16
+	Keywords      uint64
+
+	// Data holds EventData children in document order, named and positional,
+	// with empty values kept so that %n positions stay right.
+	Data []Field
+	// UserDataName is the local name of the first child of UserData
+	// (e.g. "VmlEventLog"); UserData holds its leaf elements flattened in
+	// document order.
+	UserDataName string
+	UserData     []Field
+	// Binary is EventData/Binary (classic events put NTSTATUS/HRESULT dumps there).
+	Binary []byte
+	// Message is RenderingInfo/Message when an XML export carries it; EVTX
+	// files never store rendered text.
+	Message string
+}
+
+// DataValue returns the value of the first EventData field with the given
+// name and whether it exists.
+func (e *Event) DataValue(name string) (string, bool) {
+	for _, f := range e.Data {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// UserDataValue returns the value of the first flattened UserData field with
+// the given name and whether it exists.
+func (e *Event) UserDataValue(name string) (string, bool) {
+	for _, f := range e.UserData {
+		if f.Name == name {
+			return f.Value, true
+		}
+	}
+	return "", false
+}
+
+// ChunkError describes input that was skipped: a whole chunk, a run of
+// records, one record, or (for XML) one malformed event.
+type ChunkError struct {
+	Offset  int64 // byte offset of the damaged structure (in the transcoded UTF-8 text for XML)
+	Line    int   // line of the skipped event in XML input; 0 for EVTX
+	Records int   // records lost, as far as the surrounding headers tell; 0 if unknown
+	Err     error
+}
+
+func (e *ChunkError) Error() string {
+	where := fmt.Sprintf("byte 0x%x", e.Offset)
+	if e.Line > 0 {
+		where = fmt.Sprintf("line %d", e.Line)
+	}
+	if e.Records > 0 {
+		return fmt.Sprintf("evtx: skipped %d record(s) at %s: %v", e.Records, where, e.Err)
+	}
+	return fmt.Sprintf("evtx: skipped data at %s: %v", where, e.Err)
+}
+
+func (e *ChunkError) Unwrap() error { return e.Err }
+
+// Stats summarises a walk.
+type Stats struct {
+	Chunks  int // chunks with a valid signature that were decoded
+	Records int // events delivered to the callback
+	// Skipped lists every piece of input that could not be decoded, in file order.
+	Skipped []ChunkError
+
+	// File header facts (EVTX only).
+	Dirty            bool // the log was not closed cleanly (normal for a copy of a live log)
+	Full             bool
+	HeaderChunkCount int // chunk count claimed by the header (not trusted)
+	MajorVersion     int
+	MinorVersion     int
+
+	EmptySlots     int // all-zero 64 KiB slots (preallocated, never written)
+	ChecksumErrors int // chunks whose header or record CRC did not match (still decoded)
+}
+
+func (s *Stats) skip(off int64, records int, err error) {
+	s.Skipped = append(s.Skipped, ChunkError{Offset: off, Records: records, Err: err})
+}
