@@ -61,6 +61,19 @@ type Doc struct {
 	Shadows       []ShadowCopy
 	ShadowStorage []ShadowStorage
 
+	VHDs       []VHD
+	Chain      []ChainLink
+	Snapshots  []Snapshot
+	VMs        []VM
+	HardDrives []HardDrive
+
+	Filters         []Filter
+	FilterInstances []FilterInstance
+	Privileges      []Privilege
+
+	// Errors holds error records printed in place of output.
+	Errors []ErrorRecord
+
 	Problems []Problem
 }
 
@@ -94,6 +107,45 @@ func (d *Doc) section(lines []string, i int) int {
 	}
 	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
 		d.NoItems = append(d.NoItems, i+1)
+		return i + 1
+	}
+	if fltmcErrRe.MatchString(l) {
+		e, next := readFltmcError(lines, i)
+		d.addKind(KindFltmcFilters)
+		d.Errors = append(d.Errors, e)
+		return next
+	}
+	if isPSErrorHead(l) {
+		e, next := readPSError(lines, i)
+		if k := cmdletKind(e.Command); k != "" {
+			d.addKind(k)
+		}
+		d.Errors = append(d.Errors, e)
+		return next
+	}
+	if isTableHead(lines, i) {
+		t := readTable(lines, i)
+		k := classifyTable(t)
+		switch k {
+		case "":
+			return i + 2
+		case KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv:
+			d.addNativeTable(k, t)
+		default:
+			d.addTable(k, t)
+		}
+		d.addKind(k)
+		return t.end
+	}
+	if indentOf(l) == 0 && isListLine(l) {
+		o := readList(lines, i)
+		if k := classifyList(o); k != "" {
+			d.addKind(k)
+			d.addListObject(k, o)
+		}
+		if o.end > i {
+			return o.end
+		}
 		return i + 1
 	}
 	if indentOf(l) == 0 {

@@ -1,0 +1,252 @@
+package cmdout
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Filter is one row of `fltmc` / `fltmc filters`.
+type Filter struct {
+	Line      int
+	Name      string
+	Instances int // -1 when blank (legacy filter)
+	Altitude  string
+	// AltitudeValue is Altitude as a number (altitudes may be fractional);
+	// -1 when it does not parse.
+	AltitudeValue float64
+	Frame         int // -1 when blank or <Legacy>
+	Legacy        bool
+}
+
+// FilterInstance is one row of `fltmc instances`.
+type FilterInstance struct {
+	Line          int
+	Filter        string
+	Volume        string
+	Altitude      string
+	AltitudeValue float64
+	Instance      string
+	Frame         int
+	SupportedFeat string // SprtFtrs column (newer builds)
+	VolumeStatus  string // VlStatus column (newer builds)
+}
+
+var altitudeRe = regexp.MustCompile(`^\d{1,6}(?:\.\d+)?$`)
+
+func altitude(s string) float64 {
+	if !altitudeRe.MatchString(s) {
+		return -1
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return -1
+	}
+	return f
+}
+
+// classifyNativeTable recognises the fltmc and whoami tables by shape, as
+// their headers are localized.
+func classifyNativeTable(t *table) Kind {
+	if len(t.rows) == 0 {
+		switch {
+		case t.has("Filter Name", "Altitude"):
+			return KindFltmcFilters
+		case t.has("Filter", "Altitude") && t.has("Volume Name"):
+			return KindFltmcInstances
+		case t.has("Privilege Name"):
+			return KindWhoamiPriv
+		}
+		return ""
+	}
+	r := t.rows[0]
+	cell := func(i int) string {
+		if i < len(r.cells) {
+			return r.cells[i]
+		}
+		return ""
+	}
+	switch {
+	case len(t.cols) == 4 && altitude(cell(2)) >= 0:
+		return KindFltmcFilters
+	case len(t.cols) >= 5 && altitude(cell(2)) >= 0:
+		return KindFltmcInstances
+	case len(t.cols) == 3 && strings.HasPrefix(cell(0), "Se") && strings.HasSuffix(cell(0), "Privilege"):
+		return KindWhoamiPriv
+	}
+	return ""
+}
+
+func intOr(s string, def int) int {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil {
+		return def
+	}
+	return n
+}
+
+func (d *Doc) addNativeTable(k Kind, t *table) {
+	for _, r := range t.rows {
+		c := func(i int) string {
+			if i < len(r.cells) {
+				return r.cells[i]
+			}
+			return ""
+		}
+		switch k {
+		case KindFltmcFilters:
+			f := Filter{Line: r.line, Name: c(0), Instances: intOr(c(1), -1), Altitude: c(2), AltitudeValue: altitude(c(2)), Frame: -1}
+			if strings.EqualFold(c(3), "<Legacy>") || strings.EqualFold(c(1), "<Legacy>") {
+				f.Legacy = true
+			} else {
+				f.Frame = intOr(c(3), -1)
+			}
+			if f.AltitudeValue < 0 {
+				d.problem(r.line, "fltmc: filter %q has altitude %q", f.Name, f.Altitude)
+			}
+			d.Filters = append(d.Filters, f)
+		case KindFltmcInstances:
+			fi := FilterInstance{Line: r.line, Filter: c(0), Volume: c(1), Altitude: c(2), AltitudeValue: altitude(c(2)),
+				Instance: c(3), Frame: intOr(c(4), -1), SupportedFeat: c(5), VolumeStatus: c(6)}
+			if fi.AltitudeValue < 0 {
+				d.problem(r.line, "fltmc instances: filter %q has altitude %q", fi.Filter, fi.Altitude)
+			}
+			d.FilterInstances = append(d.FilterInstances, fi)
+		case KindWhoamiPriv:
+			d.Privileges = append(d.Privileges, Privilege{Line: r.line, Name: c(0), Description: c(1), State: c(2)})
+		}
+	}
+}
+
+var fltmcErrRe = regexp.MustCompile(`(?i)^\s*filter listing failed with error:?\s*(0x[0-9a-f]{8})?`)
+
+// readFltmcError reads "Filter listing failed with error: 0x80070005" and
+// the message line after it.
+func readFltmcError(lines []string, i int) (ErrorRecord, int) {
+	e := ErrorRecord{Line: i + 1, Command: "fltmc", Message: strings.TrimSpace(lines[i])}
+	setHResult(&e, lines[i])
+	j := i + 1
+	if j < len(lines) && !blank(lines[j]) && !underlineRe.MatchString(lines[j]) && !isTableHead(lines, j) {
+		e.Message += " " + strings.TrimSpace(lines[j])
+		j++
+	}
+	return e, j
+}
+
+// AltitudeBand is a range of minifilter altitudes Microsoft allocates to
+// one purpose.
+type AltitudeBand struct {
+	Name      string
+	Low, High float64
+}
+
+// AltitudeBands are Microsoft's load-order groups for minifilters.
+var AltitudeBands = []AltitudeBand{
+	{"Filter", 420000, 429999},
+	{"Top", 400000, 409999},
+	{"Activity Monitor", 360000, 389999},
+	{"Undelete", 340000, 349999},
+	{"Anti-Virus", 320000, 329998},
+	{"Replication", 300000, 309998},
+	{"Continuous Backup", 280000, 289999},
+	{"Content Screener", 260000, 269998},
+	{"Quota Management", 240000, 249999},
+	{"System Recovery", 220000, 229999},
+	{"Cluster File System", 200000, 209999},
+	{"HSM", 180000, 189999},
+	{"Imaging", 170000, 174999},
+	{"Compression", 160000, 169999},
+	{"Encryption", 140000, 149999},
+	{"Virtualization", 130000, 139999},
+	{"Physical Quota Management", 120000, 129999},
+	{"Open File", 100000, 109999},
+	{"Security Enhancer", 80000, 89999},
+	{"Copy Protection", 60000, 69999},
+	{"Bottom", 40000, 49999},
+}
+
+// BandOf returns the load-order group holding altitude a, or "" when a
+// falls between groups. Fractional altitudes belong to their integer's band.
+func BandOf(a float64) string {
+	for _, b := range AltitudeBands {
+		if a >= b.Low && a < b.High+1 {
+			return b.Name
+		}
+	}
+	return ""
+}
+
+// Filter categories used by KnownFilter.
+const (
+	FilterAntivirus = "antivirus"
+	FilterEDR       = "edr"
+	FilterBackupCBT = "backup-cbt"
+	FilterMicrosoft = "microsoft"
+)
+
+// KnownFilter is a minifilter driver whose product is known.
+type KnownFilter struct {
+	Name     string
+	Altitude string // as allocated; "" when several are in use
+	Product  string
+	Category string
+}
+
+var knownFilters = []KnownFilter{
+	{"WdFilter", "328010", "Microsoft Defender", FilterAntivirus},
+	{"MpFilter", "328000", "Microsoft antimalware (older)", FilterAntivirus},
+	{"SRTSP", "329000", "Symantec/Broadcom", FilterAntivirus},
+	{"eamonm", "328700", "ESET", FilterAntivirus},
+	{"tmpreflt", "328500", "Trend Micro", FilterAntivirus},
+	{"TmEsFlt", "328530", "Trend Micro", FilterAntivirus},
+	{"vsepflt", "328200", "VMware vShield endpoint", FilterAntivirus},
+	{"SAVOnAccess", "324010", "Sophos", FilterAntivirus},
+	{"SophosED", "324050", "Sophos", FilterAntivirus},
+	{"mfehidk", "321300", "McAfee/Trellix", FilterAntivirus},
+	{"csagent", "321410", "CrowdStrike", FilterAntivirus},
+	{"CyvrFsfd", "321234", "Palo Alto Cortex XDR", FilterAntivirus},
+	{"klif", "320400", "Kaspersky", FilterAntivirus},
+	{"avgntflt", "320500", "Avira", FilterAntivirus},
+	{"aswmonflt", "320700", "Avast/AVG", FilterAntivirus},
+	{"bdsflt", "", "Bitdefender", FilterAntivirus},
+	{"avc3", "", "Bitdefender", FilterAntivirus},
+	{"WRCore", "320110", "Webroot", FilterAntivirus},
+	{"K7Sentry", "321100", "K7", FilterAntivirus},
+	{"fortishield", "324900", "Fortinet", FilterAntivirus},
+	{"360avflt", "327400", "Qihoo 360", FilterAntivirus},
+	{"SentinelMonitor", "389040", "SentinelOne", FilterEDR},
+	{"CarbonBlackK", "386720", "Carbon Black", FilterEDR},
+	{"mbamshuriken", "389140", "Malwarebytes", FilterEDR},
+	{"FeKern", "388360", "FireEye/Trellix HX", FilterEDR},
+	{"ehdrv", "387600", "ESET", FilterEDR},
+	{"altcbt", "387320", "Altaro", FilterBackupCBT},
+	{"FileSystemCBT", "387550", "Rubrik", FilterBackupCBT},
+	{"CVCBT", "388770", "Commvault", FilterBackupCBT},
+	{"VeeamFCT", "404920", "Veeam", FilterBackupCBT},
+	{"csvflt", "404800", "Microsoft CSV", FilterMicrosoft},
+	{"csvnsflt", "404900", "Microsoft CSV", FilterMicrosoft},
+	{"FsDepends", "407000", "Microsoft", FilterMicrosoft},
+	{"bindflt", "409800", "Microsoft", FilterMicrosoft},
+	{"storqosflt", "244000", "Microsoft Storage QoS", FilterMicrosoft},
+}
+
+// LookupFilter finds a well-known filter by driver name (case-insensitive).
+func LookupFilter(name string) (KnownFilter, bool) {
+	for _, f := range knownFilters {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return KnownFilter{}, false
+}
+
+// KnownFilters returns a copy of the well-known filter table.
+func KnownFilters() []KnownFilter { return append([]KnownFilter(nil), knownFilters...) }
+
+// Privilege is one row of `whoami /priv`.
+type Privilege struct {
+	Line        int
+	Name        string
+	Description string // localized
+	State       string // Enabled/Disabled, localized
+}
