@@ -113,7 +113,14 @@ func (d *chunkDecoder) fragment(pos, end int, vals []value, inTemplate bool) (in
 			}
 		case tokOpenStart:
 			p := pos + 1
+			dep := -1
 			if inTemplate {
+				if p+2 > end {
+					return pos, d.fail(pos, "truncated element header")
+				}
+				if id := d.u16(p); id != 0xffff {
+					dep = int(id)
+				}
 				p += 2
 			}
 			p += 4 // element data size: not needed, the tokens delimit the element
@@ -128,7 +135,13 @@ func (d *chunkDecoder) fragment(pos, end int, vals []value, inTemplate bool) (in
 			if p > end {
 				return pos, d.fail(pos, "truncated element header")
 			}
-			out.start(name)
+			// An element that depends on a substitution is left out when
+			// that value is null, as Windows renders it.
+			if dep >= 0 && dep < len(vals) && vals[dep].isNull() {
+				out.startMuted()
+			} else {
+				out.start(name)
+			}
 			pos = p
 		case tokCloseStart:
 			out.closeStart()

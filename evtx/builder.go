@@ -27,7 +27,9 @@ type builder struct {
 	dataName   string
 	userDataOn bool // inside the first child of UserData
 	userSeen   bool
-	scratch    []byte
+	// mute > 0 while inside an element Windows would not render (its
+	// dependency substitution is null); counts the nesting inside it.
+	mute int
 }
 
 const maxTrackedDepth = 32
@@ -96,10 +98,21 @@ func (b *builder) reset(ev *Event) {
 	b.dataName = ""
 	b.userDataOn, b.userSeen = false, false
 	b.hasChild[0] = false
+	b.mute = 0
+}
+
+// startMuted opens an element whose whole subtree is ignored.
+func (b *builder) startMuted() {
+	b.closeAttr()
+	b.mute++
 }
 
 func (b *builder) start(name string) {
 	b.closeAttr()
+	if b.mute > 0 {
+		b.mute++
+		return
+	}
 	if b.depth < len(b.hasChild) {
 		b.hasChild[b.depth] = true
 	}
@@ -152,6 +165,9 @@ func (b *builder) start(name string) {
 
 func (b *builder) attrStart(name string) {
 	b.closeAttr()
+	if b.mute > 0 {
+		return
+	}
 	b.inAttr = true
 	b.attrName = name
 	b.attr.reset()
@@ -176,6 +192,9 @@ func (b *builder) attrStart(name string) {
 }
 
 func (b *builder) value(v value) {
+	if b.mute > 0 {
+		return
+	}
 	if b.inAttr {
 		if b.attrWanted {
 			b.attr.add(v)
@@ -233,6 +252,10 @@ func (b *builder) closeAttr() {
 
 func (b *builder) end() {
 	b.closeAttr()
+	if b.mute > 0 {
+		b.mute--
+		return
+	}
 	d := b.depth
 	if d == 0 {
 		return // unbalanced end tag in damaged input
@@ -242,13 +265,14 @@ func (b *builder) end() {
 	case d == 3 && b.sec == secSystem && b.wantText:
 		b.systemText(b.names[2])
 	case d == 3 && b.sec == secEventData && b.wantText:
-		if b.names[2] == "Binary" {
+		switch {
+		case b.names[2] == "Binary":
 			ev.Binary = b.binary()
-		} else {
-			ev.Data = append(ev.Data, Field{Name: b.dataName, Value: b.text.string()})
+		default:
+			ev.Data = b.appendFields(ev.Data, b.dataName)
 		}
 	case d >= 4 && d <= maxTrackedDepth && b.wantText && !b.hasChild[d]:
-		ev.UserData = append(ev.UserData, Field{Name: b.names[d-1], Value: b.text.string()})
+		ev.UserData = b.appendFields(ev.UserData, b.names[d-1])
 	case d == 3 && b.sec == secRendering && b.wantText:
 		ev.Message = b.text.string()
 	case d == 3 && b.sec == secUserData:
@@ -265,6 +289,24 @@ func (b *builder) end() {
 	if pd := b.depth; pd >= 4 && pd <= maxTrackedDepth && b.sec == secUserData && b.userDataOn {
 		b.wantText = true
 	}
+}
+
+// appendFields adds the current element's text as one field, or as one
+// field per element when the text is a single array substitution: Windows
+// renders an array by repeating the element (classic sources pass all their
+// insertion strings as one string array).
+func (b *builder) appendFields(fs []Field, name string) []Field {
+	if b.text.n == 1 && b.text.first.typ&typeArray != 0 && b.text.first.typ != typeText {
+		n := len(fs)
+		forEachArrayElem(b.text.first, func(v value) {
+			fs = append(fs, Field{Name: name, Value: v.String()})
+		})
+		if len(fs) == n { // an empty array still leaves the element
+			fs = append(fs, Field{Name: name})
+		}
+		return fs
+	}
+	return append(fs, Field{Name: name, Value: b.text.string()})
 }
 
 func (b *builder) systemText(name string) {
@@ -293,9 +335,9 @@ func (b *builder) systemText(name string) {
 		case "Keywords":
 			ev.Keywords = n
 		case "EventRecordID":
-			if ev.RecordID == 0 {
-				ev.RecordID = n
-			}
+			// What Event Viewer shows. It differs from the record header's
+			// number in logs saved with wevtutil epl, which renumbers records.
+			ev.RecordID = n
 		}
 	}
 }

@@ -248,13 +248,14 @@ func systemTime(b []byte) (time.Time, bool) {
 	return time.Date(f(0), time.Month(f(1)), f(3), f(4), f(5), f(6), f(7)*1_000_000, time.UTC), true
 }
 
-// appendTime uses the 7-digit fraction Windows prints in SystemTime.
+// appendTime renders a time with a 9-digit fraction, as Windows renders
+// FILETIME and SYSTEMTIME values in event data.
 func appendTime(dst []byte, t time.Time) []byte {
 	dst = t.AppendFormat(dst, "2006-01-02T15:04:05")
 	dst = append(dst, '.')
-	frac := uint64(t.Nanosecond() / 100)
-	var digits [7]byte
-	for i := 6; i >= 0; i-- {
+	frac := uint64(t.Nanosecond())
+	var digits [9]byte
+	for i := len(digits) - 1; i >= 0; i-- {
 		digits[i] = byte('0' + frac%10)
 		frac /= 10
 	}
@@ -319,51 +320,54 @@ func appendSID(dst, b []byte) ([]byte, bool) {
 	return dst, true
 }
 
-// appendArray renders an array value as its elements separated by ", ".
-func appendArray(dst []byte, v value) []byte {
+// forEachArrayElem calls fn for each element of an array value.
+func forEachArrayElem(v value, fn func(value)) {
 	elem := v.typ &^ typeArray
-	first := true
-	sep := func() {
-		if !first {
-			dst = append(dst, ',', ' ')
-		}
-		first = false
-	}
+	b := v.b
 	switch elem {
 	case typeString:
 		// NUL-terminated UTF-16 strings laid end to end.
-		b := v.b
 		for len(b) >= 2 {
 			end := 0
 			for end+1 < len(b) && (b[end] != 0 || b[end+1] != 0) {
 				end += 2
 			}
-			sep()
-			dst = appendUTF16(dst, b[:min(end, len(b)&^1)])
+			end = min(end, len(b)&^1)
+			fn(value{typ: typeString, b: b[:end]})
 			b = b[min(end+2, len(b)):]
 		}
-		return dst
+		return
 	case typeAnsi:
-		b := v.b
 		for len(b) > 0 {
 			end := 0
 			for end < len(b) && b[end] != 0 {
 				end++
 			}
-			sep()
-			dst = appendAnsi(dst, b[:end])
+			fn(value{typ: typeAnsi, b: b[:end]})
 			b = b[min(end+1, len(b)):]
 		}
-		return dst
+		return
 	}
 	width := fixedWidth(elem)
-	if width == 0 || len(v.b)%width != 0 {
-		return appendHexUpper(dst, v.b)
+	if width == 0 || len(b)%width != 0 {
+		fn(value{typ: typeBinary, b: b})
+		return
 	}
-	for i := 0; i < len(v.b); i += width {
-		sep()
-		dst = value{typ: elem, b: v.b[i : i+width]}.appendTo(dst)
+	for i := 0; i < len(b); i += width {
+		fn(value{typ: elem, b: b[i : i+width]})
 	}
+}
+
+// appendArray renders an array value as its elements separated by ", ".
+func appendArray(dst []byte, v value) []byte {
+	first := true
+	forEachArrayElem(v, func(e value) {
+		if !first {
+			dst = append(dst, ',', ' ')
+		}
+		first = false
+		dst = e.appendTo(dst)
+	})
 	return dst
 }
 
