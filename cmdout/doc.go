@@ -71,8 +71,14 @@ type Doc struct {
 	FilterInstances []FilterInstance
 	Privileges      []Privilege
 
+	Rights          []PrivilegeRight
+	ACLs            []ACL
+	IcaclsSummaries []IcaclsSummary
+
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
+
+	icaclsErrors []ErrorRecord // kept only if the text turns out to be icacls output
 
 	Problems []Problem
 }
@@ -95,6 +101,11 @@ func Parse(text string) (*Doc, []Problem) {
 	for i := 0; i < len(lines); {
 		i = d.section(lines, i)
 	}
+	if d.Has(KindIcacls) {
+		d.Errors = append(d.Errors, d.icaclsErrors...)
+		slices.SortStableFunc(d.Errors, func(a, b ErrorRecord) int { return a.Line - b.Line })
+	}
+	d.icaclsErrors = nil
 	return d, d.Problems
 }
 
@@ -108,6 +119,30 @@ func (d *Doc) section(lines []string, i int) int {
 	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
 		d.NoItems = append(d.NoItems, i+1)
 		return i + 1
+	}
+	if isPrivilegeRightsHead(l) {
+		d.addKind(KindSecedit)
+		return parseSecedit(lines, i+1, d)
+	}
+	if seRightRe.MatchString(l) {
+		d.addKind(KindSecedit)
+		return parseSecedit(lines, i, d)
+	}
+	if isIcaclsHead(l) {
+		d.addKind(KindIcacls)
+		return parseIcacls(lines, i, d)
+	}
+	if indentOf(l) == 0 {
+		if m := icaclsSummRe.FindStringSubmatch(l); m != nil && d.Has(KindIcacls) {
+			d.IcaclsSummaries = append(d.IcaclsSummaries, IcaclsSummary{Line: i + 1, Succeeded: intOr(m[1], -1), Failed: intOr(m[2], -1)})
+			return i + 1
+		}
+		if m := icaclsErrRe.FindStringSubmatch(l); m != nil {
+			e := ErrorRecord{Line: i + 1, Command: "icacls", Path: m[1], Message: m[2]}
+			setHResult(&e, m[2])
+			d.icaclsErrors = append(d.icaclsErrors, e)
+			return i + 1
+		}
 	}
 	if fltmcErrRe.MatchString(l) {
 		e, next := readFltmcError(lines, i)

@@ -154,8 +154,21 @@ func cutRow(l string, cols []column) []string {
 			if end < pos {
 				end = pos
 			}
-			for end < len(l) && end > 0 && l[end-1] != ' ' && l[end] != ' ' {
-				end++
+			if end < len(l) && end > 0 && l[end-1] != ' ' && l[end] != ' ' {
+				// The boundary cuts a word. A word that starts past the
+				// left column's underline belongs to the right column
+				// (e.g. fltmc's "<Legacy>"); otherwise it stays left.
+				ws := end
+				for ws > pos && l[ws-1] != ' ' {
+					ws--
+				}
+				if ws > pos && ws >= cols[c].end {
+					end = ws
+				} else {
+					for end < len(l) && l[end-1] != ' ' && l[end] != ' ' {
+						end++
+					}
+				}
 			}
 		}
 		// Keep multi-byte characters whole.
