@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"math"
 	"os/exec"
-	"strconv"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,9 +36,9 @@ var crossCheckFiles = []string{
 // libevtxKnownDiffs are records where libevtx 20181227's XML is wrong, so
 // its rendering cannot serve as reference.
 var libevtxKnownDiffs = map[string]string{
-	"python-evtx/issue_43.evtx#508": "string with unpaired UTF-16 surrogates: libevtx drops more characters than we replace",
+	"python-evtx/issue_43.evtx#508":                                           "string with unpaired UTF-16 surrogates: libevtx drops more characters than we replace",
 	"omerbenamram-evtx/2-system-Microsoft-Windows-LiveId%4Operational.evtx#*": "values holding XML text: libevtx writes them unescaped, so its output loses them",
-	"evtx-parser/Microsoft-Windows-LiveId%4Operational.evtx#*":                 "values holding XML text: libevtx writes them unescaped, so its output loses them",
+	"evtx-parser/Microsoft-Windows-LiveId%4Operational.evtx#*":                "values holding XML text: libevtx writes them unescaped, so its output loses them",
 }
 
 // TestCrossCheckEvtxexport decodes each file with Walk and compares every

@@ -24,12 +24,12 @@ func craftFile(nameOff uint32) []byte {
 	le := binary.LittleEndian
 	f := make([]byte, fileHeaderBlock+chunkSize)
 	copy(f, fileMagic)
-	le.PutUint64(f[24:], 2)          // next record id
-	le.PutUint32(f[32:], 128)        // header size
-	le.PutUint16(f[36:], 1)          // minor
-	le.PutUint16(f[38:], 3)          // major
-	le.PutUint16(f[40:], 4096)       // header block size
-	le.PutUint16(f[42:], 1)          // chunk count
+	le.PutUint64(f[24:], 2)    // next record id
+	le.PutUint32(f[32:], 128)  // header size
+	le.PutUint16(f[36:], 1)    // minor
+	le.PutUint16(f[38:], 3)    // major
+	le.PutUint16(f[40:], 4096) // header block size
+	le.PutUint16(f[42:], 1)    // chunk count
 	le.PutUint32(f[124:], crc32.ChecksumIEEE(f[:120]))
 
 	c := f[fileHeaderBlock:]
