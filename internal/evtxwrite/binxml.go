@@ -286,7 +286,10 @@ func (e *encoder) element(o *out, x *elem) {
 		}
 		o.patch32(listAt, uint32(len(o.b)-listAt-4))
 	}
-	if len(x.content) == 0 {
+	// Windows closes an attribute-only element with the empty-element token
+	// but writes an element with neither attributes nor content as a start
+	// and an end tag.
+	if len(x.content) == 0 && len(x.attrs) > 0 {
 		o.u8(tokCloseEmpty)
 	} else {
 		o.u8(tokCloseStart)

@@ -33,8 +33,8 @@ var (
 // Type selects how a field value is stored in the Binary XML. The zero value
 // is String. Non-string values are given as text and parsed by the writer:
 // integers in decimal or 0x-hex, times in RFC 3339, GUIDs with or without
-// braces, SIDs as S-1-…, Binary as hex digits. An empty Value of a
-// non-string type is stored as a null value.
+// braces, SIDs as S-1-…, Binary as hex digits. Only String fields may be
+// empty (Windows fills every field of a manifest event).
 type Type int
 
 // Value types, named after the Binary XML value types they map to.

@@ -179,6 +179,7 @@ func TestMarshal_Errors(t *testing.T) {
 		{"no provider", Record{Channel: "System"}, ErrInvalidRecord},
 		{"mixed data", Record{Provider: "x", Data: []Field{{Name: "a"}, {Value: "b"}}}, ErrInvalidRecord},
 		{"bad uint", Record{Provider: "x", Data: []Field{{Name: "a", Value: "-1", Type: UInt32}}}, ErrInvalidRecord},
+		{"empty uint", Record{Provider: "x", Data: []Field{{Name: "a", Type: UInt32}}}, ErrInvalidRecord},
 		{"bad type", Record{Provider: "x", Data: []Field{{Name: "a", Type: Type(99)}}}, ErrInvalidRecord},
 		{"bad guid", Record{Provider: "x", ProviderGUID: "nope"}, ErrInvalidRecord},
 		{"bad sid", Record{Provider: "x", UserSID: "S-1-x"}, ErrInvalidRecord},
@@ -205,7 +206,6 @@ func TestFieldValue_Encodings(t *testing.T) {
 	}{
 		{Field{Value: "ab"}, vtString, []byte{'a', 0, 'b', 0}},
 		{Field{Value: ""}, vtString, []byte{}},
-		{Field{Value: "", Type: UInt32}, vtNull, nil},
 		{Field{Value: "0x1234", Type: UInt16}, vtUInt16, []byte{0x34, 0x12}},
 		{Field{Value: "-2", Type: Int32}, vtInt32, []byte{0xfe, 0xff, 0xff, 0xff}},
 		{Field{Value: "0xc00000b5", Type: HexInt32}, vtHexInt32, []byte{0xb5, 0, 0, 0xc0}},

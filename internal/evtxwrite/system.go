@@ -156,15 +156,13 @@ func (e *encoder) system(r *Record, id uint64) (*template, []value, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if pt != nil {
-		vals[payloadIx] = value{typ: vtBinXML, nested: func(at uint32) ([]byte, error) {
-			o := &out{base: at}
-			if err := e.fragment(o, pt, pvals); err != nil {
-				return nil, err
-			}
-			return o.b, nil
-		}}
-	}
+	vals[payloadIx] = value{typ: vtBinXML, nested: func(at uint32) ([]byte, error) {
+		o := &out{base: at}
+		if err := e.fragment(o, pt, pvals); err != nil {
+			return nil, err
+		}
+		return o.b, nil
+	}}
 	return t, vals, nil
 }
 
@@ -175,9 +173,7 @@ func braced(g string) string {
 	return "{" + g + "}"
 }
 
-// payloadTemplate builds the template and values of the nested payload, or
-// returns a nil template when the event has no payload (the substitution is
-// then a null value, as for manifest events without data).
+// payloadTemplate builds the template and values of the nested payload.
 func payloadTemplate(r *Record) (*template, []value, error) {
 	if r.UserData != nil {
 		return userDataTemplate(r.UserData)
@@ -196,7 +192,9 @@ func payloadTemplate(r *Record) (*template, []value, error) {
 	case len(r.Data) > 0 || len(r.Binary) > 0 || isClassic(r):
 		return positionalDataTemplate(r)
 	}
-	return nil, nil, nil
+	// A manifest event without data: an empty <EventData/>, as Windows
+	// writes it.
+	return newTemplate(el("EventData")), nil, nil
 }
 
 // positionalDataTemplate is the layout Windows uses for classic insertion

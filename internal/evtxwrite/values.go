@@ -61,11 +61,13 @@ func fieldValue(f Field) (value, error) {
 	if f.Type == String {
 		return value{typ: vtString, data: utf16le(f.Value)}, nil
 	}
-	if f.Value == "" {
-		return null(), nil
-	}
 	bad := func(err error) (value, error) {
 		return value{}, fmt.Errorf("%w: field %q value %q: %v", ErrInvalidRecord, f.Name, f.Value, err)
+	}
+	if f.Value == "" {
+		// Fields sit under normal substitutions, which Windows always
+		// fills; libevtx rejects a null value there.
+		return bad(fmt.Errorf("empty value for a non-string field"))
 	}
 	le := binary.LittleEndian
 	switch f.Type {
