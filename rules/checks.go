@@ -17,8 +17,9 @@ var checks = map[string]check{
 // keep their events even when no attribute signal asks for them.
 var checkEventNeeds = []string{}
 
-// hyperVWriterID is the stable writer ID of the Microsoft Hyper-V VSS Writer.
-const hyperVWriterID = "{66841cd4-6ded-4f4b-8f17-fd23f8ddc3de}"
+// hyperVWriterID is the stable writer ID of the Microsoft Hyper-V VSS Writer,
+// in the canonical form extractors write (lower case, no braces).
+const hyperVWriterID = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 
 // hypervWriterMissing fires when a writer listing was collected but holds no
 // Hyper-V writer: on a Hyper-V host that means VMMS is not running or its

@@ -230,6 +230,7 @@ func evaluateCause(c *Cause, ix *index) (Finding, bool) {
 	if len(f.Signals) == 0 {
 		return Finding{}, false
 	}
+	f.Evidence = mergeCited(f.Evidence)
 	confidence := 1 - disbelief
 	for i := range c.Against {
 		s := &c.Against[i]
@@ -271,6 +272,29 @@ func cite(s *Signal, hits []*Evidence) []Cited {
 	out := make([]Cited, 0, min(len(hits), MaxCitedPerSignal))
 	for _, h := range hits[:min(len(hits), MaxCitedPerSignal)] {
 		out = append(out, Cited{Evidence: *h, Signal: s.ID, Says: s.Says})
+	}
+	return out
+}
+
+// mergeCited lists an item once even when several signals rest on it,
+// naming all of them.
+func mergeCited(cited []Cited) []Cited {
+	type key struct {
+		source string
+		at     Locator
+		kind   Kind
+	}
+	pos := map[key]int{}
+	out := cited[:0:0]
+	for _, c := range cited {
+		k := key{c.Source, c.At, c.Kind}
+		if i, ok := pos[k]; ok {
+			out[i].Signal += ", " + c.Signal
+			out[i].Says += "; " + c.Says
+			continue
+		}
+		pos[k] = len(out)
+		out = append(out, c)
 	}
 	return out
 }

@@ -79,7 +79,7 @@ func boolText(b bool) string {
 	return "false"
 }
 
-const hvWriter = "{66841cd4-6ded-4f4b-8f17-fd23f8ddc3de}"
+const hvWriter = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 
 func TestEngineFailedWriterFinding(t *testing.T) {
 	cat, err := Default()
@@ -87,7 +87,7 @@ func TestEngineFailedWriterFinding(t *testing.T) {
 	eng := NewEngine(cat)
 	ev := []Evidence{
 		writer("w.txt", 10, "Microsoft Hyper-V VSS Writer", hvWriter, true, false),
-		writer("w.txt", 4, "System Writer", "{e8132975-6f93-4464-a53e-1050253ae220}", false, true),
+		writer("w.txt", 4, "System Writer", "e8132975-6f93-4464-a53e-1050253ae220", false, true),
 		event("App.evtx", 77, "VSS", "8229"),
 	}
 	cov := Coverage{}
@@ -105,7 +105,7 @@ func TestEngineFailedWriterFinding(t *testing.T) {
 	for _, c := range f.Evidence {
 		cited = append(cited, c.Source+" "+c.At.String()+" "+c.Signal)
 	}
-	assert.ElementsMatch(t, []string{"w.txt line 10 writer-failed", "w.txt line 10 writer-last-error", "App.evtx record 77 vss-8229"}, cited)
+	assert.ElementsMatch(t, []string{"w.txt line 10 writer-failed, writer-last-error", "App.evtx record 77 vss-8229"}, cited)
 	// The System log is present and clean, so both storage causes are ruled out.
 	var ruled []string
 	for _, r := range out.RuledOut {
@@ -158,7 +158,7 @@ func TestHyperVWriterMissingCheck(t *testing.T) {
 	cat, err := Default()
 	require.NoError(t, err)
 	eng := NewEngine(cat)
-	out := eng.Evaluate([]Evidence{writer("w.txt", 4, "System Writer", "{e8132975-6f93-4464-a53e-1050253ae220}", false, true)}, nil)
+	out := eng.Evaluate([]Evidence{writer("w.txt", 4, "System Writer", "e8132975-6f93-4464-a53e-1050253ae220", false, true)}, nil)
 	require.Len(t, out.Findings, 1)
 	assert.Equal(t, "hyperv-writer-missing", out.Findings[0].Evidence[0].Signal)
 

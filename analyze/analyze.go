@@ -1,0 +1,257 @@
+// Package analyze turns a bundle into findings: it opens the bundle, sorts
+// every file into a kind, hands each file to the extractor for that kind,
+// gathers the evidence, rebuilds the disk chains, and runs the rule engine.
+//
+// The data flows one way: bundle → files → extractors → evidence → rules →
+// findings. A failure inside one file becomes a problem listed against that
+// file; only an unreadable bundle or a cancelled context stops Run.
+package analyze
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/vhdx"
+)
+
+// File statuses of the inventory (contract.md).
+const (
+	StatusParsed     = "parsed"
+	StatusPartial    = "partial"
+	StatusUnreadable = "unreadable"
+	StatusIgnored    = "ignored"
+)
+
+// FileRecord is one line of the bundle inventory.
+type FileRecord struct {
+	Path     string
+	Kind     string
+	Status   string
+	Size     int64
+	Records  int
+	Problems []string
+}
+
+// BundleInfo identifies the bundle analyzed.
+type BundleInfo struct {
+	Name   string
+	SHA256 string
+	Files  int
+	Bytes  int64
+}
+
+// Result is everything an analysis produced. It holds no wall-clock time,
+// so the same bundle always gives the same result.
+type Result struct {
+	Bundle    BundleInfo
+	Inventory []FileRecord
+	Evidence  []rules.Evidence
+	Outcome   rules.Outcome
+	Coverage  rules.Coverage
+}
+
+// Options configure Run.
+type Options struct {
+	Engine     *rules.Engine
+	Extractors []Extractor // nil: DefaultExtractors()
+	Limits     Limits
+	Workers    int          // files analyzed in parallel; 0: one per CPU
+	Logger     *slog.Logger // nil: silent
+}
+
+// Input is one file handed to an extractor.
+type Input struct {
+	Path   string
+	Size   int64
+	Kind   string
+	Entry  *Entry
+	Engine *rules.Engine // lets extractors drop events no rule can use
+}
+
+// Extraction is what an extractor got out of one file.
+type Extraction struct {
+	Evidence []rules.Evidence
+	Records  int      // items read: events, writers, disks…
+	Problems []string // what could not be read, and where
+	Coverage []string // coverage keys the file provides ("channel:system")
+	Disks    []vhdx.Disk
+	// Ignored marks a file the extractor deliberately skipped (with the
+	// reason in Problems), as opposed to one it failed to read.
+	Ignored bool
+}
+
+// Extractor turns the files of some kinds into evidence.
+type Extractor interface {
+	Name() string
+	Kinds() []string
+	Extract(ctx context.Context, in Input) (Extraction, error)
+}
+
+// DefaultExtractors is the explicit registry of extractors.
+func DefaultExtractors() []Extractor {
+	return []Extractor{EventLogs{}, EventXML{}, TextOutputs{}, DiskHeaders{}}
+}
+
+// Run analyzes the bundle at path.
+func Run(ctx context.Context, bundlePath string, opt Options) (*Result, error) {
+	if opt.Limits == (Limits{}) {
+		opt.Limits = DefaultLimits()
+	}
+	b, err := OpenBundle(bundlePath, opt.Limits)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	return analyzeBundle(ctx, b, opt)
+}
+
+func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error) {
+	if opt.Engine == nil {
+		cat, err := rules.Default()
+		if err != nil {
+			return nil, err
+		}
+		opt.Engine = rules.NewEngine(cat)
+	}
+	if opt.Extractors == nil {
+		opt.Extractors = DefaultExtractors()
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	byKind := map[string]Extractor{}
+	for _, x := range opt.Extractors {
+		for _, k := range x.Kinds() {
+			byKind[k] = x
+		}
+	}
+
+	outcomes := make([]fileOutcome, len(b.Entries))
+	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt)
+			}
+		})
+	}
+feed:
+	for i := range b.Entries {
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	res := &Result{Coverage: rules.Coverage{}}
+	for _, o := range outcomes {
+		res.Inventory = append(res.Inventory, o.record)
+		res.Evidence = append(res.Evidence, o.extraction.Evidence...)
+		for _, k := range o.extraction.Coverage {
+			res.Coverage.Add(k)
+		}
+		if o.record.Status == StatusParsed || o.record.Status == StatusPartial {
+			res.Coverage.Add("file:" + o.record.Kind)
+		}
+	}
+	for _, a := range b.Archives {
+		res.Inventory = append(res.Inventory, FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries})
+	}
+	for _, r := range b.Rejected {
+		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})
+	}
+	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
+
+	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
+
+	res.Bundle = BundleInfo{Name: b.Name, SHA256: b.SHA256, Files: len(res.Inventory)}
+	for _, e := range b.Entries {
+		res.Bundle.Bytes += e.Size
+	}
+	return res, nil
+}
+
+type fileOutcome struct {
+	record     FileRecord
+	extraction Extraction
+}
+
+// analyzeFile classifies and extracts one file. Whatever goes wrong inside,
+// including a panic in parser code, ends up as a problem on this file.
+func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options) (out fileOutcome) {
+	out.record = FileRecord{Path: e.Path, Size: e.Size, Kind: KindUnknown}
+	defer func() {
+		if r := recover(); r != nil {
+			out.record.Status = StatusUnreadable
+			out.record.Problems = append(out.record.Problems, fmt.Sprintf("internal error while reading the file: %v", r))
+			opt.Logger.Error("extractor panic", "file", e.Path, "panic", r)
+		}
+	}()
+	head, err := readHead(e)
+	if err != nil {
+		out.record.Status = StatusUnreadable
+		out.record.Problems = []string{err.Error()}
+		return out
+	}
+	c := classify(e.Path, head)
+	out.record.Kind = c.kind
+	if c.note != "" {
+		out.record.Problems = append(out.record.Problems, c.note)
+	}
+	x, ok := byKind[c.kind]
+	if !ok {
+		out.record.Status = StatusIgnored
+		if c.kind == KindUnknown && c.note == "" {
+			out.record.Problems = append(out.record.Problems, "content not recognized")
+		}
+		return out
+	}
+	ext, err := x.Extract(ctx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine})
+	out.extraction = ext
+	out.record.Records = ext.Records
+	out.record.Problems = append(out.record.Problems, ext.Problems...)
+	switch {
+	case ext.Ignored:
+		out.record.Status = StatusIgnored
+	case err != nil && ext.Records == 0:
+		out.record.Status = StatusUnreadable
+		out.record.Problems = append(out.record.Problems, err.Error())
+	case err != nil:
+		out.record.Status = StatusPartial
+		out.record.Problems = append(out.record.Problems, err.Error())
+	case len(ext.Problems) > 0:
+		out.record.Status = StatusPartial
+	default:
+		out.record.Status = StatusParsed
+	}
+	return out
+}
+
+// readAll reads a whole text entry, bounded by the size the archive declared.
+func readAll(e *Entry, limit int64) ([]byte, error) {
+	if e.Size > limit {
+		return nil, fmt.Errorf("text file of %d bytes is over the %d-byte limit for text outputs", e.Size, limit)
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, e.Size))
+}

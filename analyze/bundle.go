@@ -1,0 +1,402 @@
+package analyze
+
+import (
+	"archive/zip"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Limits bound what a bundle can make the analyzer read. Bundles come from
+// customers and are untrusted: a zip can declare terabytes, nest itself, or
+// compress gigabytes of zeros into a few kilobytes.
+type Limits struct {
+	MaxEntrySize int64   // largest single file, uncompressed
+	MaxTotalSize int64   // all files together, uncompressed
+	MaxRatio     float64 // largest compression ratio for entries above RatioFloor
+	RatioFloor   int64   // entries smaller than this cannot be bombs worth refusing
+	MaxNesting   int     // zips inside zips inside the bundle
+	// MemoryBuffer is the largest compressed entry held in memory when a
+	// reader needs random access; larger ones are spooled to an anonymous
+	// temporary file that is removed when the analysis ends.
+	MemoryBuffer int64
+}
+
+// DefaultLimits fit real support bundles (cluster bundles reach tens of
+// gigabytes, logs compress about 10:1) while refusing archive bombs.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxEntrySize: 16 << 30,
+		MaxTotalSize: 64 << 30,
+		MaxRatio:     200,
+		RatioFloor:   64 << 20,
+		MaxNesting:   3,
+		MemoryBuffer: 32 << 20,
+	}
+}
+
+// ErrNotBundle is returned when the path is neither a directory nor a zip.
+var ErrNotBundle = errors.New("not a bundle: want a directory or a .zip file")
+
+// Entry is one file of the bundle. Its Path is a slash path inside the
+// bundle; files inside nested zips are named "outer.zip/inner/file".
+type Entry struct {
+	Path string
+	Size int64
+
+	open     func() (io.ReadCloser, error)
+	readerAt func() (io.ReaderAt, error)
+}
+
+// Open streams the entry's content. Reads are bounded by Size: a zip entry
+// that holds more than it declared fails with an error.
+func (e *Entry) Open() (io.ReadCloser, error) { return e.open() }
+
+// ReaderAt gives random access to the content (disk headers, EVTX chunks).
+// Compressed entries are buffered; the buffer lives as long as the bundle.
+func (e *Entry) ReaderAt() (io.ReaderAt, error) { return e.readerAt() }
+
+// Rejected is an entry the bundle reader refused, with the reason.
+type Rejected struct {
+	Path   string
+	Kind   string // what it was recognized as, e.g. "zip"
+	Status string // "unreadable" or "ignored"
+	Reason string
+}
+
+// Bundle is an opened bundle: its files, what was refused, and identity.
+type Bundle struct {
+	Name     string
+	SHA256   string
+	Entries  []*Entry
+	Rejected []Rejected
+	Archives []Archive // nested zips that were opened, for the inventory
+
+	lim     Limits
+	total   int64
+	closers []io.Closer
+	seen    map[string]bool
+	dups    map[string]int
+}
+
+// Archive is a zip found inside the bundle and opened.
+type Archive struct {
+	Path    string
+	Size    int64
+	Entries int
+}
+
+// Close releases open files and temporary buffers.
+func (b *Bundle) Close() error {
+	var errs []error
+	for i := len(b.closers) - 1; i >= 0; i-- {
+		errs = append(errs, b.closers[i].Close())
+	}
+	b.closers = nil
+	return errors.Join(errs...)
+}
+
+// OpenBundle opens a directory or a zip file as a bundle. Nothing is ever
+// extracted to disk under a name from the bundle.
+func OpenBundle(p string, lim Limits) (*Bundle, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
+	if st.IsDir() {
+		err = b.addDir(p)
+	} else {
+		err = b.addZipFile(p, st.Size())
+	}
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	slices.SortFunc(b.Entries, func(x, y *Entry) int { return strings.Compare(x.Path, y.Path) })
+	slices.SortFunc(b.Rejected, func(x, y Rejected) int { return strings.Compare(x.Path, y.Path) })
+	slices.SortFunc(b.Archives, func(x, y Archive) int { return strings.Compare(x.Path, y.Path) })
+	return b, nil
+}
+
+// addDir walks a folder through os.Root, which refuses any path or link
+// that leads outside it.
+func (b *Bundle) addDir(dir string) error {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return err
+	}
+	b.closers = append(b.closers, root)
+	var hashes []string
+	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			b.reject(name, "", "unreadable", err.Error())
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		switch {
+		case d.IsDir():
+			return nil
+		case d.Type()&fs.ModeSymlink != 0:
+			b.reject(name, "", "ignored", "symbolic link not followed")
+			return nil
+		case !d.Type().IsRegular():
+			b.reject(name, "", "ignored", "not a regular file")
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			b.reject(name, "", "unreadable", err.Error())
+			return nil
+		}
+		sum, err := hashFile(root, name)
+		if err != nil {
+			b.reject(name, "", "unreadable", err.Error())
+			return nil
+		}
+		hashes = append(hashes, name+"\x00"+sum)
+		open := func() (io.ReadCloser, error) { return root.Open(name) }
+		if b.admit(name, info.Size(), info.Size()) {
+			e := &Entry{Path: name, Size: info.Size(), open: open}
+			e.readerAt = func() (io.ReaderAt, error) {
+				f, err := root.Open(name)
+				if err != nil {
+					return nil, err
+				}
+				b.closers = append(b.closers, f)
+				return f, nil
+			}
+			b.addEntry(e, 0)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	slices.Sort(hashes)
+	h := sha256.New()
+	for _, line := range hashes {
+		fmt.Fprintln(h, line)
+	}
+	b.SHA256 = hex.EncodeToString(h.Sum(nil))
+	return nil
+}
+
+func hashFile(root *os.Root, name string) (string, error) {
+	f, err := root.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func (b *Bundle) addZipFile(p string, size int64) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	b.closers = append(b.closers, f)
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	b.SHA256 = hex.EncodeToString(h.Sum(nil))
+	zr, err := zip.NewReader(f, size)
+	if err != nil {
+		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("%s: %w (%v)", p, ErrNotBundle, err)
+		}
+		return err
+	}
+	b.addZip(zr, f, "", 0)
+	return nil
+}
+
+// addZip adds the entries of an opened zip under prefix. src gives random
+// access to the zip itself, so stored entries are read in place.
+func (b *Bundle) addZip(zr *zip.Reader, src io.ReaderAt, prefix string, depth int) int {
+	n := 0
+	for _, zf := range zr.File {
+		if strings.HasSuffix(zf.Name, "/") || strings.HasSuffix(zf.Name, `\`) {
+			continue
+		}
+		name, err := normalizeName(zf.Name)
+		if err != nil {
+			b.reject(prefix+zf.Name, "", "ignored", fmt.Sprintf("entry name %q refused: %v", zf.Name, err))
+			continue
+		}
+		name = prefix + name
+		switch {
+		case zf.Mode()&fs.ModeSymlink != 0:
+			b.reject(name, "", "ignored", "symbolic link entry not followed")
+			continue
+		case zf.Flags&0x1 != 0:
+			b.reject(name, "", "unreadable", "encrypted entry: hvtriage does not take passwords; re-send it unencrypted")
+			continue
+		case zf.Method != zip.Store && zf.Method != zip.Deflate:
+			b.reject(name, "", "unreadable", fmt.Sprintf("compression method %d is not supported", zf.Method))
+			continue
+		}
+		size := int64(zf.UncompressedSize64)
+		if zf.UncompressedSize64 > 1<<62 {
+			size = 1 << 62
+		}
+		if !b.admit(name, size, int64(zf.CompressedSize64)) {
+			continue
+		}
+		n++
+		b.addEntry(b.zipEntry(zf, src, name, size), depth)
+	}
+	return n
+}
+
+func (b *Bundle) zipEntry(zf *zip.File, src io.ReaderAt, name string, size int64) *Entry {
+	e := &Entry{Path: name, Size: size, open: zf.Open}
+	if zf.Method == zip.Store {
+		e.readerAt = func() (io.ReaderAt, error) {
+			off, err := zf.DataOffset()
+			if err != nil {
+				return nil, err
+			}
+			return io.NewSectionReader(src, off, size), nil
+		}
+		return e
+	}
+	var buffered io.ReaderAt
+	e.readerAt = func() (io.ReaderAt, error) {
+		if buffered != nil {
+			return buffered, nil
+		}
+		ra, err := b.buffer(zf.Open, size)
+		if err != nil {
+			return nil, err
+		}
+		buffered = ra
+		return ra, nil
+	}
+	return e
+}
+
+// buffer decompresses an entry for random access: in memory when small,
+// otherwise into an anonymous temporary file (unlinked name, never derived
+// from the bundle).
+func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (io.ReaderAt, error) {
+	rc, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	if size <= b.lim.MemoryBuffer {
+		buf := make([]byte, 0, size)
+		w := bytes.NewBuffer(buf)
+		if _, err := io.Copy(w, io.LimitReader(rc, size+1)); err != nil {
+			return nil, err
+		}
+		if int64(w.Len()) != size {
+			return nil, fmt.Errorf("entry holds %d bytes, declared %d", w.Len(), size)
+		}
+		return bytes.NewReader(w.Bytes()), nil
+	}
+	tmp, err := os.CreateTemp("", "hvtriage-spool-*")
+	if err != nil {
+		return nil, err
+	}
+	os.Remove(tmp.Name()) // the open handle keeps the data until Close
+	b.closers = append(b.closers, tmp)
+	n, err := io.Copy(tmp, io.LimitReader(rc, size+1))
+	if err != nil {
+		return nil, err
+	}
+	if n != size {
+		return nil, fmt.Errorf("entry holds %d bytes, declared %d", n, size)
+	}
+	return tmp, nil
+}
+
+// admit applies the limits to one entry before anything is read from it.
+// The sizes are the archive's declarations; archive/zip refuses to return
+// more bytes than declared, so a lying header cannot get past this.
+func (b *Bundle) admit(name string, size, compressed int64) bool {
+	lim := b.lim
+	switch {
+	case b.seen[name]:
+		b.dups[name]++
+		b.reject(fmt.Sprintf("%s (duplicate #%d)", name, b.dups[name]+1), "", "ignored", "duplicate entry name in the archive; the first one was kept")
+		return false
+	case size > lim.MaxEntrySize:
+		b.reject(name, "", "ignored", fmt.Sprintf("declares %d bytes, over the %d-byte limit per file (--max-file-size)", size, lim.MaxEntrySize))
+		return false
+	case size > lim.RatioFloor && (compressed <= 0 || float64(size)/float64(compressed) > lim.MaxRatio):
+		b.reject(name, "", "ignored", fmt.Sprintf("suspected archive bomb: %d bytes compressed to %d (ratio over %.0f:1)", size, compressed, lim.MaxRatio))
+		return false
+	case b.total+size > lim.MaxTotalSize:
+		b.reject(name, "", "ignored", fmt.Sprintf("the bundle's total size limit (%d bytes) is used up", lim.MaxTotalSize))
+		return false
+	}
+	b.seen[name] = true
+	b.total += size
+	return true
+}
+
+var zipMagic = []byte("PK\x03\x04")
+
+// addEntry adds a file, or opens it as a nested zip when its content says
+// it is one.
+func (b *Bundle) addEntry(e *Entry, depth int) {
+	if !b.isZip(e) {
+		b.Entries = append(b.Entries, e)
+		return
+	}
+	if depth+1 > b.lim.MaxNesting {
+		b.reject(e.Path, "zip", "ignored", fmt.Sprintf("zip nested more than %d levels deep", b.lim.MaxNesting))
+		return
+	}
+	ra, err := e.ReaderAt()
+	if err != nil {
+		b.reject(e.Path, "zip", "unreadable", err.Error())
+		return
+	}
+	zr, err := zip.NewReader(ra, e.Size)
+	if err != nil {
+		b.reject(e.Path, "zip", "unreadable", fmt.Sprintf("damaged zip: %v", err))
+		return
+	}
+	n := b.addZip(zr, ra, e.Path+"/", depth+1)
+	b.Archives = append(b.Archives, Archive{Path: e.Path, Size: e.Size, Entries: n})
+}
+
+func (b *Bundle) isZip(e *Entry) bool {
+	if e.Size < 22 {
+		return false
+	}
+	rc, err := e.Open()
+	if err != nil {
+		return strings.EqualFold(path.Ext(e.Path), ".zip")
+	}
+	defer rc.Close()
+	var head [4]byte
+	if _, err := io.ReadFull(rc, head[:]); err != nil {
+		return false
+	}
+	return bytes.Equal(head[:], zipMagic)
+}
+
+func (b *Bundle) reject(p, kind, status, reason string) {
+	b.Rejected = append(b.Rejected, Rejected{Path: p, Kind: kind, Status: status, Reason: reason})
+}

@@ -1,0 +1,132 @@
+package analyze
+
+import (
+	"bytes"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+)
+
+// Inventory kinds for binary and XML content; text kinds come from
+// cmdout.Sniff.
+const (
+	KindEVTX           = "evtx"
+	KindEVTXXML        = "evtx-xml"
+	KindVHDX           = "vhdx-header"
+	KindVHD            = "vhd-footer"
+	KindZip            = "zip"
+	KindLocaleMetadata = "locale-metadata"
+	KindUnknown        = "unknown"
+)
+
+// headSize is how much of a file classification reads: enough for every
+// magic and for the first lines of a text output, even in UTF-16.
+const headSize = 16 << 10
+
+var (
+	evtxMagic    = []byte("ElfFile\x00")
+	vhdxMagic    = []byte("vhdxfile")
+	vhdMagic     = []byte("conectix")
+	eventXMLNS   = "schemas.microsoft.com/win/2004/08/events/event"
+	mtaExtension = ".mta"
+)
+
+// classification is what a file was recognized as.
+type classification struct {
+	kind string
+	// note explains a name/content disagreement, e.g. a ".evtx" that is not
+	// an event log; it becomes a problem in the inventory.
+	note string
+}
+
+// classify recognizes a file by its content first and its name second:
+// bundles are full of renamed, truncated and mis-suffixed files, and a name
+// is only a hint.
+func classify(name string, head []byte) classification {
+	ext := strings.ToLower(path.Ext(name))
+	switch {
+	case bytes.HasPrefix(head, evtxMagic):
+		return classification{kind: KindEVTX}
+	case bytes.HasPrefix(head, vhdxMagic):
+		return classification{kind: KindVHDX}
+	case bytes.HasPrefix(head, vhdMagic):
+		return classification{kind: KindVHD}
+	case ext == ".zip":
+		// Real zips were opened by the bundle reader; one that reaches
+		// classification did not have the zip signature.
+		return classification{kind: KindUnknown, note: "named .zip but is not a zip archive"}
+	case ext == mtaExtension && strings.Contains(strings.ToLower(name), "localemetadata"):
+		// wevtutil's rendered-message archives: hvtriage renders from the
+		// insertion strings and does not need them.
+		return classification{kind: KindLocaleMetadata}
+	}
+	if isBinary(head) {
+		switch ext {
+		case ".vhd", ".avhd":
+			// A fixed VHD has its only footer at the end of the file; the
+			// disk reader checks it.
+			return classification{kind: KindVHD}
+		case ".evtx":
+			return classification{kind: KindUnknown, note: "named .evtx but does not start with the event log signature"}
+		case ".vhdx", ".avhdx":
+			return classification{kind: KindUnknown, note: "named " + ext + " but does not start with the VHDX signature"}
+		}
+		return classification{kind: KindUnknown}
+	}
+	text, _, _ := cmdout.DecodeHead(head, len(head))
+	if strings.Contains(text, eventXMLNS) && strings.Contains(text, "<Event") {
+		return classification{kind: KindEVTXXML}
+	}
+	if k := cmdout.Sniff(text); k != cmdout.KindUnknown {
+		return classification{kind: string(k)}
+	}
+	return classification{kind: KindUnknown}
+}
+
+// isBinary tells binary content from text in any encoding Windows writes.
+// UTF-16 text is full of NUL bytes, but they sit on one parity only (the
+// high bytes of Latin characters); binary data has NULs anywhere.
+func isBinary(head []byte) bool {
+	if len(head) == 0 {
+		return false
+	}
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return false
+	}
+	var zeros [2]int
+	controls := 0
+	for i, c := range head {
+		switch {
+		case c == 0:
+			zeros[i%2]++
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f':
+			controls++
+		}
+	}
+	half := len(head) / 2
+	if half >= 8 && controls*50 < len(head) {
+		for p := range 2 {
+			if zeros[p]*10 > half*6 && zeros[1-p]*20 < half {
+				return false // UTF-16 without a BOM
+			}
+		}
+	}
+	return zeros[0]+zeros[1] > 0 || controls*20 > len(head)
+}
+
+// readHead reads the first bytes of an entry.
+func readHead(e *Entry) ([]byte, error) {
+	rc, err := e.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, min(e.Size, headSize))
+	n, err := io.ReadFull(rc, buf)
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		err = nil
+	}
+	return buf[:n], err
+}

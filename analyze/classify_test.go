@@ -1,0 +1,42 @@
+package analyze
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestClassifyContentFirst(t *testing.T) {
+	xmlExport := `<?xml version="1.0" encoding="UTF-8"?><Events><Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="VSS"/></System></Event></Events>`
+	tests := []struct {
+		name     string
+		file     string
+		head     []byte
+		kind     string
+		wantNote string
+	}{
+		{"evtx by magic", "whatever.bin", []byte("ElfFile\x00\x00\x00\x00"), KindEVTX, ""},
+		{"vhdx by magic", "disk.avhdx", []byte("vhdxfile\x00\x00M\x00"), KindVHDX, ""},
+		{"vhd by footer copy", "old.avhd", []byte("conectix\x00\x00\x00\x02"), KindVHD, ""},
+		{"fixed vhd has no footer copy at 0", "fixed.vhd", []byte{0xeb, 0x52, 0x90, 0, 0, 0}, KindVHD, ""},
+		{"renamed text is not evtx", "System.evtx", []byte("\x00\x01\x02garbage\x00"), KindUnknown, "named .evtx"},
+		{"utf-16 writers by content", "output.txt", utf16(t, failedWriters), "vssadmin-writers", ""},
+		{"utf-8 writers by content, odd name", "x.log", []byte(failedWriters), "vssadmin-writers", ""},
+		{"xml event export", "vmms.xml", []byte(xmlExport), KindEVTXXML, ""},
+		{"utf-16 xml event export", "vmms.xml", utf16(t, xmlExport), KindEVTXXML, ""},
+		{"locale metadata", "LocaleMetaData/System_1033.MTA", []byte{1, 2, 0, 0, 7}, KindLocaleMetadata, ""},
+		{"plain prose", "notes.txt", []byte("The customer says the backup failed last night.\r\n"), KindUnknown, ""},
+		{"empty file", "empty.txt", nil, KindUnknown, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := classify(tt.file, tt.head)
+			assert.Equal(t, tt.kind, c.kind)
+			if tt.wantNote == "" {
+				assert.Empty(t, c.note)
+			} else {
+				assert.Contains(t, c.note, tt.wantNote)
+			}
+		})
+	}
+}

@@ -1,0 +1,202 @@
+package analyze
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hvtriage/hvtriage/evtx"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// EventLogs reads binary EVTX files.
+type EventLogs struct{}
+
+// Name identifies the extractor.
+func (EventLogs) Name() string { return "evtx" }
+
+// Kinds lists the inventory kinds it reads.
+func (EventLogs) Kinds() []string { return []string{KindEVTX} }
+
+// Extract walks every record it can recover; damaged chunks become problems.
+func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
+	ra, err := in.Entry.ReaderAt()
+	if err != nil {
+		return Extraction{}, err
+	}
+	c := newEventCollector(in)
+	stats, err := evtx.Walk(ctx, ra, in.Size, c.add)
+	return c.finish(stats), err
+}
+
+// EventXML reads event exports rendered as XML (wevtutil qe /f:xml, Event
+// Viewer "Save as XML").
+type EventXML struct{}
+
+// Name identifies the extractor.
+func (EventXML) Name() string { return "evtx-xml" }
+
+// Kinds lists the inventory kinds it reads.
+func (EventXML) Kinds() []string { return []string{KindEVTXXML} }
+
+// Extract streams the export; a malformed event is skipped and counted.
+func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
+	rc, err := in.Entry.Open()
+	if err != nil {
+		return Extraction{}, err
+	}
+	defer rc.Close()
+	c := newEventCollector(in)
+	stats, err := evtx.WalkXML(ctx, rc, c.add)
+	return c.finish(stats), err
+}
+
+type eventCollector struct {
+	in       Input
+	out      Extraction
+	channels map[string]bool
+}
+
+func newEventCollector(in Input) *eventCollector {
+	return &eventCollector{in: in, channels: map[string]bool{}}
+}
+
+func (c *eventCollector) add(ev *evtx.Event) error {
+	if ev.Channel != "" && !c.channels[ev.Channel] {
+		c.channels[ev.Channel] = true
+		c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
+	}
+	if c.in.Engine != nil && !c.in.Engine.WantsEvent(ev.Provider, ev.EventID) {
+		return nil
+	}
+	c.out.Evidence = append(c.out.Evidence, eventEvidence(c.in.Path, ev))
+	return nil
+}
+
+func (c *eventCollector) finish(stats evtx.Stats) Extraction {
+	c.out.Records = stats.Records
+	for _, s := range stats.Skipped {
+		c.out.Problems = append(c.out.Problems, s.Error())
+	}
+	return c.out
+}
+
+// hresultPattern finds the 32-bit error codes Windows prints in messages
+// ("0x800423F2", "0xC03A000E"): facility codes carry the meaning.
+var hresultPattern = regexp.MustCompile(`0[xX][0-9A-Fa-f]{8}\b`)
+
+// eventEvidence flattens an event into evidence attributes: System fields,
+// "data.<name>" (or "data.<n>" for positional classic data), "user.<name>"
+// for UserData, every value joined in "text", and the error codes found.
+func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
+	attrs := map[string]string{
+		rules.AttrProvider: ev.Provider,
+		rules.AttrEventID:  strconv.Itoa(int(ev.EventID)),
+		rules.AttrLevel:    strconv.Itoa(int(ev.Level)),
+		rules.AttrChannel:  ev.Channel,
+		rules.AttrComputer: ev.Computer,
+	}
+	if ev.HasQualifiers {
+		attrs["qualifiers"] = strconv.Itoa(int(ev.Qualifiers))
+	}
+	var text []string
+	for i, f := range ev.Data {
+		key := f.Name
+		if key == "" {
+			key = strconv.Itoa(i + 1)
+		}
+		attrs["data."+key] = f.Value
+		if f.Value != "" {
+			text = append(text, f.Value)
+		}
+	}
+	for _, f := range ev.UserData {
+		attrs["user."+f.Name] = f.Value
+		if f.Value != "" {
+			text = append(text, f.Value)
+		}
+	}
+	if vm, ok := ev.UserDataValue("VmName"); ok {
+		attrs[rules.AttrVM] = vm
+	}
+	if id, ok := ev.UserDataValue("VmId"); ok {
+		attrs[rules.AttrVMID] = id
+	}
+	if ev.Message != "" {
+		text = append(text, ev.Message)
+	}
+	joined := strings.Join(text, " | ")
+	attrs[rules.AttrText] = joined
+	codes := hresultPattern.FindAllString(joined, -1)
+	if len(ev.Binary) > 0 {
+		attrs["binary"] = hex.EncodeToString(ev.Binary)
+		codes = append(codes, hresultPattern.FindAllString(printable(ev.Binary), -1)...)
+	}
+	attrs[rules.AttrHResults] = strings.ToLower(strings.Join(codes, " "))
+
+	at := rules.AtRecord(ev.RecordID)
+	if ev.RecordID == 0 && ev.Line > 0 {
+		at = rules.AtLine(ev.Line)
+	}
+	return rules.Evidence{
+		Kind:    rules.KindEvent,
+		Source:  source,
+		At:      at,
+		Time:    ev.Time.UTC(),
+		Summary: eventSummary(ev, joined),
+		Attrs:   attrs,
+	}
+}
+
+func eventSummary(ev *evtx.Event, text string) string {
+	const maxText = 200
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) > maxText {
+		cut := maxText
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "…"
+	}
+	s := fmt.Sprintf("%s %d (%s)", ev.Provider, ev.EventID, levelName(ev.Level))
+	if text != "" {
+		s += ": " + text
+	}
+	return s
+}
+
+func levelName(l uint8) string {
+	switch l {
+	case 1:
+		return "critical"
+	case 2:
+		return "error"
+	case 3:
+		return "warning"
+	case 0, 4:
+		return "information"
+	case 5:
+		return "verbose"
+	}
+	return "level " + strconv.Itoa(int(l))
+}
+
+// printable keeps the ASCII text inside binary event data (VSS writes its
+// diagnostic context there, in ASCII or UTF-16), so codes can be found.
+func printable(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		switch {
+		case c >= 0x20 && c < 0x7f:
+			sb.WriteByte(c)
+		case c == 0:
+		default:
+			sb.WriteByte(' ')
+		}
+	}
+	return sb.String()
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// runRules prints the catalog, or explains one cause.
+func runRules(args []string, stdout, stderr io.Writer) int {
+	cat, err := rules.Default()
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+		return exitFailed
+	}
+	switch len(args) {
+	case 0:
+		if err := catalogTable(stdout, cat); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+			return exitFailed
+		}
+		return exitOK
+	case 1:
+		c := cat.Cause(args[0])
+		if c == nil {
+			fmt.Fprintf(stderr, "hvtriage rules: %v %q; `hvtriage rules` lists them\n", errUnknownCause, args[0])
+			return exitUsage
+		}
+		explainCause(stdout, c)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hvtriage rules: at most one CAUSE\n\n%s", usage)
+	return exitUsage
+}
+
+func catalogTable(w io.Writer, cat *rules.Catalog) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+	t.Header([]string{"ID", "Area", "Severity", "Cause", "Evidence used"})
+	for _, c := range cat.Causes {
+		if err := t.Append([]string{c.ID, c.Area, c.Severity.String(), c.Title, evidenceUsed(c)}); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d causes. `hvtriage rules CAUSE` explains one.\n", len(cat.Causes))
+	return err
+}
+
+// evidenceUsed summarises the kinds of evidence a cause reads.
+func evidenceUsed(c *rules.Cause) string {
+	set := map[string]bool{}
+	for _, s := range c.Signals {
+		switch {
+		case s.Check != "":
+			set["check:"+s.Check] = true
+		case s.Kind == rules.KindEvent:
+			set["events"] = true
+		default:
+			set[string(s.Kind)] = true
+		}
+	}
+	var out []string
+	for k := range set {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
+}
+
+func explainCause(w io.Writer, c *rules.Cause) {
+	fmt.Fprintf(w, "%s: %s\nArea %s, severity %s.\n\n%s\n\n", c.ID, c.Title, c.Area, c.Severity, c.Explanation)
+	fmt.Fprintln(w, "Raises confidence (weight, what it reads):")
+	for _, s := range c.Signals {
+		fmt.Fprintf(w, "  %.2f  %s\n        %s\n", s.Weight, s.Says, signalReads(s))
+	}
+	if len(c.Against) > 0 {
+		fmt.Fprintln(w, "\nLowers confidence:")
+		for _, s := range c.Against {
+			fmt.Fprintf(w, "  %.2f  %s\n        %s\n", s.Weight, s.Says, signalReads(s))
+		}
+	}
+	fmt.Fprintf(w, "\nRuled out when every input below is present and no signal fires: %s.\n\nInputs that decide it:\n", c.Clear)
+	for _, n := range c.Needs {
+		fmt.Fprintf(w, "  - %s: %s\n", n.What, n.Collect)
+	}
+	fmt.Fprintln(w, "\nResolution:")
+	for i, s := range c.Resolution {
+		fmt.Fprintf(w, "  %d. %s\n", i+1, s.Text)
+		if s.Command != "" {
+			fmt.Fprintf(w, "     > %s\n", s.Command)
+		}
+		if s.Warning != "" {
+			fmt.Fprintf(w, "     Warning: %s\n", s.Warning)
+		}
+	}
+}
+
+func signalReads(s rules.Signal) string {
+	if s.Check != "" {
+		return "Go check " + s.Check
+	}
+	var parts []string
+	for _, k := range sortedKeys(s.Equals) {
+		parts = append(parts, k+"="+s.Equals[k])
+	}
+	for _, k := range sortedKeys(s.AnyOf) {
+		parts = append(parts, k+" in ["+strings.Join(s.AnyOf[k], " ")+"]")
+	}
+	for _, k := range sortedKeys(s.Regex) {
+		parts = append(parts, k+" ~ /"+s.Regex[k]+"/")
+	}
+	return string(s.Kind) + " where " + strings.Join(parts, ", ")
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

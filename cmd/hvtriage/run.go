@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/report"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// version is stamped into reports. It is a constant, not build metadata,
+// so reports stay byte-identical across builds of the same release.
+const version = "0.1.0"
+
+// Exit codes of the contract.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // the bundle could not be analyzed at all
+	exitUsage    = 2
+	exitFindings = 3 // a finding at or above --fail-on
+)
+
+const usage = `usage:
+  hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip or directory)
+  hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
+  hvtriage version                  print the version
+
+analyze flags:
+  -o PATH        write a report; format from the extension (.html .md .json); repeatable
+  --format F     html|md|json, for -o PATH without a telling extension, or -o - (stdout)
+  --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical)
+  --no-color     no colours in the terminal summary (also: NO_COLOR=1)
+`
+
+// run is the whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "analyze":
+		return runAnalyze(ctx, args[1:], stdout, stderr)
+	case "rules":
+		return runRules(args[1:], stdout, stderr)
+	case "version", "--version", "-version":
+		fmt.Fprintf(stdout, "hvtriage %s\n", version)
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hvtriage: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}
+
+// outputs collects repeated -o flags.
+type outputs []string
+
+func (o *outputs) String() string     { return strings.Join(*o, ",") }
+func (o *outputs) Set(v string) error { *o = append(*o, v); return nil }
+
+// severityFlag is --fail-on: unset means "never fail on findings".
+type severityFlag struct {
+	set   bool
+	level rules.Severity
+}
+
+func (s *severityFlag) String() string {
+	if !s.set {
+		return ""
+	}
+	return s.level.String()
+}
+
+func (s *severityFlag) Set(v string) error {
+	l, err := rules.ParseSeverity(v)
+	if err != nil {
+		return err
+	}
+	s.set, s.level = true, l
+	return nil
+}
+
+type analyzeConfig struct {
+	outputs outputs
+	format  string
+	failOn  severityFlag
+	noColor bool
+	bundle  string
+}
+
+func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
+	cfg := &analyzeConfig{}
+	fs := flag.NewFlagSet("analyze", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Var(&cfg.outputs, "o", "report path")
+	fs.StringVar(&cfg.format, "format", "", "report format")
+	fs.Var(&cfg.failOn, "fail-on", "severity")
+	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours")
+	// Flags may come before or after the bundle, as people type them.
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(positional) != 1 {
+		return nil, fmt.Errorf("want exactly one BUNDLE, got %d", len(positional))
+	}
+	cfg.bundle = positional[0]
+	if cfg.format != "" {
+		if _, err := report.New(cfg.format); err != nil {
+			return nil, err
+		}
+	}
+	for _, o := range cfg.outputs {
+		if o != "-" && report.FormatFromPath(o) != "" {
+			continue
+		}
+		if cfg.format == "" {
+			return nil, fmt.Errorf("-o %s: cannot tell the format from the name; add --format (%s)", o, strings.Join(report.Formats(), "|"))
+		}
+	}
+	return cfg, nil
+}
+
+func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 1 && (args[0] == "-h" || args[0] == "--help") {
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	cfg, err := parseAnalyzeArgs(args, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage analyze: %v\n\n%s", err, usage)
+		return exitUsage
+	}
+	cat, err := rules.Default()
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+		return exitFailed
+	}
+	res, err := analyze.Run(ctx, cfg.bundle, analyze.Options{Engine: rules.NewEngine(cat)})
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", cfg.bundle, err)
+		return exitFailed
+	}
+	doc := report.Build(res, version)
+	if len(cfg.outputs) == 0 {
+		if err := report.Terminal(stdout, doc, useColor(stdout, cfg.noColor)); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+			return exitFailed
+		}
+	}
+	for _, o := range cfg.outputs {
+		if err := writeReport(o, cfg.format, doc, stdout); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: writing %s: %v\n", o, err)
+			return exitFailed
+		}
+	}
+	if cfg.failOn.set {
+		for _, f := range doc.Findings {
+			if f.Severity >= cfg.failOn.level {
+				fmt.Fprintf(stderr, "hvtriage: finding %s is %s, at or above --fail-on %s\n", f.Cause, f.Severity, cfg.failOn.level)
+				return exitFindings
+			}
+		}
+	}
+	return exitOK
+}
+
+// writeReport writes one report. A file is written to a temporary name
+// beside it and renamed, so an interrupted run never leaves half a report.
+func writeReport(path, format string, doc *report.Document, stdout io.Writer) error {
+	if f := report.FormatFromPath(path); f != "" && path != "-" {
+		format = f
+	}
+	w, err := report.New(format)
+	if err != nil {
+		return err
+	}
+	if path == "-" {
+		return w.Write(stdout, doc)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := w.Write(tmp, doc); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func useColor(w io.Writer, noColor bool) bool {
+	if noColor || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+var errUnknownCause = errors.New("unknown cause")

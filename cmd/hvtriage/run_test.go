@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// sample is a shipped bundle with a failed VSS writer (high) and storage
+// resets (high), and nothing critical.
+const sample = "../../samples/storage-resets-vss-timeout/HV01_logs"
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(t.Context(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestExitCodes(t *testing.T) {
+	tmp := t.TempDir()
+	notZip := filepath.Join(tmp, "notes.zip")
+	require.NoError(t, os.WriteFile(notZip, []byte("not a zip"), 0o644))
+	tests := []struct {
+		name       string
+		args       []string
+		code       int
+		wantStdout string
+		wantStderr string
+	}{
+		{"no command", nil, exitUsage, "", "usage:"},
+		{"unknown command", []string{"analyse", sample}, exitUsage, "", `unknown command "analyse"`},
+		{"version", []string{"version"}, exitOK, "hvtriage " + version, ""},
+		{"help", []string{"--help"}, exitOK, "usage:", ""},
+		{"no bundle", []string{"analyze"}, exitUsage, "", "want exactly one BUNDLE, got 0"},
+		{"two bundles", []string{"analyze", sample, sample}, exitUsage, "", "got 2"},
+		{"unknown flag", []string{"analyze", "--frmat", "json", sample}, exitUsage, "", "flag provided but not defined"},
+		{"bad severity", []string{"analyze", "--fail-on", "severe", sample}, exitUsage, "", "unknown severity"},
+		{"bad format", []string{"analyze", "--format", "pdf", "-o", "-", sample}, exitUsage, "", `unknown report format "pdf"`},
+		{"untelling -o", []string{"analyze", "-o", filepath.Join(tmp, "report.txt"), sample}, exitUsage, "", "cannot tell the format"},
+		{"missing bundle", []string{"analyze", filepath.Join(tmp, "nope")}, exitFailed, "", "cannot analyze"},
+		{"not a bundle", []string{"analyze", notZip}, exitFailed, "", "not a bundle"},
+		{"clean run", []string{"analyze", sample}, exitOK, "vss-writer-failed", ""},
+		{"fail-on high", []string{"analyze", "--fail-on", "high", sample}, exitFindings, "vss-writer-failed", "at or above --fail-on high"},
+		{"fail-on critical", []string{"analyze", sample, "--fail-on=critical"}, exitOK, "storage-connectivity", ""},
+		{"rules", []string{"rules"}, exitOK, "vss-writer-failed", ""},
+		{"rules cause", []string{"rules", "storage-connectivity"}, exitOK, "Raises confidence", ""},
+		{"rules unknown cause", []string{"rules", "gremlins"}, exitUsage, "", "unknown cause"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, tt.args...)
+			assert.Equal(t, tt.code, code, "stderr: %s", stderr)
+			assert.Contains(t, stdout, tt.wantStdout)
+			assert.Contains(t, stderr, tt.wantStderr)
+		})
+	}
+}
+
+func TestReportsWrittenByExtension(t *testing.T) {
+	dir := t.TempDir()
+	js, md, html := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.md"), filepath.Join(dir, "r.html")
+	code, stdout, stderr := runCLI(t, "analyze", sample, "-o", js, "-o", md, "--no-color", "-o", html)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout, "no terminal table when reports are written")
+
+	var doc struct {
+		Schema   string `json:"schema"`
+		Findings []struct {
+			Cause    string `json:"cause"`
+			Evidence []struct {
+				Source, Locator string
+			} `json:"evidence"`
+		} `json:"findings"`
+	}
+	b, err := os.ReadFile(js)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(b, &doc))
+	assert.Equal(t, "hvtriage/1", doc.Schema)
+	require.NotEmpty(t, doc.Findings)
+	assert.Equal(t, "vss-writer-failed", doc.Findings[0].Cause)
+	assert.Equal(t, "HV01_vssadmin_list_writers.txt", doc.Findings[0].Evidence[0].Source)
+	assert.Equal(t, "line 22", doc.Findings[0].Evidence[0].Locator)
+
+	m, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(m), "# hvtriage report: HV01\\_logs")
+	h, err := os.ReadFile(html)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(h), "<!DOCTYPE html>"))
+	assert.Contains(t, string(h), "Content-Security-Policy")
+
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 3, "no temporary files left behind")
+}
+
+func TestReportToStdoutIsDeterministic(t *testing.T) {
+	_, first, _ := runCLI(t, "analyze", "-o", "-", "--format", "json", sample)
+	_, second, _ := runCLI(t, "analyze", "--format", "json", sample, "-o", "-")
+	require.NotEmpty(t, first)
+	assert.Equal(t, first, second)
+	assert.True(t, json.Valid([]byte(first)))
+}
