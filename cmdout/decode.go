@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	stdunicode "unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -203,22 +204,41 @@ func trimPartialRune(p []byte) []byte {
 	return p
 }
 
+// commonAccented are the accented letters of Western European languages;
+// a byte that decodes to one of them is good evidence for that code page.
+const commonAccented = "äöüÄÖÜßéèêëàâáíìîïóòôúùûçÇñÑÉÈÀøØåÅæÆ\u00a0"
+
+// pickCodePage scores CP850 and Windows-1252 on the high bytes of p: a
+// common accented letter (or NBSP, the French digit grouping) scores 2,
+// another letter 1, punctuation or box drawing 0. CP850 wins ties because
+// cmd.exe redirection, the main source of 8-bit text in bundles, writes
+// the OEM code page; bytes 1252 leaves undefined also mean CP850.
 func pickCodePage(p []byte) (*charmap.Charmap, Encoding) {
-	low, high := 0, 0
+	oem, ansi := 0, 0
 	for _, c := range p {
-		switch {
-		case c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d:
-			return charmap.CodePage850, EncCP850
-		case c >= 0x80 && c <= 0x9f:
-			low++
-		case c >= 0xc0:
-			high++
+		if c < 0x80 {
+			continue
 		}
+		if c == 0x81 || c == 0x8d || c == 0x8f || c == 0x90 || c == 0x9d {
+			return charmap.CodePage850, EncCP850
+		}
+		oem += letterScore(charmap.CodePage850.DecodeByte(c))
+		ansi += letterScore(charmap.Windows1252.DecodeByte(c))
 	}
-	if low >= high {
-		return charmap.CodePage850, EncCP850
+	if ansi > oem {
+		return charmap.Windows1252, EncWindows1252
 	}
-	return charmap.Windows1252, EncWindows1252
+	return charmap.CodePage850, EncCP850
+}
+
+func letterScore(r rune) int {
+	switch {
+	case strings.ContainsRune(commonAccented, r):
+		return 2
+	case stdunicode.IsLetter(r):
+		return 1
+	}
+	return 0
 }
 
 func normalizeNewlines(s string) string {

@@ -50,6 +50,28 @@ func TestDecode(t *testing.T) {
 	}
 }
 
+func TestDecode_codePageGuess(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		cm   *charmap.Charmap
+		want Encoding
+	}{
+		{"french_cp850", " Répertoire de E:\\VMs\r\n4\u00a0731\u00a0174\u00a0912 a.vhdx\r\n", charmap.CodePage850, EncCP850},
+		{"french_1252", "Répertoire créé à côté\r\n", charmap.Windows1252, EncWindows1252},
+		{"german_cp850", "Zeitüberschreitung größer\r\n", charmap.CodePage850, EncCP850},
+		{"german_1252", "Zeitüberschreitung größer\r\n", charmap.Windows1252, EncWindows1252},
+		{"spanish_cp850", "Configuración año\r\n", charmap.CodePage850, EncCP850},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, enc, _ := Decode(mustEncode(t, tt.cm, tt.text))
+			assert.Equal(t, tt.want, enc)
+			assert.Equal(t, strings.ReplaceAll(tt.text, "\r\n", "\n"), got)
+		})
+	}
+}
+
 func TestDecode_lineEndings(t *testing.T) {
 	got, _, _ := Decode([]byte("a\r\nb\nc\r\r\nd\re"))
 	assert.Equal(t, "a\nb\nc\nd\ne", got)

@@ -75,10 +75,13 @@ type Doc struct {
 	ACLs            []ACL
 	IcaclsSummaries []IcaclsSummary
 
+	Files []FileEntry
+
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
 
 	icaclsErrors []ErrorRecord // kept only if the text turns out to be icacls output
+	listDir      string        // current "Directory:" of Get-ChildItem output
 
 	Problems []Problem
 }
@@ -118,6 +121,14 @@ func (d *Doc) section(lines []string, i int) int {
 	}
 	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
 		d.NoItems = append(d.NoItems, i+1)
+		return i + 1
+	}
+	if dirHeadRe.MatchString(l) {
+		d.addKind(KindListing)
+		return parseDirListing(lines, i, d)
+	}
+	if m := gciDirRe.FindStringSubmatch(l); m != nil {
+		d.listDir = strings.TrimPrefix(m[1], `Microsoft.PowerShell.Core\FileSystem::`)
 		return i + 1
 	}
 	if isPrivilegeRightsHead(l) {
@@ -166,6 +177,8 @@ func (d *Doc) section(lines []string, i int) int {
 			return i + 2
 		case KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv:
 			d.addNativeTable(k, t)
+		case KindListing:
+			d.addGCITable(t, lines)
 		default:
 			d.addTable(k, t)
 		}

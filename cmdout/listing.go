@@ -1,0 +1,129 @@
+package cmdout
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// FileEntry is one file or folder from a directory listing (cmd `dir`,
+// PowerShell Get-ChildItem).
+type FileEntry struct {
+	Line     int
+	Dir      string // folder heading the entry ("" when the listing had none)
+	Name     string
+	IsDir    bool
+	Size     int64 // bytes; -1 for folders or when not printed
+	Modified Timestamp
+	Mode     string // Get-ChildItem Mode column ("-a----"); "" for dir
+	// Truncated reports a name cut with "..." by Format-Table.
+	Truncated bool
+}
+
+// Path joins Dir and Name with a backslash.
+func (f FileEntry) Path() string {
+	if f.Dir == "" {
+		return f.Name
+	}
+	return strings.TrimRight(f.Dir, `\`) + `\` + f.Name
+}
+
+var (
+	// " Directory of D:\…" in any language: one leading space, words, a path.
+	dirHeadRe = regexp.MustCompile(`^ \S[^:\\]*? ((?:[A-Za-z]:\\|\\\\)\S.*|[A-Za-z]:\\)$`)
+	// A dir entry: date, time (12- or 24-hour), <DIR>-like tag or size, name.
+	// Sizes use the culture's grouping: "8,623,489,024", "8.623.489.024",
+	// "8 623 489 024" (NBSP or narrow NBSP in French), "8'623'489'024".
+	dirEntryRe = regexp.MustCompile(`^(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\s+(\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?)\s+(<[A-Z]+>|\d{1,3}(?:[.,\x{a0}\x{202f} ']\d{3})+|\d+)\s+(.+)$`)
+	// "    Directory: D:\…" above a Get-ChildItem table (label localized).
+	gciDirRe = regexp.MustCompile(`^\s+[^\s:]+:\s+((?:[A-Za-z]:\\|\\\\|Microsoft\.PowerShell\.Core\\FileSystem::)\S?.*)$`)
+	spacesRe = regexp.MustCompile(`\s+`)
+)
+
+func digitsOnly(s string) (int64, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return -1, false
+	}
+	n, err := strconv.ParseInt(b.String(), 10, 64)
+	if err != nil {
+		return -1, false
+	}
+	return n, true
+}
+
+// parseDirListing reads cmd `dir` output from its " Directory of" line:
+// headings, entries and summary lines, across all folders of `dir /s`.
+func parseDirListing(lines []string, i int, d *Doc) int {
+	dir := ""
+	j := i
+	for ; j < len(lines); j++ {
+		l := lines[j]
+		switch {
+		case blank(l):
+		case dirHeadRe.MatchString(l):
+			dir = dirHeadRe.FindStringSubmatch(l)[1]
+		case dirEntryRe.MatchString(l):
+			m := dirEntryRe.FindStringSubmatch(l)
+			name := m[4]
+			e := FileEntry{Line: j + 1, Dir: dir, Size: -1,
+				Modified: d.timestamp(m[1]+" "+spacesRe.ReplaceAllString(m[2], " "), j+1)}
+			if strings.HasPrefix(m[3], "<") {
+				e.IsDir = m[3] == "<DIR>" || m[3] == "<JUNCTION>" || m[3] == "<SYMLINKD>"
+				// Links print their target in brackets after the name.
+				if k := strings.LastIndex(name, " ["); k > 0 && strings.HasSuffix(name, "]") && m[3] != "<DIR>" {
+					name = name[:k]
+				}
+			} else {
+				e.Size, _ = digitsOnly(m[3])
+			}
+			e.Name = name
+			if name == "." || name == ".." {
+				continue
+			}
+			d.Files = append(d.Files, e)
+		case indentOf(l) > 0:
+			// Volume lines, "N File(s) … bytes", "Total Files Listed:".
+		default:
+			return j
+		}
+	}
+	return j
+}
+
+// addGCITable reads Get-ChildItem rows. LastWriteTime and Length are
+// right-aligned to their underline ends, so they are cut by position: the
+// mode is the first word, the name starts at the Name column.
+func (d *Doc) addGCITable(t *table, lines []string) {
+	mode, lwt, length, name := t.col("Mode"), t.col("LastWriteTime"), t.col("Length"), t.col("Name")
+	if mode < 0 || name < 0 {
+		return
+	}
+	for _, r := range t.rows {
+		l := lines[r.line-1]
+		fields := strings.Fields(l)
+		if len(fields) == 0 {
+			continue
+		}
+		e := FileEntry{Line: r.line, Dir: d.listDir, Mode: fields[0], Size: -1}
+		e.IsDir = strings.HasPrefix(e.Mode, "d")
+		e.Name = strings.TrimSpace(sliceCols(l, t.cols[name].start, -1))
+		e.Truncated = cutValue(e.Name)
+		modeEnd := len(fields[0]) + indentOf(l)
+		if lwt >= 0 {
+			lwtEnd := t.cols[lwt].end
+			e.Modified = d.timestamp(spacesRe.ReplaceAllString(strings.TrimSpace(sliceCols(l, modeEnd, lwtEnd)), " "), r.line)
+			if length >= 0 && lwtEnd < t.cols[name].start {
+				if n, ok := digitsOnly(sliceCols(l, lwtEnd, t.cols[name].start)); ok {
+					e.Size = n
+				}
+			}
+		}
+		d.Files = append(d.Files, e)
+	}
+}

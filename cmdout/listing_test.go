@@ -1,0 +1,68 @@
+package cmdout
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
+)
+
+func TestParse_dirEnglish(t *testing.T) {
+	text := readTestdata(t, "dir_s_en.txt")
+	assert.Equal(t, KindListing, Sniff(text))
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	require.Len(t, d.Files, 9)
+	assert.Equal(t, FileEntry{Line: 8, Dir: `E:\VMs\WEB02`, Name: "Snapshots", IsDir: true, Size: -1,
+		Modified: Timestamp{Raw: "03/14/2024 02:05 AM", Time: time.Date(2024, 3, 14, 2, 5, 0, 0, time.UTC)}}, d.Files[0])
+	f := d.Files[3]
+	assert.Equal(t, `E:\VMs\WEB02\Virtual Hard Disks\WEB02_0C4B9E27-5D13-4A86-B3F0-7E21D9A5C648.avhdx`, f.Path())
+	assert.Equal(t, int64(4731174912), f.Size)
+	assert.Equal(t, "2024 notes.txt", d.Files[6].Name)
+	assert.Equal(t, int64(512), d.Files[6].Size)
+	assert.Equal(t, "2023-12-24T23:59:00Z", d.Files[6].Modified.Time.Format(time.RFC3339))
+	assert.Equal(t, "9C2B7E15-3D48-4A6F-B1E0-5F7A2C8D4E91.VMRS", d.Files[8].Name)
+	assert.Equal(t, int64(8589938688), d.Files[8].Size)
+}
+
+func TestParse_dirLocalized(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		size int64
+		when string
+	}{
+		{"german", " Verzeichnis von E:\\VMs\\WEB02\r\n\r\n14.03.2024  02:07     4.731.174.912 WEB02.avhdx\r\n", 4731174912, "2024-03-14T02:07:00Z"},
+		{"french_nbsp", " Répertoire de E:\\VMs\\WEB02\r\n\r\n14/03/2024  02:07     4\u00a0731\u00a0174\u00a0912 WEB02.avhdx\r\n", 4731174912, "2024-03-14T02:07:00Z"},
+		{"swiss", " Verzeichnis von E:\\VMs\\WEB02\r\n\r\n14.03.2024  02:07     4'731'174'912 WEB02.avhdx\r\n", 4731174912, "2024-03-14T02:07:00Z"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// cmd.exe writes the OEM code page; NBSP is 0xFF in CP850.
+			text, _, _ := Decode(mustEncode(t, charmap.CodePage850, tt.text))
+			d, problems := Parse(text)
+			assert.Empty(t, problems)
+			require.Len(t, d.Files, 1)
+			assert.Equal(t, `E:\VMs\WEB02`, d.Files[0].Dir)
+			assert.Equal(t, "WEB02.avhdx", d.Files[0].Name)
+			assert.Equal(t, tt.size, d.Files[0].Size)
+			assert.Equal(t, tt.when, d.Files[0].Modified.Time.Format(time.RFC3339))
+		})
+	}
+}
+
+func TestParse_getChildItem(t *testing.T) {
+	text := readTestdata(t, "gci.txt")
+	assert.Equal(t, KindListing, Sniff(text))
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	require.Len(t, d.Files, 5)
+	assert.Equal(t, FileEntry{Line: 8, Dir: `E:\VMs\WEB02\Virtual Hard Disks`, Name: "Old Disks", IsDir: true, Size: -1, Mode: "d-----",
+		Modified: Timestamp{Raw: "3/14/2024 2:05 AM", Time: time.Date(2024, 3, 14, 2, 5, 0, 0, time.UTC)}}, d.Files[0])
+	assert.Equal(t, int64(38654705664), d.Files[2].Size)
+	assert.Equal(t, "2023-03-01T10:12:00Z", d.Files[2].Modified.Time.Format(time.RFC3339))
+	assert.Equal(t, `E:\VMs\WEB02\Virtual Machines\9C2B7E15-3D48-4A6F-B1E0-5F7A2C8D4E91.vmgs`, d.Files[4].Path())
+	assert.Equal(t, int64(0), d.Files[4].Size)
+}
