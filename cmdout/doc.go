@@ -77,6 +77,8 @@ type Doc struct {
 
 	Files []FileEntry
 
+	BasicInfo []BasicInfoVM
+
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
 
@@ -122,6 +124,10 @@ func (d *Doc) section(lines []string, i int) int {
 	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
 		d.NoItems = append(d.NoItems, i+1)
 		return i + 1
+	}
+	if isBasicInfoHead(l) {
+		d.addKind(KindSDPBasicInfo)
+		return parseBasicInfoVM(lines, i, d)
 	}
 	if dirHeadRe.MatchString(l) {
 		d.addKind(KindListing)
