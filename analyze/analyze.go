@@ -54,6 +54,7 @@ type Result struct {
 	Bundle    BundleInfo
 	Inventory []FileRecord
 	Evidence  []rules.Evidence
+	Chains    vhdx.ChainSet // every differencing chain rebuilt from the disk headers
 	Outcome   rules.Outcome
 	Coverage  rules.Coverage
 }
@@ -160,7 +161,9 @@ feed:
 	}
 
 	res := &Result{Coverage: rules.Coverage{}}
+	var disks []vhdx.Disk
 	for _, o := range outcomes {
+		disks = append(disks, o.extraction.Disks...)
 		res.Inventory = append(res.Inventory, o.record)
 		res.Evidence = append(res.Evidence, o.extraction.Evidence...)
 		for _, k := range o.extraction.Coverage {
@@ -178,6 +181,9 @@ feed:
 	}
 	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
 
+	var chainEv []rules.Evidence
+	res.Chains, chainEv = buildChains(disks, res.Evidence)
+	res.Evidence = append(res.Evidence, chainEv...)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
 	res.Bundle = BundleInfo{Name: b.Name, SHA256: b.SHA256, Files: len(res.Inventory)}

@@ -86,7 +86,7 @@ func (c *Catalog) Cause(id string) *Cause { return c.byID[id] }
 // knownKinds guards against typos in the catalog.
 var knownKinds = map[Kind]bool{
 	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true,
-	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainError: true,
+	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainIssue: true, KindChainError: true,
 	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
 	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,
 }

@@ -19,7 +19,8 @@ const (
 	KindVSSShadow   Kind = "vss.shadow"   // one shadow copy of `vssadmin list shadows`
 	KindDisk        Kind = "disk"         // one VHDX/VHD header
 	KindDiskInfo    Kind = "disk.info"    // one disk as reported by Get-VHD
-	KindChainLink   Kind = "chain.link"   // one link of a rebuilt differencing chain
+	KindChainLink   Kind = "chain.link"   // one child→parent link of a rebuilt chain, with its verdict
+	KindChainIssue  Kind = "chain.issue"  // one problem the chain rebuild found (linkage mismatch, missing parent, orphan…)
 	KindChainError  Kind = "chain.error"  // a Get-VHDChain row of type Error or a Get-VHD error record
 	KindSnapshot    Kind = "vm.snapshot"  // one checkpoint (Get-VMSnapshot, SDP basic info)
 	KindVM          Kind = "vm"           // one VM (Get-VM, SDP basic info)
@@ -49,6 +50,9 @@ const (
 	AttrState     = "state"
 	AttrLastError = "last_error"
 	AttrFailed    = "failed"
+	// AttrDiskPaths holds the virtual disk paths a VM or checkpoint uses,
+	// one per line (Get-VM / Get-VMSnapshot HardDrives, SDP basic info).
+	AttrDiskPaths = "disk_paths"
 )
 
 // LocatorUnit names what a Locator counts.

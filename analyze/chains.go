@@ -1,0 +1,109 @@
+package analyze
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/vhdx"
+)
+
+// buildChains rebuilds every differencing chain from the disk headers in
+// the bundle. What the text outputs say about the host helps: listings and
+// Get-VHD name files that exist but were not collected (so a parent is "not
+// collected" rather than "missing"), and VM configurations and checkpoints
+// name the disks in use (so an unreferenced AVHDX is an orphan).
+func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, []rules.Evidence) {
+	if len(disks) == 0 {
+		return vhdx.ChainSet{}, nil
+	}
+	var opt vhdx.ChainOptions
+	for i := range evidence {
+		e := &evidence[i]
+		switch e.Kind {
+		case rules.KindFile, rules.KindDiskInfo:
+			if p := e.Attrs[rules.AttrPath]; p != "" {
+				opt.KnownPaths = append(opt.KnownPaths, p)
+			}
+		case rules.KindVMDisk:
+			if p := e.Attrs[rules.AttrPath]; p != "" {
+				opt.References = append(opt.References, p)
+			}
+		case rules.KindSnapshot, rules.KindVM:
+			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+				if p != "" {
+					opt.References = append(opt.References, p)
+				}
+			}
+		}
+	}
+	set := vhdx.BuildChains(disks, opt)
+	byPath := map[string]*vhdx.Disk{}
+	for i := range disks {
+		byPath[disks[i].Path] = &disks[i]
+	}
+	var out []rules.Evidence
+	for _, l := range set.Links {
+		out = append(out, linkEvidence(l))
+	}
+	for _, is := range set.Issues {
+		e := issueEvidence(is)
+		// The parent path the child recorded is the path Hyper-V looks
+		// for, and what Set-VHD -ParentPath must be given.
+		if d := byPath[is.Child]; d != nil {
+			for _, p := range d.ParentPaths {
+				if p.Kind == vhdx.PathAbsolute {
+					e.Attrs["parent_recorded_path"] = p.Path
+					break
+				}
+			}
+		}
+		out = append(out, e)
+	}
+	return set, out
+}
+
+func linkEvidence(l vhdx.Link) rules.Evidence {
+	at := rules.Locator{}
+	if l.LinkageOffset >= 0 {
+		at = rules.AtOffset(l.LinkageOffset)
+	}
+	attrs := map[string]string{
+		"child": l.Child, "parent": l.Parent, "status": l.Status.String(), "reason": l.Reason,
+		"matched_by": l.MatchedBy, "parent_id": l.ParentID.String(),
+	}
+	if len(l.ChildLinkage) > 0 {
+		attrs["child_linkage"] = l.ChildLinkage[0].String()
+	}
+	summary := fmt.Sprintf("link %s → %s: %s", l.Child, orUnresolved(l.Parent, l.Via.Path), l.Status)
+	if l.Reason != "" {
+		summary += " (" + l.Reason + ")"
+	}
+	return rules.Evidence{Kind: rules.KindChainLink, Source: l.Child, At: at, Summary: summary, Attrs: attrs}
+}
+
+func issueEvidence(is vhdx.Issue) rules.Evidence {
+	at := rules.Locator{}
+	if is.ChildOffset >= 0 {
+		at = rules.AtOffset(is.ChildOffset)
+	}
+	attrs := map[string]string{
+		"issue": string(is.Kind), "child": is.Child, "parent": is.Parent, "severity": is.Severity.String(),
+		"fix": is.Fix, "child_guid": is.ChildGUID.String(), "parent_guid": is.ParentGUID.String(),
+	}
+	if is.Code != 0 {
+		attrs["code"] = fmt.Sprintf("0x%08X", is.Code)
+	}
+	if is.ParentOffset >= 0 {
+		attrs["parent_offset"] = "0x" + strconv.FormatInt(is.ParentOffset, 16)
+	}
+	return rules.Evidence{Kind: rules.KindChainIssue, Source: is.Child, At: at, Summary: is.Msg, Attrs: attrs}
+}
+
+func orUnresolved(parent, looked string) string {
+	if parent != "" {
+		return parent
+	}
+	return looked + " (not found)"
+}
