@@ -99,6 +99,7 @@ type RuledOut struct {
 
 // MissingRow is an input the bundle lacks.
 type MissingRow struct {
+	Input   string   `json:"input"`
 	What    string   `json:"what"`
 	Decides []string `json:"decides"`
 	Collect string   `json:"collect"`
@@ -129,7 +130,7 @@ func Build(res *analyze.Result, version string) *Document {
 		d.RuledOut = append(d.RuledOut, RuledOut(r))
 	}
 	for _, m := range res.Outcome.Missing {
-		d.Missing = append(d.Missing, MissingRow{What: m.What, Decides: nonNil(m.Decides), Collect: m.Collect})
+		d.Missing = append(d.Missing, MissingRow{Input: m.Input, What: m.What, Decides: nonNil(m.Decides), Collect: m.Collect})
 	}
 	return d
 }

@@ -16,8 +16,22 @@ import (
 // Catalog is the set of causes hvtriage knows, loaded from catalog.json.
 // It is immutable after Load: the engine only reads it.
 type Catalog struct {
-	Causes []*Cause
-	byID   map[string]*Cause
+	// Inputs are the things a bundle can hold that decide causes, each
+	// described once and shared by every cause that needs it.
+	Inputs []*Input `json:"inputs"`
+	Causes []*Cause `json:"causes"`
+
+	byID    map[string]*Cause
+	inputID map[string]*Input
+}
+
+// Input is one kind of bundle content that decides causes, with the
+// command that collects it.
+type Input struct {
+	ID      string   `json:"id"`
+	What    string   `json:"what"`
+	Collect string   `json:"collect"`
+	Have    []string `json:"have"` // coverage keys, any of which means the input is present
 }
 
 // Cause is one documented cause (an ID of ../shared/causes.md) with the
@@ -32,11 +46,11 @@ type Cause struct {
 	Signals []Signal `json:"signals"`
 	// Against lowers it: facts that point to an innocent explanation.
 	Against []Signal `json:"against,omitempty"`
-	// Needs lists the inputs that decide the cause. When all are present and
-	// no signal matched, the cause is ruled out with Clear as the reason;
-	// when some are absent they are reported as missing.
-	Needs []Need `json:"needs"`
-	Clear string `json:"clear"`
+	// Needs names the inputs that decide the cause. When all are present
+	// and no signal matched, the cause is ruled out with Clear as the
+	// reason; when some are absent they are reported as missing.
+	Needs []string `json:"needs"`
+	Clear string   `json:"clear"`
 	// Resolution steps; commands may hold {attr} placeholders that are
 	// filled from the cited evidence.
 	Resolution []Step `json:"resolution"`
@@ -55,13 +69,6 @@ type Signal struct {
 	Check  string              `json:"check,omitempty"`
 
 	regex map[string]*regexp.Regexp
-}
-
-// Need is one input that decides a cause, with the command that collects it.
-type Need struct {
-	What    string   `json:"what"`
-	Collect string   `json:"collect"`
-	Have    []string `json:"have"` // coverage keys, any of which satisfies the need
 }
 
 // Step is one resolution step.
@@ -83,6 +90,9 @@ func Default() (*Catalog, error) {
 // Cause returns the cause with the given ID, or nil.
 func (c *Catalog) Cause(id string) *Cause { return c.byID[id] }
 
+// Input returns the input with the given ID, or nil.
+func (c *Catalog) Input(id string) *Input { return c.inputID[id] }
+
 // knownKinds guards against typos in the catalog.
 var knownKinds = map[Kind]bool{
 	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true,
@@ -97,16 +107,30 @@ var knownKinds = map[Kind]bool{
 func Load(r io.Reader) (*Catalog, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
-	var causes []*Cause
-	if err := dec.Decode(&causes); err != nil {
+	cat := &Catalog{}
+	if err := dec.Decode(cat); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
 	}
 	if dec.More() {
-		return nil, errors.New("catalog: trailing data after the cause list")
+		return nil, errors.New("catalog: trailing data after the catalog")
 	}
-	cat := &Catalog{Causes: causes, byID: make(map[string]*Cause, len(causes))}
+	cat.byID = make(map[string]*Cause, len(cat.Causes))
+	cat.inputID = make(map[string]*Input, len(cat.Inputs))
 	var errs []error
-	for i, c := range causes {
+	for i, in := range cat.Inputs {
+		switch {
+		case in == nil || in.ID == "":
+			errs = append(errs, fmt.Errorf("input #%d: no ID", i))
+			continue
+		case cat.inputID[in.ID] != nil:
+			errs = append(errs, fmt.Errorf("input %q: duplicate ID", in.ID))
+		case in.What == "" || in.Collect == "" || len(in.Have) == 0:
+			errs = append(errs, fmt.Errorf("input %q: what, collect and have are all required", in.ID))
+		}
+		cat.inputID[in.ID] = in
+	}
+	used := map[string]bool{}
+	for i, c := range cat.Causes {
 		if c == nil {
 			errs = append(errs, fmt.Errorf("cause #%d: null", i))
 			continue
@@ -116,6 +140,17 @@ func Load(r io.Reader) (*Catalog, error) {
 		}
 		cat.byID[c.ID] = c
 		errs = append(errs, c.validate()...)
+		for _, n := range c.Needs {
+			used[n] = true
+			if cat.inputID[n] == nil {
+				errs = append(errs, fmt.Errorf("cause %q: needs unknown input %q", c.ID, n))
+			}
+		}
+	}
+	for _, in := range cat.Inputs {
+		if in != nil && !used[in.ID] {
+			errs = append(errs, fmt.Errorf("input %q: no cause needs it", in.ID))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("catalog: %w", err)
@@ -159,11 +194,6 @@ func (c *Cause) validate() []error {
 			for _, err := range s.compile() {
 				bad("signal %q: %v", s.ID, err)
 			}
-		}
-	}
-	for i, n := range c.Needs {
-		if n.What == "" || n.Collect == "" || len(n.Have) == 0 {
-			bad("need #%d: what, collect and have are all required", i)
 		}
 	}
 	for i, s := range c.Resolution {

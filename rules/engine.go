@@ -60,6 +60,7 @@ type RuledOut struct {
 
 // Missing is an input the bundle lacks, and the causes it would decide.
 type Missing struct {
+	Input   string // the catalog input's ID
 	What    string
 	Collect string
 	Decides []string
@@ -167,20 +168,21 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 		switch {
 		case ok:
 			out.Findings = append(out.Findings, f)
-		case allNeedsCovered(c, cov):
+		case e.allNeedsCovered(c, cov):
 			out.RuledOut = append(out.RuledOut, RuledOut{Cause: c.ID, Why: c.Clear})
 		}
 		if ok && f.Confidence >= DecidedThreshold {
 			continue
 		}
-		for _, n := range c.Needs {
-			if cov.Has(n.Have...) {
+		for _, id := range c.Needs {
+			in := e.cat.Input(id)
+			if cov.Has(in.Have...) {
 				continue
 			}
-			m := missing[n.What]
+			m := missing[id]
 			if m == nil {
-				m = &Missing{What: n.What, Collect: n.Collect}
-				missing[n.What] = m
+				m = &Missing{Input: id, What: in.What, Collect: in.Collect}
+				missing[id] = m
 			}
 			m.Decides = append(m.Decides, c.ID)
 		}
@@ -197,13 +199,16 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 		m.Decides = slices.Compact(m.Decides)
 		out.Missing = append(out.Missing, *m)
 	}
-	slices.SortFunc(out.Missing, func(a, b Missing) int { return cmp.Compare(a.What, b.What) })
+	// The input that decides the most causes comes first: collect it first.
+	slices.SortFunc(out.Missing, func(a, b Missing) int {
+		return cmp.Or(cmp.Compare(len(b.Decides), len(a.Decides)), cmp.Compare(a.Input, b.Input))
+	})
 	return out
 }
 
-func allNeedsCovered(c *Cause, cov Coverage) bool {
-	for _, n := range c.Needs {
-		if !cov.Has(n.Have...) {
+func (e *Engine) allNeedsCovered(c *Cause, cov Coverage) bool {
+	for _, id := range c.Needs {
+		if !cov.Has(e.cat.Input(id).Have...) {
 			return false
 		}
 	}

@@ -21,9 +21,11 @@ func TestDefaultCatalogLoads(t *testing.T) {
 func TestLoadRejectsMistakes(t *testing.T) {
 	const valid = `{"id":"vss-writer-failed","title":"t","area":"vss","severity":"high","explanation":"e","clear":"c",
 	  "signals":[{"id":"s","weight":0.5,"says":"x","kind":"vss.writer","equals":{"failed":"true"}}],
-	  "needs":[{"what":"w","collect":"c","have":["file:x"]}],
+	  "needs":["w"],
 	  "resolution":[{"text":"do"}]}`
-	_, err := Load(strings.NewReader("[" + valid + "]"))
+	const inputs = `"inputs":[{"id":"w","what":"writers","collect":"vssadmin list writers","have":["file:x"]}]`
+	wrap := func(causes string) string { return "{" + inputs + `,"causes":[` + causes + "]}" }
+	_, err := Load(strings.NewReader(wrap(valid)))
 	require.NoError(t, err)
 
 	tests := []struct {
@@ -37,11 +39,12 @@ func TestLoadRejectsMistakes(t *testing.T) {
 		{"bad regex", strings.Replace(valid, `"equals":{"failed":"true"}`, `"regex":{"name":"("}`, 1), "regex"},
 		{"unknown check", strings.Replace(valid, `"kind":"vss.writer","equals":{"failed":"true"}`, `"check":"nope"`, 1), "unknown check"},
 		{"empty title", strings.Replace(valid, `"title":"t"`, `"title":" "`, 1), "title is empty"},
-		{"no needs", strings.Replace(valid, `"needs":[{"what":"w","collect":"c","have":["file:x"]}]`, `"needs":[]`, 1), "no needs"},
+		{"no needs", strings.Replace(valid, `"needs":["w"]`, `"needs":[]`, 1), "no needs"},
+		{"unknown input", strings.Replace(valid, `"needs":["w"]`, `"needs":["w","x"]`, 1), `needs unknown input "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Load(strings.NewReader("[" + tt.catalog + "]"))
+			_, err := Load(strings.NewReader(wrap(tt.catalog)))
 			require.Error(t, err)
 			assert.ErrorContains(t, err, tt.want)
 		})

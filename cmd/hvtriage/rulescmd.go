@@ -33,7 +33,7 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "hvtriage rules: %v %q; `hvtriage rules` lists them\n", errUnknownCause, args[0])
 			return exitUsage
 		}
-		explainCause(stdout, c)
+		explainCause(stdout, cat, c)
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "hvtriage rules: at most one CAUSE\n\n%s", usage)
@@ -82,7 +82,7 @@ func evidenceUsed(c *rules.Cause) string {
 	return strings.Join(out, ", ")
 }
 
-func explainCause(w io.Writer, c *rules.Cause) {
+func explainCause(w io.Writer, cat *rules.Catalog, c *rules.Cause) {
 	fmt.Fprintf(w, "%s: %s\nArea %s, severity %s.\n\n%s\n\n", c.ID, c.Title, c.Area, c.Severity, c.Explanation)
 	fmt.Fprintln(w, "Raises confidence (weight, what it reads):")
 	for _, s := range c.Signals {
@@ -95,8 +95,9 @@ func explainCause(w io.Writer, c *rules.Cause) {
 		}
 	}
 	fmt.Fprintf(w, "\nRuled out when every input below is present and no signal fires: %s.\n\nInputs that decide it:\n", c.Clear)
-	for _, n := range c.Needs {
-		fmt.Fprintf(w, "  - %s: %s\n", n.What, n.Collect)
+	for _, id := range c.Needs {
+		in := cat.Input(id)
+		fmt.Fprintf(w, "  - %s\n      collect: %s\n", in.What, in.Collect)
 	}
 	fmt.Fprintln(w, "\nResolution:")
 	for i, s := range c.Resolution {
