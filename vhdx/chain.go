@@ -228,6 +228,9 @@ type chainBuilder struct {
 	opt    ChainOptions
 	parent []int // resolved parent index per disk, -1 none
 	set    ChainSet
+	// Normalised keys per disk, computed once: bundle path, host path
+	// without drive ("" when unknown) and file name.
+	pathKey, hostKey, nameKey []string
 }
 
 // BuildChains rebuilds the differencing chains among disks. It does no I/O.
@@ -235,6 +238,15 @@ func BuildChains(disks []Disk, opt ChainOptions) ChainSet {
 	b := &chainBuilder{disks: slices.Clone(disks), opt: opt}
 	slices.SortStableFunc(b.disks, func(x, y Disk) int { return strings.Compare(x.Path, y.Path) })
 	b.parent = make([]int, len(b.disks))
+	for _, d := range b.disks {
+		b.pathKey = append(b.pathKey, winKey(d.Path))
+		h := ""
+		if d.HostPath != "" {
+			h = dropDrive(winKey(d.HostPath))
+		}
+		b.hostKey = append(b.hostKey, h)
+		b.nameKey = append(b.nameKey, baseName(d.Path))
+	}
 	linkIdx := make([]int, len(b.disks))
 	for i := range b.parent {
 		b.parent[i] = -1
@@ -423,9 +435,9 @@ func (b *chainBuilder) resolve(i int) (int, ParentPath, string) {
 	if c.HostPath != "" {
 		childHostDir = path.Dir(winKey(c.HostPath))
 	}
-	find := func(match func(d *Disk) bool) int {
+	find := func(match func(j int) bool) int {
 		for j := range b.disks {
-			if match(&b.disks[j]) {
+			if match(j) {
 				return j
 			}
 		}
@@ -435,22 +447,23 @@ func (b *chainBuilder) resolve(i int) (int, ParentPath, string) {
 		k := winKey(pp.Path)
 		if pp.Kind == PathRelative {
 			target := path.Clean(path.Join(childDir, k))
-			if j := find(func(d *Disk) bool { return winKey(d.Path) == target }); j >= 0 {
+			if j := find(func(j int) bool { return b.pathKey[j] == target }); j >= 0 {
 				return j, pp, "relative path"
 			}
 			if childHostDir != "" {
-				ht := path.Clean(path.Join(childHostDir, k))
-				if j := find(func(d *Disk) bool { return d.HostPath != "" && winKey(d.HostPath) == ht }); j >= 0 {
+				ht := dropDrive(path.Clean(path.Join(childHostDir, k)))
+				if j := find(func(j int) bool { return b.hostKey[j] != "" && b.hostKey[j] == ht }); j >= 0 {
 					return j, pp, "relative path on the host"
 				}
 			}
 			continue
 		}
-		if j := find(func(d *Disk) bool { return d.HostPath != "" && dropDrive(winKey(d.HostPath)) == dropDrive(k) }); j >= 0 {
+		dk := dropDrive(k)
+		if j := find(func(j int) bool { return b.hostKey[j] != "" && b.hostKey[j] == dk }); j >= 0 {
 			return j, pp, "host path"
 		}
-		if strings.Contains(strings.TrimPrefix(dropDrive(k), "/"), "/") {
-			if j := find(func(d *Disk) bool { return hasPathSuffix(winKey(d.Path), dropDrive(k)) }); j >= 0 {
+		if strings.Contains(strings.TrimPrefix(dk, "/"), "/") {
+			if j := find(func(j int) bool { return hasPathSuffix(b.pathKey[j], dk) }); j >= 0 {
 				return j, pp, "path suffix"
 			}
 		}
@@ -464,11 +477,11 @@ func (b *chainBuilder) resolve(i int) (int, ParentPath, string) {
 		}
 		for j := range b.disks {
 			d := &b.disks[j]
-			if j == i || baseName(d.Path) != name {
+			if j == i || b.nameKey[j] != name {
 				continue
 			}
 			score := 0
-			if path.Dir(winKey(d.Path)) == childDir {
+			if path.Dir(b.pathKey[j]) == childDir {
 				score += 2
 			}
 			if d.HasID && slices.Contains(c.ParentLinkage, d.ID) {

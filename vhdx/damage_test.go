@@ -337,5 +337,17 @@ func TestFormatErrorText(t *testing.T) {
 	err := &vhdx.FormatError{Off: 0x10000, Msg: "bad thing", Val: 7}
 	assert.Equal(t, "vhdx: bad thing '7' at byte 0x10000", err.Error())
 	assert.ErrorIs(t, err, vhdx.ErrFormat)
-	assert.Equal(t, "warning (checksum) at 0x4: x", vhdx.Problem{Off: 4, Kind: vhdx.ProblemChecksum, Severity: vhdx.SeverityWarning, Msg: "x"}.String())
+	p := vhdx.Problem{Off: 4, Kind: vhdx.ProblemChecksum, Severity: vhdx.SeverityWarning, Msg: "x"}
+	assert.Equal(t, "warning (checksum) at 0x4: x", p.String())
+	assert.ErrorIs(t, p.Err(), vhdx.ErrChecksum)
+	assert.EqualError(t, p.Err(), "vhdx: warning (checksum) at 0x4: x")
+	p.Kind = vhdx.ProblemTruncated
+	assert.ErrorIs(t, p.Err(), io.ErrUnexpectedEOF)
+	p.Kind = vhdx.ProblemUnsupported
+	assert.ErrorIs(t, p.Err(), vhdx.ErrUnsupported)
+	p.Kind = vhdx.ProblemFormat
+	assert.ErrorIs(t, p.Err(), vhdx.ErrFormat)
+	p.Kind = vhdx.ProblemNote
+	assert.NoError(t, p.Err())
+	assert.Equal(t, "info (note): y", vhdx.Problem{Off: -1, Kind: vhdx.ProblemNote, Msg: "y"}.String())
 }

@@ -17,6 +17,7 @@ package vhdx
 import (
 	"errors"
 	"fmt"
+	"io"
 )
 
 var (
@@ -106,6 +107,37 @@ func (p Problem) String() string {
 	}
 	return fmt.Sprintf("%s (%s) at 0x%x: %s", p.Severity, p.Kind, p.Off, p.Msg)
 }
+
+// Err returns the problem as an error that wraps the sentinel of its kind:
+// ErrChecksum, ErrUnsupported, ErrFormat, or io.ErrUnexpectedEOF for a
+// truncation. Notes return nil.
+func (p Problem) Err() error {
+	var base error
+	switch p.Kind {
+	case ProblemChecksum:
+		base = ErrChecksum
+	case ProblemUnsupported:
+		base = ErrUnsupported
+	case ProblemFormat:
+		base = ErrFormat
+	case ProblemTruncated:
+		base = io.ErrUnexpectedEOF
+	default:
+		return nil
+	}
+	return &ProblemError{Problem: p, base: base}
+}
+
+// ProblemError is the error form of a Problem.
+type ProblemError struct {
+	Problem
+	base error
+}
+
+func (e *ProblemError) Error() string { return "vhdx: " + e.Problem.String() }
+
+// Unwrap returns the sentinel of the problem's kind.
+func (e *ProblemError) Unwrap() error { return e.base }
 
 // problems accumulates Problems for one parse.
 type problems []Problem

@@ -244,7 +244,7 @@ func OpenVHD(r io.ReaderAt, size int64) (*VHD, error) {
 		if c := v.FooterCopy; c != nil && c.Checksum == ft.Checksum && c.ComputedChecksum == ft.ComputedChecksum {
 			both = fmt.Sprintf("; the copy at 0x%x has the same mismatch", c.Off)
 		}
-		probs.add(ft.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch: stored 0x%08x, computed 0x%08x%s (Windows: 0xC03A0002)", ft.Checksum, ft.ComputedChecksum, both)
+		probs.add(ft.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch: stored 0x%08x, computed 0x%08x%s (Windows reports this as 0xC03A0002)", ft.Checksum, ft.ComputedChecksum, both)
 		if c := v.FooterCopy; c != nil && both == "" && !c.ChecksumOK() {
 			probs.add(c.Off+64, ProblemChecksum, SeverityWarning, "footer copy checksum mismatch: stored 0x%08x, computed 0x%08x", c.Checksum, c.ComputedChecksum)
 		}
@@ -310,7 +310,7 @@ func (v *VHD) parseDynamic(r io.ReaderAt, size int64, probs *problems) error {
 	}
 	v.Dynamic = d
 	if !d.ChecksumOK() {
-		probs.add(off+36, ProblemChecksum, SeverityWarning, "dynamic header checksum mismatch: stored 0x%08x, computed 0x%08x (Windows: 0xC03A0006)", d.Checksum, d.ComputedChecksum)
+		probs.add(off+36, ProblemChecksum, SeverityWarning, "dynamic header checksum mismatch: stored 0x%08x, computed 0x%08x (Windows reports this as 0xC03A0006)", d.Checksum, d.ComputedChecksum)
 	}
 	if d.BlockSize == 0 || d.BlockSize&(d.BlockSize-1) != 0 || d.BlockSize%512 != 0 {
 		probs.add(off+32, ProblemFormat, SeverityError, "block size %d is not a power of two multiple of 512", d.BlockSize)

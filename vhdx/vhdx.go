@@ -351,9 +351,13 @@ func (p *parser) parseHeaders() error {
 			p.probs.add(h1.Off, ProblemNote, SeverityWarning, "header 1 is invalid; header 2 (sequence %d) used", h2.SequenceNumber)
 		}
 	default:
-		if h1.Present || h2.Present {
+		switch {
+		case h1.Present && h2.Present:
 			p.probs.add(h1.Off, ProblemFormat, SeverityError, "no valid VHDX header: the file cannot be opened")
 			f.corrupt = true
+		case h1.Present:
+			// Header 2 may be fine in the original file; only a truncation here.
+			p.probs.add(h1.Off, ProblemFormat, SeverityWarning, "header 1 is invalid and header 2 was not collected: no usable header in the collected bytes")
 		}
 	}
 	if f.Current < 0 {
