@@ -2,11 +2,13 @@ package rules
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -78,13 +80,39 @@ type Step struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-//go:embed catalog.json
-var defaultCatalog []byte
+// catalogFS holds the catalog, one file per area (vss.json, chain.json, …)
+// plus inputs.json, so that each area reads on its own.
+//
+//go:embed catalog/*.json
+var catalogFS embed.FS
 
 // Default returns the embedded catalog. It is validated by tests, so an
 // error here means a broken build.
 func Default() (*Catalog, error) {
-	return Load(bytes.NewReader(defaultCatalog))
+	return LoadFS(catalogFS, "catalog")
+}
+
+// LoadFS loads every .json file of dir, in name order, as one catalog.
+func LoadFS(fsys fs.FS, dir string) (*Catalog, error) {
+	names, err := fs.Glob(fsys, path.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	var readers []io.Reader
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return nil, err
+		}
+		readers = append(readers, namedReader{n, bytes.NewReader(b)})
+	}
+	return Load(readers...)
+}
+
+// namedReader lets Load say which file a problem is in.
+type namedReader struct {
+	name string
+	io.Reader
 }
 
 // Cause returns the cause with the given ID, or nil.
@@ -95,24 +123,34 @@ func (c *Catalog) Input(id string) *Input { return c.inputID[id] }
 
 // knownKinds guards against typos in the catalog.
 var knownKinds = map[Kind]bool{
-	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true,
+	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true, KindVSSStorage: true,
+	KindFilterInst: true, KindHost: true, KindCmdError: true,
 	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainIssue: true, KindChainError: true,
 	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
 	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,
 }
 
-// Load reads a catalog strictly: unknown fields, duplicate IDs, missing
-// text, unknown kinds, unknown checks and bad regular expressions are all
-// errors, reported together.
-func Load(r io.Reader) (*Catalog, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
+// Load reads a catalog strictly from one or more parts: unknown fields,
+// duplicate IDs, missing text, unknown kinds, unknown checks and bad
+// regular expressions are all errors, reported together.
+func Load(parts ...io.Reader) (*Catalog, error) {
 	cat := &Catalog{}
-	if err := dec.Decode(cat); err != nil {
-		return nil, fmt.Errorf("catalog: %w", err)
-	}
-	if dec.More() {
-		return nil, errors.New("catalog: trailing data after the catalog")
+	for i, r := range parts {
+		name := fmt.Sprintf("part %d", i+1)
+		if nr, ok := r.(namedReader); ok {
+			name = nr.name
+		}
+		dec := json.NewDecoder(r)
+		dec.DisallowUnknownFields()
+		var part Catalog
+		if err := dec.Decode(&part); err != nil {
+			return nil, fmt.Errorf("catalog %s: %w", name, err)
+		}
+		if dec.More() {
+			return nil, fmt.Errorf("catalog %s: trailing data", name)
+		}
+		cat.Inputs = append(cat.Inputs, part.Inputs...)
+		cat.Causes = append(cat.Causes, part.Causes...)
 	}
 	cat.byID = make(map[string]*Cause, len(cat.Causes))
 	cat.inputID = make(map[string]*Input, len(cat.Inputs))

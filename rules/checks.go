@@ -7,10 +7,27 @@ import "strings"
 // signal rests on; an empty result means the signal did not fire.
 type check func(ix *index) []*Evidence
 
-// checks is the registry the catalog refers to by name. The loader rejects
-// a catalog naming a check that is not here.
-var checks = map[string]check{
+// checks is the registry the catalog refers to by name; the loader rejects
+// a catalog naming a check that is not here. Each area keeps its checks in
+// its own file (checks_<area>.go) and its own map, joined here.
+var checks = joinChecks(vssChecks)
+
+// vssChecks are the checks of catalog/vss.json.
+var vssChecks = map[string]check{
 	"vss.hyperv-writer-missing": hypervWriterMissing,
+}
+
+func joinChecks(maps ...map[string]check) map[string]check {
+	all := map[string]check{}
+	for _, m := range maps {
+		for name, c := range m {
+			if _, dup := all[name]; dup {
+				panic("rules: check " + name + " registered twice") // a programming error caught by every test run
+			}
+			all[name] = c
+		}
+	}
+	return all
 }
 
 // checkEventNeeds names event providers that checks read, so extractors

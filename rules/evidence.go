@@ -13,23 +13,27 @@ type Kind string
 
 // Evidence kinds produced by the extractors in analyze/.
 const (
-	KindEvent       Kind = "event"        // one event record (EVTX or XML export)
-	KindVSSWriter   Kind = "vss.writer"   // one writer block of `vssadmin list writers`
-	KindVSSProvider Kind = "vss.provider" // one provider of `vssadmin list providers`
-	KindVSSShadow   Kind = "vss.shadow"   // one shadow copy of `vssadmin list shadows`
-	KindDisk        Kind = "disk"         // one VHDX/VHD header
-	KindDiskInfo    Kind = "disk.info"    // one disk as reported by Get-VHD
-	KindChainLink   Kind = "chain.link"   // one child→parent link of a rebuilt chain, with its verdict
-	KindChainIssue  Kind = "chain.issue"  // one problem the chain rebuild found (linkage mismatch, missing parent, orphan…)
-	KindChainError  Kind = "chain.error"  // a Get-VHDChain row of type Error or a Get-VHD error record
-	KindSnapshot    Kind = "vm.snapshot"  // one checkpoint (Get-VMSnapshot, SDP basic info)
-	KindVM          Kind = "vm"           // one VM (Get-VM, SDP basic info)
-	KindVMDisk      Kind = "vm.disk"      // one disk attached to a VM (Get-VMHardDiskDrive)
-	KindFilter      Kind = "filter"       // one file-system minifilter (fltmc)
-	KindRight       Kind = "right"        // one user right assignment (secedit)
-	KindACL         Kind = "acl"          // one path's ACL (icacls)
-	KindFile        Kind = "file"         // one file in a directory listing
-	KindDerived     Kind = "derived"      // a fact computed by a Go check from other evidence
+	KindEvent       Kind = "event"           // one event record (EVTX or XML export)
+	KindVSSWriter   Kind = "vss.writer"      // one writer block of `vssadmin list writers`
+	KindVSSProvider Kind = "vss.provider"    // one provider of `vssadmin list providers`
+	KindVSSShadow   Kind = "vss.shadow"      // one shadow copy of `vssadmin list shadows`
+	KindVSSStorage  Kind = "vss.storage"     // one association of `vssadmin list shadowstorage`
+	KindDisk        Kind = "disk"            // one VHDX/VHD header
+	KindDiskInfo    Kind = "disk.info"       // one disk as reported by Get-VHD
+	KindChainLink   Kind = "chain.link"      // one child→parent link of a rebuilt chain, with its verdict
+	KindChainIssue  Kind = "chain.issue"     // one problem the chain rebuild found (linkage mismatch, missing parent, orphan…)
+	KindChainError  Kind = "chain.error"     // a Get-VHDChain row of type Error or a Get-VHD error record
+	KindSnapshot    Kind = "vm.snapshot"     // one checkpoint (Get-VMSnapshot, SDP basic info)
+	KindVM          Kind = "vm"              // one VM (Get-VM, SDP basic info)
+	KindVMDisk      Kind = "vm.disk"         // one disk attached to a VM (Get-VMHardDiskDrive)
+	KindFilter      Kind = "filter"          // one file-system minifilter (fltmc filters)
+	KindFilterInst  Kind = "filter.instance" // one filter attached to one volume (fltmc instances)
+	KindHost        Kind = "host"            // the Hyper-V host's settings (Get-VMHost)
+	KindCmdError    Kind = "command.error"   // a PowerShell or command error printed instead of output
+	KindRight       Kind = "right"           // one user right assignment (secedit) or token privilege (whoami /priv)
+	KindACL         Kind = "acl"             // one path's ACL (icacls)
+	KindFile        Kind = "file"            // one file in a directory listing
+	KindDerived     Kind = "derived"         // a fact computed by a Go check from other evidence
 )
 
 // Attribute keys shared by extractors and the catalog. Event payload fields
