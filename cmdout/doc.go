@@ -78,6 +78,7 @@ type Doc struct {
 	Files []FileEntry
 
 	BasicInfo []BasicInfoVM
+	Hosts     []VMHost
 
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
@@ -102,6 +103,16 @@ func (d *Doc) Has(k Kind) bool { return slices.Contains(d.Kinds, k) }
 // lines inside a section that cannot be read become Problems.
 func Parse(text string) (*Doc, []Problem) {
 	d := &Doc{DateOrder: InferDateOrder(text)}
+	if isCliXML(text) {
+		d.addKind(KindCliXML)
+		// Blank out a remoting "#< CLIXML" marker, keeping line numbers.
+		t := strings.TrimPrefix(text, "\ufeff")
+		if k := strings.Index(t, "#< CLIXML"); k >= 0 && k < 16 {
+			t = t[:k] + strings.Repeat(" ", len("#< CLIXML")) + t[k+len("#< CLIXML"):]
+		}
+		d.parseCliXML(strings.NewReader(t))
+		return d, d.Problems
+	}
 	lines := Lines(text)
 	for i := 0; i < len(lines); {
 		i = d.section(lines, i)

@@ -132,6 +132,9 @@ func sliceCols(l string, s, e int) string {
 	if e > len(l) || e < 0 {
 		e = len(l)
 	}
+	if e <= s {
+		return ""
+	}
 	return l[s:e]
 }
 
