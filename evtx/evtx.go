@@ -5,6 +5,32 @@
 // chunk count, keeps every record it can decode, reports what it had to skip
 // (with file offsets) in Stats.Skipped, and never panics on malformed input.
 // It does no logging and knows nothing about the rules that consume events.
+//
+// # What comes from golang-evtx and what is ours
+//
+// The project uses github.com/0xrawsec/golang-evtx for the fixed-layout
+// headers, where it is correct: evtx.New and FileHeader.Verify decode the
+// file header (versions, chunk count, next record id, flags), and
+// Chunk.ParseChunkHeader and ChunkHeader.Validate decode and check each chunk
+// header (record id range, free-space offset, stored records checksum,
+// header size, last record offset). Every call runs synchronously under
+// recover, with the library's logger silenced (see library.go).
+//
+// The rest is ours, because the library gets it wrong on real logs or cannot
+// survive damaged ones:
+//   - CRC32 checks of the file header, chunk header and records area (the
+//     library reads the checksum fields but never verifies them);
+//   - record framing and resynchronisation after damage, including records
+//     past a chunk's free-space offset and truncated files;
+//   - the BinXML and value decoder. The library's template layer loses the
+//     provider name of classic (GUID-less) providers, drops empty insertion
+//     strings (shifting %n positions), renders size_t and UInt32 arrays as
+//     "Unknown value", drops events whose payload is embedded BinXML (CAPI2),
+//     and has helpers that panic; its map-per-event output is also several
+//     times too slow for multi-gigabyte bundles;
+//   - its chunk and event iterators, which run in goroutines that panic on a
+//     read or parse error and so can kill the process from where no recover
+//     reaches. We never call them.
 package evtx
 
 import (
@@ -131,11 +157,21 @@ type Stats struct {
 	Dirty            bool // the log was not closed cleanly (normal for a copy of a live log)
 	Full             bool
 	HeaderChunkCount int // chunk count claimed by the header (not trusted)
-	MajorVersion     int
-	MinorVersion     int
+	// HeaderNextRecordID is the id the log would give its next record: with
+	// the last record found it tells whether the end of the log is missing.
+	HeaderNextRecordID uint64
+	MajorVersion       int
+	MinorVersion       int
+	// HeaderDamaged: the file header's checksum does not match or a fixed
+	// field is off, so the facts above are doubtful. Records are unaffected.
+	HeaderDamaged bool
 
 	EmptySlots     int // all-zero 64 KiB slots (preallocated, never written)
 	ChecksumErrors int // chunks whose header or record CRC did not match (still decoded)
+	// BadChunkHeaders counts chunks whose header checksum matches but whose
+	// fields fail validation (header size, last record offset); their
+	// records are found by scanning, as for a checksum error.
+	BadChunkHeaders int
 }
 
 func (s *Stats) skip(off int64, records int, err error) {

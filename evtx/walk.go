@@ -59,13 +59,19 @@ func Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(*Event) error)
 	if n < fileHeaderSize {
 		return st, &FormatError{Off: int64(n), Msg: "file header cut off"}
 	}
-	le := binary.LittleEndian
-	st.MinorVersion = int(le.Uint16(hdr[36:]))
-	st.MajorVersion = int(le.Uint16(hdr[38:]))
-	st.HeaderChunkCount = int(le.Uint16(hdr[42:]))
-	flags := le.Uint32(hdr[120:])
-	st.Dirty = flags&1 != 0
-	st.Full = flags&2 != 0
+	// The header's facts come from golang-evtx; the walk below never relies
+	// on them (the chunk count in particular is stale in any dirty log).
+	if info, err := parseFileHeader(hdr[:]); err != nil {
+		st.HeaderDamaged = true
+	} else {
+		st.MinorVersion = int(info.h.MinVersion)
+		st.MajorVersion = int(info.h.MajVersion)
+		st.HeaderChunkCount = int(info.h.ChunkCount)
+		st.HeaderNextRecordID = info.h.NextRecordID
+		st.Dirty = info.dirty()
+		st.Full = info.full()
+		st.HeaderDamaged = info.damaged()
+	}
 
 	w := walker{st: &st, fn: fn, dec: newChunkDecoder(), buf: make([]byte, chunkSize)}
 	for off := int64(fileHeaderBlock); off < size; off += chunkSize {
@@ -90,6 +96,7 @@ type walker struct {
 	st  *Stats
 	fn  func(*Event) error
 	dec *chunkDecoder
+	hdr chunkHeaderReader
 	buf []byte
 }
 
@@ -117,15 +124,20 @@ func (w *walker) chunk(off int64, buf []byte) error {
 	}
 	st.Chunks++
 
-	firstID := le.Uint64(buf[24:])
-	lastID := le.Uint64(buf[32:])
-	free := int(le.Uint32(buf[48:]))
-	if free < chunkHeaderSize || free > len(buf) {
-		free = len(buf)
-	}
-	headerOK, dataOK := chunkChecksums(buf, free)
-	if !headerOK || !dataOK {
+	hi := w.hdr.parse(buf)
+	firstID := uint64(hi.h.FirstEventRecID)
+	lastID := uint64(hi.h.LastEventRecID)
+	free := hi.freeOffset(len(buf))
+	headerOK := hi.verified()
+	dataOK := crc32.ChecksumIEEE(buf[chunkHeaderSize:free]) == hi.h.CheckSum
+	if !hi.headerCRCOK || !dataOK {
 		st.ChecksumErrors++
+	}
+	if hi.headerCRCOK && !headerOK {
+		// The checksum matches but golang-evtx rejects a field (header
+		// size, last record offset): a header written wrongly, not
+		// damaged later. Treat it as unverified all the same.
+		st.BadChunkHeaders++
 	}
 	// Windows does not wipe a chunk it reuses: past the free-space offset
 	// lie records of an older generation. With a verified header, the
@@ -146,7 +158,10 @@ func (w *walker) chunk(off int64, buf []byte) error {
 
 	w.dec.setChunk(buf)
 	pos := chunkHeaderSize
-	prevID := firstID - 1
+	var prevID uint64 // 0 when the header gives no first id (zeroed header)
+	if firstID > 0 {
+		prevID = firstID - 1
+	}
 	// After damage, a record found by scanning must continue the chunk's
 	// id sequence; with a verified header it must also lie in the header's
 	// id range. Anything else is debris of an older chunk generation.
@@ -283,17 +298,4 @@ func gap(prevID, nextID uint64, next int, expected func(uint64) int) int {
 		return int(nextID - prevID - 1)
 	}
 	return 0
-}
-
-// chunkChecksums verifies the chunk header CRC32 (bytes 0-120 and 128-512)
-// and the CRC32 of the records area. A mismatch is counted, not fatal:
-// records are still decoded and each is validated on its own.
-func chunkChecksums(buf []byte, free int) (header, data bool) {
-	le := binary.LittleEndian
-	h := crc32.NewIEEE()
-	h.Write(buf[:120])
-	h.Write(buf[128:chunkHeaderSize])
-	header = h.Sum32() == le.Uint32(buf[124:])
-	data = crc32.ChecksumIEEE(buf[chunkHeaderSize:free]) == le.Uint32(buf[52:])
-	return header, data
 }
