@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
@@ -55,6 +56,7 @@ type Result struct {
 	Inventory []FileRecord
 	Evidence  []rules.Evidence
 	Chains    vhdx.ChainSet // every differencing chain rebuilt from the disk headers
+	Activity  []Activity    // every event counted per hour, channel and level, for the timeline
 	Outcome   rules.Outcome
 	Coverage  rules.Coverage
 }
@@ -66,6 +68,15 @@ type Options struct {
 	Limits     Limits
 	Workers    int          // files analyzed in parallel; 0: one per CPU
 	Logger     *slog.Logger // nil: silent
+	// Progress, when set, is called after each file with the running
+	// totals. Calls come from the worker goroutines but never overlap.
+	Progress func(Progress)
+}
+
+// Progress reports how far an analysis is.
+type Progress struct {
+	FilesDone, FilesTotal int
+	BytesDone, BytesTotal int64
 }
 
 // Input is one file handed to an extractor.
@@ -84,6 +95,7 @@ type Extraction struct {
 	Problems []string // what could not be read, and where
 	Coverage []string // coverage keys the file provides ("channel:system")
 	Disks    []vhdx.Disk
+	Activity []Activity // event counts per hour, channel and level
 	// Ignored marks a file the extractor deliberately skipped (with the
 	// reason in Problems), as opposed to one it failed to read.
 	Ignored bool
@@ -138,11 +150,25 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	outcomes := make([]fileOutcome, len(b.Entries))
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
-	var wg sync.WaitGroup
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		progress = Progress{FilesTotal: len(b.Entries)}
+	)
+	for _, e := range b.Entries {
+		progress.BytesTotal += e.Size
+	}
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
 				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt)
+				if opt.Progress != nil {
+					mu.Lock()
+					progress.FilesDone++
+					progress.BytesDone += b.Entries[i].Size
+					opt.Progress(progress)
+					mu.Unlock()
+				}
 			}
 		})
 	}
@@ -164,6 +190,7 @@ feed:
 	var disks []vhdx.Disk
 	for _, o := range outcomes {
 		disks = append(disks, o.extraction.Disks...)
+		res.Activity = append(res.Activity, o.extraction.Activity...)
 		res.Inventory = append(res.Inventory, o.record)
 		res.Evidence = append(res.Evidence, o.extraction.Evidence...)
 		for _, k := range o.extraction.Coverage {
@@ -180,6 +207,7 @@ feed:
 		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})
 	}
 	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
+	res.Activity = mergeActivity(res.Activity)
 
 	var chainEv []rules.Evidence
 	res.Chains, chainEv = buildChains(disks, res.Evidence)
@@ -260,4 +288,26 @@ func readAll(e *Entry, limit int64) ([]byte, error) {
 	}
 	defer rc.Close()
 	return io.ReadAll(io.LimitReader(rc, e.Size))
+}
+
+// mergeActivity adds up the counts of several files (System.evtx of two
+// nodes, an EVTX and its XML export) and sorts them.
+func mergeActivity(in []Activity) []Activity {
+	type key struct {
+		hour    int64
+		channel string
+		level   uint8
+	}
+	sum := map[key]int{}
+	for _, a := range in {
+		sum[key{a.Hour.Unix(), a.Channel, a.Level}] += a.Count
+	}
+	out := make([]Activity, 0, len(sum))
+	for k, n := range sum {
+		out = append(out, Activity{Hour: time.Unix(k.hour, 0).UTC(), Channel: k.channel, Level: k.level, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Activity) int {
+		return cmp.Or(a.Hour.Compare(b.Hour), strings.Compare(a.Channel, b.Channel), cmp.Compare(a.Level, b.Level))
+	})
+	return out
 }

@@ -269,3 +269,21 @@ func TestDeterministicDirectoryHash(t *testing.T) {
 	}
 	assert.Equal(t, mk(), mk())
 }
+
+func TestProgressReportsEveryFile(t *testing.T) {
+	bundle := makeZip(t,
+		zipEntry{name: "a.txt", data: utf16(t, failedWriters), method: zip.Store},
+		zipEntry{name: "b.txt", data: []byte("notes"), method: zip.Store},
+		zipEntry{name: "c.txt", data: []byte("more notes"), method: zip.Store},
+	)
+	var seen []Progress
+	_, err := Run(t.Context(), writeTemp(t, "p.zip", bundle), Options{Workers: 2, Progress: func(p Progress) { seen = append(seen, p) }})
+	require.NoError(t, err)
+	require.Len(t, seen, 3)
+	last := seen[len(seen)-1]
+	assert.Equal(t, 3, last.FilesDone)
+	assert.Equal(t, last.BytesTotal, last.BytesDone)
+	for i := 1; i < len(seen); i++ {
+		assert.Greater(t, seen[i].FilesDone, seen[i-1].FilesDone)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hvtriage/hvtriage/evtx"
@@ -59,16 +60,22 @@ type eventCollector struct {
 	in       Input
 	out      Extraction
 	channels map[string]bool
+	activity map[activityKey]int
 }
 
 func newEventCollector(in Input) *eventCollector {
-	return &eventCollector{in: in, channels: map[string]bool{}}
+	return &eventCollector{in: in, channels: map[string]bool{}, activity: map[activityKey]int{}}
 }
 
 func (c *eventCollector) add(ev *evtx.Event) error {
 	if ev.Channel != "" && !c.channels[ev.Channel] {
 		c.channels[ev.Channel] = true
 		c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
+	}
+	// Every event counts toward the activity chart, even the ones no rule
+	// reads: a burst of unrelated errors is part of an incident's shape.
+	if !ev.Time.IsZero() {
+		c.activity[activityKey{ev.Time.UTC().Truncate(time.Hour), ev.Channel, normalLevel(ev.Level)}]++
 	}
 	if c.in.Engine != nil && !c.in.Engine.WantsEvent(ev.Provider, ev.EventID) {
 		return nil
@@ -79,10 +86,35 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 
 func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	c.out.Records = stats.Records
+	for k, n := range c.activity {
+		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
+	}
 	for _, s := range stats.Skipped {
 		c.out.Problems = append(c.out.Problems, s.Error())
 	}
 	return c.out
+}
+
+type activityKey struct {
+	hour    time.Time
+	channel string
+	level   uint8
+}
+
+// Activity counts the events of one channel and level in one hour.
+type Activity struct {
+	Hour    time.Time
+	Channel string
+	Level   uint8 // 1 critical, 2 error, 3 warning, 4 information
+	Count   int
+}
+
+// normalLevel folds classic events' level 0 and verbose 5 into information.
+func normalLevel(l uint8) uint8 {
+	if l == 0 || l > 4 {
+		return 4
+	}
+	return l
 }
 
 // hresultPattern finds the 32-bit error codes Windows prints in messages

@@ -1,9 +1,12 @@
 package analyze
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/rules"
@@ -14,7 +17,28 @@ import (
 const maxTextFile = 64 << 20
 
 // TextOutputs reads captured command outputs (vssadmin, Hyper-V cmdlets,
-// fltmc, icacls, secedit, listings) in whatever encoding they came in.
+// fltmc, icacls, secedit, listings, Export-Clixml) in whatever encoding
+// they came in, and turns every record into evidence with its line.
+//
+// The attributes each kind carries are the contract with the catalog:
+//
+//	vss.writer       name writer_id instance_id state state_text last_error last_error_ok failed busy
+//	vss.provider     name provider_id type version third_party
+//	vss.shadow       set_id id volume provider type attributes persistent
+//	vss.storage      volume storage_volume used_bytes max_bytes used_percent unbounded
+//	disk.info        path format vhd_type parent_path size file_size disk_identifier attached [vm chain_number]
+//	chain.error      path text code command [vm chain_number]
+//	command.error    command text code path
+//	vm               vm vm_id state critical status version path config_location snapshot_location
+//	                 checkpoint_type generation parent_snapshot disk_paths is_clustered running ic_mismatch
+//	vm.disk          vm path controller_type controller_number controller_location missing
+//	vm.snapshot      vm name snapshot_type created parent_snapshot id vm_id disk_paths missing_files
+//	filter           name altitude band instances legacy product category
+//	filter.instance  name volume altitude band
+//	right            right accounts has_vm_group token_privilege state
+//	acl              path aces vm_sids has_vm_group has_deny
+//	file             path dir name ext size is_dir
+//	host             computer vhd_path vm_path
 type TextOutputs struct{}
 
 // Name identifies the extractor.
@@ -32,65 +56,344 @@ func (TextOutputs) Kinds() []string {
 }
 
 // Extract decodes the file and turns every record of every section into
-// evidence with its line number.
+// evidence.
 func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	raw, err := readAll(in.Entry, maxTextFile)
 	if err != nil {
 		return Extraction{}, err
 	}
-	text, _, decodeProblems := cmdout.Decode(raw)
-	doc, problems := cmdout.Parse(text)
+	var (
+		doc      *cmdout.Doc
+		problems []cmdout.Problem
+	)
+	if in.Kind == string(cmdout.KindCliXML) {
+		doc, problems = cmdout.ParseCliXML(bytes.NewReader(raw))
+	} else {
+		text, _, decodeProblems := cmdout.Decode(raw)
+		doc, problems = cmdout.Parse(text)
+		problems = append(decodeProblems, problems...)
+	}
 	var out Extraction
-	for _, p := range append(decodeProblems, problems...) {
+	for _, p := range problems {
 		out.Problems = append(out.Problems, p.String())
 	}
 	for _, k := range doc.Kinds {
 		out.Coverage = append(out.Coverage, "file:"+string(k))
 	}
-	src := in.Path
-	for _, w := range doc.Writers {
-		out.Evidence = append(out.Evidence, writerEvidence(src, w))
-	}
-	for _, p := range doc.Providers {
-		out.Evidence = append(out.Evidence, rules.Evidence{
-			Kind: rules.KindVSSProvider, Source: src, At: rules.AtLine(p.Line),
-			Summary: "VSS provider " + quote(p.Name) + " (" + p.Type + ")",
-			Attrs: map[string]string{rules.AttrName: p.Name, "provider_id": p.ID, "type": p.Type,
-				"version": p.Version, "third_party": strconv.FormatBool(p.ThirdParty())},
-		})
-	}
-	out.Records = len(out.Evidence)
+	m := textMapper{src: in.Path}
+	m.vss(doc)
+	m.disks(doc)
+	m.vms(doc)
+	m.security(doc)
+	m.listings(doc)
+	m.errors(doc)
+	out.Evidence = m.out
+	out.Records = len(m.out)
 	return out, nil
+}
+
+// textMapper turns cmdout records into evidence for one file.
+type textMapper struct {
+	src string
+	out []rules.Evidence
+}
+
+func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string, attrs map[string]string) {
+	m.out = append(m.out, rules.Evidence{Kind: kind, Source: m.src, At: rules.AtLine(line), Time: t, Summary: summary, Attrs: attrs})
 }
 
 // noErrorTexts are the "Last error" values that mean success, in the
 // languages vssadmin is commonly seen in.
-var noErrorTexts = []string{"no error", "kein fehler", "aucune erreur", "ningún error", "nessun errore", "brak błędu", "geen fout"}
+var noErrorTexts = []string{"no error", "kein fehler", "aucune erreur", "ningún error", "nessun errore", "brak błędu", "geen fout", "nenhum erro"}
 
-func writerEvidence(src string, w cmdout.Writer) rules.Evidence {
-	lastOK := w.LastError == ""
-	for _, t := range noErrorTexts {
-		if strings.EqualFold(strings.TrimSpace(w.LastError), t) {
-			lastOK = true
+func (m *textMapper) vss(doc *cmdout.Doc) {
+	for _, w := range doc.Writers {
+		lastOK := strings.TrimSpace(w.LastError) == ""
+		for _, t := range noErrorTexts {
+			lastOK = lastOK || strings.EqualFold(strings.TrimSpace(w.LastError), t)
 		}
-	}
-	summary := "VSS writer " + quote(w.Name) + " state [" + strconv.Itoa(w.State) + "] " + w.StateText
-	if w.LastError != "" {
-		summary += ", last error: " + w.LastError
-	}
-	line := w.Line
-	if w.StateLine > 0 && (w.Failed() || w.Busy()) {
-		line = w.StateLine // cite the line that shows the failure
-	}
-	return rules.Evidence{
-		Kind: rules.KindVSSWriter, Source: src, At: rules.AtLine(line), Summary: summary,
-		Attrs: map[string]string{
+		summary := fmt.Sprintf("VSS writer %s state [%d] %s", quote(w.Name), w.State, w.StateText)
+		if w.LastError != "" {
+			summary += ", last error: " + w.LastError
+		}
+		line := w.Line
+		if w.StateLine > 0 && (w.Failed() || w.Busy() || !lastOK) {
+			line = w.StateLine // cite the line that shows the failure
+		}
+		m.add(rules.KindVSSWriter, line, time.Time{}, summary, map[string]string{
 			rules.AttrName: w.Name, "writer_id": w.ID, "instance_id": w.InstanceID,
 			rules.AttrState: strconv.Itoa(w.State), "state_text": w.StateText,
-			rules.AttrLastError: w.LastError, "last_error_ok": strconv.FormatBool(lastOK),
-			rules.AttrFailed: strconv.FormatBool(w.Failed()), "busy": strconv.FormatBool(w.Busy()),
-		},
+			rules.AttrLastError: w.LastError, "last_error_ok": boolText(lastOK),
+			rules.AttrFailed: boolText(w.Failed()), "busy": boolText(w.Busy()),
+		})
+	}
+	for _, p := range doc.Providers {
+		m.add(rules.KindVSSProvider, p.Line, time.Time{}, fmt.Sprintf("VSS provider %s (%s, %s)", quote(p.Name), p.Type, p.Version),
+			map[string]string{rules.AttrName: p.Name, "provider_id": p.ID, "type": p.Type,
+				"version": p.Version, "third_party": boolText(p.ThirdParty())})
+	}
+	for _, s := range doc.Shadows {
+		attrs := strings.Join(s.Attributes, ", ")
+		m.add(rules.KindVSSShadow, s.Line, stamp(s.CreationTime), fmt.Sprintf("shadow copy %s of %s, %s (%s)", s.ID, s.OriginalVolume.Raw, s.Type, attrs),
+			map[string]string{"set_id": s.SetID, "id": s.ID, "volume": cmpOr(s.OriginalVolume.Drive, s.OriginalVolume.Raw),
+				"provider": s.Provider, "type": s.Type, "attributes": attrs,
+				"persistent": boolText(containsFold(s.Attributes, "Persistent")), "created_raw": s.CreationTime.Raw})
+	}
+	for _, st := range doc.ShadowStorage {
+		m.add(rules.KindVSSStorage, st.Line, time.Time{}, fmt.Sprintf("shadow storage for %s: used %s, max %s", st.ForVolume.Raw, st.Used.Raw, st.Maximum.Raw),
+			map[string]string{"volume": cmpOr(st.ForVolume.Drive, st.ForVolume.Raw), "storage_volume": cmpOr(st.StorageVolume.Drive, st.StorageVolume.Raw),
+				"used_bytes": strconv.FormatUint(st.Used.Bytes, 10), "max_bytes": strconv.FormatUint(st.Maximum.Bytes, 10),
+				"used_percent": strconv.Itoa(st.Used.Percent), "unbounded": boolText(st.Maximum.Unbounded)})
 	}
 }
 
+func (m *textMapper) disks(doc *cmdout.Doc) {
+	for _, v := range doc.VHDs {
+		summary := fmt.Sprintf("Get-VHD: %s, %s %s", v.Path, v.VhdFormat, v.VhdType)
+		if v.ParentPath != "" {
+			summary += ", parent " + v.ParentPath
+		}
+		m.add(rules.KindDiskInfo, cmpOrInt(v.PathLine, v.Line), time.Time{}, summary, map[string]string{
+			rules.AttrPath: v.Path, "format": v.VhdFormat, "vhd_type": v.VhdType, "parent_path": v.ParentPath,
+			"size": strconv.FormatInt(v.Size, 10), "file_size": strconv.FormatInt(v.FileSize, 10),
+			"disk_identifier": v.DiskIdentifier, "attached": v.Attached, "truncated": boolText(v.Truncated),
+		})
+	}
+	for _, c := range doc.Chain {
+		attrs := map[string]string{rules.AttrVM: c.VMName, rules.AttrPath: c.Path, "vhd_type": c.Type,
+			"chain_number": strconv.Itoa(c.Number), "truncated": boolText(c.Truncated)}
+		if strings.EqualFold(c.Type, "Error") {
+			attrs["text"] = "Get-VHDChain reports an Error link at " + c.Path
+			attrs["command"] = "Get-VHDChain"
+			m.add(rules.KindChainError, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: link %d of %s is Error: %s", c.Number, c.VMName, c.Path), attrs)
+			continue
+		}
+		m.add(rules.KindDiskInfo, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: %s link %d, %s %s", c.VMName, c.Number, c.Type, c.Path), attrs)
+		if c.Number == 1 {
+			// The first link is the disk the VM's configuration points at.
+			m.add(rules.KindVMDisk, c.Line, time.Time{}, fmt.Sprintf("%s uses %s", c.VMName, c.Path),
+				map[string]string{rules.AttrVM: c.VMName, rules.AttrPath: c.Path})
+		}
+	}
+}
+
+func (m *textMapper) vms(doc *cmdout.Doc) {
+	for _, v := range doc.VMs {
+		m.add(rules.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s: %s, %s, version %s", v.Name, v.State, v.Status, v.Version), map[string]string{
+			rules.AttrVM: v.Name, rules.AttrVMID: v.VMID, rules.AttrState: v.State, "critical": boolText(strings.HasSuffix(v.State, "Critical")),
+			"status": v.Status, "version": v.Version, rules.AttrPath: v.Path, "config_location": v.ConfigurationLocation,
+			"snapshot_location": v.SnapshotFileLocation, "checkpoint_type": v.CheckpointType, "generation": intText(v.Generation),
+			"parent_snapshot": v.ParentSnapshotName, rules.AttrDiskPaths: strings.Join(v.HardDrives, "\n"), "is_clustered": v.IsClustered,
+			"automatic_stop_action": v.AutomaticStopAction, "uptime": v.Uptime,
+		})
+	}
+	for _, h := range doc.HardDrives {
+		m.add(rules.KindVMDisk, h.Line, time.Time{}, fmt.Sprintf("%s %s %d:%d uses %s", h.VMName, h.ControllerType, h.ControllerNumber, h.ControllerLocation, h.Path),
+			map[string]string{rules.AttrVM: h.VMName, rules.AttrPath: h.Path, "controller_type": h.ControllerType,
+				"controller_number": intText(h.ControllerNumber), "controller_location": intText(h.ControllerLocation), "missing": "false"})
+	}
+	for _, s := range doc.Snapshots {
+		m.add(rules.KindSnapshot, s.Line, stamp(s.CreationTime), fmt.Sprintf("checkpoint %s of %s, %s, created %s", quote(s.Name), s.VMName, s.SnapshotType, s.CreationTime.Raw),
+			map[string]string{rules.AttrVM: s.VMName, rules.AttrName: s.Name, "snapshot_type": s.SnapshotType, "created_raw": s.CreationTime.Raw,
+				"parent_snapshot": s.ParentSnapshotName, "id": s.ID, rules.AttrVMID: s.VMID, rules.AttrDiskPaths: strings.Join(s.HardDrives, "\n"),
+				"missing_files": "false"})
+	}
+	for _, v := range doc.BasicInfo {
+		var paths []string
+		for _, d := range v.Disks {
+			paths = append(paths, d.Path)
+			summary := fmt.Sprintf("%s uses %s (%s)", v.Name, d.Path, d.VhdType)
+			if d.Missing {
+				summary += ": the file does not exist"
+			}
+			m.add(rules.KindVMDisk, d.Line, time.Time{}, summary, map[string]string{rules.AttrVM: v.Name, rules.AttrPath: d.Path,
+				"vhd_type": d.VhdType, "missing": boolText(d.Missing), "owner": d.Owner})
+			if len(d.ACL) > 0 {
+				m.basicInfoACL(d)
+			}
+		}
+		m.add(rules.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s (SDP basic info), version %s", v.Name, v.Version), map[string]string{
+			rules.AttrVM: v.Name, rules.AttrVMID: v.GUID, "version": v.Version, "running": boolText(v.Running),
+			"ic_mismatch": boolText(v.ICVersionMismatch), rules.AttrDiskPaths: strings.Join(paths, "\n"),
+		})
+		for _, s := range v.Snapshots {
+			var files []string
+			missing := false
+			for _, f := range s.Files {
+				files = append(files, f.Path)
+				missing = missing || f.Missing
+			}
+			summary := fmt.Sprintf("checkpoint %s of %s, %s, created %s", quote(s.Name), v.Name, s.Type, s.CreationTime.Raw)
+			if missing {
+				summary += "; some of its files do not exist"
+			}
+			m.add(rules.KindSnapshot, s.Line, stamp(s.CreationTime), summary, map[string]string{rules.AttrVM: v.Name, rules.AttrName: s.Name,
+				"snapshot_type": s.Type, "created_raw": s.CreationTime.Raw, "parent_snapshot": s.Parent, rules.AttrVMID: v.GUID,
+				rules.AttrDiskPaths: strings.Join(files, "\n"), "missing_files": boolText(missing)})
+		}
+	}
+	for _, h := range doc.Hosts {
+		m.add(rules.KindHost, h.Line, time.Time{}, fmt.Sprintf("Hyper-V host %s, VM path %s, VHD path %s", h.ComputerName, h.VirtualMachinePath, h.VirtualHardDiskPath),
+			map[string]string{"computer": h.ComputerName, "vhd_path": h.VirtualHardDiskPath, "vm_path": h.VirtualMachinePath})
+	}
+}
+
+// vmGroupSID is NT VIRTUAL MACHINE\Virtual Machines, the group every VM's
+// worker process belongs to.
+const vmGroupSID = "S-1-5-83-0"
+
+func (m *textMapper) security(doc *cmdout.Doc) {
+	for _, f := range doc.Filters {
+		attrs := map[string]string{rules.AttrName: f.Name, "altitude": f.Altitude, "band": cmdout.BandOf(f.AltitudeValue),
+			"instances": strconv.Itoa(f.Instances), "legacy": boolText(f.Legacy)}
+		if k, ok := cmdout.LookupFilter(f.Name); ok {
+			attrs["product"], attrs["category"] = k.Product, k.Category
+		}
+		m.add(rules.KindFilter, f.Line, time.Time{}, fmt.Sprintf("filter %s at altitude %s (%s)", f.Name, f.Altitude, cmpOr(attrs["band"], "no band")), attrs)
+	}
+	for _, fi := range doc.FilterInstances {
+		m.add(rules.KindFilterInst, fi.Line, time.Time{}, fmt.Sprintf("filter %s on %s", fi.Filter, fi.Volume),
+			map[string]string{rules.AttrName: fi.Filter, "volume": fi.Volume, "altitude": fi.Altitude, "band": cmdout.BandOf(fi.AltitudeValue)})
+	}
+	for _, r := range doc.Rights {
+		var accounts []string
+		hasGroup := false
+		for _, a := range r.Accounts {
+			accounts = append(accounts, a.Value)
+			hasGroup = hasGroup || strings.EqualFold(a.Value, vmGroupSID) || strings.EqualFold(a.Value, `NT VIRTUAL MACHINE\Virtual Machines`)
+		}
+		m.add(rules.KindRight, r.Line, time.Time{}, fmt.Sprintf("%s = %s", r.Right, strings.Join(accounts, ", ")),
+			map[string]string{"right": r.Right, "accounts": strings.Join(accounts, "\n"), "has_vm_group": boolText(hasGroup), "token_privilege": "false"})
+	}
+	for _, p := range doc.Privileges {
+		m.add(rules.KindRight, p.Line, time.Time{}, fmt.Sprintf("token privilege %s: %s", p.Name, p.State),
+			map[string]string{"right": p.Name, "state": p.State, "token_privilege": "true"})
+	}
+	for _, a := range doc.ACLs {
+		var aces, vmSIDs []string
+		hasGroup, hasDeny := false, false
+		for _, e := range a.ACEs {
+			aces = append(aces, fmt.Sprintf("%s:%s%s", e.Principal, denyText(e.Deny), strings.Join(append(append([]string{}, e.Flags...), e.Rights...), ",")))
+			hasDeny = hasDeny || e.Deny
+			switch {
+			case strings.EqualFold(e.SID, vmGroupSID) || strings.EqualFold(e.Principal, `NT VIRTUAL MACHINE\Virtual Machines`):
+				hasGroup = !e.Deny
+			case strings.HasPrefix(strings.ToUpper(e.SID), "S-1-5-83-1-") || strings.HasPrefix(strings.ToUpper(e.Principal), `NT VIRTUAL MACHINE\`):
+				vmSIDs = append(vmSIDs, cmpOr(e.SID, e.Principal))
+			}
+		}
+		m.add(rules.KindACL, a.Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", a.Path, strings.Join(aces, "; ")), map[string]string{
+			rules.AttrPath: a.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
+			"has_vm_group": boolText(hasGroup), "has_deny": boolText(hasDeny),
+		})
+	}
+}
+
+func (m *textMapper) basicInfoACL(d cmdout.BasicInfoDisk) {
+	var aces, vmSIDs []string
+	hasGroup := false
+	for _, e := range d.ACL {
+		aces = append(aces, e.Identity+":"+e.Rights)
+		up := strings.ToUpper(e.Identity)
+		switch {
+		case strings.EqualFold(e.Identity, `NT VIRTUAL MACHINE\Virtual Machines`) || up == vmGroupSID:
+			hasGroup = true
+		case strings.HasPrefix(up, `NT VIRTUAL MACHINE\`) || strings.HasPrefix(up, "S-1-5-83-1-"):
+			vmSIDs = append(vmSIDs, e.Identity)
+		}
+	}
+	m.add(rules.KindACL, d.ACL[0].Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", d.Path, strings.Join(aces, "; ")), map[string]string{
+		rules.AttrPath: d.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
+		"has_vm_group": boolText(hasGroup), "has_deny": "false",
+	})
+}
+
+func (m *textMapper) listings(doc *cmdout.Doc) {
+	for _, f := range doc.Files {
+		full := f.Name
+		if f.Dir != "" {
+			full = strings.TrimRight(f.Dir, `\`) + `\` + f.Name
+		}
+		ext := ""
+		if i := strings.LastIndexByte(f.Name, '.'); i > 0 && !f.IsDir {
+			ext = strings.ToLower(f.Name[i:])
+		}
+		summary := fmt.Sprintf("listing: %s", full)
+		if !f.IsDir && f.Size >= 0 {
+			summary += fmt.Sprintf(", %d bytes", f.Size)
+		}
+		if f.Modified.Raw != "" {
+			summary += ", modified " + f.Modified.Raw
+		}
+		m.add(rules.KindFile, f.Line, stamp(f.Modified), summary, map[string]string{rules.AttrPath: full, "dir": f.Dir,
+			rules.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)})
+	}
+}
+
+func (m *textMapper) errors(doc *cmdout.Doc) {
+	for _, e := range doc.Errors {
+		code := ""
+		if e.HResult != 0 {
+			code = fmt.Sprintf("0x%08X", e.HResult)
+		}
+		attrs := map[string]string{"command": e.Command, "text": e.Message, "code": code, rules.AttrPath: e.Path,
+			rules.AttrHResults: strings.ToLower(code)}
+		kind := rules.KindCmdError
+		// A VHD cmdlet that fails, or any VHD error code, is a statement
+		// about the chain itself.
+		if strings.HasSuffix(strings.ToLower(e.Command), "-vhd") || strings.EqualFold(e.Command, "Get-VHDChain") || e.HResult>>16 == 0xC03A {
+			kind = rules.KindChainError
+		}
+		m.add(kind, e.Line, time.Time{}, fmt.Sprintf("%s failed: %s", cmpOr(e.Command, "command"), e.Message), attrs)
+	}
+}
+
+// stamp returns the time of a culture-dependent timestamp when it could be
+// read without guessing, and the zero time otherwise.
+func stamp(t cmdout.Timestamp) time.Time {
+	if t.Time.IsZero() || t.Ambiguous {
+		return time.Time{}
+	}
+	return t.Time.UTC()
+}
+
+func boolText(b bool) string { return strconv.FormatBool(b) }
+
+func intText(n int64) string {
+	if n < 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func denyText(deny bool) string {
+	if deny {
+		return "DENY,"
+	}
+	return ""
+}
+
 func quote(s string) string { return "'" + s + "'" }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func cmpOrInt(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(strings.TrimSpace(x), s) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,6 +1,9 @@
 package rules
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // index groups evidence by kind, in a stable order (time, then place), so
 // signals scan only what they can match and cited evidence reads
@@ -46,4 +49,17 @@ func (ix *index) match(s *Signal) []*Evidence {
 		}
 	}
 	return hits
+}
+
+// latest is the newest time of any evidence: the moment the bundle was
+// collected, as far as its content tells. Checks measure ages against it
+// rather than the clock, so the same bundle always gives the same answer.
+func (ix *index) latest() time.Time {
+	var t time.Time
+	for _, list := range ix.byKind {
+		if n := len(list); n > 0 && list[n-1].Time.After(t) {
+			t = list[n-1].Time
+		}
+	}
+	return t
 }
