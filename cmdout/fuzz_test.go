@@ -78,3 +78,56 @@ func FuzzParse(f *testing.F) {
 		_ = Sniff(text)
 	})
 }
+
+func FuzzSniffBytes(f *testing.F) {
+	names, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	for _, n := range names {
+		if b, err := os.ReadFile(n); err == nil {
+			f.Add(b)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k := SniffBytes(b)
+		found := false
+		for _, known := range AllKinds() {
+			found = found || k == known
+		}
+		if !found {
+			t.Fatalf("Sniff returned unlisted kind %q", k)
+		}
+	})
+}
+
+func FuzzParseTimestamp(f *testing.F) {
+	for _, s := range []string{"3/14/2024 2:05:11 AM", "14.03.2024 02:05:11", "2024/03/14 2:05:11",
+		"2024-03-14T02:05:11.1234567+01:00", "03/04/2024 02:05:11", "99/99/9999 99:99:99 PM"} {
+		f.Add(s, 0)
+	}
+	f.Fuzz(func(t *testing.T, s string, order int) {
+		ts, msg := ParseTimestamp(s, DateOrder(order%3))
+		if ts.Raw != s {
+			t.Fatalf("raw text not kept")
+		}
+		if ts.Ambiguous && !ts.Time.IsZero() {
+			t.Fatalf("ambiguous time %q was given a value", s)
+		}
+		if !ts.Time.IsZero() && msg != "" {
+			t.Fatalf("time %q parsed and reported %q", s, msg)
+		}
+	})
+}
+
+func FuzzVMSID(f *testing.F) {
+	f.Add("D9E0EB0A-5B37-508E-9173-67E9ADE83ACF")
+	f.Add("{00000000-0000-0000-0000-000000000000}")
+	f.Fuzz(func(t *testing.T, s string) {
+		sid, err := VMSID(s)
+		if err != nil {
+			return
+		}
+		back, err := VMIDFromSID(sid)
+		if err != nil || back != NormGUID(s) {
+			t.Fatalf("round trip %q -> %q -> %q (%v)", s, sid, back, err)
+		}
+	})
+}

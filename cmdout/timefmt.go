@@ -35,7 +35,6 @@ var (
 	ymdSlashRe  = regexp.MustCompile(`^(\d{4})/(\d{1,2})/(\d{1,2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
 	dmyDotRe    = regexp.MustCompile(`^(\d{1,2})[.-](\d{1,2})[.-](\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
 	slashTimeRe = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?\s?[Mm]\.?)?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$`)
-	slashDateRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b`)
 )
 
 // InferDateOrder looks at every d/d/yyyy date in text: a first number above
@@ -43,9 +42,36 @@ var (
 // returns OrderUnknown when nothing decides or the evidence conflicts.
 func InferDateOrder(text string) DateOrder {
 	dayFirst, monthFirst := false, false
-	for _, m := range slashDateRe.FindAllStringSubmatch(text, 10000) {
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[2])
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	// A hand scan for "a/b/yyyy": a regexp over a whole bundle file costs
+	// more than all the parsing.
+	for i := 0; i < len(text); {
+		k := strings.IndexByte(text[i:], '/')
+		if k < 0 {
+			break
+		}
+		s := i + k // first slash
+		i = s + 1
+		a0 := s
+		for a0 > 0 && s-a0 < 3 && isDigit(text[a0-1]) {
+			a0--
+		}
+		if n := s - a0; n < 1 || n > 2 || (a0 > 0 && isDigit(text[a0-1])) {
+			continue
+		}
+		b1 := s + 1
+		for b1 < len(text) && b1-s-1 < 3 && isDigit(text[b1]) {
+			b1++
+		}
+		if n := b1 - s - 1; n < 1 || n > 2 || b1+5 > len(text) || text[b1] != '/' {
+			continue
+		}
+		y := text[b1+1 : b1+5]
+		if !isDigit(y[0]) || !isDigit(y[1]) || !isDigit(y[2]) || !isDigit(y[3]) || (b1+5 < len(text) && isDigit(text[b1+5])) {
+			continue
+		}
+		a, _ := strconv.Atoi(text[a0:s])
+		b, _ := strconv.Atoi(text[s+1 : b1])
 		if a > 12 && b <= 12 {
 			dayFirst = true
 		}
