@@ -212,6 +212,7 @@ feed:
 	var chainEv []rules.Evidence
 	res.Chains, chainEv = buildChains(disks, res.Evidence)
 	res.Evidence = append(res.Evidence, chainEv...)
+	correlate(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
 	res.Bundle = BundleInfo{Name: b.Name, SHA256: b.SHA256, Files: len(res.Inventory)}

@@ -135,6 +135,9 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 	if ev.HasQualifiers {
 		attrs["qualifiers"] = strconv.Itoa(int(ev.Qualifiers))
 	}
+	if ev.UserSID != "" {
+		attrs["user_sid"] = ev.UserSID
+	}
 	var text []string
 	for i, f := range ev.Data {
 		key := f.Name

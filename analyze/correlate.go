@@ -1,0 +1,95 @@
+package analyze
+
+import (
+	"path"
+	"strings"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// correlate ties evidence to the VM it concerns when the item does not say
+// so itself: Worker events carry the VM's SID, VMMS events its GUID, disk
+// headers and chain issues only a file name. Knowing the VM lets findings
+// name it, lets the report build a per-VM timeline, and lets commands be
+// filled in with the VM's name.
+func correlate(evidence []rules.Evidence) {
+	byID := map[string]string{}   // VM GUID (canonical) → name
+	bySID := map[string]string{}  // per-VM SID → name
+	byDisk := map[string]string{} // lower-case disk file name → VM name
+	// The VM inventory (Get-VM, checkpoints, disks) is the authority on
+	// names; events only fill in what it does not say. First seen wins.
+	ordered := make([]*rules.Evidence, 0, len(evidence))
+	for pass := range 2 {
+		for i := range evidence {
+			e := &evidence[i]
+			inventory := e.Kind == rules.KindVM || e.Kind == rules.KindSnapshot || e.Kind == rules.KindVMDisk
+			if inventory == (pass == 0) {
+				ordered = append(ordered, e)
+			}
+		}
+	}
+	for _, e := range ordered {
+		name := e.Attrs[rules.AttrVM]
+		if name == "" {
+			continue
+		}
+		if id := cmdout.NormGUID(e.Attrs[rules.AttrVMID]); id != "" {
+			if _, known := byID[id]; !known {
+				byID[id] = name
+				if sid, err := cmdout.VMSID(id); err == nil {
+					bySID[strings.ToUpper(sid)] = name
+				}
+			}
+		}
+		switch e.Kind {
+		case rules.KindVMDisk, rules.KindDiskInfo:
+			addDiskName(byDisk, e.Attrs[rules.AttrPath], name)
+		case rules.KindVM, rules.KindSnapshot:
+			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+				addDiskName(byDisk, p, name)
+			}
+		}
+	}
+	for i := range evidence {
+		e := &evidence[i]
+		if e.Attrs == nil || e.Attrs[rules.AttrVM] != "" {
+			continue
+		}
+		var vm string
+		switch e.Kind {
+		case rules.KindEvent:
+			vm = byID[cmdout.NormGUID(e.Attrs[rules.AttrVMID])]
+			if vm == "" {
+				vm = bySID[strings.ToUpper(e.Attrs["user_sid"])]
+			}
+		case rules.KindDisk:
+			vm = byDisk[diskName(e.Source)]
+		case rules.KindChainIssue, rules.KindChainLink:
+			vm = byDisk[diskName(e.Attrs["child"])]
+		case rules.KindVMDisk, rules.KindDiskInfo, rules.KindACL:
+			vm = byDisk[diskName(e.Attrs[rules.AttrPath])]
+		}
+		if vm != "" {
+			e.Attrs[rules.AttrVM] = vm
+		}
+	}
+}
+
+func addDiskName(m map[string]string, p, vm string) {
+	if n := diskName(p); n != "" {
+		if _, taken := m[n]; !taken {
+			m[n] = vm
+		}
+	}
+}
+
+// diskName is the lower-case file name of a Windows or bundle path, used
+// to recognise the same disk file seen from two sides.
+func diskName(p string) string {
+	p = strings.TrimSpace(strings.ReplaceAll(p, `\`, "/"))
+	if p == "" {
+		return ""
+	}
+	return strings.ToLower(path.Base(p))
+}
