@@ -58,7 +58,14 @@ func (p *parser) scanLog(h *Header) error {
 	f := p.f
 	le := binary.LittleEndian
 	logOff, logLen := int64(h.LogOffset), int64(h.LogLength)
+	// Crafted logs can make every sector claim a log-sized entry; bound the
+	// bytes checksummed so the scan stays linear in the log size.
+	budget := 4*logLen + mib
+	next := int64(0) // end of the last valid entry: entries do not overlap
 	for s := int64(0); s < logLen; s += logSectorSize {
+		if s < next {
+			continue
+		}
 		b, err := readAt(p.r, p.size, logOff+s, logEntryHeaderLen)
 		if err != nil {
 			return err // the region is within size, so this is a reader fault
@@ -73,6 +80,10 @@ func (p *parser) scanLog(h *Header) error {
 			logEntryHeaderLen+32*descs > entryLen {
 			continue
 		}
+		if budget -= entryLen; budget < 0 {
+			p.probs.add(logOff+s, ProblemFormat, SeverityWarning, "log scan stopped at 0x%x: too many overlapping log entry candidates", logOff+s)
+			return nil
+		}
 		sum, err := p.logEntryCRC(logOff, logLen, s, entryLen)
 		if err != nil {
 			return err
@@ -80,6 +91,7 @@ func (p *parser) scanLog(h *Header) error {
 		if sum != le.Uint32(b[4:]) {
 			continue
 		}
+		next = s + entryLen
 		var g GUID
 		copy(g[:], b[32:48])
 		if g == h.LogGUID {

@@ -287,6 +287,9 @@ func ParseParentLocator(item []byte, off int64) (*ParentLocator, error) {
 		probs.add(off, ProblemUnsupported, SeverityWarning, "parent locator type %s is not the VHDX locator type", loc.Type)
 	}
 	loc.Entries = make([]LocatorEntry, 0, count)
+	// Strings that do not overlap cannot add up to more than the item;
+	// enforcing that keeps decoding linear in the item size.
+	total := 0
 	for i := 0; i < count; i++ {
 		eoff := locatorHeaderLen + i*locatorEntryLen
 		e := item[eoff:]
@@ -297,6 +300,9 @@ func ParseParentLocator(item []byte, off int64) (*ParentLocator, error) {
 		}
 		if uint64(vo)+uint64(vl) > uint64(len(item)) || (vl != 0 && vo == 0) {
 			return nil, &FormatError{Off: off + int64(eoff), Msg: fmt.Sprintf("parent locator entry %d value (0x%x bytes at 0x%x) outside the item", i, vl, vo)}
+		}
+		if total += int(kl) + int(vl); total > len(item) {
+			return nil, &FormatError{Off: off + int64(eoff), Msg: "parent locator strings overlap: their total length exceeds the item", Val: total}
 		}
 		ent := LocatorEntry{
 			Key:      decodeUTF16LE(item[ko : ko+uint32(kl)]),
