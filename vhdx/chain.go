@@ -334,6 +334,9 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 		l.Status = LinkUnverified
 		add(IssueParentNotCollected, SeverityWarning, pd.Path, fmt.Sprintf(
 			"the headers of parent %s of %s were not collected; the link cannot be verified", pd.Path, c.Path))
+	case len(c.ParentLinkage) == 0:
+		add(IssueLinkageMismatch, SeverityError, c.Path, fmt.Sprintf(
+			"%s records no readable parent linkage, so its parent %s cannot be verified", c.Path, pd.Path))
 	case !slices.Contains(c.ParentLinkage, pd.ID):
 		add(IssueLinkageMismatch, SeverityError, c.Path, linkageMsg(c, pd, first, idName))
 	}
@@ -480,12 +483,14 @@ func (b *chainBuilder) resolve(i int) (int, ParentPath, string) {
 			if j == i || b.nameKey[j] != name {
 				continue
 			}
-			score := 0
+			// A matching ID outweighs everything, then the number of
+			// trailing path elements shared, then the child's directory.
+			score := 10 * commonSuffix(b.pathKey[j], dropDrive(winKey(pp.Path)))
 			if path.Dir(b.pathKey[j]) == childDir {
-				score += 2
+				score++
 			}
 			if d.HasID && slices.Contains(c.ParentLinkage, d.ID) {
-				score += 4
+				score += 1 << 20
 			}
 			if score > bestScore {
 				best, bestScore, bestVia = j, score, pp
@@ -579,17 +584,22 @@ func (b *chainBuilder) cycles(linkIdx []int) {
 	}
 }
 
-// matchRef reports whether a VM reference names disk d.
-func matchRef(ref string, d *Disk) bool {
-	k := winKey(ref)
-	if d.HostPath != "" && dropDrive(winKey(d.HostPath)) == dropDrive(k) {
-		return true
+// commonSuffix counts the trailing path elements two winKey-normalised
+// paths share.
+func commonSuffix(a, b string) int {
+	n := 0
+	for a != "" && b != "" {
+		i, j := strings.LastIndexByte(a, '/'), strings.LastIndexByte(b, '/')
+		if a[i+1:] != b[j+1:] || a[i+1:] == "" {
+			break
+		}
+		n++
+		if i < 0 || j < 0 {
+			break
+		}
+		a, b = a[:i], b[:j]
 	}
-	dk := winKey(d.Path)
-	if dk == k || (strings.Contains(strings.TrimPrefix(dropDrive(k), "/"), "/") && hasPathSuffix(dk, dropDrive(k))) {
-		return true
-	}
-	return baseName(ref) == baseName(d.Path)
+	return n
 }
 
 func (b *chainBuilder) nodesAndChains(linkIdx []int) {
@@ -602,10 +612,24 @@ func (b *chainBuilder) nodesAndChains(linkIdx []int) {
 	}
 	referenced := make([]bool, n)
 	for _, ref := range b.opt.References {
+		// The disks that share the most trailing path elements with the
+		// reference are the ones it names: bundles rarely mirror host paths.
+		k := dropDrive(winKey(ref))
+		best, bestScore := []int(nil), 0
 		for j := range b.disks {
-			if matchRef(ref, &b.disks[j]) {
-				referenced[j] = true
+			score := commonSuffix(b.pathKey[j], k)
+			if b.hostKey[j] != "" && b.hostKey[j] == k {
+				score = 1 << 20
 			}
+			switch {
+			case score > bestScore:
+				best, bestScore = []int{j}, score
+			case score == bestScore && score > 0:
+				best = append(best, j)
+			}
+		}
+		for _, j := range best {
+			referenced[j] = true
 		}
 	}
 	// Disks that a referenced disk descends from are in use too.

@@ -172,6 +172,18 @@ func TestChainOrphan(t *testing.T) {
 	assert.Equal(t, vhdx.SeverityWarning, got[0].Severity)
 	assert.Len(t, set.Chains, 2, "two leaves: the used chain and the orphan")
 
+	// A reference that matches a path exactly does not also claim every
+	// file with the same name.
+	fm2 := newFamily(t)
+	fm2.base("a/base.vhdx", vhdxtest.Options{})
+	fm2.child("a/x.avhdx", "a/base.vhdx", nil)
+	fm2.base("b/base.vhdx", vhdxtest.Options{})
+	fm2.child("b/x.avhdx", "b/base.vhdx", nil)
+	set2 := vhdx.BuildChains(fm2.disks(), vhdx.ChainOptions{References: []string{`C:\VMs\a\x.avhdx`}})
+	got = issuesOf(set2, vhdx.IssueOrphan)
+	require.Len(t, got, 1)
+	assert.Equal(t, "b/x.avhdx", got[0].Child)
+
 	// Without references nothing can be called an orphan.
 	set = vhdx.BuildChains(ds, vhdx.ChainOptions{})
 	assert.Empty(t, issuesOf(set, vhdx.IssueOrphan))
@@ -206,6 +218,21 @@ func TestChainCycle(t *testing.T) {
 	self.ParentLinkage = []vhdx.GUID{x.ID}
 	set = vhdx.BuildChains([]vhdx.Disk{self}, vhdx.ChainOptions{})
 	require.Len(t, issuesOf(set, vhdx.IssueCycle), 1)
+}
+
+func TestChainChildWithoutLinkage(t *testing.T) {
+	fm := newFamily(t)
+	fm.base("vm/base.vhdx", vhdxtest.Options{})
+	fm.child("vm/a.avhdx", "vm/base.vhdx", nil)
+	ds := fm.disks()
+	for i := range ds {
+		ds[i].ParentLinkage = nil
+	}
+	set := vhdx.BuildChains(ds, vhdx.ChainOptions{})
+	got := issuesOf(set, vhdx.IssueLinkageMismatch)
+	require.Len(t, got, 1)
+	assert.Contains(t, got[0].Msg, "no readable parent linkage")
+	assert.Equal(t, vhdx.LinkBroken, set.Links[0].Status)
 }
 
 func TestChainSizeSectorAndDiskIDMismatch(t *testing.T) {
