@@ -111,6 +111,12 @@ func Parse(text string) (*Doc, []Problem) {
 			t = t[:k] + strings.Repeat(" ", len("#< CLIXML")) + t[k+len("#< CLIXML"):]
 		}
 		d.parseCliXML(strings.NewReader(t))
+		// The XML reader counts a final newline as starting a line.
+		if n := len(Lines(text)); n > 0 {
+			for i := range d.Problems {
+				d.Problems[i].Line = min(d.Problems[i].Line, n)
+			}
+		}
 		return d, d.Problems
 	}
 	lines := Lines(text)
