@@ -99,11 +99,15 @@ func TestCrossCheckEvtxexport(t *testing.T) {
 // eventDiff lists differing fields. Values are compared after normalising
 // the few places where libevtx's rendering differs from Windows' (hex digits
 // of HexInt values, 9-digit time fractions) are normalised by the decoders.
-func eventDiff(want, got *Event) string {
+func eventDiff(want, got *Event) string { return fieldDiff(want, got, "libevtx", true) }
+
+// fieldDiff lists the fields where want (from the reference reader ref)
+// and got differ. libevtxInts undoes libevtx's rendering of negative Int32.
+func fieldDiff(want, got *Event, ref string, libevtxInts bool) string {
 	var d []string
 	cmp := func(field string, a, b any) {
 		if fmt.Sprint(a) != fmt.Sprint(b) {
-			d = append(d, fmt.Sprintf("%s: libevtx %q, ours %q", field, fmt.Sprint(a), fmt.Sprint(b)))
+			d = append(d, fmt.Sprintf("%s: %s %q, ours %q", field, ref, fmt.Sprint(a), fmt.Sprint(b)))
 		}
 	}
 	cmp("Provider", want.Provider, got.Provider)
@@ -117,9 +121,9 @@ func eventDiff(want, got *Event) string {
 	cmp("Channel", want.Channel, got.Channel)
 	cmp("Computer", want.Computer, got.Computer)
 	cmp("UserSID", want.UserSID, got.UserSID)
-	cmp("Data", normFields(want.Data, true), normFields(got.Data, false))
+	cmp("Data", normFields(want.Data, libevtxInts), normFields(got.Data, false))
 	cmp("UserDataName", want.UserDataName, got.UserDataName)
-	cmp("UserData", normFields(want.UserData, true), normFields(got.UserData, false))
+	cmp("UserData", normFields(want.UserData, libevtxInts), normFields(got.UserData, false))
 	cmp("Binary", want.Binary, got.Binary)
 	return strings.Join(d, "; ")
 }
