@@ -5,6 +5,23 @@
 // The package is pure: bytes or text in, records and problems out. Files
 // are recognised by content, not by name, and one file may hold several
 // command outputs (TSS Storage_VSSAdmin.txt, Storage_fltmc.txt).
+//
+// Typical use:
+//
+//	text, enc, problems := cmdout.Decode(raw) // any Windows encoding
+//	doc, more := cmdout.Parse(text)           // every section found
+//	for _, w := range doc.Writers { … }       // typed records with Line
+//
+// or cmdout.ParseBytes(raw) for both steps, cmdout.SniffBytes(raw) to
+// classify a file from its first SniffSize bytes, and cmdout.ParseCliXML
+// to stream a large Export-Clixml file.
+//
+// Records are recognised by structure where the output is localized:
+// vssadmin blocks by "[n]" states, GUIDs and quoted names; fltmc and whoami
+// tables by their shape. PowerShell property names are not localized and
+// are matched literally. Values are kept as printed next to any parsed
+// form (Timestamp.Raw, Size.Raw, Props), and GUIDs are normalised to lower
+// case without braces.
 package cmdout
 
 import (
@@ -243,6 +260,15 @@ func (d *Doc) section(lines []string, i int) int {
 		}
 	}
 	return i + 1
+}
+
+// ParseBytes decodes b (see Decode) and parses the text. The problems of
+// both steps are returned, decoding ones first, and are also in Doc.Problems.
+func ParseBytes(b []byte) (*Doc, Encoding, []Problem) {
+	text, enc, dp := Decode(b)
+	d, _ := Parse(text)
+	d.Problems = append(dp, d.Problems...)
+	return d, enc, d.Problems
 }
 
 // sniffTextLimit bounds how much text Sniff parses.

@@ -30,7 +30,30 @@ var (
 	hresultParRe  = regexp.MustCompile(`\(0[xX]([0-9A-Fa-f]{8})\)`)
 )
 
-func isPSErrorHead(l string) bool { return psErrorHeadRe.MatchString(l) }
+// psVerbs are PowerShell's approved verbs (the common ones); an error
+// record names a cmdlet, which keeps lines like "Hyper-V : …" out.
+var psVerbs = func() map[string]bool {
+	m := map[string]bool{}
+	for _, v := range strings.Fields(`Add Approve Assert Backup Block Build Checkpoint Clear Close Compare Complete
+		Compress Confirm Connect Convert ConvertFrom ConvertTo Copy Debug Deny Deploy Disable Disconnect Dismount
+		Edit Enable Enter Exit Expand Export Find Format Get Grant Group Hide Import Initialize Install Invoke Join
+		Limit Lock Measure Merge Mount Move New Open Optimize Out Ping Pop Protect Publish Push Read Receive Redo
+		Register Remove Rename Repair Request Reset Resize Resolve Restart Restore Resume Revoke Save Search Select
+		Send Set Show Skip Split Start Step Stop Submit Suspend Switch Sync Test Trace Unblock Undo Uninstall
+		Unlock Unprotect Unpublish Unregister Update Use Wait Watch Write`) {
+		m[v] = true
+	}
+	return m
+}()
+
+func isPSErrorHead(l string) bool {
+	m := psErrorHeadRe.FindStringSubmatch(l)
+	if m == nil {
+		return false
+	}
+	verb, _, _ := strings.Cut(m[1], "-")
+	return psVerbs[verb]
+}
 
 // readPSError reads a PowerShell error record starting at lines[i]: the
 // "Cmdlet : message" line, message lines, "At line:…", "+ …" echo lines,

@@ -265,6 +265,10 @@ func listItems(v string) ([]string, bool) {
 		case p == "":
 		case p == "..." || p == "…":
 			cut = true
+		case strings.HasSuffix(p, "...") || strings.HasSuffix(p, "…"):
+			// "{a, b, c, d...}": the last shown item is whole; more were cut.
+			cut = true
+			out = append(out, strings.TrimSuffix(strings.TrimSuffix(p, "..."), "…"))
 		default:
 			out = append(out, p)
 		}

@@ -140,7 +140,10 @@ func num(s string) int64 {
 	return n
 }
 
-func cutValue(s string) bool { return strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…") }
+func cutValue(s string) bool {
+	s = strings.TrimSuffix(s, "}")
+	return strings.HasSuffix(s, "...") || strings.HasSuffix(s, "…")
+}
 
 func propsOf(o *listObject) map[string]string {
 	m := make(map[string]string, len(o.keys))

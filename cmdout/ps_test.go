@@ -225,3 +225,44 @@ func TestParse_ambiguousDatesReported(t *testing.T) {
 	require.Len(t, problems, 1)
 	assert.Equal(t, 3, problems[0].Line)
 }
+
+func TestParse_moreShapes(t *testing.T) {
+	t.Run("get_vhd_table", func(t *testing.T) {
+		text := "\r\nComputerName Path                     VhdFormat VhdType    FileSize         Size\r\n" +
+			"------------ ----                     --------- -------    --------         ----\r\n" +
+			"HVNODE7      E:\\VMs\\a\\disk one.vhdx    VHDX      Dynamic   4194304 137438953472\r\n"
+		assert.Equal(t, KindGetVHD, Sniff(text))
+		d, problems := Parse(text)
+		assert.Empty(t, problems)
+		require.Len(t, d.VHDs, 1)
+		assert.Equal(t, `E:\VMs\a\disk one.vhdx`, d.VHDs[0].Path)
+		assert.Equal(t, int64(4194304), d.VHDs[0].FileSize)
+		assert.Equal(t, int64(137438953472), d.VHDs[0].Size)
+	})
+	t.Run("harddisk_list", func(t *testing.T) {
+		text := "\r\nVMName             : WEB02\r\nControllerType     : SCSI\r\nControllerNumber   : 0\r\n" +
+			"ControllerLocation : 1\r\nDiskNumber         :\r\nPath               : E:\\VMs\\WEB02\\data.vhdx\r\n"
+		assert.Equal(t, KindVMHardDisk, Sniff(text))
+		d, _ := Parse(text)
+		require.Len(t, d.HardDrives, 1)
+		assert.Equal(t, int64(1), d.HardDrives[0].ControllerLocation)
+		assert.Equal(t, int64(-1), d.HardDrives[0].DiskNumber)
+		assert.Equal(t, `E:\VMs\WEB02\data.vhdx`, d.HardDrives[0].Path)
+	})
+	t.Run("ps7_concise_error", func(t *testing.T) {
+		d, _ := Parse("Get-VMSnapshot: Hyper-V was unable to find a virtual machine with name \"NOPE\".\r\n")
+		require.Len(t, d.Errors, 1)
+		assert.Equal(t, "Get-VMSnapshot", d.Errors[0].Command)
+		assert.Equal(t, []Kind{KindVMSnapshots}, d.Kinds)
+	})
+	t.Run("not_a_cmdlet", func(t *testing.T) {
+		d, _ := Parse("Hyper-V : enabled\r\n")
+		assert.Empty(t, d.Errors)
+	})
+	t.Run("snapshot_list_cut_enumeration", func(t *testing.T) {
+		d, _ := Parse("VMName       : A\r\nName         : s\r\nSnapshotType : Standard\r\nHardDrives   : {E:\\a.vhdx, E:\\b.avhdx, E:\\c.avhdx, E:\\d.avhdx...}\r\n")
+		require.Len(t, d.Snapshots, 1)
+		assert.True(t, d.Snapshots[0].Truncated)
+		assert.Len(t, d.Snapshots[0].HardDrives, 4)
+	})
+}
