@@ -44,6 +44,10 @@ const (
 	EncMixed Encoding = "mixed"
 )
 
+// maxSwitchNotes bounds how many encoding switches Decode reports one by
+// one; binary data can switch at every few bytes.
+const maxSwitchNotes = 16
+
 // SniffSize is how many bytes DecodeHead and SniffBytes look at.
 const SniffSize = 8 << 10
 
@@ -108,8 +112,11 @@ func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 		if msg != "" {
 			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("bytes 0x%x-0x%x: %s", s.start, s.end, msg)})
 		}
-		if len(segs) > 1 {
+		switch {
+		case len(segs) > 1 && idx < maxSwitchNotes:
 			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("encoding switches to %s at byte 0x%x", enc, s.start)})
+		case len(segs) > 1 && idx == maxSwitchNotes:
+			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("%d more encoding switches not listed (binary data?)", len(segs)-maxSwitchNotes)})
 		}
 		text = normalizeNewlines(text)
 		if i := strings.IndexRune(text, utf8.RuneError); i >= 0 && enc != EncCP850 && enc != EncWindows1252 {

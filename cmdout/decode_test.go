@@ -101,6 +101,19 @@ func TestDecode_mixed(t *testing.T) {
 	assert.Equal(t, []int{1, 4, 4, 6}, lines, "%v", problems)
 }
 
+func TestDecode_switchNotesBounded(t *testing.T) {
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	var b bytes.Buffer
+	for i := 0; i < 40; i++ {
+		b.Write(mustEncode(t, le, "utf16 part\r\n"))
+		b.WriteString("8-bit text that is long enough to switch back\r\n")
+	}
+	_, enc, problems := Decode(b.Bytes())
+	assert.Equal(t, EncMixed, enc)
+	assert.Len(t, problems, maxSwitchNotes+1)
+	assert.Contains(t, problems[maxSwitchNotes].Msg, "64 more encoding switches")
+}
+
 func TestDecodeHead_cutCharacter(t *testing.T) {
 	s := strings.Repeat("é", 10)
 	text, enc, problems := DecodeHead([]byte(s), 5) // cuts the third é in half
