@@ -10,6 +10,7 @@ package analyze
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -66,8 +67,11 @@ type Options struct {
 	Engine     *rules.Engine
 	Extractors []Extractor // nil: DefaultExtractors()
 	Limits     Limits
-	Workers    int          // files analyzed in parallel; 0: one per CPU
-	Logger     *slog.Logger // nil: silent
+	Workers    int // files analyzed in parallel; 0: one per CPU
+	// FileTimeout bounds the time spent on one file, so one pathological
+	// file cannot stall the run; what was read before is kept. 0: 5 minutes.
+	FileTimeout time.Duration
+	Logger      *slog.Logger // nil: silent
 	// Progress, when set, is called after each file with the running
 	// totals. Calls come from the worker goroutines but never overlap.
 	Progress func(Progress)
@@ -113,6 +117,10 @@ func DefaultExtractors() []Extractor {
 	return []Extractor{EventLogs{}, EventXML{}, TextOutputs{}, DiskHeaders{}}
 }
 
+// DefaultFileTimeout is the per-file time budget: generous for a 4 GiB
+// event log on a slow laptop, short enough to finish a call.
+const DefaultFileTimeout = 5 * time.Minute
+
 // Run analyzes the bundle at path.
 func Run(ctx context.Context, bundlePath string, opt Options) (*Result, error) {
 	if opt.Limits == (Limits{}) {
@@ -139,6 +147,9 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	}
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.FileTimeout == 0 {
+		opt.FileTimeout = DefaultFileTimeout
 	}
 	byKind := map[string]Extractor{}
 	for _, x := range opt.Extractors {
@@ -257,7 +268,13 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		}
 		return out
 	}
-	ext, err := x.Extract(ctx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine})
+	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
+	defer cancel()
+	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine})
+	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+		// The file's own budget ran out, not the run's: keep what was read.
+		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)
+	}
 	out.extraction = ext
 	out.record.Records = ext.Records
 	out.record.Problems = append(out.record.Problems, ext.Problems...)

@@ -49,7 +49,6 @@ type zipEntry struct {
 	data   []byte
 	method uint16
 	mode   os.FileMode
-	flags  uint16
 }
 
 func makeZip(t *testing.T, entries ...zipEntry) []byte {
@@ -65,9 +64,6 @@ func makeZip(t *testing.T, entries ...zipEntry) []byte {
 		require.NoError(t, err)
 		_, err = w.Write(e.data)
 		require.NoError(t, err)
-		if e.flags != 0 {
-			h.Flags |= e.flags
-		}
 	}
 	require.NoError(t, zw.Close())
 	return buf.Bytes()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/report"
@@ -29,6 +30,9 @@ const (
 
 const usage = `usage:
   hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip or directory)
+  hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
+                                    analyze several bundles in parallel: one report
+                                    each in --report-dir, and a summary table
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
@@ -37,6 +41,11 @@ analyze flags:
   --format F     html|md|json, for -o PATH without a telling extension, or -o - (stdout)
   --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical)
   --no-color     no colours in the terminal summary (also: NO_COLOR=1)
+  --batch DIR    analyze every .zip and folder in DIR
+  --report-dir D with several bundles: write D/<bundle>.<format> for each --format
+                 (comma-separated, default json)
+  --max-file-size N  largest file read from a bundle, in bytes (default 16 GiB)
+  --file-timeout D   time budget per file, e.g. 90s (default 5m)
 `
 
 // run is the whole program; main only wires it to the process.
@@ -90,11 +99,23 @@ func (s *severityFlag) Set(v string) error {
 }
 
 type analyzeConfig struct {
-	outputs outputs
-	format  string
-	failOn  severityFlag
-	noColor bool
-	bundle  string
+	outputs     outputs
+	format      string
+	failOn      severityFlag
+	noColor     bool
+	batchDir    string
+	reportDir   string
+	maxFileSize int64
+	fileTimeout time.Duration
+	bundles     []string
+}
+
+func (c *analyzeConfig) options(eng *rules.Engine) analyze.Options {
+	lim := analyze.DefaultLimits()
+	if c.maxFileSize > 0 {
+		lim.MaxEntrySize = c.maxFileSize
+	}
+	return analyze.Options{Engine: eng, Limits: lim, FileTimeout: c.fileTimeout}
 }
 
 func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
@@ -105,6 +126,10 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.StringVar(&cfg.format, "format", "", "report format")
 	fs.Var(&cfg.failOn, "fail-on", "severity")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours")
+	fs.StringVar(&cfg.batchDir, "batch", "", "folder of bundles")
+	fs.StringVar(&cfg.reportDir, "report-dir", "", "folder for batch reports")
+	fs.Int64Var(&cfg.maxFileSize, "max-file-size", 0, "largest file")
+	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
 	// Flags may come before or after the bundle, as people type them.
 	var positional []string
 	for {
@@ -117,10 +142,23 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 		positional = append(positional, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-	if len(positional) != 1 {
-		return nil, fmt.Errorf("want exactly one BUNDLE, got %d", len(positional))
+	cfg.bundles = positional
+	if cfg.batchDir != "" {
+		found, err := bundlesIn(cfg.batchDir)
+		if err != nil {
+			return nil, err
+		}
+		cfg.bundles = append(cfg.bundles, found...)
 	}
-	cfg.bundle = positional[0]
+	if len(cfg.bundles) == 0 {
+		return nil, errors.New("want a BUNDLE (or --batch DIR), got none")
+	}
+	if cfg.batch() {
+		return cfg, cfg.checkBatch()
+	}
+	if cfg.reportDir != "" {
+		return nil, errors.New("--report-dir goes with several bundles; for one bundle use -o")
+	}
 	if cfg.format != "" {
 		if _, err := report.New(cfg.format); err != nil {
 			return nil, err
@@ -152,9 +190,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "hvtriage: %v\n", err)
 		return exitFailed
 	}
-	res, err := analyze.Run(ctx, cfg.bundle, analyze.Options{Engine: rules.NewEngine(cat)})
+	if cfg.batch() {
+		return runBatch(ctx, cfg, rules.NewEngine(cat), stdout, stderr)
+	}
+	bundle := cfg.bundles[0]
+	res, err := analyze.Run(ctx, bundle, cfg.options(rules.NewEngine(cat)))
 	if err != nil {
-		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", cfg.bundle, err)
+		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", bundle, err)
 		return exitFailed
 	}
 	doc := report.Build(res, version)
@@ -170,15 +212,24 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitFailed
 		}
 	}
-	if cfg.failOn.set {
-		for _, f := range doc.Findings {
-			if f.Severity >= cfg.failOn.level {
-				fmt.Fprintf(stderr, "hvtriage: finding %s is %s, at or above --fail-on %s\n", f.Cause, f.Severity, cfg.failOn.level)
-				return exitFindings
-			}
-		}
+	if f := cfg.failOn.firstAtOrAbove(doc); f != nil {
+		fmt.Fprintf(stderr, "hvtriage: finding %s is %s, at or above --fail-on %s\n", f.Cause, f.Severity, cfg.failOn.level)
+		return exitFindings
 	}
 	return exitOK
+}
+
+// firstAtOrAbove returns the first finding that trips --fail-on, if any.
+func (s *severityFlag) firstAtOrAbove(doc *report.Document) *report.Finding {
+	if !s.set {
+		return nil
+	}
+	for i := range doc.Findings {
+		if doc.Findings[i].Severity >= s.level {
+			return &doc.Findings[i]
+		}
+	}
+	return nil
 }
 
 // writeReport writes one report. A file is written to a temporary name

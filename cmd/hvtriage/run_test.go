@@ -1,8 +1,10 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,8 +40,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"analyse", sample}, exitUsage, "", `unknown command "analyse"`},
 		{"version", []string{"version"}, exitOK, "hvtriage " + version, ""},
 		{"help", []string{"--help"}, exitOK, "usage:", ""},
-		{"no bundle", []string{"analyze"}, exitUsage, "", "want exactly one BUNDLE, got 0"},
-		{"two bundles", []string{"analyze", sample, sample}, exitUsage, "", "got 2"},
+		{"no bundle", []string{"analyze"}, exitUsage, "", "want a BUNDLE (or --batch DIR), got none"},
 		{"unknown flag", []string{"analyze", "--frmat", "json", sample}, exitUsage, "", "flag provided but not defined"},
 		{"bad severity", []string{"analyze", "--fail-on", "severe", sample}, exitUsage, "", "unknown severity"},
 		{"bad format", []string{"analyze", "--format", "pdf", "-o", "-", sample}, exitUsage, "", `unknown report format "pdf"`},
@@ -107,4 +108,75 @@ func TestReportToStdoutIsDeterministic(t *testing.T) {
 	require.NotEmpty(t, first)
 	assert.Equal(t, first, second)
 	assert.True(t, json.Valid([]byte(first)))
+}
+
+// zipDir packs a folder into a zip, the way a customer sends a bundle.
+func zipDir(t *testing.T, dir, dst string) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		w, err := zw.Create(filepath.ToSlash(rel))
+		if err != nil {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
+	}))
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(dst, buf.Bytes(), 0o644))
+}
+
+func TestBatch(t *testing.T) {
+	in, out := t.TempDir(), t.TempDir()
+	zipDir(t, sample, filepath.Join(in, "case-001.zip"))
+	zipDir(t, sample, filepath.Join(in, "case-002.zip"))
+	require.NoError(t, os.WriteFile(filepath.Join(in, "notes.txt"), []byte("not a bundle"), 0o644))
+
+	code, stdout, stderr := runCLI(t, "analyze", "--batch", in, "--report-dir", out, "--format", "json,md")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stdout, "case-001.zip")
+	assert.Contains(t, stdout, "case-002.zip")
+	assert.Contains(t, stdout, "vss-writer-failed")
+	assert.NotContains(t, stdout, "notes.txt", "only zips and folders are bundles")
+	for _, f := range []string{"case-001.json", "case-001.md", "case-002.json", "case-002.md"} {
+		assert.FileExists(t, filepath.Join(out, f))
+	}
+
+	code, _, stderr = runCLI(t, "analyze", "--batch", in, "--fail-on", "high")
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, stderr, "2 bundle(s)")
+
+	require.NoError(t, os.WriteFile(filepath.Join(in, "case-003.zip"), []byte("PK\x03\x04 truncated"), 0o644))
+	code, stdout, stderr = runCLI(t, "analyze", "--batch", in, "--report-dir", out)
+	assert.Equal(t, exitFailed, code, "a bundle that cannot be analyzed fails the batch")
+	assert.Contains(t, stdout, "ERROR")
+	assert.Contains(t, stderr, "case-003.zip")
+	assert.FileExists(t, filepath.Join(out, "case-002.json"), "the other bundles are still reported")
+}
+
+func TestBatchUsage(t *testing.T) {
+	code, _, stderr := runCLI(t, "analyze", sample, sample)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "same name")
+	code, _, stderr = runCLI(t, "analyze", "-o", "x.json", sample, filepath.Join(sample, "..", "..", "storage-resets-vss-timeout", "HV01_logs", "EventLogs"))
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "use --report-dir")
+	code, _, stderr = runCLI(t, "analyze", "--report-dir", t.TempDir(), sample)
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "for one bundle use -o")
+	code, _, stderr = runCLI(t, "analyze", "--batch", t.TempDir())
+	assert.Equal(t, exitUsage, code)
+	assert.Contains(t, stderr, "no .zip file or folder")
 }

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/report"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// batch reports whether several bundles are analyzed in one run: what CI
+// regression runs and fleet-wide reviews do.
+func (c *analyzeConfig) batch() bool { return len(c.bundles) > 1 || c.batchDir != "" }
+
+func (c *analyzeConfig) checkBatch() error {
+	if len(c.outputs) > 0 {
+		return errors.New("-o names one report; with several bundles use --report-dir")
+	}
+	for _, f := range c.formats() {
+		if _, err := report.New(f); err != nil {
+			return err
+		}
+	}
+	names := map[string]string{}
+	for _, b := range c.bundles {
+		n := reportBase(b)
+		if prev, dup := names[n]; dup {
+			return fmt.Errorf("bundles %s and %s would write reports under the same name %q", prev, b, n)
+		}
+		names[n] = b
+	}
+	return nil
+}
+
+func (c *analyzeConfig) formats() []string {
+	return strings.Split(cmp.Or(c.format, "json"), ",")
+}
+
+// bundlesIn lists the bundles of a folder: its zip files and subfolders,
+// sorted by name.
+func bundlesIn(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() || strings.EqualFold(filepath.Ext(e.Name()), ".zip") {
+			out = append(out, filepath.Join(dir, e.Name()))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--batch %s: no .zip file or folder in it", dir)
+	}
+	return out, nil
+}
+
+// reportBase names a bundle's reports: the bundle's name without ".zip".
+func reportBase(bundle string) string {
+	base := filepath.Base(filepath.Clean(bundle))
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+type batchResult struct {
+	bundle string
+	doc    *report.Document
+	err    error
+}
+
+// runBatch analyzes the bundles a few at a time (each analysis is itself
+// parallel over files), writes each one's reports, and prints a summary.
+func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout, stderr io.Writer) int {
+	if cfg.reportDir != "" {
+		if err := os.MkdirAll(cfg.reportDir, 0o755); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+			return exitFailed
+		}
+	}
+	results := make([]batchResult, len(cfg.bundles))
+	parallel := min(len(cfg.bundles), max(1, runtime.GOMAXPROCS(0)/2))
+	opt := cfg.options(eng)
+	opt.Workers = max(1, runtime.GOMAXPROCS(0)/parallel)
+	sem := make(chan struct{}, parallel)
+	var wg sync.WaitGroup
+	for i, b := range cfg.bundles {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = analyzeOne(ctx, b, cfg, opt)
+		})
+	}
+	wg.Wait()
+
+	failed, tripped := 0, 0
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			failed++
+			fmt.Fprintf(stderr, "hvtriage: %s: %v\n", r.bundle, r.err)
+		case cfg.failOn.firstAtOrAbove(r.doc) != nil:
+			tripped++
+		}
+	}
+	if err := batchSummary(stdout, results); err != nil {
+		fmt.Fprintf(stderr, "hvtriage: %v\n", err)
+		return exitFailed
+	}
+	switch {
+	case failed > 0:
+		return exitFailed
+	case tripped > 0:
+		fmt.Fprintf(stderr, "hvtriage: %d bundle(s) have a finding at or above --fail-on %s\n", tripped, cfg.failOn.level)
+		return exitFindings
+	}
+	return exitOK
+}
+
+func analyzeOne(ctx context.Context, bundle string, cfg *analyzeConfig, opt analyze.Options) batchResult {
+	res, err := analyze.Run(ctx, bundle, opt)
+	if err != nil {
+		return batchResult{bundle: bundle, err: fmt.Errorf("cannot analyze: %w", err)}
+	}
+	doc := report.Build(res, version)
+	if cfg.reportDir != "" {
+		for _, f := range cfg.formats() {
+			out := filepath.Join(cfg.reportDir, reportBase(bundle)+"."+f)
+			if err := writeReport(out, f, doc, io.Discard); err != nil {
+				return batchResult{bundle: bundle, doc: doc, err: fmt.Errorf("writing %s: %w", out, err)}
+			}
+		}
+	}
+	return batchResult{bundle: bundle, doc: doc}
+}
+
+func batchSummary(w io.Writer, results []batchResult) error {
+	t := tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+	)
+	t.Header([]string{"Bundle", "Top cause", "Severity", "Conf", "Findings", "Files"})
+	for _, r := range results {
+		row := []string{plainText(r.bundle), "-", "-", "-", "-", "-"}
+		switch {
+		case r.err != nil:
+			row[1] = "ERROR: " + plainText(r.err.Error())
+		case len(r.doc.Findings) == 0:
+			row[1], row[4], row[5] = "none", "0", fmt.Sprint(r.doc.Bundle.Files)
+		default:
+			top := r.doc.Findings[0]
+			row = []string{plainText(r.bundle), top.Cause, top.Severity.String(), fmt.Sprintf("%.0f%%", top.Confidence*100),
+				fmt.Sprint(len(r.doc.Findings)), fmt.Sprint(r.doc.Bundle.Files)}
+		}
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
+
+// plainText keeps control characters of file names out of the terminal.
+func plainText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+}
