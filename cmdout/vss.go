@@ -279,8 +279,8 @@ func parseProviderBlock(lines []string, b vssBlock, d *Doc) {
 // isShadowSetHead: "Contents of shadow copy set ID: {guid}" (any language)
 // followed by an indented "… N …: <time>" line.
 func isShadowSetHead(lines []string, i int) bool {
-	lab, val, ok := labelValue(lines[i])
-	if !ok || indentOf(lines[i]) != 0 || !isGUID(val) || strings.ContainsAny(lab, "'\"") {
+	_, val, ok := labelValue(lines[i])
+	if !ok || indentOf(lines[i]) != 0 || !isGUID(val) {
 		return false
 	}
 	if i+1 >= len(lines) || indentOf(lines[i+1]) == 0 || blank(lines[i+1]) {

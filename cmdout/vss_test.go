@@ -217,3 +217,56 @@ func TestParse_shadowsTruncated(t *testing.T) {
 	assert.Empty(t, d.Shadows[2].Type)
 	assert.Equal(t, "Microsoft Software Shadow Copy provider 1.0", d.Shadows[2].Provider)
 }
+
+func TestParse_shadowsFrench(t *testing.T) {
+	text := "vssadmin 1.1 - Outil ligne de commande d'administration du service de cliché instantané de volume\r\n" +
+		"(C) Copyright 2001-2013 Microsoft Corp.\r\n\r\n" +
+		"Contenu de l'ID de jeu de clichés instantanés : {9d8c7b6a-5f4e-4d3c-8b2a-190817263544}\r\n" +
+		"   Contenait 1 clichés instantanés au moment de la création : 14/03/2024 02:05:11\r\n" +
+		"      ID de cliché instantané : {0a9b8c7d-6e5f-4a3b-9c2d-1e0f9a8b7c6d}\r\n" +
+		"         Volume original : (D:)\\\\?\\Volume{7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d}\\\r\n" +
+		"         Volume de cliché instantané : \\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy23\r\n" +
+		"         Ordinateur d'origine : HVNODE7.fabrikam.test\r\n" +
+		"         Ordinateur de service : HVNODE8.fabrikam.test\r\n" +
+		"         Fournisseur : 'Microsoft Software Shadow Copy provider 1.0'\r\n" +
+		"         Type : ApplicationRollback\r\n" +
+		"         Attributs : Persistant\r\n\r\n" +
+		"Association de stockage pour cliché instantané\r\n" +
+		"   Pour le volume : (D:)\\\\?\\Volume{7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d}\\\r\n" +
+		"   Volume de stockage de cliché instantané : (E:)\\\\?\\Volume{1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a1b}\\\r\n" +
+		"   Espace de stockage utilisé pour le cliché instantané : 18,4 Go (1 %)\r\n" +
+		"   Espace de stockage alloué pour le cliché instantané : 19,1 Go (1 %)\r\n" +
+		"   Espace de stockage maximum pour le cliché instantané : ILLIMITÉ (100 %)\r\n"
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	assert.Equal(t, []Kind{KindVSSShadows, KindVSSShadowStorage}, d.Kinds)
+	require.Len(t, d.Shadows, 1)
+	s := d.Shadows[0]
+	assert.Equal(t, "2024-03-14T02:05:11Z", s.CreationTime.Time.Format(time.RFC3339))
+	assert.Equal(t, "D:", s.OriginalVolume.Drive)
+	assert.Equal(t, `\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy23`, s.ShadowVolume)
+	assert.Equal(t, "HVNODE7.fabrikam.test", s.OriginatingMachine)
+	assert.Equal(t, "HVNODE8.fabrikam.test", s.ServiceMachine)
+	assert.Equal(t, "Microsoft Software Shadow Copy provider 1.0", s.Provider)
+	assert.Equal(t, "ApplicationRollback", s.Type)
+	assert.Equal(t, []string{"Persistant"}, s.Attributes)
+	require.Len(t, d.ShadowStorage, 1)
+	st := d.ShadowStorage[0]
+	assert.Equal(t, "E:", st.StorageVolume.Drive)
+	assert.Equal(t, uint64(19756849561), st.Used.Bytes)
+	assert.True(t, st.Maximum.Unbounded)
+	assert.Equal(t, 100, st.Maximum.Percent)
+}
+
+func TestVMStatesCritical(t *testing.T) {
+	for _, st := range VMStates {
+		text := "Name  State\r\n----  -----\r\nVM01  " + st + "\r\n"
+		d, _ := Parse(text)
+		require.Len(t, d.VMs, 0, "a two-column Name/State table is not Get-VM")
+		text = "Name  State " + strings.Repeat(" ", 20) + "Status\r\n----  ----- " + strings.Repeat(" ", 20) + "------\r\nVM01  " + st + strings.Repeat(" ", 26-len(st)) + "Operating normally\r\n"
+		d, _ = Parse(text)
+		require.Len(t, d.VMs, 1, st)
+		assert.Equal(t, st, d.VMs[0].State)
+		assert.Equal(t, strings.HasSuffix(st, "Critical"), d.VMs[0].Critical(), st)
+	}
+}
