@@ -21,15 +21,15 @@ type Filter struct {
 
 // FilterInstance is one row of `fltmc instances`.
 type FilterInstance struct {
-	Line          int
-	Filter        string
-	Volume        string
-	Altitude      string
-	AltitudeValue float64
-	Instance      string
-	Frame         int
-	SupportedFeat string // SprtFtrs column (newer builds)
-	VolumeStatus  string // VlStatus column (newer builds)
+	Line              int
+	Filter            string
+	Volume            string
+	Altitude          string
+	AltitudeValue     float64
+	Instance          string
+	Frame             int
+	SupportedFeatures string // SprtFtrs column (newer builds)
+	VolumeStatus      string // VlStatus column (newer builds)
 }
 
 var altitudeRe = regexp.MustCompile(`^\d{1,6}(?:\.\d+)?$`)
@@ -107,7 +107,7 @@ func (d *Doc) addNativeTable(k Kind, t *table) {
 			d.Filters = append(d.Filters, f)
 		case KindFltmcInstances:
 			fi := FilterInstance{Line: r.line, Filter: c(0), Volume: c(1), Altitude: c(2), AltitudeValue: altitude(c(2)),
-				Instance: c(3), Frame: intOr(c(4), -1), SupportedFeat: c(5), VolumeStatus: c(6)}
+				Instance: c(3), Frame: intOr(c(4), -1), SupportedFeatures: c(5), VolumeStatus: c(6)}
 			if fi.AltitudeValue < 0 {
 				d.problem(r.line, "fltmc instances: filter %q has altitude %q", fi.Filter, fi.Altitude)
 			}

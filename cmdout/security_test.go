@@ -114,7 +114,7 @@ func TestParse_fltmc(t *testing.T) {
 	require.Len(t, d.FilterInstances, 5)
 	fi := d.FilterInstances[2]
 	assert.Equal(t, FilterInstance{Line: 24, Filter: "WdFilter", Volume: `C:\ClusterStorage\Volume1`, Altitude: "328010",
-		AltitudeValue: 328010, Instance: "WdFilter Instance", Frame: 0, SupportedFeat: "0000000f"}, fi)
+		AltitudeValue: 328010, Instance: "WdFilter Instance", Frame: 0, SupportedFeatures: "0000000f"}, fi)
 }
 
 func TestParse_fltmcError(t *testing.T) {
