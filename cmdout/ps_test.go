@@ -266,3 +266,13 @@ func TestParse_moreShapes(t *testing.T) {
 		assert.Len(t, d.Snapshots[0].HardDrives, 4)
 	})
 }
+
+func TestParse_snapshotTimeCut(t *testing.T) {
+	text := "VMName Name SnapshotType CreationTime\r\n------ ---- ------------ ------------\r\nA      s1   Standard     3/14/2024 2:0...\r\n"
+	d, problems := Parse(text)
+	require.Len(t, d.Snapshots, 1)
+	assert.True(t, d.Snapshots[0].Truncated)
+	assert.True(t, d.Snapshots[0].CreationTime.Time.IsZero())
+	require.Len(t, problems, 1)
+	assert.Contains(t, problems[0].Msg, "cut short")
+}

@@ -148,3 +148,18 @@ func TestBandsAndKnownFilters(t *testing.T) {
 	assert.False(t, ok)
 	assert.NotEmpty(t, KnownFilters())
 }
+
+// fltmc headers are localized; the table is recognised by its shape.
+func TestParse_fltmcGerman(t *testing.T) {
+	text := "\r\nFiltername                      Anz. Instanzen    Höhe        Frame\r\n" +
+		"------------------------------  -------------  ------------  -----\r\n" +
+		"WdFilter                                6       328010         0\r\n" +
+		"klif                                    4       320400         0\r\n"
+	assert.Equal(t, KindFltmcFilters, Sniff(text))
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	require.Len(t, d.Filters, 2)
+	assert.Equal(t, "klif", d.Filters[1].Name)
+	assert.Equal(t, 4, d.Filters[1].Instances)
+	assert.Equal(t, "Anti-Virus", BandOf(d.Filters[1].AltitudeValue))
+}

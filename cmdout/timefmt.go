@@ -160,6 +160,8 @@ func ParseTimestamp(raw string, order DateOrder) (Timestamp, string) {
 			ts.Ambiguous = true
 			return ts, fmt.Sprintf("time %q: day and month order is ambiguous", raw)
 		}
+	case cutValue(s):
+		return ts, fmt.Sprintf("time %q: cut short by the output width", raw)
 	default:
 		return ts, fmt.Sprintf("time %q: unrecognised date format", raw)
 	}
