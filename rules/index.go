@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -10,29 +11,44 @@ import (
 // chronologically.
 type index struct {
 	byKind map[Kind][]*Evidence
+	// Events are also grouped by provider and ID: a bundle holds up to
+	// millions of them and most signals name both.
+	eventsByPID      map[providerID][]*Evidence
+	eventsByProvider map[string][]*Evidence
+	eventsByID       map[string][]*Evidence
 }
 
 func newIndex(evidence []Evidence) *index {
-	ix := &index{byKind: map[Kind][]*Evidence{}}
+	ix := &index{byKind: map[Kind][]*Evidence{}, eventsByPID: map[providerID][]*Evidence{},
+		eventsByProvider: map[string][]*Evidence{}, eventsByID: map[string][]*Evidence{}}
 	for i := range evidence {
 		e := &evidence[i]
 		ix.byKind[e.Kind] = append(ix.byKind[e.Kind], e)
 	}
 	for _, list := range ix.byKind {
-		slices.SortStableFunc(list, func(a, b *Evidence) int {
-			if c := a.Time.Compare(b.Time); c != 0 {
-				return c
-			}
-			if a.less(b) {
-				return -1
-			}
-			if b.less(a) {
-				return 1
-			}
-			return 0
-		})
+		slices.SortStableFunc(list, chronological)
+	}
+	for _, e := range ix.byKind[KindEvent] {
+		p, id := strings.ToLower(e.Attrs[AttrProvider]), e.Attrs[AttrEventID]
+		ix.eventsByPID[providerID{p, id}] = append(ix.eventsByPID[providerID{p, id}], e)
+		ix.eventsByProvider[p] = append(ix.eventsByProvider[p], e)
+		ix.eventsByID[id] = append(ix.eventsByID[id], e)
 	}
 	return ix
+}
+
+// chronological orders evidence by time, then by place in the bundle.
+func chronological(a, b *Evidence) int {
+	if c := a.Time.Compare(b.Time); c != 0 {
+		return c
+	}
+	if a.less(b) {
+		return -1
+	}
+	if b.less(a) {
+		return 1
+	}
+	return 0
 }
 
 // of returns the evidence of one kind.
@@ -42,13 +58,50 @@ func (ix *index) match(s *Signal) []*Evidence {
 	if s.Check != "" {
 		return checks[s.Check](ix)
 	}
+	candidates, merged := ix.candidates(s)
 	var hits []*Evidence
-	for _, e := range ix.byKind[s.Kind] {
+	for _, e := range candidates {
 		if s.matches(e) {
 			hits = append(hits, e)
 		}
 	}
+	if merged {
+		slices.SortFunc(hits, chronological)
+	}
 	return hits
+}
+
+// candidates narrows the evidence a signal must look at. For events named
+// by provider and/or ID it gathers the matching groups; merged says the
+// result joins several groups and must be sorted again.
+func (ix *index) candidates(s *Signal) (list []*Evidence, merged bool) {
+	if s.Kind != KindEvent {
+		return ix.byKind[s.Kind], false
+	}
+	providers, ids := valuesOf(*s, AttrProvider), valuesOf(*s, AttrEventID)
+	var groups [][]*Evidence
+	switch {
+	case len(providers) > 0 && len(ids) > 0:
+		for _, p := range providers {
+			for _, id := range ids {
+				groups = append(groups, ix.eventsByPID[providerID{strings.ToLower(p), id}])
+			}
+		}
+	case len(providers) > 0:
+		for _, p := range providers {
+			groups = append(groups, ix.eventsByProvider[strings.ToLower(p)])
+		}
+	case len(ids) > 0:
+		for _, id := range ids {
+			groups = append(groups, ix.eventsByID[id])
+		}
+	default:
+		return ix.byKind[KindEvent], false
+	}
+	if len(groups) == 1 {
+		return groups[0], false
+	}
+	return slices.Concat(groups...), true
 }
 
 // latest is the newest time of any evidence: the moment the bundle was

@@ -1,0 +1,30 @@
+package analyze
+
+import (
+	"testing"
+)
+
+// BenchmarkRunSample measures the whole pipeline (open, classify,
+// extract, chains, rules) on the shipped sample bundle.
+func BenchmarkRunSample(b *testing.B) {
+	const sample = "../samples/storage-resets-vss-timeout/HV01_logs"
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(b.Context(), sample, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClassify measures content sniffing on a UTF-16 text head, the
+// most expensive case (it decodes before sniffing).
+func BenchmarkClassify(b *testing.B) {
+	head := []byte{0xFF, 0xFE}
+	for range 200 {
+		head = append(head, 'W', 0, 'r', 0, 'i', 0, 't', 0, 'e', 0, 'r', 0, ' ', 0, 'n', 0, 'a', 0, 'm', 0, 'e', 0, ':', 0, '\n', 0)
+	}
+	b.SetBytes(int64(len(head)))
+	for b.Loop() {
+		classify("x.txt", head)
+	}
+}
