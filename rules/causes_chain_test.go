@@ -1,0 +1,337 @@
+package rules_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	"github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/vhdx"
+	"github.com/hvtriage/hvtriage/vhdx/vhdxtest"
+)
+
+// Helpers of helper B's area tests (chain, checkpoint, config, cluster).
+
+// hvRun writes the files as a bundle folder and analyzes it.
+func hvRun(t *testing.T, files fixture.Files) *analyze.Result {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, files.WriteDir(dir))
+	res, err := analyze.Run(t.Context(), dir, analyze.Options{})
+	require.NoError(t, err)
+	return res
+}
+
+// hvFinding returns the finding for a cause, or nil.
+func hvFinding(res *analyze.Result, cause string) *rules.Finding {
+	for i := range res.Outcome.Findings {
+		if res.Outcome.Findings[i].Cause.ID == cause {
+			return &res.Outcome.Findings[i]
+		}
+	}
+	return nil
+}
+
+func hvCauses(res *analyze.Result) []string {
+	var ids []string
+	for _, f := range res.Outcome.Findings {
+		ids = append(ids, f.Cause.ID+"/"+f.Severity.String())
+	}
+	return ids
+}
+
+// hvCites asserts that the finding cites evidence from source at locator,
+// for the given signal, and returns it.
+func hvCites(t *testing.T, f *rules.Finding, source string, at rules.Locator, signal string) *rules.Cited {
+	t.Helper()
+	require.NotNil(t, f)
+	var got []string
+	for i := range f.Evidence {
+		c := &f.Evidence[i]
+		if c.Source == source && c.At == at {
+			assert.Contains(t, strings.Split(c.Signal, ", "), signal, "signal of %s %s", source, at)
+			return c
+		}
+		got = append(got, c.Source+" "+c.At.String()+" ["+c.Signal+"]")
+	}
+	t.Fatalf("finding %s does not cite %s %s; it cites:\n%s", f.Cause.ID, source, at, strings.Join(got, "\n"))
+	return nil
+}
+
+// hvCommands joins the filled-in resolution commands.
+func hvCommands(f *rules.Finding) string {
+	var cmds []string
+	for _, s := range f.Resolution {
+		cmds = append(cmds, s.Command)
+	}
+	return strings.Join(cmds, "\n")
+}
+
+// lineOf is the 1-based line of text holding sub (text as composed, before
+// CRLF conversion, which keeps line numbers).
+func lineOf(t *testing.T, text, sub string) rules.Locator {
+	t.Helper()
+	for i, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			return rules.AtLine(i + 1)
+		}
+	}
+	t.Fatalf("%q not in text", sub)
+	return rules.Locator{}
+}
+
+// disk builds a VHDX header image and its parsed form.
+func disk(t *testing.T, o vhdxtest.Options) ([]byte, *vhdx.File) {
+	t.Helper()
+	b, err := vhdxtest.VHDX(o)
+	require.NoError(t, err)
+	f, err := vhdx.Open(readerAt(b), int64(len(b)))
+	require.NoError(t, err)
+	return b, f
+}
+
+type readerAt []byte
+
+func (b readerAt) ReadAt(p []byte, off int64) (int, error) {
+	if off >= int64(len(b)) {
+		return 0, os.ErrClosed
+	}
+	return copy(p, b[off:]), nil
+}
+
+// linkageOffset is where the chain stage cites a child's parent linkage.
+func linkageOffset(t *testing.T, res *analyze.Result, child string) rules.Locator {
+	t.Helper()
+	for _, l := range res.Chains.Links {
+		if l.Child == child {
+			return rules.AtOffset(l.LinkageOffset)
+		}
+	}
+	t.Fatalf("no link for %s", child)
+	return rules.Locator{}
+}
+
+const (
+	app01ID   = "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73"
+	app01Dir  = `D:\Hyper-V\APP01\Virtual Hard Disks`
+	app01Base = app01Dir + `\APP01.vhdx`
+	app01CP1  = app01Dir + `\APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx`
+	app01CP2  = app01Dir + `\APP01_E4A07B19-6C3D-42F8-9D51-8B0E3F6A2C74.avhdx`
+	bundleVHD = "disks/"
+)
+
+var hv01 = fixture.Host{Computer: "HV01.contoso.local"}
+
+func vmmsLog(recs ...evtxwrite.Record) []byte   { return fixture.EVTX(recs, 2201) }
+func systemLog(recs ...evtxwrite.Record) []byte { return fixture.EVTX(recs, 81001) }
+
+// TestChainParentModified: APP01's base disk was mounted read-write on the
+// host after the checkpoint; its DataWriteGuid changed and the Worker
+// refuses the chain with 0xC03A000E.
+func TestChainParentModified(t *testing.T) {
+	_, original := disk(t, vhdxtest.Options{Seed: "app01-base"})
+	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", original, `.\APP01.vhdx`, app01Base, ""))
+	parent, _ := disk(t, vhdxtest.Options{Seed: "app01-base", DataWriteGUID: vhdxtest.GUID("app01-base", "mounted"), Sequence: 9})
+	drives := fixture.VMHardDiskDrives([]fixture.Drive{{VMName: "APP01", ControllerType: "SCSI", Path: app01CP1}})
+	worker := fixture.EVTX([]evtxwrite.Record{hv01.Worker(12140, fixture.LevelError, fixture.At(8, 1, 2), "APP01", app01ID,
+		fixture.F("Path", app01CP1),
+		fixture.F("ErrorMessage", "The chain of virtual hard disks is corrupted. There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk."),
+		fixture.F("Error", "0xC03A000E"))}, 301)
+	res := hvRun(t, fixture.Files{
+		bundleVHD + "APP01.vhdx": parent,
+		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
+		"harddrives.txt": fixture.UTF16(drives),
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": worker,
+	})
+	f := hvFinding(res, "chain-parent-modified")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Critical, f.Severity)
+	assert.GreaterOrEqual(t, f.Confidence, 0.9)
+	childPath := bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
+	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "linkage-mismatch")
+	assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(301), "id-mismatch-code")
+	cmds := hvCommands(f)
+	assert.Contains(t, cmds, `Stop-VM -Name "APP01"`)
+	assert.Contains(t, cmds, `-ParentPath "`+app01Base+`" -IgnoreIdMismatch`)
+	assert.Nil(t, hvFinding(res, "chain-broken"), "the parent is there: misaligned, not broken")
+}
+
+// TestChainParentOpenedReadOnly is the near-miss: the parent was opened
+// (its FileWriteGuid changed) but no data was written, so its DataWriteGuid
+// is the one the child recorded. Hyper-V accepts that chain.
+func TestChainParentOpenedReadOnly(t *testing.T) {
+	_, original := disk(t, vhdxtest.Options{Seed: "app01-base"})
+	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", original, `.\APP01.vhdx`, app01Base, ""))
+	parent, _ := disk(t, vhdxtest.Options{Seed: "app01-base", FileWriteGUID: vhdxtest.GUID("app01-base", "opened"), Sequence: 4})
+	res := hvRun(t, fixture.Files{
+		bundleVHD + "APP01.vhdx": parent,
+		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
+	})
+	assert.Nil(t, hvFinding(res, "chain-parent-modified"), "findings: %v", hvCauses(res))
+	assert.Nil(t, hvFinding(res, "chain-broken"))
+	require.Len(t, res.Chains.Links, 1)
+	assert.Equal(t, vhdx.LinkOK, res.Chains.Links[0].Status)
+}
+
+// TestChainBrokenParentMissing: the base disk was moved to another volume;
+// the child still names D:\…\APP01.vhdx, nothing in the bundle has it, and
+// VMMS logs 0xC03A000D when the VM starts.
+func TestChainBrokenParentMissing(t *testing.T) {
+	_, gone := disk(t, vhdxtest.Options{Seed: "app01-base"})
+	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", gone, `.\APP01.vhdx`, app01Base, ""))
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 4 << 30, Modified: fixture.At(7, 58, 0)},
+	}}})
+	vmms := vmmsLog(hv01.VMMS(15500, fixture.LevelError, fixture.At(8, 0, 5), "APP01", app01ID,
+		fixture.F("ErrorMessage", "The chain of virtual hard disks is broken. The system cannot locate the parent virtual hard disk for the differencing disk."),
+		fixture.F("Error", "0xC03A000D")))
+	childPath := bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
+	res := hvRun(t, fixture.Files{
+		childPath:     child,
+		"listing.txt": fixture.ASCII(listing),
+		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
+	})
+	f := hvFinding(res, "chain-broken")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Critical, f.Severity)
+	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "parent-missing")
+	assert.Contains(t, c.Summary, "APP01.vhdx")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(2201), "chain-codes")
+	assert.Nil(t, hvFinding(res, "chain-parent-modified"))
+}
+
+// TestChainParentOnlyNotCollected is the near-miss: the parent exists on
+// the host (the listing shows it) but the engineer did not copy its header.
+// That is a gap in the bundle, not a broken chain.
+func TestChainParentOnlyNotCollected(t *testing.T) {
+	_, base := disk(t, vhdxtest.Options{Seed: "app01-base"})
+	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", base, `.\APP01.vhdx`, app01Base, ""))
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.Day(2024, 3, 1, 10, 12)},
+		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 4 << 30, Modified: fixture.At(7, 58, 0)},
+	}}})
+	res := hvRun(t, fixture.Files{
+		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
+		"listing.txt": fixture.ASCII(listing),
+	})
+	assert.Nil(t, hvFinding(res, "chain-broken"), "findings: %v", hvCauses(res))
+	assert.Nil(t, hvFinding(res, "chain-parent-modified"))
+}
+
+// TestCheckpointOrphanedInListing: APP01 runs on its second checkpoint
+// disk; the checkpoints name the base and the first checkpoint disk. A
+// third AVHDX, left by a backup whose merge failed (19100), is in the
+// folder and nothing names it.
+func TestCheckpointOrphanedInListing(t *testing.T) {
+	const orphan = "APP01_9A4D2E61-7B3C-4F58-A0E2-6C1D8B5F3E97.avhdx"
+	drives := fixture.VMHardDiskDrives([]fixture.Drive{{VMName: "APP01", ControllerType: "SCSI", Path: app01CP2}})
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "APP01", Name: "Before CU", Type: "Standard", Created: fixture.At(1, 10, 0), VMID: app01ID,
+			ID: "0c4b9e27-5d13-4a86-b3f0-7e21d9a5c648", Path: `D:\Hyper-V\APP01`, HardDrives: []string{app01Base}},
+		{VMName: "APP01", Name: "After CU", Type: "Standard", Created: fixture.At(3, 40, 0), VMID: app01ID, Parent: "Before CU",
+			ID: "7e3f1a2b-4c5d-4e6f-8a9b-0c1d2e3f4a5b", Path: `D:\Hyper-V\APP01`, HardDrives: []string{app01CP1}},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(1, 10, 0)},
+		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 2 << 30, Modified: fixture.At(3, 40, 0)},
+		{Name: "APP01_E4A07B19-6C3D-42F8-9D51-8B0E3F6A2C74.avhdx", Size: 1 << 30, Modified: fixture.At(9, 2, 0)},
+		{Name: orphan, Size: 9 << 30, Modified: fixture.At(2, 31, 0)},
+	}}})
+	vmms := vmmsLog(hv01.VMMS(19100, fixture.LevelError, fixture.At(2, 31, 5), "APP01", app01ID,
+		fixture.F("ErrorMessage", "The process cannot access the file because it is being used by another process."),
+		fixture.F("Error", "0x80070020")))
+	res := hvRun(t, fixture.Files{
+		"harddrives.txt": fixture.UTF16(drives),
+		"snapshots.txt":  fixture.UTF16(snaps),
+		"listing.txt":    fixture.ASCII(listing),
+		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
+	})
+	f := hvFinding(res, "checkpoint-orphaned")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	c := hvCites(t, f, "listing.txt", lineOf(t, listing, orphan), "orphan-in-listing")
+	assert.Equal(t, app01Dir+`\`+orphan, c.Attrs["path"])
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(2201), "merge-failed-19100")
+	for _, e := range f.Evidence {
+		assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
+		assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
+	}
+	assert.Contains(t, hvCommands(f), `Mount-VHD -Path "`+app01Dir+`\`+orphan+`" -ReadOnly`)
+	assert.Contains(t, hvCommands(f), `Get-VMSnapshot -VMName "APP01"`)
+}
+
+// TestCheckpointOrphanedUnmergedBackup: SDP basic info shows SQL01 running
+// on an AVHDX with no snapshot at all, and a week-old Recovery checkpoint
+// of APP01 still present: two backups that never cleaned up.
+func TestCheckpointOrphanedUnmergedBackup(t *testing.T) {
+	basic := "Virtual Machine Settings\n----------------------------------------\n" +
+		"<<<<<<<<<< SQL01 >>>>>>>>>>\nBasic information:\n    GUID: 1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84\n    PID: 5120\n    Version: 10.0\n" +
+		"Virtual hard disks:\n        - E:\\VMs\\SQL01\\SQL01-OS_3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9.avhdx\n            VhdType: Differencing\n" +
+		"Snapshot:\n    No snapshots in this VM.\n" + strings.Repeat("=", 80) + "\n" +
+		"<<<<<<<<<< APP01 >>>>>>>>>>\nBasic information:\n    GUID: " + app01ID + "\n    PID: 4242\n    Version: 10.0\n" +
+		"Virtual hard disks:\n        - " + app01CP1 + "\n            VhdType: Differencing\n" +
+		"Snapshot:\n    Name         : APP01 - Backup - (3/7/2024 - 1:00:12 AM)\n    Type         : Recovery\n" +
+		"    Creation Time: 3/7/2024 1:00:12 AM\n    Parent       :\n    File List    : " + app01Base + "\n\n" +
+		strings.Repeat("=", 80) + "\n"
+	vmms := vmmsLog(hv01.VMMS(18500, fixture.LevelInfo, fixture.At(9, 0, 0), "SQL01", "1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84"))
+	res := hvRun(t, fixture.Files{
+		"HV01_Hyper-VBasicInfo.txt":                           fixture.UTF8BOM(basic),
+		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
+	})
+	f := hvFinding(res, "checkpoint-orphaned")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	c := hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "SQL01-OS_3F2A1B0C"), "vm-on-avhdx-without-checkpoint")
+	assert.Equal(t, "SQL01", c.VM())
+	hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
+	for _, e := range f.Evidence {
+		assert.NotEqual(t, "APP01", e.VM()+e.Attrs["snapshot_type"], "APP01's disk is explained by its checkpoint")
+		if e.Kind == rules.KindVMDisk || e.Kind == rules.KindVM {
+			assert.Equal(t, "SQL01", e.VM(), "APP01 runs on an AVHDX that its Recovery checkpoint explains")
+		}
+	}
+}
+
+// TestCheckpointOrphanedNearMiss: nothing is orphaned although it looks
+// like it. VDI01 is built on a differencing .vhdx from a golden image on
+// purpose, and WEB01's checkpoints were listed as a table without their
+// disks, so its intermediate AVHDX belongs to a checkpoint the bundle
+// cannot show. A fresh Recovery checkpoint of a backup in progress is
+// normal.
+func TestCheckpointOrphanedNearMiss(t *testing.T) {
+	const web = `E:\VMs\WEB01`
+	vms := fixture.VMList([]fixture.VM{
+		{Name: "VDI01", ID: "2A3B4C5D-6E7F-4081-92A3-B4C5D6E7F809", State: "Running", Version: "10.0", Path: `E:\VDI\VDI01`,
+			HardDrives: []string{`E:\VDI\VDI01\VDI01-diff.vhdx`}},
+		{Name: "WEB01", ID: "3B4C5D6E-7F80-4192-A3B4-C5D6E7F8091A", State: "Running", Version: "10.0", Path: web,
+			HardDrives: []string{web + `\WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx`}},
+	})
+	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
+		{VMName: "WEB01", Name: "Before IIS", Type: "Standard", Created: fixture.At(4, 0, 0)},
+		{VMName: "WEB01", Name: "After IIS", Type: "Standard", Created: fixture.At(5, 0, 0), Parent: "Before IIS"},
+		{VMName: "WEB01", Name: "WEB01 - Backup - (3/14/2024 - 8:55:02 AM)", Type: "Recovery", Created: fixture.At(8, 55, 2), Parent: "After IIS"},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{
+		{Path: web, Files: []fixture.ListedFile{
+			{Name: "WEB01.vhdx", Size: 40 << 30, Modified: fixture.At(4, 0, 0)},
+			{Name: "WEB01_1A2B3C4D-5E6F-4708-91A2-B3C4D5E6F708.avhdx", Size: 1 << 30, Modified: fixture.At(5, 0, 0)},
+			{Name: "WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx", Size: 1 << 29, Modified: fixture.At(9, 0, 0)},
+		}},
+		{Path: `E:\VDI\VDI01`, Files: []fixture.ListedFile{
+			{Name: "VDI01-diff.vhdx", Size: 3 << 30, Modified: fixture.At(9, 0, 0)},
+		}},
+	})
+	res := hvRun(t, fixture.Files{
+		"vms.txt":       fixture.UTF16(vms),
+		"snapshots.txt": fixture.UTF16(snaps),
+		"listing.txt":   fixture.ASCII(listing),
+	})
+	assert.Nil(t, hvFinding(res, "checkpoint-orphaned"), "findings: %v", hvCauses(res))
+}

@@ -1,0 +1,83 @@
+package rules
+
+import "strings"
+
+// vssChecks are the checks of catalog/vss.json.
+var vssChecks = map[string]check{
+	"vss.hyperv-writer-missing": hypervWriterMissing,
+	"vss.no-hyperv-in-bundle":   vssNoHyperVInBundle,
+}
+
+// hyperVWriterID is the stable writer ID of the Microsoft Hyper-V VSS Writer,
+// in the canonical form extractors write (lower case, no braces).
+const hyperVWriterID = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
+
+// hypervWriterMissing fires when a writer listing was collected but holds no
+// Hyper-V writer: on a Hyper-V host that means VMMS is not running or its
+// writer failed to register, and host-level backups of VMs cannot work. It
+// cites every writer listing file (the first writer of each), since the
+// evidence is what is absent from them.
+func hypervWriterMissing(ix *index) []*Evidence {
+	writers := ix.of(KindVSSWriter)
+	if len(writers) == 0 {
+		return nil
+	}
+	for _, w := range writers {
+		if isHyperVWriter(w) {
+			return nil
+		}
+	}
+	return firstPerSource(writers)
+}
+
+// vssNoHyperVInBundle is the innocent reading of a writer listing without
+// the Hyper-V writer: nothing else in the bundle shows that the machine runs
+// Hyper-V (no VM, checkpoint, virtual disk or Hyper-V event), so the listing
+// may come from a guest or from a server without the role. It cites the
+// listings, like hypervWriterMissing.
+func vssNoHyperVInBundle(ix *index) []*Evidence {
+	writers := ix.of(KindVSSWriter)
+	if len(writers) == 0 {
+		return nil
+	}
+	for _, w := range writers {
+		if isHyperVWriter(w) {
+			return nil
+		}
+	}
+	for _, k := range []Kind{KindVM, KindSnapshot, KindVMDisk, KindHost, KindDisk, KindDiskInfo, KindChainLink} {
+		if len(ix.of(k)) > 0 {
+			return nil
+		}
+	}
+	for _, e := range ix.of(KindEvent) {
+		if isHyperVProvider(e.Attrs[AttrProvider]) {
+			return nil
+		}
+	}
+	return firstPerSource(writers)
+}
+
+func isHyperVWriter(w *Evidence) bool {
+	return strings.EqualFold(w.Attrs["writer_id"], hyperVWriterID) || strings.Contains(strings.ToLower(w.Attrs[AttrName]), "hyper-v")
+}
+
+// isHyperVProvider reports the providers of the Hyper-V management stack
+// (VMMS, Worker, StorageVSP, High-Availability, Config…).
+func isHyperVProvider(p string) bool {
+	return strings.HasPrefix(strings.ToLower(p), "microsoft-windows-hyper-v")
+}
+
+// firstPerSource keeps the first item of each source file, in order: the
+// citation for a fact that is about a whole file.
+func firstPerSource(list []*Evidence) []*Evidence {
+	seen := map[string]bool{}
+	var out []*Evidence
+	for _, e := range list {
+		if !seen[e.Source] {
+			seen[e.Source] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
