@@ -1,6 +1,9 @@
 package analyze
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -26,5 +29,30 @@ func BenchmarkClassify(b *testing.B) {
 	b.SetBytes(int64(len(head)))
 	for b.Loop() {
 		classify("x.txt", head)
+	}
+}
+
+// BenchmarkRunCorpus runs the pipeline over the public EVTX corpus (about
+// 66 MB of real logs, many damaged) when ../shared is beside the checkout.
+// Profile it with -cpuprofile to see where the time goes.
+func BenchmarkRunCorpus(b *testing.B) {
+	dir := filepath.Join("..", "..", "shared", "corpus", "evtx")
+	if _, err := os.Stat(dir); err != nil {
+		b.Skip("corpus not present:", err)
+	}
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	b.SetBytes(size)
+	for b.Loop() {
+		if _, err := Run(b.Context(), dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
