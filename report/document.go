@@ -25,6 +25,8 @@ type Document struct {
 	Findings  []Finding    `json:"findings"`
 	RuledOut  []RuledOut   `json:"ruled_out"`
 	Missing   []MissingRow `json:"missing"`
+	Chains    Chains       `json:"chains"`
+	Timeline  Timeline     `json:"timeline"`
 }
 
 // Tool names the program that wrote the report.
@@ -132,6 +134,9 @@ func Build(res *analyze.Result, version string) *Document {
 	for _, m := range res.Outcome.Missing {
 		d.Missing = append(d.Missing, MissingRow{Input: m.Input, What: m.What, Decides: nonNil(m.Decides), Collect: m.Collect})
 	}
+	disks := diskVMs(res.Evidence)
+	d.Chains = buildChains(res.Chains, disks)
+	d.Timeline = Timeline{Activity: buildActivity(res.Activity), VMs: buildVMs(res, disks)}
 	return d
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,17 @@ import (
 
 	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/vhdx"
 )
+
+// guidOf makes a recognisable GUID for a fixture.
+func guidOf(n byte) vhdx.GUID {
+	var g vhdx.GUID
+	for i := range g {
+		g[i] = n*16 + byte(i)
+	}
+	return g
+}
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
@@ -35,7 +46,60 @@ func syntheticResult(t *testing.T) *analyze.Result {
 		Summary: "writer " + hostile,
 		Attrs:   map[string]string{rules.AttrVM: "VM " + hostile},
 	}
+	vm := "VM " + hostile
+	base, mid, top := "disks/"+hostile+".vhdx", "disks/"+hostile+"_A1B2.avhdx", "disks/"+hostile+"_C3D4.avhdx"
+	lost, stray := "disks/lost_E5F6.avhdx", "other/stray.vhdx"
+	day := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
+	diskEv := func(p string) rules.Evidence {
+		return rules.Evidence{Kind: rules.KindDisk, Source: p, At: rules.AtOffset(0), Summary: "disk " + p,
+			Attrs: map[string]string{rules.AttrVM: vm}}
+	}
+	chains := vhdx.ChainSet{
+		Nodes: []vhdx.Node{
+			{Path: base, HostPath: `D:\VMs\` + hostile + `.vhdx`, Format: vhdx.FormatVHDX, Type: vhdx.DiskTypeDynamic, VirtualSize: 127 << 30, ID: guidOf(1)},
+			{Path: mid, Format: vhdx.FormatVHDX, Type: vhdx.DiskTypeDifferencing, VirtualSize: 127 << 30, ID: guidOf(2)},
+			{Path: top, Format: vhdx.FormatVHDX, Type: vhdx.DiskTypeDifferencing, VirtualSize: 127 << 30, ID: guidOf(3), Referenced: true, Leaf: true},
+			{Path: lost, Format: vhdx.FormatVHDX, Type: vhdx.DiskTypeDifferencing, VirtualSize: 40 << 30, ID: guidOf(4), Leaf: true},
+			{Path: stray, Format: vhdx.FormatVHD, Type: vhdx.DiskTypeFixed, VirtualSize: 1 << 30, Corrupt: true, Leaf: true},
+		},
+		Links: []vhdx.Link{
+			{Child: mid, Parent: base, Via: vhdx.ParentPath{Path: `D:\VMs\` + hostile + `.vhdx`}, MatchedBy: "absolute path", Status: vhdx.LinkOK,
+				ChildLinkage: []vhdx.GUID{guidOf(1)}, ParentID: guidOf(1), LinkageOffset: 0x300010, ParentIDOffset: 0x20010},
+			{Child: top, Parent: mid, Via: vhdx.ParentPath{Path: "x"}, MatchedBy: "relative path", Status: vhdx.LinkBroken,
+				Reason: "parent " + hostile + " was modified", ChildLinkage: []vhdx.GUID{guidOf(9)}, ParentID: guidOf(2), LinkageOffset: 0x300010, ParentIDOffset: 0x20010},
+			{Child: lost, Via: vhdx.ParentPath{Path: `E:\gone\` + hostile + `.vhdx`}, Status: vhdx.LinkBroken,
+				Reason: "parent missing", LinkageOffset: 0x300010, ParentIDOffset: -1},
+		},
+		Issues: []vhdx.Issue{
+			{Kind: vhdx.IssueLinkageMismatch, Severity: vhdx.SeverityError, Code: 0xC03A000E, Child: top, Parent: mid,
+				ChildGUID: guidOf(9), ParentGUID: guidOf(2), ChildOffset: 0x300010, ParentOffset: 0x20010, Msg: "parent " + hostile + " was modified"},
+			{Kind: vhdx.IssueParentMissing, Severity: vhdx.SeverityError, Code: 0xC03A000D, Child: lost, Parent: `E:\gone\` + hostile + `.vhdx`,
+				ChildOffset: 0x300010, ParentOffset: -1, Msg: "parent missing"},
+			{Kind: vhdx.IssueOrphan, Severity: vhdx.SeverityWarning, Child: lost, ChildOffset: -1, ParentOffset: -1, Msg: "no VM uses " + lost},
+		},
+	}
+	evidence := []rules.Evidence{ev, diskEv(base), diskEv(mid), diskEv(top),
+		{Kind: rules.KindEvent, Source: "logs/VMMS.evtx", At: rules.AtRecord(77), Time: day.Add(2*time.Hour + 7*time.Minute),
+			Summary: "checkpoint of " + vm + " failed", Attrs: map[string]string{rules.AttrVM: vm, rules.AttrLevel: "2"}},
+		{Kind: rules.KindVM, Source: "vms.txt", At: rules.AtLine(3), Summary: "VM " + hostile,
+			Attrs: map[string]string{rules.AttrVM: vm}},
+		{Kind: rules.KindVM, Source: "vms.txt", At: rules.AtLine(9), Summary: "VM quiet",
+			Attrs: map[string]string{rules.AttrVM: "quiet"}},
+	}
+	// Two busy hours, then nothing for four days: the chart compresses
+	// the gap.
+	activity := []analyze.Activity{
+		{Hour: day.Add(1 * time.Hour), Channel: "System", Level: 4, Count: 40},
+		{Hour: day.Add(2 * time.Hour), Channel: "System", Level: 2, Count: 6},
+		{Hour: day.Add(2 * time.Hour), Channel: "System", Level: 3, Count: 12},
+		{Hour: day.Add(2 * time.Hour), Channel: hostile, Level: 1, Count: 1},
+		{Hour: day.Add(3 * time.Hour), Channel: "System", Level: 4, Count: 9},
+		{Hour: day.Add(98 * time.Hour), Channel: "Application", Level: 2, Count: 3},
+	}
 	return &analyze.Result{
+		Evidence: evidence,
+		Chains:   chains,
+		Activity: activity,
 		Bundle: analyze.BundleInfo{Name: "case " + hostile + ".zip", SHA256: strings.Repeat("ab", 32), Files: 2, Bytes: 1234},
 		Inventory: []analyze.FileRecord{
 			{Path: "dir/" + hostile + ".txt", Kind: "vssadmin-writers", Status: analyze.StatusParsed, Size: 100, Records: 3},
@@ -88,8 +152,26 @@ func TestHostileStringsAreEscaped(t *testing.T) {
 	assert.NotContains(t, html.String(), "<script>")
 	assert.Contains(t, html.String(), "&lt;script&gt;alert(1)&lt;/script&gt;")
 	assert.NotContains(t, html.String(), "\x1b")
-	assert.NotContains(t, html.String(), "href=", "bundle text never becomes a link")
 	assert.NotContains(t, html.String(), "src=", "nothing is loaded from anywhere")
+	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(html.String(), -1) {
+		assert.Regexp(t, `^#(verdict|timeline|findings|vms|ruled-out|missing|inventory|finding-\d+|vm-\d+)$`, m[1],
+			"links only jump inside the page; bundle text never becomes a link")
+	}
+	// The new sections carry bundle text too: the per-VM heading, the
+	// chain drawing's labels and tooltips, the VM timeline.
+	page := html.String()
+	assert.Contains(t, page, `<h3>VM &lt;script&gt;alert(1)&lt;/script&gt;|pipe`)
+	assert.Regexp(t, `<text class="lreason"[^>]*>parent &lt;script&gt;`, page, "chain SVG label escaped")
+	assert.Regexp(t, `<title>disks/&lt;script&gt;`, page, "chain SVG tooltip escaped")
+	assert.Regexp(t, `<td class="what"><span class="lv lv-error">error</span> checkpoint of VM &lt;script&gt;`, page, "VM timeline escaped")
+	assert.Contains(t, page, `<g class="disk missing">`, "a missing parent is drawn")
+	assert.Contains(t, page, `<g class="disk orphan">`, "an orphan is marked")
+	assert.Contains(t, page, `class="gap-label"`, "a long quiet stretch is compressed")
+	assert.Contains(t, page, `id="vm-none"`, "disks no VM names are grouped apart")
+	for _, tag := range regexp.MustCompile(`<[a-zA-Z][^>]*`).FindAllString(page, -1) {
+		assert.NotRegexp(t, `(?i)^<(script|iframe|object|embed|img|link|a [^>]*javascript)`, tag)
+		assert.NotRegexp(t, `(?i)\son[a-z]+=`, tag, "no event handler attribute")
+	}
 
 	var md bytes.Buffer
 	require.NoError(t, Markdown{}.Write(&md, doc))
