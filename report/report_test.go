@@ -100,7 +100,7 @@ func syntheticResult(t *testing.T) *analyze.Result {
 		Evidence: evidence,
 		Chains:   chains,
 		Activity: activity,
-		Bundle: analyze.BundleInfo{Name: "case " + hostile + ".zip", SHA256: strings.Repeat("ab", 32), Files: 2, Bytes: 1234},
+		Bundle:   analyze.BundleInfo{Name: "case " + hostile + ".zip", SHA256: strings.Repeat("ab", 32), Files: 2, Bytes: 1234},
 		Inventory: []analyze.FileRecord{
 			{Path: "dir/" + hostile + ".txt", Kind: "vssadmin-writers", Status: analyze.StatusParsed, Size: 100, Records: 3},
 			{Path: "logs/System.evtx", Kind: "evtx", Status: analyze.StatusPartial, Size: 65536, Records: 41,
