@@ -3,7 +3,6 @@ package analyze
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -32,21 +31,8 @@ func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	c := newEventCollector(in)
 	stats, err := evtx.Walk(ctx, ra, in.Size, c.add)
-	return c.finishSkippable(stats, err)
+	return c.finish(stats), err
 }
-
-// unusedChannels are logs no rule reads and that can be huge: a Security
-// log of several gigabytes would cost minutes for nothing. They are
-// recognized by the channel of their first record and skipped with a note.
-var unusedChannels = map[string]bool{
-	"security":                                 true,
-	"microsoft-windows-sysmon/operational":     true,
-	"microsoft-windows-powershell/operational": true,
-	"windows powershell":                       true,
-	"forwardedevents":                          true,
-}
-
-var errUnusedChannel = errors.New("log skipped: no rule reads this channel")
 
 // EventXML reads event exports rendered as XML (wevtutil qe /f:xml, Event
 // Viewer "Save as XML").
@@ -67,11 +53,10 @@ func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
 	defer rc.Close()
 	c := newEventCollector(in)
 	stats, err := evtx.WalkXML(ctx, rc, c.add)
-	return c.finishSkippable(stats, err)
+	return c.finish(stats), err
 }
 
 type eventCollector struct {
-	skipped  string // channel of a log skipped as unused
 	in       Input
 	out      Extraction
 	channels map[string]bool
@@ -83,10 +68,6 @@ func newEventCollector(in Input) *eventCollector {
 }
 
 func (c *eventCollector) add(ev *evtx.Event) error {
-	if len(c.channels) == 0 && unusedChannels[strings.ToLower(ev.Channel)] {
-		c.skipped = ev.Channel
-		return errUnusedChannel
-	}
 	if ev.Channel != "" && !c.channels[ev.Channel] {
 		c.channels[ev.Channel] = true
 		c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
@@ -101,15 +82,6 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	}
 	c.out.Evidence = append(c.out.Evidence, eventEvidence(c.in.Path, ev))
 	return nil
-}
-
-// finishSkippable turns the deliberate stop on an unused log into an
-// ignored file with a note instead of an error.
-func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extraction, error) {
-	if errors.Is(err, errUnusedChannel) {
-		return Extraction{Ignored: true, Problems: []string{fmt.Sprintf("channel %q is not read: no rule uses it", c.skipped)}}, nil
-	}
-	return c.finish(stats), err
 }
 
 func (c *eventCollector) finish(stats evtx.Stats) Extraction {

@@ -1,0 +1,165 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	. "github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+var (
+	providerVeeam = VSSProvider{Name: "Veeam Hyper-V Integration VSS Provider", Type: "Software", ID: "2c2a4f1e-7b3d-4e9a-8c15-6d0f3a9b2e71", Version: "12.1.0.2131"}
+	providerSAN   = VSSProvider{Name: "Contoso SAN VSS Hardware Provider", Type: "Hardware", ID: "0f3c9a52-7d1e-4b88-a6c4-2e9d51b7f803", Version: "4.2.0.118"}
+)
+
+const web01Disks = `D:\Hyper-V\WEB01\Virtual Hard Disks`
+
+// Two products snapshot the same volume in the same night: the second set
+// is refused with 0x80042316, and old sessions leave writer status
+// unavailable.
+func TestBackupOverlappingJobsBundle(t *testing.T) {
+	app := []evtxwrite.Record{
+		hv02.Classic("Application", "VSS", 8193, 0, LevelError, At(2, 1, 30), "CVssCoordinator::StartSnapshotSet", "0x80042316, A Volume Shadow Copy Service component encountered an unexpected error.", ""),
+		hv02.Classic("Application", "VSS", 12289, 0, LevelError, At(2, 40, 0), "0x80042409, Writer status is not available for one or more writers.", "0x80042409", ""),
+	}
+	shadows := VSSAdminShadows([]VSSShadow{
+		{SetID: "8d2f6a10-3b7c-4e95-a1d4-0c6e9f2b5a37", ID: "c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87", Created: "3/14/2024 2:00:11 AM", Drive: "D:",
+			VolumeGUID: "5a0e3c71-2b9d-4f6e-8c1a-7d3f0e9b2c45", Index: 17, Machine: "HV02.fabrikam.test", Provider: providerVeeam.Name,
+			Type: "ApplicationRollback", Attributes: "Persistent, No auto release, Differential, Auto recovered"},
+		{SetID: "1e7b4c92-6a0d-4f38-b5e1-9c2d7a3f0b64", ID: "4a6c2e81-0f9b-4d37-8e15-b7a3c9d0f2e6", Created: "3/14/2024 2:12:40 AM", Drive: "D:",
+			VolumeGUID: "5a0e3c71-2b9d-4f6e-8c1a-7d3f0e9b2c45", Index: 18, Machine: "HV02.fabrikam.test", Provider: providerSAN.Name,
+			Type: "ApplicationRollback", Attributes: "Persistent, No auto release, Transportable, Hardware"},
+	})
+	b := analyzeFiles(t, Files{
+		"vss/providers.txt":     UTF16(VSSAdminProviders([]VSSProvider{ProviderFileShare, ProviderSoftware, providerVeeam, providerSAN})),
+		"vss/shadows.txt":       UTF16(shadows),
+		"logs/Application.evtx": EVTX(app, 300),
+	})
+	f := b.finding("backup-overlapping-jobs")
+	assert.Equal(t, rules.Medium, f.Severity)
+	assert.GreaterOrEqual(t, f.Confidence, 0.9)
+	assert.ElementsMatch(t, []string{"snapshot-set-in-progress", "writer-status-unavailable", "several-vss-providers", "shadows-from-two-providers"}, signalIDs(f))
+	assert.Subset(t, cited(f), []string{
+		"logs/Application.evtx record 300 snapshot-set-in-progress",
+		"logs/Application.evtx record 301 writer-status-unavailable",
+		"vss/providers.txt line 14 several-vss-providers",
+		"vss/providers.txt line 19 several-vss-providers",
+	})
+	assert.Contains(t, commands(f), "vssadmin delete shadows /shadow={c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}")
+	assert.False(t, b.has("backup-vendor-integration"), "a registered provider alone is no fault")
+}
+
+// Near-miss: one backup product (one third-party provider), a clean
+// Application log: nothing overlaps, and the cause is ruled out.
+func TestBackupSingleProductNoOverlap(t *testing.T) {
+	app := []evtxwrite.Record{hv02.Classic("Application", "VSS", 8224, 0, LevelInfo, At(3, 0, 0))}
+	b := analyzeFiles(t, Files{
+		"providers.txt":    UTF16(VSSAdminProviders([]VSSProvider{ProviderFileShare, ProviderSoftware, providerVeeam})),
+		"writers.txt":      UTF16(VSSAdminWriters(HealthyWriters())),
+		"Application.evtx": EVTX(app, 10),
+	})
+	assert.False(t, b.has("backup-overlapping-jobs"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("backup-overlapping-jobs"))
+	assert.False(t, b.has("backup-vendor-integration"))
+}
+
+func web01Checkpoint(name, typ string, created time.Time) Checkpoint {
+	return Checkpoint{VMName: "WEB01", Name: name, Type: typ, Created: created, VMID: web01ID,
+		ID: "9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58", Path: `D:\Hyper-V\WEB01\Snapshots`,
+		HardDrives: []string{web01Disks + `\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`}}
+}
+
+// The backup product's Recovery checkpoint is three days old and a
+// change-tracking pair lies next to no disk.
+func TestBackupVendorLeftovers(t *testing.T) {
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(8, 0, 0), "SQL02", sql02ID)}
+	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+		{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(8, 0, 0)},
+		{Name: "WEB01.vhdx.mrt", Size: 77824, Modified: At(8, 0, 0)},
+		{Name: "WEB01.vhdx.rct", Size: 5283840, Modified: At(8, 0, 0)},
+		{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 3221225472, Modified: At(8, 0, 0)},
+		{Name: "WEB01_0B5D3E82-6A1F-4C97-8D20-3E4F5A6B7C81.avhdx.rct", Size: 69632, Modified: Day(2024, 3, 2, 1, 0)},
+	}}})
+	b := analyzeFiles(t, Files{
+		"snapshots.txt":   UTF16(VMSnapshotsList([]Checkpoint{web01Checkpoint("WEB01 - Backup - (3/11/2024 - 1:00:02 AM)", "Recovery", Day(2024, 3, 11, 1, 0))})),
+		"listing.txt":     ASCII(listing),
+		"providers.txt":   UTF16(VSSAdminProviders([]VSSProvider{ProviderFileShare, ProviderSoftware, providerVeeam})),
+		"VMMS-Admin.evtx": EVTX(vmms, 900),
+	})
+	f := b.finding("backup-vendor-integration")
+	assert.Equal(t, rules.Medium, f.Severity)
+	assert.ElementsMatch(t, []string{"stale-recovery-checkpoint", "orphan-change-tracking", "third-party-provider"}, signalIDs(f))
+	assert.Subset(t, cited(f), []string{"snapshots.txt line 3 stale-recovery-checkpoint", "listing.txt line 12 orphan-change-tracking"})
+	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName "WEB01" | Where-Object SnapshotType -eq 'Recovery' | Remove-VMSnapshot`)
+	assert.Contains(t, commands(f), "nbhypervtool.exe deleteNbuCheckpoints -vmguid "+strings.ToLower(web01ID))
+	assert.Contains(t, commands(f), `Remove-Item -LiteralPath "`+web01Disks+`\WEB01_0B5D3E82-6A1F-4C97-8D20-3E4F5A6B7C81.avhdx.rct"`)
+}
+
+// Near-miss: the Recovery checkpoint was made twenty minutes before the
+// data was collected (the backup was running) and every tracking file has
+// its disk.
+func TestBackupRecoveryCheckpointInProgress(t *testing.T) {
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(2, 20, 0), "SQL02", sql02ID)}
+	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+		{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(2, 0, 0)},
+		{Name: "WEB01.vhdx.rct", Size: 5283840, Modified: At(2, 0, 0)},
+	}}})
+	b := analyzeFiles(t, Files{
+		"snapshots.txt":   UTF16(VMSnapshotsList([]Checkpoint{web01Checkpoint("WEB01 - Backup - (3/14/2024 - 2:00:02 AM)", "Recovery", At(2, 0, 2))})),
+		"listing.txt":     ASCII(listing),
+		"providers.txt":   UTF16(VSSAdminProviders([]VSSProvider{ProviderFileShare, ProviderSoftware, providerVeeam})),
+		"VMMS-Admin.evtx": EVTX(vmms, 900),
+	})
+	assert.False(t, b.has("backup-vendor-integration"), "findings: %v", b.causes())
+}
+
+func backupFailed(vm, vmID string, t time.Time) evtxwrite.Record {
+	// The VMMS event ID of this message varies by build: the rule keys on
+	// the provider, the VM and the text, not on the ID.
+	return hv02.VMMS(18016, LevelError, t, vm, vmID,
+		F("ErrorMessage", "Could not create backup checkpoint for virtual machine '"+vm+"': Non-retryable error. (0x800423F4)"))
+}
+
+// WEB01 carries a user checkpoint from March 10th; every nightly backup of
+// WEB01 since fails.
+func TestBackupBlockedByUserCheckpoint(t *testing.T) {
+	vmms := []evtxwrite.Record{
+		backupFailed("WEB01", web01ID, Day(2024, 3, 13, 1, 5)),
+		backupFailed("WEB01", web01ID, At(1, 5, 0)),
+	}
+	b := analyzeFiles(t, Files{
+		"snapshots.txt":   UTF16(VMSnapshotsList([]Checkpoint{web01Checkpoint("Before IIS update", "Standard", Day(2024, 3, 10, 16, 20))})),
+		"VMMS-Admin.evtx": EVTX(vmms, 2000),
+	})
+	f := b.finding("backup-blocked-by-user-checkpoint")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.Equal(t, []string{"user-checkpoint-backup-failed"}, signalIDs(f))
+	assert.Equal(t, []string{
+		"snapshots.txt line 3 user-checkpoint-backup-failed",
+		"VMMS-Admin.evtx record 2000 user-checkpoint-backup-failed",
+		"VMMS-Admin.evtx record 2001 user-checkpoint-backup-failed",
+	}, cited(f))
+	assert.Contains(t, commands(f), `Remove-VMSnapshot -VMName "WEB01" -Name "Before IIS update"`)
+}
+
+// Near-misses: a user checkpoint on SQL02 while the backup failures are
+// WEB01's, and a checkpoint taken after the last failure. Neither is this
+// cause; with checkpoints and VMMS log present it is ruled out.
+func TestBackupUserCheckpointOtherVMOrLater(t *testing.T) {
+	vmms := []evtxwrite.Record{backupFailed("WEB01", web01ID, At(1, 5, 0))}
+	cps := []Checkpoint{
+		{VMName: "SQL02", Name: "Pre-patch", Type: "Standard", Created: Day(2024, 3, 9, 11, 0), VMID: sql02ID, ID: "5F1C8A30-2E7D-4B94-A6C1-0D8E3F5B7A92"},
+		web01Checkpoint("After the failure", "Planned", At(9, 30, 0)),
+	}
+	b := analyzeFiles(t, Files{
+		"snapshots.txt":   UTF16(VMSnapshotsList(cps)),
+		"VMMS-Admin.evtx": EVTX(vmms, 2000),
+	})
+	assert.False(t, b.has("backup-blocked-by-user-checkpoint"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("backup-blocked-by-user-checkpoint"))
+}

@@ -1,0 +1,243 @@
+package rules
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// backupChecks are the checks of catalog/backup.json.
+var backupChecks = map[string]check{
+	"backup.several-vss-providers":        backupSeveralProviders,
+	"backup.several-cbt-filters":          backupSeveralCBTFilters,
+	"backup.shadows-from-two-providers":   backupShadowsOverlap,
+	"backup.stale-recovery-checkpoint":    backupStaleRecoveryCheckpoint,
+	"backup.orphan-change-tracking":       backupOrphanChangeTracking,
+	"backup.user-checkpoint-same-vm":      backupUserCheckpointSameVM,
+	"backup.user-checkpoint-host-failure": backupUserCheckpointHostFailure,
+}
+
+const (
+	// backupOverlapWindow is how close two shadow copies from different
+	// providers must be to count as two products snapshotting at once; a
+	// host-level backup of a few VMs takes minutes, not hours.
+	backupOverlapWindow = 30 * time.Minute
+	// backupRecoveryStaleAfter is the age after which a Recovery checkpoint
+	// is a leftover rather than the backup running while data was collected.
+	backupRecoveryStaleAfter = 24 * time.Hour
+)
+
+// backupSeveralProviders fires when one providers listing names two or more
+// third-party VSS providers: two backup or storage products that can each
+// start snapshots on the same volumes. One third-party provider is normal.
+func backupSeveralProviders(ix *index) []*Evidence {
+	bySource := map[string][]*Evidence{}
+	var order []string
+	for _, p := range ix.of(KindVSSProvider) {
+		if p.Attrs["third_party"] != "true" {
+			continue
+		}
+		if _, ok := bySource[p.Source]; !ok {
+			order = append(order, p.Source)
+		}
+		bySource[p.Source] = append(bySource[p.Source], p)
+	}
+	var out []*Evidence
+	for _, src := range order {
+		if ps := bySource[src]; len(distinctBy(ps, AttrName)) >= 2 {
+			out = append(out, ps...)
+		}
+	}
+	return out
+}
+
+// backupSeveralCBTFilters fires when change-tracking filters of two or more
+// backup products are loaded: each product tracks and snapshots the same
+// disks on its own schedule.
+func backupSeveralCBTFilters(ix *index) []*Evidence {
+	var cbt []*Evidence
+	for _, f := range ix.of(KindFilter) {
+		if f.Attrs["category"] == "backup-cbt" {
+			cbt = append(cbt, f)
+		}
+	}
+	if len(distinctBy(cbt, "product")) < 2 {
+		return nil
+	}
+	return cbt
+}
+
+// backupShadowsOverlap fires when two shadow copies made by different
+// providers were created within backupOverlapWindow of each other: two
+// snapshot sets in flight at once, which VSS serializes or refuses. Both
+// shadows are cited.
+func backupShadowsOverlap(ix *index) []*Evidence {
+	var timed []*Evidence
+	for _, s := range ix.of(KindVSSShadow) {
+		if !s.Time.IsZero() && s.Attrs["provider"] != "" {
+			timed = append(timed, s)
+		}
+	}
+	hit := map[*Evidence]bool{}
+	for i, a := range timed {
+		for _, b := range timed[i+1:] {
+			if b.Time.Sub(a.Time) > backupOverlapWindow {
+				break // the index keeps evidence in time order
+			}
+			if !strings.EqualFold(a.Attrs["provider"], b.Attrs["provider"]) {
+				hit[a], hit[b] = true, true
+			}
+		}
+	}
+	return keepOrder(timed, hit)
+}
+
+// backupStaleRecoveryCheckpoint fires for Recovery checkpoints (made by
+// backup software) older than backupRecoveryStaleAfter when the bundle was
+// collected: the product that made them did not remove them. A Recovery
+// checkpoint without a readable creation time is not judged.
+func backupStaleRecoveryCheckpoint(ix *index) []*Evidence {
+	latest := ix.latest()
+	var out []*Evidence
+	for _, s := range ix.of(KindSnapshot) {
+		if strings.EqualFold(s.Attrs["snapshot_type"], "Recovery") && !s.Time.IsZero() && latest.Sub(s.Time) >= backupRecoveryStaleAfter {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// backupOrphanChangeTracking fires for resilient change tracking files
+// (.rct/.mrt) in a listing whose disk is not in the same folder: a backup
+// product enabled change tracking on a disk that has since been merged,
+// moved or deleted, and its tracking was never cleaned up.
+func backupOrphanChangeTracking(ix *index) []*Evidence {
+	present := map[string]bool{}
+	for _, f := range ix.of(KindFile) {
+		present[strings.ToLower(f.Attrs[AttrPath])] = true
+	}
+	var out []*Evidence
+	for _, f := range ix.of(KindFile) {
+		ext := f.Attrs["ext"]
+		if ext != ".rct" && ext != ".mrt" {
+			continue
+		}
+		p := f.Attrs[AttrPath]
+		if len(p) <= len(ext) || f.Attrs["is_dir"] == "true" {
+			continue
+		}
+		if !present[strings.ToLower(p[:len(p)-len(ext)])] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// backupErrorText recognizes a Hyper-V event about a backup: backup
+// checkpoints, recovery checkpoints, VSS, and the writer and overlap codes.
+var backupErrorText = regexp.MustCompile(`(?i)backup|recovery checkpoint|shadow cop|\bVSS\b|saveset contains VM with checkpoint`)
+
+var backupErrorCodes = regexp.MustCompile(`0x800423f[0-5b]|0x80042316|0x80042306|0x8004230f`)
+
+// backupFailureEvents are error events that say a backup of a VM failed:
+// Hyper-V events about backup checkpoints or VSS, Windows Server Backup
+// errors, and VSS writer vetoes on the host.
+func backupFailureEvents(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		level := e.Attrs[AttrLevel]
+		if level != "1" && level != "2" && !(level == "3" && e.Attrs[AttrEventID] == "8229") {
+			continue
+		}
+		p := e.Attrs[AttrProvider]
+		switch {
+		case isHyperVProvider(p) && (backupErrorText.MatchString(e.Attrs[AttrText]) || backupErrorCodes.MatchString(e.Attrs[AttrHResults])):
+		case strings.EqualFold(p, "Microsoft-Windows-Backup"):
+		case strings.EqualFold(p, "VSS") && (e.Attrs[AttrEventID] == "8229" || e.Attrs[AttrEventID] == "12293"):
+		default:
+			continue
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func isUserCheckpoint(s *Evidence) bool {
+	t := s.Attrs["snapshot_type"]
+	return strings.EqualFold(t, "Standard") || strings.EqualFold(t, "Planned")
+}
+
+// userCheckpointBefore reports whether checkpoint s existed when event e
+// was logged. A checkpoint or event without a time cannot be ordered and
+// counts as existing: the checkpoint is still there at collection time.
+func userCheckpointBefore(s, e *Evidence) bool {
+	return s.Time.IsZero() || e.Time.IsZero() || !s.Time.After(e.Time)
+}
+
+// backupUserCheckpointSameVM fires when a VM with user (Standard or
+// Planned) checkpoints had a backup failure logged against it after the
+// checkpoint was taken: backup products that rely on resilient change
+// tracking refuse, or mishandle, VMs that carry user checkpoints. It cites
+// the checkpoints and the failures of the same VM.
+func backupUserCheckpointSameVM(ix *index) []*Evidence {
+	failures := backupFailureEvents(ix)
+	hit := map[*Evidence]bool{}
+	for _, s := range ix.of(KindSnapshot) {
+		vm := s.VM()
+		if !isUserCheckpoint(s) || vm == "" {
+			continue
+		}
+		for _, e := range failures {
+			if strings.EqualFold(e.VM(), vm) && userCheckpointBefore(s, e) {
+				hit[s], hit[e] = true, true
+			}
+		}
+	}
+	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+}
+
+// backupUserCheckpointHostFailure is the weaker form: user checkpoints
+// exist and a backup failure was logged after them, but the failure names
+// no VM (a host writer veto, a Windows Server Backup error), so it cannot
+// be tied to the checkpointed VM. A failure that names another VM does not
+// count.
+func backupUserCheckpointHostFailure(ix *index) []*Evidence {
+	failures := backupFailureEvents(ix)
+	hit := map[*Evidence]bool{}
+	for _, s := range ix.of(KindSnapshot) {
+		if !isUserCheckpoint(s) {
+			continue
+		}
+		for _, e := range failures {
+			if e.VM() == "" && userCheckpointBefore(s, e) {
+				hit[s], hit[e] = true, true
+			}
+		}
+	}
+	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+}
+
+// distinctBy returns the distinct non-empty values (case-insensitive) of an
+// attribute over a list.
+func distinctBy(list []*Evidence, attr string) []string {
+	var vals []string
+	for _, e := range list {
+		v := strings.ToLower(e.Attrs[attr])
+		if v != "" && !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
+// keepOrder returns the items of list that are in set, in list order.
+func keepOrder(list []*Evidence, set map[*Evidence]bool) []*Evidence {
+	var out []*Evidence
+	for _, e := range list {
+		if set[e] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
