@@ -3,6 +3,7 @@ package analyze
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -31,8 +32,21 @@ func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	c := newEventCollector(in)
 	stats, err := evtx.Walk(ctx, ra, in.Size, c.add)
-	return c.finish(stats), err
+	return c.finishSkippable(stats, err)
 }
+
+// unusedChannels are logs no rule reads and that can be huge: a Security
+// log of several gigabytes would cost minutes for nothing. They are
+// recognized by the channel of their first record and skipped with a note.
+var unusedChannels = map[string]bool{
+	"security":                                 true,
+	"microsoft-windows-sysmon/operational":     true,
+	"microsoft-windows-powershell/operational": true,
+	"windows powershell":                       true,
+	"forwardedevents":                          true,
+}
+
+var errUnusedChannel = errors.New("log skipped: no rule reads this channel")
 
 // EventXML reads event exports rendered as XML (wevtutil qe /f:xml, Event
 // Viewer "Save as XML").
@@ -53,10 +67,25 @@ func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
 	defer rc.Close()
 	c := newEventCollector(in)
 	stats, err := evtx.WalkXML(ctx, rc, c.add)
-	return c.finish(stats), err
+	return c.finishSkippable(stats, err)
+}
+
+// maxKeptPerEvent bounds how many events of one provider and ID a file
+// contributes as evidence. A failing controller can log hundreds of
+// thousands of identical resets; rules need the first ones, the count and
+// the time span, not every copy. The rest are counted on the last kept
+// item ("more"), so memory stays bounded whatever the log size.
+const maxKeptPerEvent = 500
+
+type eventKey struct {
+	provider string
+	id       uint16
 }
 
 type eventCollector struct {
+	kept     map[eventKey]int // index in out.Evidence of the last kept item per key
+	counts   map[eventKey]int
+	skipped  string // channel of a log skipped as unused
 	in       Input
 	out      Extraction
 	channels map[string]bool
@@ -64,10 +93,15 @@ type eventCollector struct {
 }
 
 func newEventCollector(in Input) *eventCollector {
-	return &eventCollector{in: in, channels: map[string]bool{}, activity: map[activityKey]int{}}
+	return &eventCollector{in: in, channels: map[string]bool{}, activity: map[activityKey]int{},
+		kept: map[eventKey]int{}, counts: map[eventKey]int{}}
 }
 
 func (c *eventCollector) add(ev *evtx.Event) error {
+	if len(c.channels) == 0 && unusedChannels[strings.ToLower(ev.Channel)] {
+		c.skipped = ev.Channel
+		return errUnusedChannel
+	}
 	if ev.Channel != "" && !c.channels[ev.Channel] {
 		c.channels[ev.Channel] = true
 		c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
@@ -80,8 +114,26 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	if c.in.Engine != nil && !c.in.Engine.WantsEvent(ev.Provider, ev.EventID) {
 		return nil
 	}
+	k := eventKey{ev.Provider, ev.EventID}
+	c.counts[k]++
+	if c.counts[k] > maxKeptPerEvent {
+		last := &c.out.Evidence[c.kept[k]]
+		n, _ := strconv.Atoi(last.Attrs[rules.AttrMore])
+		last.Attrs[rules.AttrMore] = strconv.Itoa(n + 1)
+		return nil
+	}
+	c.kept[k] = len(c.out.Evidence)
 	c.out.Evidence = append(c.out.Evidence, eventEvidence(c.in.Path, ev))
 	return nil
+}
+
+// finishSkippable turns the deliberate stop on an unused log into an
+// ignored file with a note instead of an error.
+func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extraction, error) {
+	if errors.Is(err, errUnusedChannel) {
+		return Extraction{Ignored: true, Problems: []string{fmt.Sprintf("channel %q is not read: no rule uses it", c.skipped)}}, nil
+	}
+	return c.finish(stats), err
 }
 
 func (c *eventCollector) finish(stats evtx.Stats) Extraction {

@@ -228,8 +228,9 @@ func evaluateCause(c *Cause, ix *index) (Finding, bool) {
 		if len(hits) == 0 {
 			continue
 		}
-		disbelief *= math.Pow(1-s.Weight, repeatFactor(len(hits)))
-		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: len(hits)})
+		n := countHits(hits)
+		disbelief *= math.Pow(1-s.Weight, repeatFactor(n))
+		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: n})
 		f.Evidence = append(f.Evidence, cite(s, hits)...)
 	}
 	if len(f.Signals) == 0 {
@@ -254,6 +255,18 @@ func evaluateCause(c *Cause, ix *index) (Finding, bool) {
 	f.VMs, f.Files = scope(f.Evidence)
 	f.Resolution = fillSteps(c.Resolution, f.Evidence)
 	return f, true
+}
+
+// countHits counts the matched items and the identical ones an extractor
+// folded into them (AttrMore).
+func countHits(hits []*Evidence) int {
+	n := len(hits)
+	for _, h := range hits {
+		if more, err := strconv.Atoi(h.Attrs[AttrMore]); err == nil && more > 0 {
+			n += more
+		}
+	}
+	return n
 }
 
 func repeatFactor(n int) float64 {

@@ -57,6 +57,9 @@ const (
 	// AttrDiskPaths holds the virtual disk paths a VM or checkpoint uses,
 	// one per line (Get-VM / Get-VMSnapshot HardDrives, SDP basic info).
 	AttrDiskPaths = "disk_paths"
+	// AttrMore counts further identical items an extractor did not keep
+	// after this one (to bound memory); the engine counts them as hits.
+	AttrMore = "more"
 )
 
 // LocatorUnit names what a Locator counts.

@@ -1,0 +1,85 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	"github.com/hvtriage/hvtriage/internal/fixture"
+)
+
+func TestUnusedChannelIsSkippedWithANote(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	sec := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", "{54849625-5478-4994-A5BA-3E3B0328C30D}", 4624, fixture.LevelInfo, fixture.At(1, 0, 0),
+		evtxwrite.Field{Name: "TargetUserName", Value: "svc_backup"})
+	sys := h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, 0, 0), `\Device\RaidPort0`)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Security.evtx"), fixture.EVTX([]evtxwrite.Record{sec, sec, sec}, 1), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "System.evtx"), fixture.EVTX([]evtxwrite.Record{sys}, 1), 0o644))
+
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	inv := inventory(res)
+	assert.Equal(t, StatusIgnored, inv["Security.evtx"].Status)
+	assert.Contains(t, inv["Security.evtx"].Problems[0], `channel "Security" is not read`)
+	assert.Equal(t, StatusParsed, inv["System.evtx"].Status)
+	assert.Equal(t, 1, inv["System.evtx"].Records)
+	assert.True(t, res.Coverage.Has("channel:system"))
+	assert.Contains(t, causes(res), "storage-connectivity")
+}
+
+func TestEventEvidenceAttributes(t *testing.T) {
+	h := fixture.Host{Computer: "HV01.contoso.local"}
+	vmms := h.VMMS(19100, fixture.LevelError, fixture.At(3, 0, 0), "APP01", "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73",
+		fixture.F("ErrorMessage", "'APP01' background disk merge failed to complete: General access denied error (0x80070005)."))
+	vss := h.Classic("Application", "VSS", 8229, 0, fixture.LevelWarning, fixture.At(3, 1, 0), "0x800423f2, timeout", "", "context")
+	vss.Binary = []byte("- Code: WRTWRTIC00000339 hr = 0x800423F4")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "VMMS.evtx"), fixture.EVTX([]evtxwrite.Record{vmms}, 500), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "App.evtx"), fixture.EVTX([]evtxwrite.Record{vss}, 70), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	byFile := map[string]map[string]string{}
+	for _, e := range res.Evidence {
+		byFile[e.Source] = e.Attrs
+		assert.Equal(t, "record", string(e.At.Unit))
+	}
+	v := byFile["VMMS.evtx"]
+	require.NotNil(t, v, "VMMS 19100 is kept: the catalog reads it")
+	assert.Equal(t, "APP01", v["vm"])
+	assert.Equal(t, "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73", v["vm_id"])
+	assert.Equal(t, "0x80070005", v["hresults"])
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS-Admin", v["channel"])
+	a := byFile["App.evtx"]
+	require.NotNil(t, a)
+	assert.Equal(t, "VSS", a["provider"])
+	assert.Equal(t, "0x800423f2, timeout", a["data.1"])
+	assert.Equal(t, "", a["data.2"], "empty insertion strings keep their position")
+	assert.Equal(t, "context", a["data.3"])
+	assert.Equal(t, "0x800423f2 0x800423f4", a["hresults"], "codes from the text and from the binary data")
+	assert.Equal(t, "0", a["qualifiers"])
+}
+
+// TestRepeatedEventsAreFolded: a controller that resets all night logs the
+// same event tens of thousands of times; memory stays bounded and the
+// finding still counts them all.
+func TestRepeatedEventsAreFolded(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	var recs []evtxwrite.Record
+	for i := range 3000 {
+		recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "System.evtx"), fixture.EVTX(recs, 1), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	assert.Len(t, res.Evidence, maxKeptPerEvent)
+	f := findingFor(res, "storage-connectivity")
+	require.NotNil(t, f)
+	assert.Equal(t, 3000, f.Signals[0].Count)
+	assert.Equal(t, 3000, inventory(res)["System.evtx"].Records)
+}
