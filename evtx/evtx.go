@@ -1,5 +1,6 @@
-// Package evtx reads Windows event logs: binary EVTX files (Walk) and the XML
-// that wevtutil and Event Viewer export (WalkXML).
+// Package evtx reads Windows event logs: binary EVTX files (Walk), the XML
+// that wevtutil and Event Viewer export (WalkXML), and the text that
+// Get-WinEvent piped to Format-List or Export-Csv leaves (WalkText).
 //
 // The reader is built for damaged evidence. It never trusts the file header's
 // chunk count, keeps every record it can decode, reports what it had to skip
@@ -67,8 +68,8 @@ type Field struct {
 // kept in document order.
 type Event struct {
 	RecordID uint64
-	Offset   int64 // byte offset of the record in the EVTX file; 0 for XML input
-	Line     int   // line of <Event> in an XML export; 0 for EVTX input
+	Offset   int64 // byte offset of the record in the EVTX file; 0 for XML and text input
+	Line     int   // line of <Event> in an XML export, first line of a text export's event; 0 for EVTX
 	Time     time.Time
 
 	Provider        string // System/Provider/@Name
@@ -97,8 +98,8 @@ type Event struct {
 	UserData     []Field
 	// Binary is EventData/Binary (classic events put NTSTATUS/HRESULT dumps there).
 	Binary []byte
-	// Message is RenderingInfo/Message when an XML export carries it; EVTX
-	// files never store rendered text.
+	// Message is RenderingInfo/Message when an XML export carries it, or
+	// the Message of a text export; EVTX files never store rendered text.
 	Message string
 }
 
@@ -168,6 +169,14 @@ type Stats struct {
 
 	EmptySlots     int // all-zero 64 KiB slots (preallocated, never written)
 	ChecksumErrors int // chunks whose header or record CRC did not match (still decoded)
+	// LocalTimes: the input (a text export) printed times in the exporting
+	// host's zone, which it does not name; Event.Time holds that wall-clock
+	// time in the UTC location.
+	LocalTimes bool
+	// DateOrderGuessed: no date in a text export showed whether it puts the
+	// day or the month first, and 24-hour dates were read day-first.
+	DateOrderGuessed bool
+
 	// BadChunkHeaders counts chunks whose header checksum matches but whose
 	// fields fail validation (header size, last record offset); their
 	// records are found by scanning, as for a checksum error.

@@ -1,0 +1,632 @@
+package evtx
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+	"golang.org/x/text/encoding/unicode"
+	"golang.org/x/text/transform"
+)
+
+// Text exports are what a customer sends when they ran
+//
+//	Get-WinEvent … | Format-List [*]  > events.txt
+//	Get-WinEvent … | Export-Csv events.csv
+//
+// instead of copying the .evtx. They hold the rendered Message, which EVTX
+// files never do, but no payload fields: Event.Data and UserData stay empty.
+
+// Errors recorded in Stats.Skipped for text input.
+var (
+	// ErrTextEvent marks a block or row that is not a usable event.
+	ErrTextEvent = errors.New("malformed event text")
+	// ErrTextTruncated marks an event cut off by the end of the input.
+	ErrTextTruncated = errors.New("event cut off by the end of the input")
+	// ErrTextTime marks a TimeCreated value that could not be read; the event
+	// is delivered with a zero Time.
+	ErrTextTime = errors.New("unreadable TimeCreated")
+)
+
+const (
+	// maxTextLine bounds one physical line of Format-List output.
+	maxTextLine = 1 << 20
+	// maxTextEvent bounds the text of one event (a Message can be long,
+	// but not megabytes).
+	maxTextEvent = 8 << 20
+	// maxPendingTimes is how many events wait for a file's dates to reveal
+	// the day/month order before a default is taken.
+	maxPendingTimes = 2048
+	sniffTextSize   = 16 << 10
+)
+
+// SniffText reports whether head, the first bytes of a file in any of the
+// encodings Windows writes (UTF-16 with or without BOM, UTF-8, ASCII), looks
+// like Get-WinEvent output passed through Format-List or Export-Csv. It is
+// cheap: it decodes and looks at no more than the first 16 KiB.
+func SniffText(head []byte) bool {
+	return sniffText(decodeHead(head)) != textUnknown
+}
+
+type textFormat int
+
+const (
+	textUnknown textFormat = iota
+	textList
+	textCSV
+)
+
+func decodeHead(head []byte) string {
+	if len(head) > sniffTextSize {
+		head = head[:sniffTextSize]
+	}
+	b, _ := io.ReadAll(io.LimitReader(textDecoder(bytes.NewReader(head)), 4*sniffTextSize))
+	return string(b)
+}
+
+// sniffText decides on decoded text. Property names are .NET names and are
+// not translated, whatever the host's language.
+func sniffText(s string) textFormat {
+	lines := strings.Split(s, "\n")
+	if len(lines) > 1 {
+		lines = lines[:len(lines)-1] // possibly cut in the middle
+	}
+	var list struct{ time, provider, id bool }
+	for i, l := range lines {
+		l = strings.TrimRight(l, "\r")
+		if i < 3 && strings.HasPrefix(l, "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord") {
+			return textCSV
+		}
+		if i < 3 && isCSVHeader(l) {
+			return textCSV
+		}
+		if key, _, ok := listProperty(l); ok {
+			switch key {
+			case "TimeCreated":
+				list.time = true
+			case "ProviderName":
+				list.provider = true
+			case "Id":
+				list.id = true
+			}
+			if list.time && list.provider && list.id {
+				return textList
+			}
+		}
+	}
+	return textUnknown
+}
+
+func isCSVHeader(l string) bool {
+	for _, sep := range []string{",", ";"} {
+		cols := strings.Split(l, sep)
+		seen := 0
+		for _, c := range cols {
+			switch strings.Trim(strings.TrimSpace(c), `"`) {
+			case "Id", "ProviderName", "TimeCreated":
+				seen++
+			}
+		}
+		if seen == 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// textDecoder turns UTF-16 (BOM, or recognisable by a NUL high byte) and
+// UTF-8 with BOM into UTF-8. Anything else passes through unchanged.
+func textDecoder(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	head, _ := br.Peek(4)
+	switch {
+	case len(head) >= 2 && head[0] == 0xff && head[1] == 0xfe,
+		len(head) >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0:
+		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
+	case len(head) >= 2 && head[0] == 0xfe && head[1] == 0xff,
+		len(head) >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
+		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
+	}
+	return transform.NewReader(br, unicode.BOMOverride(transform.Nop))
+}
+
+// WalkText reads a text export of events (Format-List or Export-Csv output
+// of Get-WinEvent, see SniffText) and calls fn for each event in input
+// order, with Line set to the event's first line and Message filled.
+//
+// TimeCreated is printed in the exporting host's culture and time zone
+// without saying which: Event.Time holds the printed wall-clock time in the
+// UTC location and Stats.LocalTimes is set. Day/month order is taken from
+// the file's own dates where one proves it (a number above 12); otherwise a
+// 24-hour d/d/yyyy date is read day-first and Stats.DateOrderGuessed is set.
+//
+// Blocks or rows that are not events are listed in Stats.Skipped with their
+// line. WalkText returns an error wrapping ErrFormat when the input is
+// neither format, and otherwise only for read errors, ctx, or fn's error.
+func WalkText(ctx context.Context, r io.Reader, fn func(*Event) error) (Stats, error) {
+	var st Stats
+	br := bufio.NewReaderSize(textDecoder(r), 64<<10)
+	head, _ := br.Peek(sniffTextSize)
+	format := sniffText(string(head))
+	if format == textUnknown {
+		return st, &FormatError{Off: 0, Msg: "neither Format-List nor Export-Csv output of Get-WinEvent"}
+	}
+	st.LocalTimes = true
+	em := &textEmitter{ctx: ctx, st: &st, fn: fn}
+	var err error
+	if format == textList {
+		err = walkList(br, em)
+	} else {
+		err = walkCSV(br, em)
+	}
+	if err != nil {
+		return st, err
+	}
+	return st, em.flush()
+}
+
+// textEvent is one event's properties as printed.
+type textEvent struct {
+	line  int
+	props map[string]string
+	// cut: the input ended inside this event.
+	cut bool
+}
+
+// textEmitter turns property sets into Events and delivers them in order,
+// holding them back while the day/month order of the file's dates is open.
+type textEmitter struct {
+	ctx     context.Context
+	st      *Stats
+	fn      func(*Event) error
+	order   cmdout.DateOrder
+	decided bool
+	pending []pendingText
+	n       int
+}
+
+type pendingText struct {
+	ev   *Event
+	time string
+}
+
+func (em *textEmitter) skip(line, records int, err error) {
+	em.st.Skipped = append(em.st.Skipped, ChunkError{Line: line, Records: records, Err: err})
+}
+
+func (em *textEmitter) add(te *textEvent) error {
+	em.n++
+	if em.n%64 == 0 {
+		if err := em.ctx.Err(); err != nil {
+			return err
+		}
+	}
+	ev, err := eventFromProps(te)
+	if err != nil {
+		em.skip(te.line, 1, err)
+		return nil
+	}
+	if te.cut {
+		em.skip(te.line, 0, fmt.Errorf("%w: delivered with what was there", ErrTextTruncated))
+	}
+	raw := strings.TrimSpace(te.props["TimeCreated"])
+	if !em.decided {
+		if o := cmdout.InferDateOrder(raw); o != cmdout.OrderUnknown {
+			em.order, em.decided = o, true
+		}
+	}
+	em.pending = append(em.pending, pendingText{ev, raw})
+	if em.decided || len(em.pending) >= maxPendingTimes {
+		return em.flush()
+	}
+	return nil
+}
+
+// flush delivers the pending events. Without a proven order, times that
+// need one are read day-first: every culture that prints d/d/yyyy with a
+// 24-hour clock and no year first (en-GB, fr, es, it, pt-BR, …) puts the day
+// first, and en-US prints AM/PM, which ParseTimestamp reads month-first.
+func (em *textEmitter) flush() error {
+	if len(em.pending) == 0 {
+		return nil
+	}
+	order := em.order
+	if !em.decided {
+		order = cmdout.DayFirst
+	}
+	for _, p := range em.pending {
+		if p.time != "" {
+			ts, _ := cmdout.ParseTimestamp(p.time, cmdout.OrderUnknown)
+			if ts.Ambiguous {
+				ts, _ = cmdout.ParseTimestamp(p.time, order)
+				if !em.decided {
+					em.st.DateOrderGuessed = true
+				}
+			}
+			if ts.Time.IsZero() {
+				em.skip(p.ev.Line, 0, fmt.Errorf("%w %q", ErrTextTime, p.time))
+			} else {
+				p.ev.Time = ts.Time.UTC()
+			}
+		}
+		em.st.Records++
+		if err := em.fn(p.ev); err != nil {
+			em.pending = em.pending[:0]
+			return err
+		}
+	}
+	em.pending = em.pending[:0]
+	return nil
+}
+
+// levelNames maps LevelDisplayName, in the languages support meets most,
+// for exports that carry only the display name (Format-List's default view
+// has neither; "fl *" and Export-Csv have both).
+var levelNames = map[string]uint8{
+	"critical": 1, "error": 2, "warning": 3, "information": 4, "verbose": 5,
+	"kritisch": 1, "fehler": 2, "warnung": 3, "informationen": 4, "ausführlich": 5,
+	"critique": 1, "erreur": 2, "avertissement": 3, "commentaires": 5,
+	"crítico": 1, "advertencia": 3, "información": 4, "detallado": 5,
+	"重大": 1, "エラー": 2, "警告": 3, "情報": 4, "詳細": 5,
+}
+
+func eventFromProps(te *textEvent) (*Event, error) {
+	p := te.props
+	get := func(k string) string { return strings.TrimSpace(p[k]) }
+	idText := get("Id")
+	id, err := strconv.ParseUint(idText, 10, 16)
+	if err != nil {
+		if te.cut {
+			return nil, fmt.Errorf("%w: no event id before the end", ErrTextTruncated)
+		}
+		return nil, fmt.Errorf("%w: event id %q", ErrTextEvent, idText)
+	}
+	ev := &Event{
+		Line:     te.line,
+		EventID:  uint16(id),
+		Provider: get("ProviderName"),
+		Channel:  get("LogName"),
+		Computer: get("MachineName"),
+		UserSID:  get("UserId"),
+		Message:  strings.TrimRight(p["Message"], " \t\r\n"),
+	}
+	if g := get("ProviderId"); g != "" {
+		ev.ProviderGUID = "{" + strings.Trim(g, "{}") + "}"
+	}
+	if n, err := strconv.ParseUint(get("RecordId"), 10, 64); err == nil {
+		ev.RecordID = n
+	}
+	if n, err := strconv.ParseUint(get("Qualifiers"), 10, 16); err == nil {
+		ev.Qualifiers, ev.HasQualifiers = uint16(n), true
+	}
+	if n, err := strconv.ParseUint(get("Version"), 10, 8); err == nil {
+		ev.Version = uint8(n)
+	}
+	if n, err := strconv.ParseUint(get("Level"), 10, 8); err == nil {
+		ev.Level = uint8(n)
+	} else if n, ok := levelNames[strings.ToLower(get("LevelDisplayName"))]; ok {
+		ev.Level = n
+	}
+	if n, err := strconv.ParseUint(get("Task"), 10, 16); err == nil {
+		ev.Task = uint16(n)
+	}
+	if n, err := strconv.ParseUint(get("Opcode"), 10, 8); err == nil {
+		ev.Opcode = uint8(n)
+	}
+	// Keywords is an Int64 in .NET: the usual 0x8000… prints negative.
+	if k := get("Keywords"); k != "" {
+		if n, err := strconv.ParseInt(k, 10, 64); err == nil {
+			ev.Keywords = uint64(n)
+		} else if n, ok := parseUint(k); ok {
+			ev.Keywords = n
+		}
+	}
+	return ev, nil
+}
+
+// listProperty splits a Format-List line "Name   : value". Names are .NET
+// property names: a letter, then letters and digits.
+func listProperty(l string) (key, value string, ok bool) {
+	i := strings.IndexByte(l, ':')
+	if i < 2 {
+		return "", "", false
+	}
+	key = strings.TrimRight(l[:i], " ")
+	if key == "" || len(key) > 64 || !isASCIILetter(key[0]) || key[len(key)-1] == ' ' {
+		return "", "", false
+	}
+	for j := 0; j < len(key); j++ {
+		if !isASCIILetter(key[j]) && (key[j] < '0' || key[j] > '9') {
+			return "", "", false
+		}
+	}
+	value = l[i+1:]
+	value = strings.TrimPrefix(value, " ")
+	return key, value, true
+}
+
+func isASCIILetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' }
+
+// lineReader reads lines with their numbers, bounded in length.
+type lineReader struct {
+	r    *bufio.Reader
+	line int
+	buf  []byte
+}
+
+// next returns the next line without its end of line. long is set when the
+// line was longer than maxTextLine (the rest is dropped). eof is set with
+// the last line when the input did not end with a newline.
+func (lr *lineReader) next() (s string, long, noEOL bool, err error) {
+	lr.buf = lr.buf[:0]
+	for {
+		piece, err := lr.r.ReadSlice('\n')
+		if len(lr.buf)+len(piece) <= maxTextLine {
+			lr.buf = append(lr.buf, piece...)
+		} else {
+			long = true
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", false, false, err
+		}
+		if len(lr.buf) == 0 && errors.Is(err, io.EOF) {
+			return "", false, false, io.EOF
+		}
+		lr.line++
+		b := lr.buf
+		noEOL = errors.Is(err, io.EOF)
+		b = bytes.TrimSuffix(b, []byte("\n"))
+		b = bytes.TrimSuffix(b, []byte("\r"))
+		return string(b), long, noEOL, nil
+	}
+}
+
+// walkList parses Format-List output: blocks of "Name : value" lines
+// separated by blank lines, values continued on indented lines.
+func walkList(br *bufio.Reader, em *textEmitter) error {
+	lr := &lineReader{r: br}
+	var cur *textEvent
+	var lastKey string
+	var size, blanks, valueCol int
+	var first map[string]bool // properties of the first complete block
+	// finish hands the current block on. At the end of the input the block
+	// may be cut: Format-List prints the same properties for every event,
+	// so one missing properties the first block had was cut off; without a
+	// first block to compare, a missing final newline tells.
+	finish := func(atEOF, noEOL bool) error {
+		if cur == nil {
+			return nil
+		}
+		te := cur
+		cur, lastKey, size = nil, "", 0
+		if atEOF && first != nil {
+			for k := range first {
+				if _, ok := te.props[k]; !ok {
+					te.cut = true
+					break
+				}
+			}
+		} else if atEOF {
+			te.cut = noEOL
+		}
+		if first == nil && !te.cut {
+			first = map[string]bool{}
+			for k := range te.props {
+				first[k] = true
+			}
+		}
+		return em.add(te)
+	}
+	for {
+		l, long, noEOL, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return finish(true, false)
+		}
+		if err != nil {
+			return err
+		}
+		if long {
+			em.skip(lr.line, 0, fmt.Errorf("%w: line longer than %d bytes", ErrTextEvent, maxTextLine))
+			continue
+		}
+		if !utf8.ValidString(l) {
+			l = strings.ToValidUTF8(l, "\uFFFD")
+		}
+		if strings.TrimSpace(l) == "" {
+			blanks++
+			continue
+		}
+		indented := l[0] == ' ' || l[0] == '\t'
+		if indented {
+			if cur != nil && lastKey != "" && size+len(l) <= maxTextEvent {
+				v := cur.props[lastKey]
+				// Keep the value's own indentation: drop only the
+				// padding up to the value column.
+				pad := 0
+				for pad < len(l) && pad < valueCol && l[pad] == ' ' {
+					pad++
+				}
+				v += strings.Repeat("\n", blanks) + "\n" + strings.TrimRight(l[pad:], " \t")
+				cur.props[lastKey] = v
+				size += len(l)
+			} else if cur == nil && strings.HasPrefix(strings.TrimSpace(l), "ProviderName:") {
+				// Group header some views print before a run of events.
+			} else if cur == nil {
+				em.skip(lr.line, 0, fmt.Errorf("%w: indented text outside an event", ErrTextEvent))
+			}
+			blanks = 0
+			if noEOL {
+				return finish(true, true)
+			}
+			continue
+		}
+		key, value, ok := listProperty(l)
+		if !ok {
+			em.skip(lr.line, 0, fmt.Errorf("%w: line is not \"Name : value\"", ErrTextEvent))
+			blanks = 0
+			if noEOL {
+				return finish(true, true)
+			}
+			continue
+		}
+		if cur != nil {
+			if _, dup := cur.props[key]; dup || blanks > 0 {
+				if err := finish(false, false); err != nil {
+					return err
+				}
+			}
+		}
+		blanks = 0
+		if cur == nil {
+			cur = &textEvent{line: lr.line, props: map[string]string{}}
+		}
+		cur.props[key] = strings.TrimRight(value, " ")
+		lastKey = key
+		valueCol = len(l) - len(value)
+		size += len(l)
+		if noEOL {
+			return finish(true, true)
+		}
+	}
+}
+
+// walkCSV parses Export-Csv output: an optional "#TYPE …" line, a header
+// row, then one row per event, fields quoted (always in Windows PowerShell)
+// and possibly spanning lines. The delimiter is "," or, with -UseCulture on
+// many European hosts, ";".
+func walkCSV(br *bufio.Reader, em *textEmitter) error {
+	cr := &csvReader{r: br, line: 1}
+	var header []string
+	for {
+		fields, line, err := cr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var cut *csvCut
+		switch {
+		case errors.As(err, &cut):
+			if header != nil {
+				em.skip(line, 1, fmt.Errorf("%w: %s", ErrTextTruncated, cut.msg))
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+		if header == nil {
+			if len(fields) == 1 && strings.HasPrefix(fields[0], "#") {
+				continue // #TYPE line
+			}
+			if !isCSVHeader(strings.Join(fields, ",")) {
+				em.skip(line, 0, fmt.Errorf("%w: not the Export-Csv header", ErrTextEvent))
+				continue
+			}
+			header = fields
+			continue
+		}
+		if len(fields) != len(header) {
+			em.skip(line, 0, fmt.Errorf("%w: %d fields, the header has %d", ErrTextEvent, len(fields), len(header)))
+			continue
+		}
+		te := &textEvent{line: line, props: make(map[string]string, len(header))}
+		for i, h := range header {
+			te.props[h] = strings.ToValidUTF8(strings.ReplaceAll(fields[i], "\r\n", "\n"), "\uFFFD")
+		}
+		if err := em.add(te); err != nil {
+			return err
+		}
+	}
+}
+
+// csvCut reports a row the input ended in the middle of.
+type csvCut struct{ msg string }
+
+func (e *csvCut) Error() string { return e.msg }
+
+// csvReader reads CSV rows with the line each starts on. Unlike
+// encoding/csv it bounds a row's size (an unbalanced quote must not pull the
+// rest of a large file into one field) and learns the delimiter from the
+// header row.
+type csvReader struct {
+	r     *bufio.Reader
+	line  int
+	delim byte
+	field []byte
+}
+
+func (c *csvReader) next() (fields []string, line int, err error) {
+	// Skip empty lines between rows.
+	for {
+		b, err := c.r.Peek(1)
+		if err != nil {
+			return nil, c.line, io.EOF
+		}
+		if b[0] != '\n' && b[0] != '\r' {
+			break
+		}
+		c.r.ReadByte()
+		if b[0] == '\n' {
+			c.line++
+		}
+	}
+	line = c.line
+	if c.delim == 0 {
+		c.delim = ','
+		if head, _ := c.r.Peek(4096); bytes.Count(head, []byte(`";"`)) > bytes.Count(head, []byte(`","`)) {
+			c.delim = ';'
+		}
+	}
+	size := 0
+	inQuotes, quoted := false, false
+	c.field = c.field[:0]
+	for {
+		ch, err := c.r.ReadByte()
+		if err != nil {
+			if inQuotes {
+				return nil, line, &csvCut{msg: fmt.Sprintf("quoted field opened on or after line %d never closed", line)}
+			}
+			fields = append(fields, string(c.field))
+			return fields, line, nil
+		}
+		size++
+		if size > maxTextEvent {
+			return nil, line, &csvCut{msg: fmt.Sprintf("row longer than %d bytes", maxTextEvent)}
+		}
+		switch {
+		case inQuotes && ch == '"':
+			if nb, _ := c.r.Peek(1); len(nb) == 1 && nb[0] == '"' {
+				c.r.ReadByte()
+				c.field = append(c.field, '"')
+			} else {
+				inQuotes = false
+			}
+		case inQuotes:
+			if ch == '\n' {
+				c.line++
+			}
+			c.field = append(c.field, ch)
+		case ch == '"' && len(c.field) == 0 && !quoted:
+			inQuotes, quoted = true, true
+		case ch == c.delim:
+			fields = append(fields, string(c.field))
+			c.field = c.field[:0]
+			quoted = false
+		case ch == '\r':
+		case ch == '\n':
+			c.line++
+			fields = append(fields, string(c.field))
+			return fields, line, nil
+		default:
+			c.field = append(c.field, ch)
+		}
+	}
+}
