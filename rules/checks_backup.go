@@ -163,7 +163,7 @@ func backupFailureEvents(ix *index) []*Evidence {
 	return out
 }
 
-func isUserCheckpoint(s *Evidence) bool {
+func backupIsUserCheckpoint(s *Evidence) bool {
 	t := s.Attrs["snapshot_type"]
 	return strings.EqualFold(t, "Standard") || strings.EqualFold(t, "Planned")
 }
@@ -185,7 +185,7 @@ func backupUserCheckpointSameVM(ix *index) []*Evidence {
 	hit := map[*Evidence]bool{}
 	for _, s := range ix.of(KindSnapshot) {
 		vm := s.VM()
-		if !isUserCheckpoint(s) || vm == "" {
+		if !backupIsUserCheckpoint(s) || vm == "" {
 			continue
 		}
 		for _, e := range failures {
@@ -206,7 +206,7 @@ func backupUserCheckpointHostFailure(ix *index) []*Evidence {
 	failures := backupFailureEvents(ix)
 	hit := map[*Evidence]bool{}
 	for _, s := range ix.of(KindSnapshot) {
-		if !isUserCheckpoint(s) {
+		if !backupIsUserCheckpoint(s) {
 			continue
 		}
 		for _, e := range failures {

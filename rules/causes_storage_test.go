@@ -1,0 +1,199 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	. "github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+const (
+	guidWHEA        = "{C26C4F3C-3F66-4E99-8F8A-39405CFED220}"
+	guidKernelPower = "{331C3B3A-2005-44C2-AC5E-77220C37D6B4}"
+)
+
+func reset129(t time.Time) evtxwrite.Record {
+	return hv02.Classic("System", "storahci", 129, QualWarning, LevelWarning, t, `\Device\RaidPort0`)
+}
+
+// An iSCSI path that drops and a CSV that pauses: independent witnesses of
+// one unreliable path.
+func TestStorageConnectivityBundle(t *testing.T) {
+	sys := []evtxwrite.Record{
+		hv02.Classic("System", "iScsiPrt", 9, QualError, LevelError, At(2, 3, 0), "", "iqn.2024-01.test.fabrikam:target1"),
+		hv02.Classic("System", "iScsiPrt", 39, QualError, LevelError, At(2, 3, 20), "", "iqn.2024-01.test.fabrikam:target1"),
+		hv02.Cluster(5120, LevelError, At(2, 3, 40), F("VolumeName", "Volume1"), F("ResourceName", "Cluster Disk 2"), F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")),
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 800)})
+	f := b.finding("storage-connectivity")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"System.evtx record 800 iscsi-path", "System.evtx record 801 iscsi-path", "System.evtx record 802 csv-paused"}, cited(f))
+	assert.False(t, b.has("hardware-driver-instability"), "a path problem on one night is not failing hardware")
+}
+
+// Near-miss: one reset alone stays low, and it is not hardware trouble.
+func TestStorageLoneResetStaysLow(t *testing.T) {
+	b := analyzeFiles(t, Files{"System.evtx": EVTX([]evtxwrite.Record{reset129(At(2, 0, 0))}, 5)})
+	assert.Equal(t, rules.Low, b.finding("storage-connectivity").Severity)
+	assert.False(t, b.has("hardware-driver-instability"))
+	assert.True(t, b.ruledOut("filesystem-corruption"))
+}
+
+// NTFS found corruption on the VM volume and the disk reports a bad block.
+func TestFilesystemCorruptionNTFS(t *testing.T) {
+	sys := []evtxwrite.Record{
+		hv02.Classic("System", "disk", 7, QualError, LevelError, At(3, 0, 0), `\Device\Harddisk1\DR1`),
+		hv02.Manifest("System", "Ntfs", GUIDNtfs, 55, LevelError, At(3, 0, 5), F("DriveName", "D:"), F("DeviceName", `\Device\HarddiskVolume4`),
+			F("CorruptionState", "0x0"), F("Description", "The exact nature of the corruption is unknown. The file system structures need to be scanned and fixed offline.")),
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 60)})
+	f := b.finding("filesystem-corruption")
+	assert.Equal(t, rules.Critical, f.Severity)
+	assert.ElementsMatch(t, []string{"System.evtx record 60 disk-bad-block", "System.evtx record 61 ntfs-55"}, cited(f))
+	assert.Contains(t, commands(f), "chkdsk D: /f")
+}
+
+// ReFS 513 removed a damaged VHDX from the namespace: corruption. The same
+// event ID from CAPI2 is the cosmetic System Writer message and must not
+// count (near-miss, in the second bundle).
+func TestFilesystemCorruptionReFS513VersusCAPI2(t *testing.T) {
+	refs := hv02.Manifest("System", "Microsoft-Windows-ReFS", GUIDReFS, 513, LevelWarning, At(4, 0, 0),
+		F("ObjectNameLength", "52"), F("ObjectName", `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`), F("FailureReason", "0xC0000032"))
+	b := analyzeFiles(t, Files{"System.evtx": EVTX([]evtxwrite.Record{refs}, 70)})
+	f := b.finding("filesystem-corruption")
+	assert.Equal(t, rules.Critical, f.Severity)
+	assert.Equal(t, []string{"System.evtx record 70 refs-corruption"}, cited(f))
+
+	capi := hv02.Manifest("Application", "Microsoft-Windows-CAPI2", "{5bbca4a8-b209-48dc-a8c7-b23d3e5216fb}", 513, LevelError, At(4, 0, 0),
+		F("Data", "Cryptographic Services failed while processing the OnIdentity() call in the System Writer Object."))
+	ok := hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))
+	b = analyzeFiles(t, Files{"Application.evtx": EVTX([]evtxwrite.Record{capi}, 70), "System.evtx": EVTX([]evtxwrite.Record{ok}, 1)})
+	assert.False(t, b.has("filesystem-corruption"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("filesystem-corruption"))
+}
+
+// WEB01 was paused when its volume filled: the Worker event quotes
+// 0x80070070, Get-VM shows it PausedCritical, and its checkpoint disk has
+// grown past its base.
+func TestStorageSpaceExhausted(t *testing.T) {
+	worker := []evtxwrite.Record{
+		hv02.Worker(16050, LevelError, At(5, 10, 0), "WEB01", web01ID,
+			F("ErrorMessage", "'WEB01' has been paused because it has run out of disk space on 'D:\\Hyper-V\\WEB01\\'. There is not enough space on the disk. (0x80070070)")),
+	}
+	vms := VMList([]VM{{Name: "WEB01", ID: web01ID, State: "PausedCritical", Version: "10.0", Path: `D:\Hyper-V\WEB01`,
+		HardDrives: []string{web01Disks + `\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`}}})
+	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+		{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
+		{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 45097156608, Modified: At(5, 10, 0)},
+	}}})
+	b := analyzeFiles(t, Files{
+		"Worker-Admin.evtx": EVTX(worker, 310),
+		"vms.txt":           UTF16(vms),
+		"listing.txt":       ASCII(listing),
+	})
+	f := b.finding("storage-space-exhausted")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"disk-full-code", "low-space-text", "vm-critical-state", "avhdx-outgrew-parent"}, signalIDs(f))
+	assert.Subset(t, cited(f), []string{"Worker-Admin.evtx record 310 disk-full-code, low-space-text", "listing.txt line 9 avhdx-outgrew-parent"})
+	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName "WEB01"`)
+}
+
+// Near-miss: a saved (not critical) VM, a checkpoint disk smaller than its
+// base and an access-denied error: nothing says the disk is full.
+func TestStorageSpaceNotExhausted(t *testing.T) {
+	vmms := []evtxwrite.Record{hv02.VMMS(16410, LevelError, At(5, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "General access denied error (0x80070005)."))}
+	sys := []evtxwrite.Record{hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))}
+	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+		{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
+		{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 1073741824, Modified: At(5, 10, 0)},
+	}}})
+	b := analyzeFiles(t, Files{
+		"VMMS-Admin.evtx": EVTX(vmms, 20),
+		"System.evtx":     EVTX(sys, 1),
+		"vms.txt":         UTF16(VMList([]VM{{Name: "WEB01", ID: web01ID, State: "Saved", Version: "10.0", Path: `D:\Hyper-V\WEB01`}})),
+		"listing.txt":     ASCII(listing),
+	})
+	assert.False(t, b.has("storage-space-exhausted"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("storage-space-exhausted"))
+}
+
+// WEB01's data disk is neither in its folder nor anywhere else, and VMMS
+// reports the file missing.
+func TestVMFilesMissing(t *testing.T) {
+	const data = web01Disks + `\WEB01-data.vhdx`
+	drives := VMHardDiskDrives([]Drive{
+		{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 0, Path: web01Disks + `\WEB01.vhdx`},
+		{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 1, Path: data},
+	})
+	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}}})
+	worker := []evtxwrite.Record{hv02.Worker(12030, LevelError, At(6, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01': Hard disk '"+data+"' failed to open because of error: 'The system cannot find the file specified.' (0x80070002).")),
+	}
+	b := analyzeFiles(t, Files{
+		"drives.txt":        UTF16(drives),
+		"listing.txt":       ASCII(listing),
+		"Worker-Admin.evtx": EVTX(worker, 77),
+	})
+	f := b.finding("vm-files-missing")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"drives.txt line 5 disk-not-in-listing", "Worker-Admin.evtx record 77 file-not-found-code"}, cited(f))
+	assert.Contains(t, commands(f), `Split-Path -Leaf "`+data+`"`)
+	assert.Contains(t, commands(f), `Get-VMHardDiskDrive -VMName "WEB01"`)
+}
+
+// Near-miss: the disk is not in the VM's folder but lies in another folder
+// of the listing: the VM points at the wrong place, the file is not lost.
+func TestVMFileFoundElsewhereIsNotMissing(t *testing.T) {
+	drives := VMHardDiskDrives([]Drive{{VMName: "WEB01", ControllerType: "SCSI", Path: web01Disks + `\WEB01-data.vhdx`}})
+	listing := DirListing([]ListedDir{
+		{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}},
+		{Path: `E:\Moved\WEB01`, Files: []ListedFile{{Name: "WEB01-data.vhdx", Size: 10737418240, Modified: At(1, 0, 0)}}},
+	})
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
+	b := analyzeFiles(t, Files{"drives.txt": UTF16(drives), "listing.txt": ASCII(listing), "VMMS-Admin.evtx": EVTX(vmms, 3)})
+	assert.False(t, b.has("vm-files-missing"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("vm-files-missing"))
+}
+
+// Uncorrected hardware errors plus controller resets on four different
+// days: hardware or driver trouble, not one bad night.
+func TestHardwareDriverInstability(t *testing.T) {
+	sys := []evtxwrite.Record{
+		reset129(Day(2024, 3, 2, 23, 10)),
+		reset129(Day(2024, 3, 6, 4, 2)),
+		reset129(Day(2024, 3, 6, 4, 3)),
+		hv02.Manifest("System", "Microsoft-Windows-WHEA-Logger", guidWHEA, 18, LevelError, Day(2024, 3, 9, 13, 44),
+			F("ErrorSource", "3"), F("ErrorType", "9")),
+		reset129(Day(2024, 3, 11, 2, 0)),
+		reset129(At(2, 0, 0)),
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 4000)})
+	f := b.finding("hardware-driver-instability")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{
+		"System.evtx record 4000 resets-on-several-days",
+		"System.evtx record 4001 resets-on-several-days",
+		"System.evtx record 4003 whea-fatal",
+		"System.evtx record 4004 resets-on-several-days",
+		"System.evtx record 4005 resets-on-several-days",
+	}, cited(f))
+	assert.True(t, strings.Contains(commands(f), "WHEA-Logger"))
+}
+
+// Near-miss: a burst of resets in one backup window and one unexpected
+// power loss: storage-connectivity, not failing hardware.
+func TestHardwareNotForOneNight(t *testing.T) {
+	sys := []evtxwrite.Record{
+		hv02.Manifest("System", "Microsoft-Windows-Kernel-Power", guidKernelPower, 41, LevelCritical, At(0, 5, 0), F("BugcheckCode", "0")),
+		reset129(At(2, 4, 41)), reset129(At(2, 5, 12)), reset129(At(2, 5, 44)), reset129(At(2, 6, 15)),
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 100)})
+	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
+	assert.True(t, b.has("storage-connectivity"))
+}

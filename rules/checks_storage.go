@@ -1,0 +1,161 @@
+package rules
+
+import (
+	"path"
+	"strings"
+)
+
+// storageChecks are the checks of catalog/storage.json.
+var storageChecks = map[string]check{
+	"storage.vm-disk-not-in-listing": storageVMDiskNotListed,
+	"storage.avhdx-outgrew-parent":   storageAVHDXOutgrewParent,
+	"storage.resets-on-several-days": storageResetsOnSeveralDays,
+}
+
+// storageResetDays is how many distinct days must carry resets or retries
+// before they point at failing hardware or drivers rather than one incident
+// (a backup window, a SAN failover).
+const storageResetDays = 3
+
+// storagePathKey normalizes a Windows path for comparison: backslashes, case.
+func storagePathKey(p string) string {
+	return strings.ToLower(strings.TrimRight(strings.ReplaceAll(strings.TrimSpace(p), "/", `\`), `\`))
+}
+
+// storageBase and storageDir split a path normalized by storagePathKey.
+func storageBase(p string) string {
+	return path.Base(strings.ReplaceAll(p, `\`, "/"))
+}
+
+func storageDir(p string) string {
+	if i := strings.LastIndexByte(p, '\\'); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}
+
+// storageVMDiskNotListed fires for a disk a VM is configured to use
+// (Get-VMHardDiskDrive, Get-VM HardDrives, SDP basic info) when a listing
+// covers the disk's folder, the file is not in it, and no file of that name
+// appears anywhere else in the bundle's listings or disk headers. A file
+// found elsewhere is a VM pointing at the wrong place (vm-path-misconfigured),
+// not a missing file; a folder no listing covers says nothing either way.
+// Checkpoint disks are left to checkpoint-missing-files.
+func storageVMDiskNotListed(ix *index) []*Evidence {
+	files := ix.of(KindFile)
+	if len(files) == 0 {
+		return nil
+	}
+	listedDirs := map[string]bool{}
+	listed := map[string]bool{}
+	names := map[string]bool{}
+	for _, f := range files {
+		p := storagePathKey(f.Attrs[AttrPath])
+		listed[p] = true
+		listedDirs[storageDir(p)] = true
+		names[storageBase(p)] = true
+	}
+	for _, d := range ix.of(KindDisk) {
+		names[strings.ToLower(path.Base(d.Source))] = true
+	}
+	missing := func(p string) bool {
+		k := storagePathKey(p)
+		return k != "" && listedDirs[storageDir(k)] && !listed[k] && !names[storageBase(k)]
+	}
+	var out []*Evidence
+	seen := map[string]bool{}
+	for _, d := range ix.of(KindVMDisk) {
+		if p := d.Attrs[AttrPath]; missing(p) && !seen[storagePathKey(p)] {
+			seen[storagePathKey(p)] = true
+			out = append(out, d)
+		}
+	}
+	for _, vm := range ix.of(KindVM) {
+		for _, p := range strings.Split(vm.Attrs[AttrDiskPaths], "\n") {
+			if missing(p) && !seen[storagePathKey(p)] {
+				seen[storagePathKey(p)] = true
+				out = append(out, vm)
+			}
+		}
+	}
+	return out
+}
+
+// storageAVHDXOutgrewParent fires for a differencing disk in a listing that
+// is at least as large as its base disk in the same folder (matched by
+// Hyper-V's <base>_<GUID>.avhdx naming): the checkpoint has lived long
+// enough to rewrite the whole disk, and the volume is carrying it twice.
+func storageAVHDXOutgrewParent(ix *index) []*Evidence {
+	sizes := map[string]int64{}
+	for _, f := range ix.of(KindFile) {
+		if f.Attrs["ext"] == ".vhdx" || f.Attrs["ext"] == ".vhd" {
+			sizes[storagePathKey(f.Attrs[AttrPath])] = parseSize(f.Attrs["size"])
+		}
+	}
+	var out []*Evidence
+	for _, f := range ix.of(KindFile) {
+		ext := f.Attrs["ext"]
+		if ext != ".avhdx" && ext != ".avhd" {
+			continue
+		}
+		p := storagePathKey(f.Attrs[AttrPath])
+		stem := strings.TrimSuffix(p, ext)
+		i := strings.LastIndexByte(stem, '_')
+		if i <= 0 {
+			continue
+		}
+		base := stem[:i]
+		child := parseSize(f.Attrs["size"])
+		for _, pext := range []string{".vhdx", ".vhd"} {
+			if parent, ok := sizes[base+pext]; ok && parent > 0 && child >= parent {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+func parseSize(s string) int64 {
+	var n int64
+	for _, c := range s {
+		if c < '0' || c > '9' || n > (1<<62)/10 {
+			return -1
+		}
+		n = n*10 + int64(c-'0')
+	}
+	if s == "" {
+		return -1
+	}
+	return n
+}
+
+// storageResetsOnSeveralDays fires when storage resets (event 129 from any
+// miniport) or disk retries and hardware errors (disk 153, 154) appear on
+// storageResetDays or more distinct days: a recurring fault of the
+// controller, its driver or firmware, or the device. It cites the first
+// such event of each day.
+func storageResetsOnSeveralDays(ix *index) []*Evidence {
+	firstOfDay := map[string]*Evidence{}
+	var days []string
+	for _, e := range ix.of(KindEvent) {
+		id := e.Attrs[AttrEventID]
+		isReset := id == "129" && !strings.EqualFold(e.Attrs[AttrProvider], "storvsc")
+		isDisk := strings.EqualFold(e.Attrs[AttrProvider], "disk") && (id == "153" || id == "154")
+		if (!isReset && !isDisk) || e.Time.IsZero() {
+			continue
+		}
+		day := e.Time.UTC().Format("2006-01-02")
+		if _, ok := firstOfDay[day]; !ok {
+			firstOfDay[day] = e
+			days = append(days, day)
+		}
+	}
+	if len(days) < storageResetDays {
+		return nil
+	}
+	out := make([]*Evidence, 0, len(days))
+	for _, d := range days {
+		out = append(out, firstOfDay[d])
+	}
+	return out
+}
