@@ -36,8 +36,18 @@ type vmView struct {
 	Findings []numbered
 	Trees    []treeSVG
 	Disks    []string
-	Events   []eventRow
+	Events   []eventRow // dated, in time order
+	Undated  []eventRow // disk headers, chain links, configuration lines
 	Omitted  int
+}
+
+// cutEnd shortens a sentence at its end.
+func cutEnd(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 type eventRow struct {
@@ -156,7 +166,11 @@ func buildHTMLView(d *Document) *htmlView {
 					row.Cited = append(row.Cited, v.Numbered[n-1])
 				}
 			}
-			vm.Events = append(vm.Events, row)
+			if e.Time == "" {
+				vm.Undated = append(vm.Undated, row)
+			} else {
+				vm.Events = append(vm.Events, row)
+			}
 		}
 		v.VMs = append(v.VMs, vm)
 	}
@@ -208,7 +222,7 @@ func layoutTree(t chainTree) treeSVG {
 				b.Full += "; ID " + n.ID
 			}
 			if n.Referenced {
-				b.Line3 = strings.TrimPrefix(b.Line3+" · in use", " · ")
+				b.Line3 = strings.TrimPrefix(b.Line3+" · used by a VM or checkpoint", " · ")
 			}
 			switch {
 			case n.Corrupt:
@@ -218,7 +232,7 @@ func layoutTree(t chainTree) treeSVG {
 			}
 			bx := b.X + b.W - 8
 			for _, f := range nodeFlags(n, r.Cycle) {
-				w := int(float64(len(f))*6.2) + 12
+				w := int(float64(len(f))*7.0) + 12
 				bx -= w
 				cls := "badge"
 				if f == "ORPHAN" {
@@ -244,7 +258,7 @@ func layoutTree(t chainTree) treeSVG {
 				b.LinkLine1 += " · matched by " + l.MatchedBy
 			}
 			if l.Status != "ok" {
-				b.LinkLine2 = shorten(oneLine(l.Reason), treeLabelMax)
+				b.LinkLine2 = cutEnd(oneLine(l.Reason), treeLabelMax)
 			}
 			b.LinkTitle = oneLine(linkNote(l))
 			width = max(width, b.LinkX+int(float64(max(len([]rune(b.LinkLine1)), len([]rune(b.LinkLine2))))*treeCharW))

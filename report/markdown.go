@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,19 +41,31 @@ func (Markdown) Write(w io.Writer, d *Document) error {
 			rows = append(rows, []string{f.Severity.String(), confidence(f.Confidence), "`" + f.Cause + "`", f.Title, mdCell.Replace(strings.Join(f.VMs, ", "))})
 		}
 		m.table([]string{"Severity", "Confidence", "Cause", "Title", "VMs"}, rows)
+		var vms []string
+		for _, f := range d.Findings {
+			for _, vm := range f.VMs {
+				if !slices.Contains(vms, vm) {
+					vms = append(vms, vm)
+				}
+			}
+		}
+		if len(vms) > 0 {
+			m.printf("VMs affected: %s.\n\n", mdInline.Replace(strings.Join(vms, ", ")))
+		}
 		if steps := firstSteps(d, 3); len(steps) > 0 {
 			m.printf("First things to do:\n\n")
-			for i, s := range steps {
-				m.printf("%d. %s\n", i+1, s.Text)
-			}
-			m.printf("\n")
+			m.steps(steps)
 		}
 	}
+
+	m.timeline(d)
 
 	m.printf("## Findings\n\n")
 	for _, f := range d.Findings {
 		m.finding(f)
 	}
+
+	m.vms(d)
 
 	m.printf("## Ruled out\n\n")
 	if len(d.RuledOut) == 0 {
@@ -99,25 +112,36 @@ func (m *mdWriter) finding(f Finding) {
 		m.evidence(f.Against)
 	}
 	m.printf("Resolution:\n\n")
-	for i, s := range f.Resolution {
+	m.steps(f.Resolution)
+}
+
+func (m *mdWriter) steps(steps []Step) {
+	for i, s := range steps {
 		m.printf("%d. %s\n", i+1, s.Text)
 		if s.Warning != "" {
 			m.printf("   **Warning:** %s\n", s.Warning)
 		}
 		if s.Command != "" {
-			fence := fenceFor(s.Command)
-			m.printf("\n   %spowershell\n   %s\n   %s\n", fence, strings.ReplaceAll(s.Command, "\n", "\n   "), fence)
+			m.fenced("powershell", s.Command, "   ")
 		}
 	}
 	m.printf("\n")
 }
 
+// fenced writes text verbatim in a code block whose fence no backtick run
+// of the text can close.
+func (m *mdWriter) fenced(lang, text, indent string) {
+	fence := fenceFor(text)
+	text = strings.TrimSuffix(text, "\n")
+	m.printf("\n%s%s%s\n%s%s\n%s%s\n", indent, fence, lang, indent, strings.ReplaceAll(text, "\n", "\n"+indent), indent, fence)
+}
+
 func (m *mdWriter) evidence(list []Evidence) {
 	rows := [][]string{}
 	for _, e := range list {
-		rows = append(rows, []string{mdCell.Replace(e.Source), e.Locator, e.Time, mdCell.Replace(e.Summary)})
+		rows = append(rows, []string{mdCell.Replace(e.Source), e.Locator, shortTime(e.Time), mdCell.Replace(e.Summary)})
 	}
-	m.table([]string{"Source", "Where", "Time", "What"}, rows)
+	m.table([]string{"Source", "Where", "Time (UTC)", "What"}, rows)
 }
 
 type mdWriter struct {
@@ -179,12 +203,26 @@ func confidence(c float64) string { return strconv.Itoa(int(c*100+0.5)) + "%" }
 
 // firstSteps picks what to do first without reading the whole report: the
 // first step of each finding, most severe first, then the following steps
-// of the top finding.
+// of the top finding. Two findings asking for the same step (stop each VM
+// concerned) make one step with both commands.
 func firstSteps(d *Document, n int) []Step {
 	var out []Step
+	add := func(s Step) {
+		for i := range out {
+			if out[i].Text == s.Text && out[i].Warning == s.Warning {
+				if s.Command != "" && !slices.Contains(strings.Split(out[i].Command, "\n"), s.Command) {
+					out[i].Command = strings.TrimPrefix(out[i].Command+"\n"+s.Command, "\n")
+				}
+				return
+			}
+		}
+		if len(out) < n {
+			out = append(out, s)
+		}
+	}
 	for _, f := range d.Findings {
-		if len(out) < n && len(f.Resolution) > 0 {
-			out = append(out, f.Resolution[0])
+		if len(f.Resolution) > 0 {
+			add(f.Resolution[0])
 		}
 	}
 	if len(d.Findings) > 0 {
@@ -192,7 +230,7 @@ func firstSteps(d *Document, n int) []Step {
 			if len(out) == n {
 				break
 			}
-			out = append(out, s)
+			add(s)
 		}
 	}
 	return out

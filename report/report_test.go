@@ -191,6 +191,13 @@ func TestHostileStringsAreEscaped(t *testing.T) {
 		assert.NotContains(t, line, "\x1b")
 	}
 
+	text := md.String()
+	assert.Contains(t, text, "## Timeline")
+	assert.Contains(t, text, "| 2024-03-14 02:00 | 1        | 6     | 12      |")
+	assert.Contains(t, text, "### VM VM &lt;script&gt;alert(1)&lt;/script&gt;\\|pipe \\# heading")
+	assert.Contains(t, text, "└── lost_E5F6.avhdx [VHDX differencing, 40 GiB, id 43424140…, ORPHAN]  ← link BROKEN 0xC03A000D: parent missing")
+	assert.Contains(t, text, "MISSING PARENT")
+
 	var term bytes.Buffer
 	require.NoError(t, Terminal(&term, doc, false))
 	assert.NotContains(t, term.String(), "\x1b", "no escape sequence reaches the terminal")
