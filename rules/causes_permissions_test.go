@@ -1,0 +1,136 @@
+package rules_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	. "github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+func rightsWithout(right, sid string) []Right {
+	rs := HyperVHostRights()
+	for i := range rs {
+		if rs[i].Name == right {
+			var keep []string
+			for _, a := range rs[i].Accounts {
+				if a != sid {
+					keep = append(keep, a)
+				}
+			}
+			rs[i].Accounts = keep
+		}
+	}
+	return rs
+}
+
+// A GPO replaced "Log on as a service" without the Virtual Machines group
+// and WEB01 fails to start with 0x80070569.
+func TestPermissionLogonAsService(t *testing.T) {
+	worker := []evtxwrite.Record{hv02.Worker(3040, LevelError, At(7, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01' failed to start worker process: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)"))}
+	b := analyzeFiles(t, Files{
+		"secedit.txt":       UTF16(Secedit(rightsWithout("SeServiceLogonRight", "S-1-5-83-0"))),
+		"Worker-Admin.evtx": EVTX(worker, 50),
+	})
+	f := b.finding("permission-logon-as-service")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"secedit.txt line 5 right-lacks-vm-group", "Worker-Admin.evtx record 50 logon-type-denied"}, cited(f))
+	assert.Contains(t, commands(f), `Start-VM -Name "WEB01"`)
+}
+
+// Near-miss: the logon right is fine; only the symbolic-link privilege
+// lacks the group, and whoami /priv never shows logon rights.
+func TestPermissionLogonRightPresent(t *testing.T) {
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
+	b := analyzeFiles(t, Files{
+		"secedit.txt":     UTF16(Secedit(rightsWithout("SeCreateSymbolicLinkPrivilege", "S-1-5-83-0"))),
+		"VMMS-Admin.evtx": EVTX(vmms, 1),
+	})
+	assert.False(t, b.has("permission-logon-as-service"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("permission-logon-as-service"))
+}
+
+func web01VMList() string {
+	return VMList([]VM{{Name: "WEB01", ID: web01ID, State: "Off", Version: "10.0", Path: `D:\Hyper-V\WEB01`,
+		HardDrives: []string{web01Disks + `\WEB01.vhdx`}}})
+}
+
+// WEB01.vhdx was restored by hand: its ACL names a VM that no longer
+// exists but not WEB01, and WEB01 cannot open it.
+func TestPermissionACLMissingVMSID(t *testing.T) {
+	otherSID, err := cmdout.VMSID(sql02ID)
+	require.NoError(t, err)
+	icacls := Icacls([]ACL{{Path: web01Disks + `\WEB01.vhdx`, ACEs: []string{otherSID + ":(R,W)", `NT AUTHORITY\SYSTEM:(I)(F)`, `BUILTIN\Administrators:(I)(F)`}}})
+	worker := []evtxwrite.Record{hv02.Worker(12030, LevelError, At(7, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01': Account does not have sufficient privilege to open attachment '"+web01Disks+`\WEB01.vhdx`+"'. Error: 'General access denied error' (0x80070005)."))}
+	b := analyzeFiles(t, Files{
+		"icacls.txt":        UTF16(icacls),
+		"vms.txt":           UTF16(web01VMList()),
+		"Worker-Admin.evtx": EVTX(worker, 90),
+	})
+	f := b.finding("permission-acl")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"icacls.txt line 1 acl-lacks-vm-sid", "Worker-Admin.evtx record 90 access-denied-code"}, cited(f))
+	assert.Contains(t, commands(f), `icacls "`+web01Disks+`\WEB01.vhdx" /grant`)
+}
+
+// Near-miss: WEB01's account appears as a raw SID (icacls could not
+// resolve it where it ran): the grant is there.
+func TestPermissionACLWithRawVMSID(t *testing.T) {
+	sid, err := cmdout.VMSID(web01ID)
+	require.NoError(t, err)
+	icacls := Icacls([]ACL{{Path: web01Disks + `\WEB01.vhdx`, ACEs: []string{sid + ":(R,W)", `NT AUTHORITY\SYSTEM:(I)(F)`}}})
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
+	b := analyzeFiles(t, Files{"icacls.txt": UTF16(icacls), "vms.txt": UTF16(web01VMList()), "VMMS-Admin.evtx": EVTX(vmms, 1)})
+	assert.False(t, b.has("permission-acl"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("permission-acl"))
+}
+
+func mergeLocked(t int) evtxwrite.Record {
+	return hv02.VMMS(19100, LevelError, At(3, t, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01' background disk merge failed to complete: The process cannot access the file because it is being used by another process. (0x80070020)"))
+}
+
+// Defender's filter is loaded and merges of WEB01 fail on locked files.
+func TestAntivirusInterference(t *testing.T) {
+	fl := Fltmc(WithFilters(Filter{Name: "WdFilter", Instances: 6, Altitude: "328010"}))
+	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "VMMS-Admin.evtx": EVTX([]evtxwrite.Record{mergeLocked(10)}, 400)})
+	f := b.finding("antivirus-interference")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"fltmc.txt line 6 av-filter-with-locks", "VMMS-Admin.evtx record 400 av-filter-with-locks"}, cited(f))
+	assert.Contains(t, commands(f), "Add-MpPreference -ExclusionPath")
+	assert.True(t, b.has("stale-file-lock"), "the lock itself is reported too")
+}
+
+// Near-miss: Defender loaded on a host where nothing is locked.
+func TestAntivirusPresentButQuiet(t *testing.T) {
+	fl := Fltmc(WithFilters(Filter{Name: "WdFilter", Instances: 6, Altitude: "328010"}))
+	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
+	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "VMMS-Admin.evtx": EVTX(vmms, 1)})
+	assert.False(t, b.has("antivirus-interference"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("antivirus-interference"))
+}
+
+// A lock with no scanner loaded: stale-file-lock, not antivirus.
+func TestStaleFileLock(t *testing.T) {
+	fl := Fltmc(InboxFilters)
+	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "VMMS-Admin.evtx": EVTX([]evtxwrite.Record{mergeLocked(10), mergeLocked(40)}, 400)})
+	f := b.finding("stale-file-lock")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"VMMS-Admin.evtx record 400 sharing-violation", "VMMS-Admin.evtx record 401 sharing-violation"}, cited(f))
+	assert.False(t, b.has("antivirus-interference"))
+}
+
+// Near-miss: access denied is a permission problem, not a lock.
+func TestStaleFileLockNotForAccessDenied(t *testing.T) {
+	vmms := []evtxwrite.Record{hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01' background disk merge failed to complete: General access denied error (0x80070005)"))}
+	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX(vmms, 1)})
+	assert.False(t, b.has("stale-file-lock"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("stale-file-lock"))
+}

@@ -1,0 +1,133 @@
+package rules
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+)
+
+// permissionChecks are the checks of catalog/permissions.json.
+var permissionChecks = map[string]check{
+	"perm.acl-lacks-vm-sid":         permACLLacksVMSID,
+	"perm.av-filter-with-locks":     permAVFilterWithLocks,
+	"perm.av-filter-with-vss-stall": permAVFilterWithVSSStall,
+}
+
+// permVMFile matches the files Hyper-V opens under the VM's own account.
+var permVMFile = regexp.MustCompile(`(?i)\.(a?vhdx?|vhds|vmcx|vmrs|vmgs|iso)$`)
+
+// permACLLacksVMSID fires for an icacls (or SDP) ACL of a VM file that
+// grants nothing to the VM that uses it: neither its per-VM account
+// (NT VIRTUAL MACHINE\<VMId>, S-1-5-83-1-…) nor the Virtual Machines group.
+// The VM is the one the file belongs to (correlated from the VM inventory);
+// when it is unknown, an ACL with no VM account and no group at all still
+// counts. An ACL naming another VM only (a file copied from elsewhere)
+// fires too.
+func permACLLacksVMSID(ix *index) []*Evidence {
+	vmIDs := map[string]string{} // VM name (lower case) → canonical GUID
+	for _, k := range []Kind{KindVM, KindSnapshot, KindEvent} {
+		for _, e := range ix.of(k) {
+			if vm, id := strings.ToLower(e.VM()), cmdout.NormGUID(e.Attrs[AttrVMID]); vm != "" && id != "" {
+				if _, ok := vmIDs[vm]; !ok {
+					vmIDs[vm] = id
+				}
+			}
+		}
+	}
+	var out []*Evidence
+	for _, a := range ix.of(KindACL) {
+		if !permVMFile.MatchString(strings.TrimSpace(a.Attrs[AttrPath])) || a.Attrs["has_vm_group"] == "true" {
+			continue
+		}
+		var granted []string
+		for _, s := range strings.Split(a.Attrs["vm_sids"], "\n") {
+			if s = strings.TrimSpace(s); s != "" {
+				granted = append(granted, strings.ToUpper(s))
+			}
+		}
+		id := vmIDs[strings.ToLower(a.VM())]
+		if id == "" {
+			if len(granted) == 0 {
+				out = append(out, a)
+			}
+			continue
+		}
+		sid, err := cmdout.VMSID(id)
+		if err != nil {
+			continue
+		}
+		want := []string{strings.ToUpper(sid), strings.ToUpper(`NT VIRTUAL MACHINE\` + id)}
+		found := false
+		for _, g := range granted {
+			for _, w := range want {
+				found = found || g == w
+			}
+		}
+		if !found {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// permAVFilters are the loaded filters of on-access antivirus or EDR
+// products: the anti-virus altitude band, or a known product's driver.
+func permAVFilters(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, f := range ix.of(KindFilter) {
+		c := f.Attrs["category"]
+		if f.Attrs["band"] == "Anti-Virus" || c == "antivirus" || c == "edr" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// permSharingViolations are Hyper-V and virtual disk events quoting
+// 0x80070020 (the file is in use by another process).
+func permSharingViolations(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		p := e.Attrs[AttrProvider]
+		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && strings.Contains(e.Attrs[AttrHResults], "0x80070020") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// permAVFilterWithLocks fires when an on-access scanner's filter is loaded
+// and Hyper-V logged sharing violations on its files: the pairing that
+// points at the scanner holding VM files open. A scanner alone, or locks
+// with no scanner, do not fire. Cites the filters and the violations.
+func permAVFilterWithLocks(ix *index) []*Evidence {
+	av := permAVFilters(ix)
+	locks := permSharingViolations(ix)
+	if len(av) == 0 || len(locks) == 0 {
+		return nil
+	}
+	return append(av, locks...)
+}
+
+// permAVFilterWithVSSStall is the weaker pairing: a scanner's filter and
+// VSS failing to flush or hold writes (12297, 12298) or a writer timeout
+// (0x800423F2), which on-access scanning of VM files can cause but so can
+// slow storage.
+func permAVFilterWithVSSStall(ix *index) []*Evidence {
+	av := permAVFilters(ix)
+	if len(av) == 0 {
+		return nil
+	}
+	var stalls []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		id := e.Attrs[AttrEventID]
+		if strings.EqualFold(e.Attrs[AttrProvider], "VSS") && (id == "12297" || id == "12298" || strings.Contains(e.Attrs[AttrHResults], "0x800423f2")) {
+			stalls = append(stalls, e)
+		}
+	}
+	if len(stalls) == 0 {
+		return nil
+	}
+	return append(av, stalls...)
+}
