@@ -194,7 +194,15 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return runBatch(ctx, cfg, rules.NewEngine(cat), stdout, stderr)
 	}
 	bundle := cfg.bundles[0]
-	res, err := analyze.Run(ctx, bundle, cfg.options(rules.NewEngine(cat)))
+	opt := cfg.options(rules.NewEngine(cat))
+	stopProgress := func() {}
+	if wantProgress(stderr) {
+		p := newProgressLine(stderr, time.Now)
+		p.Run()
+		opt.Progress, stopProgress = p.Update, p.Close
+	}
+	res, err := analyze.Run(ctx, bundle, opt)
+	stopProgress()
 	if err != nil {
 		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", bundle, err)
 		return exitFailed
