@@ -335,3 +335,54 @@ func TestCheckpointOrphanedNearMiss(t *testing.T) {
 	})
 	assert.Nil(t, hvFinding(res, "checkpoint-orphaned"), "findings: %v", hvCauses(res))
 }
+
+// TestCheckpointOrphanedNearMissOnlyCheckpointsKnown: the bundle has the
+// headers of FS01's base and of the AVHDX it runs on, and Get-VMSnapshot
+// naming the base, but nothing says which disk the VM uses now. The AVHDX
+// is referenced by nobody in the bundle, yet it is the VM's current disk.
+func TestCheckpointOrphanedNearMissOnlyCheckpointsKnown(t *testing.T) {
+	const dir = `D:\Hyper-V\FS01\Virtual Hard Disks`
+	baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
+	child, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "Before migration", Type: "Standard",
+		Created: fixture.At(6, 25, 0), VMID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", HardDrives: []string{dir + `\FS01.vhdx`}}})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: dir, Files: []fixture.ListedFile{
+		{Name: "FS01.vhdx", Size: 60 << 30, Modified: fixture.At(6, 25, 0)},
+		{Name: "FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx", Size: 2 << 30, Modified: fixture.At(9, 0, 0)},
+	}}})
+	res := hvRun(t, fixture.Files{
+		"FS01/FS01.vhdx": baseB,
+		"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": child,
+		"snapshots.txt": fixture.UTF16(snaps),
+		"listing.txt":   fixture.ASCII(listing),
+	})
+	assert.Nil(t, hvFinding(res, "checkpoint-orphaned"), "findings: %v", hvCauses(res))
+}
+
+// TestCheckpointOrphanedHeader: with the VM's current disk known (Get-VM),
+// an AVHDX header that nothing reaches is an orphan, cited at its header.
+func TestCheckpointOrphanedHeader(t *testing.T) {
+	const dir = `D:\Hyper-V\FS01\Virtual Hard Disks`
+	baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
+	used, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
+	stray, _ := disk(t, vhdxtest.ChildOf("fs01-stray", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
+	vms := fixture.VMList([]fixture.VM{{Name: "FS01", ID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", State: "Running", Version: "10.0",
+		Path: `D:\Hyper-V\FS01`, HardDrives: []string{dir + `\FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx`}}})
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "Before migration", Type: "Standard",
+		Created: fixture.At(6, 25, 0), VMID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", HardDrives: []string{dir + `\FS01.vhdx`}}})
+	const strayPath = "FS01/FS01_0A1B2C3D-4E5F-4607-8192-A3B4C5D6E7F8.avhdx"
+	res := hvRun(t, fixture.Files{
+		"FS01/FS01.vhdx": baseB,
+		"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": used,
+		strayPath:       stray,
+		"vms.txt":       fixture.UTF16(vms),
+		"snapshots.txt": fixture.UTF16(snaps),
+	})
+	f := hvFinding(res, "checkpoint-orphaned")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	require.Len(t, f.Evidence, 1)
+	assert.Equal(t, strayPath, f.Evidence[0].Source)
+	assert.Equal(t, rules.UnitOffset, f.Evidence[0].At.Unit)
+	assert.Equal(t, "orphan-disk", f.Evidence[0].Signal)
+	assert.Equal(t, rules.Medium, f.Severity)
+}

@@ -8,7 +8,7 @@ type check func(ix *index) []*Evidence
 // checks is the registry the catalog refers to by name; the loader rejects
 // a catalog naming a check that is not here. Each area keeps its checks in
 // its own file (checks_<area>.go) and its own map, joined here.
-var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks)
+var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks, checkpointChecks)
 
 func joinChecks(maps ...map[string]check) map[string]check {
 	all := map[string]check{}
@@ -25,4 +25,7 @@ func joinChecks(maps ...map[string]check) map[string]check {
 
 // checkEventNeeds names event providers that checks read, so extractors
 // keep their events even when no attribute signal asks for them.
-var checkEventNeeds = []string{}
+var checkEventNeeds = []string{
+	// checkpoint area: OS build per boot, and Hyper-V errors after it
+	"Microsoft-Windows-Kernel-General", "EventLog", "Microsoft-Windows-Hyper-V-VMMS", "Microsoft-Windows-Hyper-V-Worker",
+}

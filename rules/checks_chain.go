@@ -12,6 +12,23 @@ var chainChecks = map[string]check{
 	"chain.orphan-avhdx-in-listing":        orphanAVHDXInListing,
 	"chain.vm-on-avhdx-without-checkpoint": vmOnAVHDXWithoutCheckpoint,
 	"chain.stale-recovery-checkpoint":      staleRecoveryCheckpoint,
+	"chain.orphan-header":                  orphanHeader,
+}
+
+// orphanHeader passes on the chain stage's orphan verdicts (a differencing
+// disk header that no reference reaches) only where the bundle could tell:
+// the chain stage counts any reference, so a bundle holding only
+// Get-VMSnapshot output would make the disk the VM runs on look orphaned.
+// It cites the chain issue (the child's header).
+func orphanHeader(ix *index) []*Evidence {
+	u := diskUsage(ix)
+	var out []*Evidence
+	for _, is := range ix.of(KindChainIssue) {
+		if is.Attrs["issue"] == "orphan" && u.judgeable(is.Attrs["child"]) && !u.used[winBase(is.Attrs["child"])] {
+			out = append(out, is)
+		}
+	}
+	return out
 }
 
 // winBase is the lower-case file name of a Windows (or slash) path.
@@ -87,9 +104,12 @@ type diskUse struct {
 	// used holds lower-case file names that a VM or checkpoint uses, or
 	// that a used disk descends from.
 	used map[string]bool
-	// any is set when at least one VM or checkpoint names a disk file:
-	// without that nothing can be called unreferenced.
-	any bool
+	// current holds the VMs (lower case) whose current disks the bundle
+	// shows (Get-VM, Get-VMHardDiskDrive, SDP basic info, Get-VHDChain);
+	// anyCurrent is set when there is at least one. Checkpoint references
+	// alone never suffice: the disk a VM runs on is not in them.
+	current    map[string]bool
+	anyCurrent bool
 	// blind holds the VMs with a checkpoint whose disks are not listed
 	// (the default Get-VMSnapshot table): their intermediate AVHDX files
 	// are used by checkpoints the bundle cannot show.
@@ -101,7 +121,7 @@ type diskUse struct {
 // diskUsage collects the disk files in use from the VM inventory, the
 // checkpoints, Get-VHDChain and the chain rebuilt from the headers.
 func diskUsage(ix *index) diskUse {
-	u := diskUse{used: map[string]bool{}, blind: map[string]bool{}, stemVM: map[string]string{}}
+	u := diskUse{used: map[string]bool{}, blind: map[string]bool{}, stemVM: map[string]string{}, current: map[string]bool{}}
 	mark := func(p, vm string) {
 		if n := winBase(p); n != "" {
 			u.used[n] = true
@@ -116,8 +136,11 @@ func diskUsage(ix *index) diskUse {
 		for _, e := range ix.of(k) {
 			paths := diskPathsOf(e)
 			for _, p := range paths {
-				u.any = true
 				mark(p, e.VM())
+			}
+			if k != KindSnapshot && len(paths) > 0 {
+				u.current[strings.ToLower(e.VM())] = true
+				u.anyCurrent = true
 			}
 			if k == KindSnapshot && len(paths) == 0 {
 				u.blind[strings.ToLower(e.VM())] = true
@@ -131,6 +154,8 @@ func diskUsage(ix *index) diskUse {
 	for _, e := range ix.of(KindDiskInfo) {
 		if e.Attrs["chain_number"] != "" && e.VM() != "" {
 			mark(e.Attrs[AttrPath], e.VM())
+			u.current[strings.ToLower(e.VM())] = true
+			u.anyCurrent = true
 		}
 		if pp := e.Attrs["parent_path"]; pp != "" {
 			parentOf[winBase(e.Attrs[AttrPath])] = winBase(pp)
@@ -155,6 +180,17 @@ func diskUsage(ix *index) diskUse {
 	return u
 }
 
+// judgeable reports whether the bundle knows enough to call the disk file
+// p unreferenced: the VM it belongs to (by disk stem) must have its current
+// disks in the bundle and its checkpoints listed with their disks; a file
+// no VM's disks resemble needs at least one VM's current disks known.
+func (u diskUse) judgeable(p string) bool {
+	if owner, ok := u.stemVM[diskStem(p)]; ok {
+		return u.current[owner] && !u.blind[owner]
+	}
+	return u.anyCurrent
+}
+
 // orphanAVHDXInListing finds checkpoint disks (.avhdx/.avhd) that a folder
 // listing shows but that no VM, no checkpoint and no chain in use refers
 // to (hyperv-triage-facts.md §5.1 check 1). The header-based orphan check
@@ -165,18 +201,12 @@ func diskUsage(ix *index) diskUse {
 // bundle cannot show). It cites the listing line of each orphan.
 func orphanAVHDXInListing(ix *index) []*Evidence {
 	u := diskUsage(ix)
-	if !u.any {
-		return nil
-	}
 	var out []*Evidence
 	seen := map[string]bool{}
 	for _, f := range ix.of(KindFile) {
 		p := f.Attrs[AttrPath]
 		n := winBase(p)
-		if f.Attrs["is_dir"] == "true" || !isCheckpointDisk(p) || u.used[n] || seen[strings.ToLower(p)] {
-			continue
-		}
-		if owner, ok := u.stemVM[diskStem(p)]; ok && u.blind[owner] {
+		if f.Attrs["is_dir"] == "true" || !isCheckpointDisk(p) || u.used[n] || seen[strings.ToLower(p)] || !u.judgeable(p) {
 			continue
 		}
 		seen[strings.ToLower(p)] = true

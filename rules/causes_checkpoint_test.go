@@ -1,0 +1,236 @@
+package rules_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	"github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+const (
+	sql01ID = "1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84"
+	dc01ID  = "4C5D6E7F-8091-4A2B-B3C4-D5E6F7081929"
+)
+
+// upgradeBundle: HV01 ran Server 2019 when SQL01's checkpoint was taken on
+// 10 February, booted Server 2022 on 2 March (or, in the near-miss, only
+// a newer monthly update of 2019), and on 14 March restoring the checkpoint
+// failed with 0x8000FFFF.
+func upgradeBundle(after fixture.OSBuild) (fixture.Files, string) {
+	system := systemLog(
+		hv01.BootKernel(fixture.Day(2024, time.February, 1, 3, 0), fixture.Build2019),
+		hv01.BootEventLog(fixture.Day(2024, time.February, 1, 3, 1), fixture.Build2019),
+		hv01.BootKernel(fixture.Day(2024, time.March, 2, 22, 40), after),
+		hv01.BootEventLog(fixture.Day(2024, time.March, 2, 22, 41), after),
+	)
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "SQL01", Name: "Before SQL CU", Type: "Standard", Created: fixture.Day(2024, time.February, 10, 10, 12),
+			VMID: sql01ID, ID: "8a9b0c1d-2e3f-4a5b-9c6d-7e8f9a0b1c2d", Path: `E:\VMs\SQL01`, HardDrives: []string{`E:\VMs\SQL01\SQL01.vhdx`}},
+	})
+	worker := fixture.EVTX([]evtxwrite.Record{hv01.Worker(3020, fixture.LevelError, fixture.At(9, 14, 3), "SQL01", sql01ID,
+		fixture.F("ErrorMessage", "Failed to restore with Error 'Catastrophic failure'"), fixture.F("HResult", "0x8000FFFF"))}, 77)
+	return fixture.Files{
+		"EventLogs/System.evtx":                                 system,
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": worker,
+		"snapshots.txt":                                         fixture.UTF16(snaps),
+	}, snaps
+}
+
+func TestUpgradeWithUnmergedCheckpoints(t *testing.T) {
+	files, snaps := upgradeBundle(fixture.Build2022)
+	res := hvRun(t, files)
+	f := hvFinding(res, "upgrade-with-unmerged-checkpoints")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.High, f.Severity)
+	assert.InDelta(t, 0.79, f.Confidence, 0.01, "two witnesses; the boot and the checkpoint count as two hits of the first")
+	// The first boot on the new build is the Kernel-General 12 record.
+	boot := hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "upgraded-after-checkpoint")
+	assert.Equal(t, "20348", boot.Attrs["data.BuildVersion"])
+	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName"), "upgraded-after-checkpoint")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(77), "restore-failed-after-upgrade")
+	assert.Contains(t, hvCommands(f), `Stop-VM -Name "SQL01"`)
+	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name "SQL01"`)
+}
+
+// TestUpgradeNearMissMonthlyUpdate: between the checkpoint and the failure
+// the host only installed a cumulative update (same build, new QFE). That
+// is not an upgrade, and it does not explain the failure.
+func TestUpgradeNearMissMonthlyUpdate(t *testing.T) {
+	patched := fixture.Build2019
+	patched.QFE += 120
+	files, _ := upgradeBundle(patched)
+	res := hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "upgrade-with-unmerged-checkpoints"), "findings: %v", hvCauses(res))
+}
+
+// TestUpgradeNearMissCheckpointAfterUpgrade: the checkpoint was taken on
+// the new OS; the upgrade cannot have stranded it.
+func TestUpgradeNearMissCheckpointAfterUpgrade(t *testing.T) {
+	files, _ := upgradeBundle(fixture.Build2022)
+	files["snapshots.txt"] = fixture.UTF16(fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "SQL01", Name: "After upgrade", Type: "Standard", Created: fixture.Day(2024, time.March, 13, 10, 12), VMID: sql01ID},
+	}))
+	res := hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "upgrade-with-unmerged-checkpoints"), "findings: %v", hvCauses(res))
+}
+
+// TestCheckpointMissingFiles: APP01's checkpoint names an AVHDX that the
+// listing of its folder does not show, and Hyper-V itself reports a second
+// checkpoint as Missing.
+func TestCheckpointMissingFiles(t *testing.T) {
+	gone := app01Dir + `\APP01_77D1E0A2-3B4C-4D5E-8F60-718293A4B5C6.avhdx`
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "APP01", Name: "Before CU", Type: "Standard", Created: fixture.At(1, 10, 0), VMID: app01ID, HardDrives: []string{app01Base}},
+		{VMName: "APP01", Name: "After CU", Type: "Standard", Created: fixture.At(3, 40, 0), VMID: app01ID, Parent: "Before CU", HardDrives: []string{gone}},
+		{VMName: "APP01", Name: "Test", Type: "Missing", Created: fixture.At(5, 0, 0), VMID: app01ID, Parent: "After CU", HardDrives: []string{app01CP1}},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(1, 10, 0)},
+		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 2 << 30, Modified: fixture.At(9, 0, 0)},
+	}}})
+	res := hvRun(t, fixture.Files{"snapshots.txt": fixture.UTF16(snaps), "listing.txt": fixture.ASCII(listing)})
+	f := hvFinding(res, "checkpoint-missing-files")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.High, f.Severity)
+	c := hvCites(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : After CU")), "disk-not-in-listing")
+	assert.Equal(t, "After CU", c.Attrs["name"])
+	hvCites(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : Test")), "snapshot-type-missing")
+	assert.Len(t, f.Evidence, 2, "the checkpoint whose disk is listed is not cited")
+}
+
+// lineAbove is the VMName line that starts a Format-List object whose Name
+// line is l: records are cited at their first line.
+func lineAbove(l rules.Locator) rules.Locator { return rules.AtLine(int(l.Value) - 1) }
+
+// TestCheckpointMissingFilesNearMiss: the checkpoint's disk lives in a
+// folder the listing does not cover; absence from the listing says nothing.
+func TestCheckpointMissingFilesNearMiss(t *testing.T) {
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "APP01", Name: "Before CU", Type: "Standard", Created: fixture.At(1, 10, 0), VMID: app01ID,
+			HardDrives: []string{`F:\Data\APP01\APP01-data.vhdx`}},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(1, 10, 0)},
+	}}})
+	res := hvRun(t, fixture.Files{"snapshots.txt": fixture.UTF16(snaps), "listing.txt": fixture.ASCII(listing)})
+	assert.Nil(t, hvFinding(res, "checkpoint-missing-files"), "findings: %v", hvCauses(res))
+}
+
+// TestCheckpointLongLived: a Standard checkpoint from late January is still
+// there on 14 March (the newest event of the bundle).
+func TestCheckpointLongLived(t *testing.T) {
+	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
+		{VMName: "APP01", Name: "Before SQL CU", Type: "Standard", Created: fixture.Day(2024, time.January, 29, 10, 12)},
+		{VMName: "APP01", Name: "Yesterday", Type: "Planned", Created: fixture.Day(2024, time.March, 13, 18, 0), Parent: "Before SQL CU"},
+	})
+	vmms := vmmsLog(hv01.VMMS(18500, fixture.LevelInfo, fixture.At(9, 0, 0), "APP01", app01ID))
+	res := hvRun(t, fixture.Files{"snapshots.txt": fixture.UTF16(snaps), "EventLogs/VMMS.evtx": vmms})
+	f := hvFinding(res, "checkpoint-long-lived")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	c := hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "Before SQL CU"), "older-than-week")
+	assert.Contains(t, c.Signal, "older-than-month")
+	assert.Len(t, f.Evidence, 1, "yesterday's checkpoint is not old")
+	assert.Contains(t, hvCommands(f), `Remove-VMSnapshot -VMName "APP01" -Name "Before SQL CU"`)
+}
+
+// TestCheckpointLongLivedNearMiss: the only old checkpoint is a backup
+// product's Recovery checkpoint (another cause), and the user checkpoint is
+// two days old.
+func TestCheckpointLongLivedNearMiss(t *testing.T) {
+	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
+		{VMName: "APP01", Name: "APP01 - Backup - (1/14/2024 - 1:00:00 AM)", Type: "Recovery", Created: fixture.Day(2024, time.January, 14, 1, 0)},
+		{VMName: "APP01", Name: "Before patch", Type: "Standard", Created: fixture.Day(2024, time.March, 12, 18, 0)},
+	})
+	vmms := vmmsLog(hv01.VMMS(18500, fixture.LevelInfo, fixture.At(9, 0, 0), "APP01", app01ID))
+	res := hvRun(t, fixture.Files{"snapshots.txt": fixture.UTF16(snaps), "EventLogs/VMMS.evtx": vmms})
+	assert.Nil(t, hvFinding(res, "checkpoint-long-lived"), "findings: %v", hvCauses(res))
+}
+
+// dcBundle: DC01 has a checkpoint of the given type; the engineer ran
+// vssadmin inside DC01 (its listing has the NTDS writer and no Hyper-V
+// writer) and on the host.
+func dcBundle(snapshotType string) (fixture.Files, string, string) {
+	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
+		{VMName: "DC01", Name: "DC01 - (3/12/2024 - 4:40:01 PM)", Type: snapshotType, Created: fixture.Day(2024, time.March, 12, 16, 40)},
+	})
+	guest := fixture.VSSAdminWriters([]fixture.VSSWriter{
+		fixture.Writer("Task Scheduler Writer", fixture.WriterScheduler, "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5", 1, "No error"),
+		fixture.Writer("NTDS", fixture.WriterNTDS, "2e3f4051-6b7c-4d8e-9fa0-b1c2d3e4f506", 1, "No error"),
+		fixture.Writer("System Writer", fixture.WriterSystem, "3f405162-7c8d-4e9f-a0b1-c2d3e4f50617", 1, "No error"),
+	})
+	host := fixture.VSSAdminWriters(fixture.HealthyWriters())
+	return fixture.Files{
+		"snapshots.txt":             fixture.UTF16(snaps),
+		"guests/DC01/writers.txt":   fixture.OEM850(guest),
+		"HV01_vssadmin_writers.txt": fixture.UTF16(host),
+	}, snaps, guest
+}
+
+func TestCheckpointOnDomainController(t *testing.T) {
+	files, snaps, guest := dcBundle("Standard")
+	res := hvRun(t, files)
+	f := hvFinding(res, "checkpoint-on-domain-controller")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.High, f.Severity)
+	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "DC01 - ("), "standard-on-dc")
+	w := hvCites(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
+	assert.Equal(t, "NTDS", w.Attrs["name"])
+	assert.Contains(t, hvCommands(f), `Set-VM -Name "DC01" -CheckpointType ProductionOnly`)
+}
+
+// TestCheckpointOnDomainControllerNearMiss: a Production checkpoint on the
+// same DC is the supported kind; and a Standard checkpoint on a VM that is
+// merely named like a DC stays low.
+func TestCheckpointOnDomainControllerNearMiss(t *testing.T) {
+	files, _, _ := dcBundle("Planned")
+	res := hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "checkpoint-on-domain-controller"), "findings: %v", hvCauses(res))
+
+	named := fixture.Files{"snapshots.txt": fixture.UTF16(fixture.VMSnapshotsTable([]fixture.Checkpoint{
+		{VMName: "CONTOSO-DC2", Name: "Before schema", Type: "Standard", Created: fixture.Day(2024, time.March, 13, 16, 40)},
+	}))}
+	res = hvRun(t, named)
+	f := hvFinding(res, "checkpoint-on-domain-controller")
+	require.NotNil(t, f, "a DC-like name is a weak hint")
+	assert.LessOrEqual(t, f.Severity, rules.Low)
+	assert.Less(t, f.Confidence, 0.35)
+}
+
+func renderedVMMS(recs ...fixture.RenderedEvent) string {
+	for i := range recs {
+		recs[i].Provider, recs[i].GUID, recs[i].Channel = fixture.ProviderVMMS, fixture.GUIDVMMS, fixture.ChanVMMSAdmin
+	}
+	return fixture.RenderedVMLEvents(hv01.Computer, recs)
+}
+
+// TestRevertDiscardedChanges: the VMMS export shows APP01 being reverted to
+// a checkpoint; the finding is context with modest confidence.
+func TestRevertDiscardedChanges(t *testing.T) {
+	xml := renderedVMMS(fixture.RenderedEvent{RecordID: 5120, ID: 18600, Level: fixture.LevelInfo, Time: fixture.At(11, 2, 0),
+		VM: "APP01", VMID: app01ID, Message: "'APP01' was reverted to checkpoint 'Before CU'. (Virtual machine ID " + app01ID + ")"})
+	res := hvRun(t, fixture.Files{"vmms-admin.xml": fixture.UTF8BOM(xml)})
+	f := hvFinding(res, "revert-discarded-changes")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Low, f.Severity)
+	assert.InDelta(t, 0.35, f.Confidence, 0.001)
+	hvCites(t, f, "vmms-admin.xml", rules.AtRecord(5120), "checkpoint-applied")
+	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName "APP01" -Name "Time Synchronization"`)
+}
+
+// TestRevertNearMiss: creating and deleting checkpoints is not applying one.
+func TestRevertNearMiss(t *testing.T) {
+	xml := renderedVMMS(
+		fixture.RenderedEvent{RecordID: 5121, ID: 18590, Level: fixture.LevelInfo, Time: fixture.At(11, 2, 0), VM: "APP01", VMID: app01ID,
+			Message: "Checkpoint 'Before CU' of 'APP01' was created successfully."},
+		fixture.RenderedEvent{RecordID: 5122, ID: 18592, Level: fixture.LevelInfo, Time: fixture.At(11, 30, 0), VM: "APP01", VMID: app01ID,
+			Message: "Checkpoint 'Before CU' of 'APP01' was deleted; its changes are being merged."},
+	)
+	res := hvRun(t, fixture.Files{"vmms-admin.xml": fixture.UTF8BOM(xml)})
+	assert.Nil(t, hvFinding(res, "revert-discarded-changes"), "findings: %v", hvCauses(res))
+}

@@ -1,0 +1,353 @@
+package rules
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// checkpointChecks are the checks of catalog/checkpoint.json.
+var checkpointChecks = map[string]check{
+	"checkpoint.upgraded-after-checkpoint":    upgradedAfterCheckpoint,
+	"checkpoint.restore-failed-after-upgrade": restoreFailedAfterUpgrade,
+	"checkpoint.user-older-than-week":         userCheckpointsOlderThan(7 * 24 * time.Hour),
+	"checkpoint.user-older-than-month":        userCheckpointsOlderThan(30 * 24 * time.Hour),
+	"checkpoint.disk-not-in-listing":          checkpointDiskNotInListing,
+	"checkpoint.standard-on-dc":               standardCheckpointOnDC,
+	"checkpoint.standard-on-dc-named":         standardCheckpointOnDCByName,
+}
+
+// Providers whose events the checkpoint, config and cluster checks read.
+const (
+	providerKernelGeneral = "Microsoft-Windows-Kernel-General"
+	providerEventLog      = "EventLog"
+	providerVMMS          = "Microsoft-Windows-Hyper-V-VMMS"
+	providerWorker        = "Microsoft-Windows-Hyper-V-Worker"
+)
+
+// osVersion is the Windows version a host reported at one boot. The QFE
+// (monthly update revision) is left out on purpose: a cumulative update
+// does not invalidate checkpoints, a feature or in-place upgrade does.
+type osVersion struct {
+	major, minor, build int
+}
+
+func (v osVersion) String() string {
+	return strconv.Itoa(v.major) + "." + strconv.Itoa(v.minor) + "." + strconv.Itoa(v.build)
+}
+
+// bootVersion reads the OS version from a boot event: Kernel-General 12
+// (MajorVersion, MinorVersion, BuildVersion) or EventLog 6009 ("10.00."
+// and "17763" as its first two strings).
+func bootVersion(e *Evidence) (osVersion, bool) {
+	atoi := func(s string) (int, bool) {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		return n, err == nil && n >= 0
+	}
+	switch {
+	case strings.EqualFold(e.Attrs[AttrProvider], providerKernelGeneral) && e.Attrs[AttrEventID] == "12":
+		maj, ok1 := atoi(e.Attrs["data.MajorVersion"])
+		mnr, ok2 := atoi(e.Attrs["data.MinorVersion"])
+		bld, ok3 := atoi(e.Attrs["data.BuildVersion"])
+		return osVersion{maj, mnr, bld}, ok1 && ok2 && ok3 && bld > 0
+	case strings.EqualFold(e.Attrs[AttrProvider], providerEventLog) && e.Attrs[AttrEventID] == "6009":
+		parts := strings.Split(strings.Trim(strings.TrimSpace(e.Attrs["data.1"]), "."), ".")
+		if len(parts) != 2 {
+			return osVersion{}, false
+		}
+		maj, ok1 := atoi(parts[0])
+		mnr, ok2 := atoi(parts[1])
+		bld, ok3 := atoi(e.Attrs["data.2"])
+		return osVersion{maj, mnr, bld}, ok1 && ok2 && ok3 && bld > 0
+	}
+	return osVersion{}, false
+}
+
+// osUpgrade is a boot that came up on another version than the boot
+// before it on the same computer.
+type osUpgrade struct {
+	boot     *Evidence // the first boot event showing the new version
+	from, to osVersion
+}
+
+// bootVersions lists, per computer and in time order, the boot events
+// that carry an OS version.
+func bootVersions(ix *index) map[string][]*Evidence {
+	byHost := map[string][]*Evidence{}
+	for _, e := range ix.of(KindEvent) {
+		if e.Time.IsZero() {
+			continue
+		}
+		if _, ok := bootVersion(e); ok {
+			h := strings.ToLower(e.Attrs[AttrComputer])
+			byHost[h] = append(byHost[h], e)
+		}
+	}
+	return byHost
+}
+
+// osUpgrades finds every version change between consecutive boots of one
+// computer, oldest first.
+func osUpgrades(ix *index) []osUpgrade {
+	var out []osUpgrade
+	for _, boots := range bootVersions(ix) {
+		prev, _ := bootVersion(boots[0])
+		for _, b := range boots[1:] {
+			v, _ := bootVersion(b)
+			if v != prev {
+				out = append(out, osUpgrade{boot: b, from: prev, to: v})
+			}
+			prev = v
+		}
+	}
+	slices.SortFunc(out, func(a, b osUpgrade) int {
+		return cmp.Or(a.boot.Time.Compare(b.boot.Time), strings.Compare(a.boot.Source, b.boot.Source))
+	})
+	return out
+}
+
+// checkpointsBefore lists the checkpoints still present in the bundle that
+// were created before t. Checkpoint times come from cmdlet output in host
+// local time while event times are UTC, so a checkpoint counts only when it
+// is older than t by more than any time-zone offset (14 hours).
+func checkpointsBefore(ix *index, t time.Time) []*Evidence {
+	const tzSlack = 14 * time.Hour
+	var out []*Evidence
+	for _, s := range ix.of(KindSnapshot) {
+		if !s.Time.IsZero() && s.Time.Add(tzSlack).Before(t) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// upgradedAfterCheckpoint fires when the host's OS version changed at a
+// boot that came after checkpoints that still exist: those checkpoints
+// were taken on the old OS, and restoring or exporting them on the new
+// one is what fails (hyperv-triage-facts.md §1.10). It cites the boot
+// event that shows the new version and the checkpoints older than it.
+func upgradedAfterCheckpoint(ix *index) []*Evidence {
+	for _, up := range osUpgrades(ix) {
+		if old := checkpointsBefore(ix, up.boot.Time); len(old) > 0 {
+			return append([]*Evidence{up.boot}, old...)
+		}
+	}
+	return nil
+}
+
+// restoreFailureText recognises Hyper-V errors about using checkpoints:
+// apply, restore, export, revert, or their typical codes (0xC03A000E
+// identifier mismatch, 0x8000FFFF catastrophic failure on restore).
+var restoreFailureText = regexp.MustCompile(`(?i)checkpoint|snapshot|restor|export|revert|apply`)
+
+func isRestoreFailure(e *Evidence) bool {
+	p := e.Attrs[AttrProvider]
+	if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {
+		return false
+	}
+	if lvl := e.Attrs[AttrLevel]; lvl != "1" && lvl != "2" {
+		return false
+	}
+	h := e.Attrs[AttrHResults]
+	return strings.Contains(h, "0xc03a000e") || strings.Contains(h, "0x8000ffff") || restoreFailureText.MatchString(e.Attrs[AttrText])
+}
+
+// restoreFailedAfterUpgrade fires when, after an OS upgrade that came
+// after surviving checkpoints, a VMMS or Worker error reports a failure to
+// use a checkpoint (restore, apply, export) or its typical codes. Alone an
+// upgrade is only a risk; the failure after it is what ties the upgrade to
+// the customer's problem. It cites the failure events.
+func restoreFailedAfterUpgrade(ix *index) []*Evidence {
+	for _, up := range osUpgrades(ix) {
+		if len(checkpointsBefore(ix, up.boot.Time)) == 0 {
+			continue
+		}
+		var out []*Evidence
+		for _, e := range ix.of(KindEvent) {
+			if e.Time.After(up.boot.Time) && isRestoreFailure(e) {
+				out = append(out, e)
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
+	}
+	return nil
+}
+
+func isUserCheckpoint(e *Evidence) bool {
+	t := e.Attrs["snapshot_type"]
+	return strings.EqualFold(t, "Standard") || strings.EqualFold(t, "Planned")
+}
+
+// userCheckpointsOlderThan returns a check for user checkpoints (Standard
+// or Planned/production) created more than age before the newest time in
+// the bundle (ix.latest(), never the clock). Backup (Recovery) and Replica
+// checkpoints have their own life cycle and are not counted. It cites
+// every such checkpoint.
+func userCheckpointsOlderThan(age time.Duration) check {
+	return func(ix *index) []*Evidence {
+		latest := ix.latest()
+		var out []*Evidence
+		for _, s := range ix.of(KindSnapshot) {
+			if isUserCheckpoint(s) && !s.Time.IsZero() && latest.Sub(s.Time) > age {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+}
+
+// listedDirs returns the folders a listing covers (lower case, slash
+// separated) and the files it shows (lower-case full paths).
+func listedDirs(ix *index) (dirs, files map[string]bool) {
+	dirs, files = map[string]bool{}, map[string]bool{}
+	for _, f := range ix.of(KindFile) {
+		p := f.Attrs[AttrPath]
+		if p == "" || f.Attrs["dir"] == "" {
+			continue
+		}
+		dirs[winDir(p)] = true
+		files[strings.ToLower(strings.ReplaceAll(p, `\`, "/"))] = true
+	}
+	return dirs, files
+}
+
+// checkpointDiskNotInListing fires for a checkpoint whose disk files are
+// absent from a folder listing that covers their folder: the checkpoint is
+// listed but its AVHDX (or the disk it was taken of) is gone. A folder the
+// listing does not cover says nothing, so its files are not judged. It
+// cites the checkpoint.
+func checkpointDiskNotInListing(ix *index) []*Evidence {
+	dirs, files := listedDirs(ix)
+	if len(files) == 0 {
+		return nil
+	}
+	var out []*Evidence
+	for _, s := range ix.of(KindSnapshot) {
+		for _, p := range diskPathsOf(s) {
+			key := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(p), `\`, "/"))
+			if dirs[winDir(p)] && !files[key] {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// ntdsWriterID is the NTDS (Active Directory) VSS writer: it exists only on
+// a domain controller.
+const ntdsWriterID = "b2014c9e-8711-4c5c-a5a9-3cf384484757"
+
+// nameTokens splits a bundle path into lower-case words, so that a writer
+// listing saved as "guests/DC01/writers.txt" or "DC01_vss_writers.txt" can
+// be tied to the guest DC01.
+var tokenSep = regexp.MustCompile(`[^a-z0-9]+`)
+
+func nameTokens(p string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range tokenSep.Split(strings.ToLower(p), -1) {
+		if t != "" {
+			m[t] = true
+		}
+	}
+	return m
+}
+
+// guestDCWriters maps a VM name (lower case) to the NTDS writer block that
+// proves the guest is a domain controller. A writer listing counts as the
+// guest's when it has an NTDS writer, has no Hyper-V writer (so it was not
+// taken on the host), and its file path names the VM.
+func guestDCWriters(ix *index) map[string]*Evidence {
+	type listing struct {
+		ntds   *Evidence
+		hyperv bool
+	}
+	bySource := map[string]*listing{}
+	for _, w := range ix.of(KindVSSWriter) {
+		l := bySource[w.Source]
+		if l == nil {
+			l = &listing{}
+			bySource[w.Source] = l
+		}
+		id := strings.ToLower(strings.Trim(w.Attrs["writer_id"], "{}"))
+		switch {
+		case id == hyperVWriterIDForDC || strings.Contains(strings.ToLower(w.Attrs[AttrName]), "hyper-v"):
+			l.hyperv = true
+		case id == ntdsWriterID || strings.EqualFold(w.Attrs[AttrName], "NTDS"):
+			l.ntds = w
+		}
+	}
+	vms := map[string]bool{}
+	for _, k := range []Kind{KindVM, KindSnapshot} {
+		for _, e := range ix.of(k) {
+			if vm := strings.ToLower(e.VM()); vm != "" {
+				vms[vm] = true
+			}
+		}
+	}
+	out := map[string]*Evidence{}
+	for src, l := range bySource {
+		if l.ntds == nil || l.hyperv {
+			continue
+		}
+		tokens := nameTokens(src)
+		for vm := range vms {
+			if tokens[vm] || (len(vm) >= 4 && strings.Contains(strings.ToLower(src), vm)) {
+				out[vm] = l.ntds
+			}
+		}
+	}
+	return out
+}
+
+// hyperVWriterIDForDC is the Hyper-V writer ID, repeated here so that this
+// area does not depend on the vss area's file.
+const hyperVWriterIDForDC = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
+
+// standardCheckpointOnDC fires for a Standard checkpoint of a VM whose
+// guest is known to be a domain controller: its own writer listing shows
+// the NTDS writer. A Standard checkpoint holds the DC's memory and database
+// as of that moment; applying it rolls the DC back without AD knowing
+// (USN rollback), while a Production (Planned) checkpoint goes through the
+// guest's VSS and is safe on VM-Generation-ID-aware hosts. It cites the
+// checkpoint and the NTDS writer.
+func standardCheckpointOnDC(ix *index) []*Evidence {
+	dcs := guestDCWriters(ix)
+	var out []*Evidence
+	cited := map[*Evidence]bool{}
+	for _, s := range ix.of(KindSnapshot) {
+		w := dcs[strings.ToLower(s.VM())]
+		if w == nil || !strings.EqualFold(s.Attrs["snapshot_type"], "Standard") {
+			continue
+		}
+		out = append(out, s)
+		if !cited[w] {
+			cited[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// dcName matches the naming conventions domain controllers commonly get
+// (DC01, CONTOSO-DC2, ADDS01, PDC). A name proves nothing, so the signal
+// using it is weak.
+var dcName = regexp.MustCompile(`(?i)(^|[-_.])(p?dc|adds?|addc)[0-9]*([-_.]|$)|^dc[0-9]`)
+
+// standardCheckpointOnDCByName fires for a Standard checkpoint of a VM
+// whose name looks like a domain controller's, when nothing proves it is
+// one. It cites the checkpoint.
+func standardCheckpointOnDCByName(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, s := range ix.of(KindSnapshot) {
+		if strings.EqualFold(s.Attrs["snapshot_type"], "Standard") && dcName.MatchString(s.VM()) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
