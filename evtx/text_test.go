@@ -409,3 +409,21 @@ func FuzzWalkText(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkWalkText(b *testing.B) {
+	inputs := map[string][]byte{
+		"format-list-utf16": utf16LE(strings.Repeat(listAllGerman, 500), true),
+		"csv":               []byte(csvEnUS + strings.Repeat(csvEnUS[strings.Index(csvEnUS, csvHeader)+len(csvHeader)+2:], 500)),
+	}
+	for name, in := range inputs {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				st, err := WalkText(context.Background(), bytes.NewReader(in), func(*Event) error { return nil })
+				if err != nil || st.Records < 1000 {
+					b.Fatalf("records %d, err %v", st.Records, err)
+				}
+			}
+		})
+	}
+}

@@ -128,6 +128,9 @@ func (w *walker) chunk(off int64, buf []byte) error {
 	firstID := uint64(hi.h.FirstEventRecID)
 	lastID := uint64(hi.h.LastEventRecID)
 	free := hi.freeOffset(len(buf))
+	// golang-evtx's Validate also fails on a broken signature; the records
+	// behind one are still decoded (see above), only the header's offsets
+	// and id range are not trusted.
 	headerOK := hi.verified()
 	dataOK := crc32.ChecksumIEEE(buf[chunkHeaderSize:free]) == hi.h.CheckSum
 	if !hi.headerCRCOK || !dataOK {
