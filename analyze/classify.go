@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/evtx"
 )
 
 // Inventory kinds for binary and XML content; text kinds come from
@@ -14,6 +15,7 @@ import (
 const (
 	KindEVTX           = "evtx"
 	KindEVTXXML        = "evtx-xml"
+	KindEVTXText       = "evtx-text" // Get-WinEvent | Format-List or Export-Csv
 	KindVHDX           = "vhdx-header"
 	KindVHD            = "vhd-footer"
 	KindZip            = "zip"
@@ -81,6 +83,9 @@ func classify(name string, head []byte) classification {
 	}
 	if k := cmdout.Sniff(text); k != cmdout.KindUnknown {
 		return classification{kind: string(k)}
+	}
+	if evtx.SniffText(head) {
+		return classification{kind: KindEVTXText}
 	}
 	return classification{kind: KindUnknown}
 }

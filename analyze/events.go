@@ -82,6 +82,28 @@ type eventKey struct {
 	id       uint16
 }
 
+// EventText reads events exported as text (Get-WinEvent | Format-List,
+// Export-Csv): what some customers send instead of the logs themselves.
+type EventText struct{}
+
+// Name identifies the extractor.
+func (EventText) Name() string { return "evtx-text" }
+
+// Kinds lists the inventory kinds it reads.
+func (EventText) Kinds() []string { return []string{KindEVTXText} }
+
+// Extract streams the export; unreadable lines are problems.
+func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
+	rc, err := in.Entry.Open()
+	if err != nil {
+		return Extraction{}, err
+	}
+	defer rc.Close()
+	c := newEventCollector(in)
+	stats, err := evtx.WalkText(ctx, rc, c.add)
+	return c.finishSkippable(stats, err)
+}
+
 type eventCollector struct {
 	kept     map[eventKey]int // index in out.Evidence of the last kept item per key
 	counts   map[eventKey]int

@@ -83,3 +83,31 @@ func TestRepeatedEventsAreFolded(t *testing.T) {
 	assert.Equal(t, 3000, f.Signals[0].Count)
 	assert.Equal(t, 3000, inventory(res)["System.evtx"].Records)
 }
+
+// TestEventTextExport: a customer who sends `Get-WinEvent | Format-List`
+// instead of the log still gets findings citing the right lines.
+func TestEventTextExport(t *testing.T) {
+	const export = `
+
+TimeCreated  : 3/14/2024 2:04:41 AM
+ProviderName : storahci
+Id           : 129
+Message      : Reset to device, \Device\RaidPort0, was issued.
+
+TimeCreated  : 3/14/2024 2:05:13 AM
+ProviderName : disk
+Id           : 153
+Message      : The IO operation at logical block address 0x2a81f400 for Disk 1 (PDO name: \Device\00000034) was retried.
+
+`
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "system-events.txt"), fixture.UTF16(export), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	f := inventory(res)["system-events.txt"]
+	assert.Equal(t, KindEVTXText, f.Kind)
+	assert.Equal(t, 2, f.Records)
+	fd := findingFor(res, "storage-connectivity")
+	require.NotNil(t, fd)
+	assert.Equal(t, "line 3", fd.Evidence[0].At.String())
+}
