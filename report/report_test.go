@@ -221,3 +221,31 @@ func TestFormatFromPath(t *testing.T) {
 	_, err := New("pdf")
 	assert.Error(t, err)
 }
+
+// TestDeterministic analyzes the same bundle twice (the workers finish in
+// any order) and builds each document anew: every format must come out
+// byte for byte the same.
+func TestDeterministic(t *testing.T) {
+	render := func(d *Document) map[string]string {
+		out := map[string]string{}
+		for _, format := range Formats() {
+			w, err := New(format)
+			require.NoError(t, err)
+			var b bytes.Buffer
+			require.NoError(t, w.Write(&b, d))
+			out[format] = b.String()
+		}
+		var term bytes.Buffer
+		require.NoError(t, Terminal(&term, d, true))
+		out["terminal"] = term.String()
+		return out
+	}
+	first := render(Build(chainDemo(t), "test"))
+	for range 3 {
+		assert.Equal(t, first, render(Build(chainDemo(t), "test")))
+	}
+	synthetic := render(Build(syntheticResult(t), "test"))
+	for range 3 {
+		assert.Equal(t, synthetic, render(Build(syntheticResult(t), "test")))
+	}
+}
