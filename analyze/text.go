@@ -38,6 +38,7 @@ const maxTextFile = 64 << 20
 //	right            right accounts has_vm_group token_privilege state
 //	acl              path aces vm_sids has_vm_group has_deny
 //	file             path dir name ext size is_dir
+//	volume           drive dir free_bytes
 //	host             computer vhd_path vm_path
 type TextOutputs struct{}
 
@@ -328,6 +329,10 @@ func (m *textMapper) listings(doc *cmdout.Doc) {
 		m.add(rules.KindFile, f.Line, stamp(f.Modified), summary, map[string]string{rules.AttrPath: full, "dir": f.Dir,
 			rules.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)})
 	}
+	for _, v := range doc.FreeSpace {
+		m.add(rules.KindVolume, v.Line, time.Time{}, fmt.Sprintf("volume %s has %s free (listing of %s)", cmpOr(v.Drive, "?"), humanBytes(v.Bytes), v.Dir),
+			map[string]string{"drive": v.Drive, "dir": v.Dir, "free_bytes": strconv.FormatInt(v.Bytes, 10)})
+	}
 }
 
 func (m *textMapper) errors(doc *cmdout.Doc) {
@@ -346,6 +351,20 @@ func (m *textMapper) errors(doc *cmdout.Doc) {
 		}
 		m.add(kind, e.Line, time.Time{}, fmt.Sprintf("%s failed: %s", cmpOr(e.Command, "command"), e.Message), attrs)
 	}
+}
+
+// humanBytes prints a size the way people read it (binary units).
+func humanBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.FormatInt(n, 10) + " bytes"
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
 }
 
 // stamp returns the time of a culture-dependent timestamp when it could be

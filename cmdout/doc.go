@@ -92,7 +92,8 @@ type Doc struct {
 	ACLs            []ACL
 	IcaclsSummaries []IcaclsSummary
 
-	Files []FileEntry
+	Files     []FileEntry
+	FreeSpace []FreeSpace // "bytes free" lines of dir listings
 
 	BasicInfo []BasicInfoVM
 	Hosts     []VMHost

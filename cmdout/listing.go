@@ -34,6 +34,9 @@ var (
 	// A dir entry: date, time (12- or 24-hour), <DIR>-like tag or size, name.
 	// Sizes use the culture's grouping: "8,623,489,024", "8.623.489.024",
 	// "8 623 489 024" (NBSP or narrow NBSP in French), "8'623'489'024".
+	// "  2 Dir(s)  12,345,678,912 bytes free" in the languages cmd speaks:
+	// the count, a word, the number, a bytes word, a free word.
+	dirFreeRe  = regexp.MustCompile(`^\s+\d+\s+\S+\s+(\d{1,3}(?:[.,\x{a0}\x{202f} ']\d{3})+|\d+)\s+(?:bytes|Bytes|byte|octets|Byte)\s+(?:free|frei|libres?|disponibles?|liberi|vrij|wolnych)\b`)
 	dirEntryRe = regexp.MustCompile(`^(\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\s+(\d{1,2}:\d{2}(?::\d{2})?(?:\s?[AaPp]\.?[Mm]\.?)?)\s+(<[A-Z]+>|\d{1,3}(?:[.,\x{a0}\x{202f} ']\d{3})+|\d+)\s+(.+)$`)
 	// "    Directory: D:\…" above a Get-ChildItem table (label localized).
 	gciDirRe = regexp.MustCompile(`^\s+[^\s:]+:\s+((?:[A-Za-z]:\\|\\\\|Microsoft\.PowerShell\.Core\\FileSystem::)\S?.*)$`)
@@ -55,6 +58,22 @@ func digitsOnly(s string) (int64, bool) {
 		return -1, false
 	}
 	return n, true
+}
+
+// FreeSpace is the free space `dir` prints at the end of a listing, for the
+// volume that holds the listed folder.
+type FreeSpace struct {
+	Line  int
+	Dir   string // the last folder listed before the line
+	Drive string // "D:", from Dir; "" for UNC paths
+	Bytes int64
+}
+
+func driveOf(dir string) string {
+	if len(dir) >= 2 && dir[1] == ':' {
+		return strings.ToUpper(dir[:2])
+	}
+	return ""
 }
 
 // parseDirListing reads cmd `dir` output from its " Directory of" line:
@@ -87,6 +106,9 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 				continue
 			}
 			d.Files = append(d.Files, e)
+		case dirFreeRe.MatchString(l):
+			n, _ := digitsOnly(dirFreeRe.FindStringSubmatch(l)[1])
+			d.FreeSpace = append(d.FreeSpace, FreeSpace{Line: j + 1, Dir: dir, Drive: driveOf(dir), Bytes: n})
 		case indentOf(l) > 0:
 			// Volume lines, "N File(s) … bytes", "Total Files Listed:".
 		default:

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	. "github.com/hvtriage/hvtriage/internal/fixture"
@@ -196,4 +197,34 @@ func TestHardwareNotForOneNight(t *testing.T) {
 	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 100)})
 	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
 	assert.True(t, b.has("storage-connectivity"))
+}
+
+// TestStorageSpaceFromListingFreeSpace: the customer's `dir /s` of the VM
+// folder ends with the volume's free space; 700 MiB left next to an 8 GiB
+// AVHDX is a volume about to stop its VMs. The same listing with 400 GiB
+// free is the near-miss.
+func TestStorageSpaceFromListingFreeSpace(t *testing.T) {
+	listing := func(free string) string {
+		return ` Volume in drive D is VMS
+ Volume Serial Number is 4A1C-92E7
+
+ Directory of D:\Hyper-V\APP01\Virtual Hard Disks
+
+03/14/2024  02:05 AM    <DIR>          .
+03/14/2024  02:05 AM    <DIR>          ..
+03/14/2024  02:07 AM     8,623,489,024 APP01_6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73.avhdx
+03/01/2023  10:12 AM    61,203,283,968 APP01.vhdx
+               2 File(s) 69,826,772,992 bytes
+               2 Dir(s)  ` + free + ` bytes free
+`
+	}
+	low := analyzeFiles(t, Files{"dir_vms.txt": OEM850(listing("734,003,200"))})
+	f := low.finding("storage-space-exhausted")
+	require.NotEmpty(t, f.Evidence)
+	assert.Equal(t, "dir_vms.txt", f.Evidence[0].Source)
+	assert.Equal(t, "line 11", f.Evidence[0].At.String())
+	assert.Contains(t, f.Evidence[0].Summary, "700.0 MiB free")
+
+	plenty := analyzeFiles(t, Files{"dir_vms.txt": OEM850(listing("429,496,729,600"))})
+	assert.False(t, plenty.has("storage-space-exhausted"))
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"path"
+	"strconv"
 	"strings"
 )
 
@@ -10,6 +11,24 @@ var storageChecks = map[string]check{
 	"storage.vm-disk-not-in-listing": storageVMDiskNotListed,
 	"storage.avhdx-outgrew-parent":   storageAVHDXOutgrewParent,
 	"storage.resets-on-several-days": storageResetsOnSeveralDays,
+	"storage.volume-nearly-full":     storageVolumeNearlyFull,
+}
+
+// storageLowFreeBytes is the free space under which a VM volume is about
+// to stop its VMs: a checkpoint's AVHDX grows by the VM's writes, a merge
+// needs room, and Hyper-V pauses VMs when the volume fills.
+const storageLowFreeBytes = 2 << 30
+
+// storageVolumeNearlyFull fires for each volume a listing reports with less
+// than storageLowFreeBytes free.
+func storageVolumeNearlyFull(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, v := range ix.of(KindVolume) {
+		if n, err := strconv.ParseInt(v.Attrs["free_bytes"], 10, 64); err == nil && n < storageLowFreeBytes {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // storageResetDays is how many distinct days must carry resets or retries

@@ -33,6 +33,7 @@ const (
 	KindRight       Kind = "right"           // one user right assignment (secedit) or token privilege (whoami /priv)
 	KindACL         Kind = "acl"             // one path's ACL (icacls)
 	KindFile        Kind = "file"            // one file in a directory listing
+	KindVolume      Kind = "volume"          // free space of a volume (dir listings)
 	KindDerived     Kind = "derived"         // a fact computed by a Go check from other evidence
 )
 
