@@ -8,7 +8,7 @@ type check func(ix *index) []*Evidence
 // checks is the registry the catalog refers to by name; the loader rejects
 // a catalog naming a check that is not here. Each area keeps its checks in
 // its own file (checks_<area>.go) and its own map, joined here.
-var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks, checkpointChecks)
+var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks, checkpointChecks, configChecks)
 
 func joinChecks(maps ...map[string]check) map[string]check {
 	all := map[string]check{}

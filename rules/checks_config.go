@@ -1,0 +1,256 @@
+package rules
+
+import (
+	"maps"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// configChecks are the checks of catalog/config.json.
+var configChecks = map[string]check{
+	"config.vmcx-empty":                 emptyVMConfig,
+	"config.vmcx-missing":               missingVMConfig,
+	"config.unregistered-vm-files":      unregisteredVMFiles,
+	"config.version-outside-host-range": versionOutsideHostRange,
+	"config.disk-elsewhere":             diskFoundElsewhere,
+}
+
+// emptyVMConfig finds VM or checkpoint configuration files (.vmcx) that a
+// listing shows with zero length: Hyper-V cannot load them, and the VM
+// either vanishes from Hyper-V Manager or fails with 3070. It cites the
+// listing lines.
+func emptyVMConfig(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, f := range ix.of(KindFile) {
+		if f.Attrs["ext"] == ".vmcx" && f.Attrs["size"] == "0" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// configDir is the folder that holds a VM's configuration file:
+// "<ConfigurationLocation>\Virtual Machines" (lower case, slashes).
+func configDir(vm *Evidence) string {
+	loc := vm.Attrs["config_location"]
+	if loc == "" {
+		loc = vm.Attrs[AttrPath]
+	}
+	if strings.TrimSpace(loc) == "" {
+		return ""
+	}
+	return winDir(strings.TrimRight(loc, `\/`) + `\Virtual Machines\x`)
+}
+
+// missingVMConfig finds VMs whose configuration folder is in a listing but
+// holds no <VMID>.vmcx (nor a version 5.0 <VMID>.xml): the configuration
+// was deleted or lost with its volume while the VM is still registered. It
+// cites the VM's inventory line.
+func missingVMConfig(ix *index) []*Evidence {
+	dirs, files := listedDirs(ix)
+	var out []*Evidence
+	for _, vm := range ix.of(KindVM) {
+		id := strings.ToLower(strings.Trim(vm.Attrs[AttrVMID], "{}"))
+		dir := configDir(vm)
+		if id == "" || dir == "" || !dirs[dir] {
+			continue
+		}
+		if !files[dir+"/"+id+".vmcx"] && !files[dir+"/"+id+".xml"] {
+			out = append(out, vm)
+		}
+	}
+	return out
+}
+
+var guidName = regexp.MustCompile(`(?i)^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.vmcx$`)
+
+// unregisteredVMFiles finds VM configuration files (<GUID>.vmcx in a
+// "Virtual Machines" folder) whose GUID is no VM of the inventory: a VM
+// that Hyper-V no longer knows although its files are there (the host's
+// registration store lost it, or it was removed without its files). It
+// needs an inventory that names VM IDs, and cites the listing lines.
+func unregisteredVMFiles(ix *index) []*Evidence {
+	known := map[string]bool{}
+	for _, k := range []Kind{KindVM, KindSnapshot} {
+		for _, e := range ix.of(k) {
+			if id := strings.ToLower(strings.Trim(e.Attrs[AttrVMID], "{}")); id != "" && k == KindVM {
+				known[id] = true
+			}
+			if id := strings.ToLower(e.Attrs["id"]); id != "" {
+				known[id] = true // a checkpoint's own configuration
+			}
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	var out []*Evidence
+	for _, f := range ix.of(KindFile) {
+		m := guidName.FindStringSubmatch(f.Attrs[AttrName])
+		dir := strings.ToLower(f.Attrs["dir"])
+		if m == nil || !strings.HasSuffix(strings.TrimRight(dir, `\`), `\virtual machines`) || strings.Contains(dir, "planned virtual machines") {
+			continue
+		}
+		if !known[strings.ToLower(m[1])] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// configVersion is a VM configuration version, "9.0" → {9, 0}.
+type configVersion struct{ major, minor int }
+
+func parseConfigVersion(s string) (configVersion, bool) {
+	maj, mnr, ok := strings.Cut(strings.TrimSpace(s), ".")
+	if !ok {
+		return configVersion{}, false
+	}
+	a, err1 := strconv.Atoi(maj)
+	b, err2 := strconv.Atoi(mnr)
+	return configVersion{a, b}, err1 == nil && err2 == nil && a > 0 && b >= 0
+}
+
+func (v configVersion) less(o configVersion) bool {
+	return v.major < o.major || (v.major == o.major && v.minor < o.minor)
+}
+
+// hostSupport is the range of VM configuration versions a host OS runs
+// (hyperv-triage-facts.md §3.8, Microsoft's "upgrade VM version" table).
+// When only is set, the host runs exactly those versions.
+type hostSupport struct {
+	product  string
+	min, max configVersion
+	only     []configVersion
+}
+
+// supportByBuild maps a Windows build number to what it supports. Builds
+// shared by a client and a server release with the same range are listed
+// once; builds whose range depends on the edition (19044: LTSC 2021 or
+// Windows 10 21H2) are left out, so nothing is claimed about them.
+var supportByBuild = map[int]hostSupport{
+	9600:  {product: "Windows Server 2012 R2", min: configVersion{5, 0}, max: configVersion{5, 0}},
+	10240: {product: "Windows 10 LTSB 2015", only: []configVersion{{5, 0}, {6, 2}}},
+	14393: {product: "Windows Server 2016", min: configVersion{5, 0}, max: configVersion{8, 0}},
+	17763: {product: "Windows Server 2019", min: configVersion{5, 0}, max: configVersion{9, 0}},
+	20348: {product: "Windows Server 2022", min: configVersion{8, 0}, max: configVersion{10, 0}},
+	22000: {product: "Windows 11 21H2", min: configVersion{8, 0}, max: configVersion{10, 0}},
+	22621: {product: "Windows 11 22H2", min: configVersion{8, 0}, max: configVersion{11, 0}},
+	22631: {product: "Windows 11 23H2", min: configVersion{8, 0}, max: configVersion{11, 0}},
+	26100: {product: "Windows Server 2025 / Windows 11 24H2", min: configVersion{8, 0}, max: configVersion{12, 0}},
+}
+
+func (h hostSupport) supports(v configVersion) bool {
+	if len(h.only) > 0 {
+		for _, o := range h.only {
+			if o == v {
+				return true
+			}
+		}
+		return false
+	}
+	return !v.less(h.min) && !h.max.less(v)
+}
+
+// currentHostBuilds returns, per computer, its newest boot event with the
+// OS version it reports.
+func currentHostBuilds(ix *index) map[string]*Evidence {
+	out := map[string]*Evidence{}
+	for host, boots := range bootVersions(ix) {
+		out[host] = boots[len(boots)-1]
+	}
+	return out
+}
+
+// versionOutsideHostRange compares each VM's configuration version with
+// the versions the host's current OS supports, the OS being read from its
+// newest boot event (Kernel-General 12 or EventLog 6009). When the bundle
+// holds several hosts' logs, a VM is reported only if no host supports
+// its version; an unknown build decides nothing. It cites the VM's
+// inventory line and the boot event that gives the host's build.
+func versionOutsideHostRange(ix *index) []*Evidence {
+	hosts := currentHostBuilds(ix)
+	var known []*Evidence
+	var support []hostSupport
+	for _, boot := range hosts {
+		v, _ := bootVersion(boot)
+		hs, ok := supportByBuild[v.build]
+		if !ok {
+			return nil // a host we cannot judge might run the VM
+		}
+		known = append(known, boot)
+		support = append(support, hs)
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	var out []*Evidence
+	for _, vm := range ix.of(KindVM) {
+		v, ok := parseConfigVersion(vm.Attrs["version"])
+		if !ok {
+			continue
+		}
+		supported := false
+		for _, hs := range support {
+			supported = supported || hs.supports(v)
+		}
+		if !supported {
+			out = append(out, vm)
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// Map order is random: cite the hosts' boot events in a stable order.
+	slices.SortFunc(known, func(a, b *Evidence) int {
+		if a.less(b) {
+			return -1
+		}
+		return 1
+	})
+	return append(out, known...)
+}
+
+// diskFoundElsewhere finds VM disks that are not where the VM's settings
+// point (the listing covers that folder and lacks the file, or the SDP
+// basic info says it does not exist) while a file of the same name is
+// listed in another folder: the VM or its storage was moved and the
+// settings were not updated. A disk that is nowhere is a missing file
+// (another cause). It cites the VM's disk line, with the path where the
+// file was found added as found_path, and the listing line of that file.
+func diskFoundElsewhere(ix *index) []*Evidence {
+	dirs, files := listedDirs(ix)
+	if len(files) == 0 {
+		return nil
+	}
+	byName := map[string][]*Evidence{}
+	for _, f := range ix.of(KindFile) {
+		if isDiskPath(f.Attrs[AttrPath]) {
+			n := winBase(f.Attrs[AttrPath])
+			byName[n] = append(byName[n], f)
+		}
+	}
+	var out []*Evidence
+	seen := map[string]bool{}
+	for _, k := range []Kind{KindVMDisk, KindVM} {
+		for _, e := range ix.of(k) {
+			for _, p := range diskPathsOf(e) {
+				key := strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
+				absent := (dirs[winDir(p)] && !files[key]) || (k == KindVMDisk && e.Attrs["missing"] == "true")
+				others := byName[winBase(p)]
+				if !absent || len(others) == 0 || seen[key] {
+					continue
+				}
+				seen[key] = true
+				found := *e
+				found.Attrs = maps.Clone(e.Attrs)
+				found.Attrs[AttrPath] = p
+				found.Attrs["found_path"] = others[0].Attrs[AttrPath]
+				out = append(out, &found, others[0])
+			}
+		}
+	}
+	return out
+}
