@@ -22,7 +22,7 @@ const (
 	maxChartBars  = 96   // more buckets than this and the buckets grow
 	maxGapBuckets = 2    // longer runs of empty buckets are compressed
 	gapUnits      = 1.6  // a compressed gap is this many bar widths
-	maxBarWidth   = 90.0 // few buckets must not give absurdly fat bars
+	maxBarWidth   = 120.0 // few buckets must not give absurdly fat bars
 )
 
 // bucketHours are the bucket sizes the chart may use, smallest first.

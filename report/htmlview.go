@@ -36,6 +36,8 @@ type vmView struct {
 	Findings []numbered
 	Trees    []treeSVG
 	Disks    []string
+	Drawn    int        // disk files in the VM's chain drawings
+	Items    int        // evidence items shown, dated and undated
 	Events   []eventRow // dated, in time order
 	Undated  []eventRow // disk headers, chain links, configuration lines
 	Omitted  int
@@ -154,6 +156,11 @@ func buildHTMLView(d *Document) *htmlView {
 			for _, owner := range tr.VMs {
 				if owner == t.VM {
 					vm.Trees = append(vm.Trees, layoutTree(tr))
+					for _, r := range tr.Rows {
+						if r.Node != nil && !r.Cycle {
+							vm.Drawn++
+						}
+					}
 					used[i] = true
 					break
 				}
@@ -172,6 +179,7 @@ func buildHTMLView(d *Document) *htmlView {
 				vm.Events = append(vm.Events, row)
 			}
 		}
+		vm.Items = len(vm.Events) + len(vm.Undated)
 		v.VMs = append(v.VMs, vm)
 	}
 	for i, tr := range trees {
