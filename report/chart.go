@@ -19,9 +19,9 @@ const (
 	chartPlotH    = 150
 	chartAxisH    = 38
 	chartMarkStep = 16
-	maxChartBars  = 96   // more buckets than this and the buckets grow
-	maxGapBuckets = 2    // longer runs of empty buckets are compressed
-	gapUnits      = 1.6  // a compressed gap is this many bar widths
+	maxChartBars  = 96    // more buckets than this and the buckets grow
+	maxGapBuckets = 2     // longer runs of empty buckets are compressed
+	gapUnits      = 1.6   // a compressed gap is this many bar widths
 	maxBarWidth   = 120.0 // few buckets must not give absurdly fat bars
 )
 
