@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -41,24 +43,31 @@ func TestSamples(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, json.Unmarshal(raw, &exp))
 
+			// A pending sample's expectations are checked on a recorder:
+			// they must still fail, or the Pending mark is stale.
+			var at assert.TestingT = t
+			rec := &recorder{}
+			if s.Pending != "" {
+				at = rec
+			}
 			found := map[string]report.Finding{}
 			for _, f := range doc.Findings {
 				found[f.Cause] = f
 			}
 			for _, c := range exp.MustFind {
-				assert.Contains(t, found, c, "cause that must be found")
+				assert.Contains(at, found, c, "cause that must be found")
 			}
 			for _, c := range exp.MustNot {
-				assert.NotContains(t, found, c, "cause that must not appear")
+				assert.NotContains(at, found, c, "cause that must not appear")
 			}
-			if exp.TopCause != "" && assert.NotEmpty(t, doc.Findings) {
-				assert.Equal(t, exp.TopCause, doc.Findings[0].Cause, "top cause")
+			if exp.TopCause != "" && assert.NotEmpty(at, doc.Findings) {
+				assert.Equal(at, exp.TopCause, doc.Findings[0].Cause, "top cause")
 			}
 			if exp.MaxSeverity != "" {
 				limit, err := rules.ParseSeverity(exp.MaxSeverity)
 				require.NoError(t, err)
 				for _, f := range doc.Findings {
-					assert.LessOrEqual(t, f.Severity, limit, "finding %s above the sample's max severity", f.Cause)
+					assert.LessOrEqual(at, f.Severity, limit, "finding %s above the sample's max severity", f.Cause)
 				}
 			}
 			cited := map[string]bool{}
@@ -68,9 +77,22 @@ func TestSamples(t *testing.T) {
 				}
 			}
 			for _, c := range exp.Cites {
-				assert.True(t, cited[c], "evidence that must be cited: %s", c)
+				assert.True(at, cited[c], "evidence that must be cited: %s", c)
 			}
 
+			inventory := map[string]report.FileEntry{}
+			for _, e := range doc.Inventory {
+				inventory[e.Path] = e
+			}
+			for _, p := range exp.Damaged {
+				e, ok := inventory[p]
+				if assert.True(at, ok, "damaged file %s missing from the inventory", p) {
+					assert.True(at, len(e.Problems) > 0 || e.Status != "parsed", "%s must be listed as damaged: %+v", p, e)
+				}
+			}
+			if s.Pending != "" {
+				assert.True(t, rec.failed, "%s is marked pending (%s) but meets its expectations now: remove Pending", s.Name, s.Pending)
+			}
 			var got bytes.Buffer
 			require.NoError(t, report.JSON{}.Write(&got, doc))
 			golden := filepath.Join(s.Name, "report.golden.json")
@@ -80,6 +102,9 @@ func TestSamples(t *testing.T) {
 			want, err := os.ReadFile(golden)
 			require.NoError(t, err, "run `go test ./samples -update` to create the golden report")
 			assert.Equal(t, string(want), got.String(), "report differs from %s; if the change is intended, run `go test ./samples -update` and review the diff", golden)
+			if s.Pending != "" && rec.failed {
+				t.Logf("pending, expectations not met yet: %s\n%s", s.Pending, strings.Join(rec.msgs, "\n"))
+			}
 		})
 	}
 }
@@ -98,6 +123,18 @@ func TestSamplesMatchGenerator(t *testing.T) {
 			assert.True(t, bytes.Equal(b, committed[name]), "%s/%s differs from the generator's output; run `go generate ./samples/...`", s.Name, name)
 		}
 	}
+}
+
+// recorder collects assertion failures of a pending sample instead of
+// failing the test.
+type recorder struct {
+	failed bool
+	msgs   []string
+}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.failed = true
+	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
 }
 
 func files(t *testing.T, root string) map[string][]byte {
