@@ -45,7 +45,8 @@ func storageResetsVSSTimeout() Sample {
 	})
 	return Sample{
 		Name:   "storage-resets-vss-timeout",
-		Bundle: "HV01_logs",
+		Bundle: "HV01_logs.zip",
+		Zip:    true,
 		Story: `Host HV01 runs a nightly host-level backup of its VMs. Around 02:05 the SATA
 controller under the VM volume starts resetting (storahci 129) and disk I/O is retried
 (disk 153); VSS cannot flush writes on the volume (12297), and the Hyper-V writer times
