@@ -269,7 +269,8 @@ func layoutTree(t chainTree) treeSVG {
 				b.LinkLine2 = cutEnd(oneLine(l.Reason), treeLabelMax)
 			}
 			b.LinkTitle = oneLine(linkNote(l))
-			width = max(width, b.LinkX+int(float64(max(len([]rune(b.LinkLine1)), len([]rune(b.LinkLine2))))*treeCharW))
+			// The status line is bold and larger than the reason below it.
+			width = max(width, b.LinkX+int(float64(len([]rune(b.LinkLine1)))*7.4), b.LinkX+int(float64(len([]rune(b.LinkLine2)))*treeCharW))
 		}
 		width = max(width, b.X+b.W)
 		out.Boxes = append(out.Boxes, b)
