@@ -8,7 +8,7 @@ type check func(ix *index) []*Evidence
 // checks is the registry the catalog refers to by name; the loader rejects
 // a catalog naming a check that is not here. Each area keeps its checks in
 // its own file (checks_<area>.go) and its own map, joined here.
-var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks, checkpointChecks, configChecks)
+var checks = joinChecks(vssChecks, backupChecks, chainChecks, storageChecks, permissionChecks, checkpointChecks, configChecks, clusterChecks)
 
 func joinChecks(maps ...map[string]check) map[string]check {
 	all := map[string]check{}
@@ -28,4 +28,6 @@ func joinChecks(maps ...map[string]check) map[string]check {
 var checkEventNeeds = []string{
 	// checkpoint area: OS build per boot, and Hyper-V errors after it
 	"Microsoft-Windows-Kernel-General", "EventLog", "Microsoft-Windows-Hyper-V-VMMS", "Microsoft-Windows-Hyper-V-Worker",
+	// cluster area: node restarts (planned and unexpected)
+	"User32", "Microsoft-Windows-Kernel-Power",
 }

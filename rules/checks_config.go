@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // configChecks are the checks of catalog/config.json.
@@ -15,6 +16,7 @@ var configChecks = map[string]check{
 	"config.unregistered-vm-files":      unregisteredVMFiles,
 	"config.version-outside-host-range": versionOutsideHostRange,
 	"config.disk-elsewhere":             diskFoundElsewhere,
+	"saved.state-kept-long":             savedStateKeptLong,
 }
 
 // emptyVMConfig finds VM or checkpoint configuration files (.vmcx) that a
@@ -250,6 +252,38 @@ func diskFoundElsewhere(ix *index) []*Evidence {
 				found.Attrs["found_path"] = others[0].Attrs[AttrPath]
 				out = append(out, &found, others[0])
 			}
+		}
+	}
+	return out
+}
+
+// savedLongAgo is how long a VM may sit in Saved state before it counts as
+// stuck rather than parked for a host restart.
+const savedLongAgo = 7 * 24 * time.Hour
+
+// savedStateKeptLong finds VMs in Saved state whose saved-state file
+// (<VM ID>.vmrs, or the 5.0 <VM ID>.vsv) was last written more than a week
+// before the newest time in the bundle: the VM has been saved since then.
+// It cites the VM and the file's listing line.
+func savedStateKeptLong(ix *index) []*Evidence {
+	latest := ix.latest()
+	stateFile := map[string]*Evidence{}
+	for _, f := range ix.of(KindFile) {
+		name := strings.ToLower(f.Attrs[AttrName])
+		for _, ext := range []string{".vmrs", ".vsv"} {
+			if strings.HasSuffix(name, ext) && !f.Time.IsZero() {
+				stateFile[strings.TrimSuffix(name, ext)] = f
+			}
+		}
+	}
+	var out []*Evidence
+	for _, vm := range ix.of(KindVM) {
+		if !strings.EqualFold(vm.Attrs[AttrState], "Saved") {
+			continue
+		}
+		id := strings.ToLower(strings.Trim(vm.Attrs[AttrVMID], "{}"))
+		if f := stateFile[id]; id != "" && f != nil && latest.Sub(f.Time) > savedLongAgo {
+			out = append(out, vm, f)
 		}
 	}
 	return out

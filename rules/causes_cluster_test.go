@@ -1,0 +1,133 @@
+package rules_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/evtxwrite"
+	"github.com/hvtriage/hvtriage/internal/fixture"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+var hv02n = fixture.Host{Computer: "HV02.contoso.local"} // the second cluster node
+
+// TestClusterMetadata: APP01's role keeps failing on HV01: its
+// configuration resource fails, the role cannot come online, and the
+// cluster gives up after the failover threshold.
+func TestClusterMetadata(t *testing.T) {
+	system := systemLog(
+		hv01.ResourceFailed(fixture.At(8, 0, 0), "Virtual Machine Configuration APP01", "APP01", "Virtual Machine Configuration"),
+		hv01.Cluster(1205, fixture.LevelError, fixture.At(8, 0, 5), fixture.F("ResourceGroup", "APP01"), fixture.F("FailedResources", "Virtual Machine Configuration APP01")),
+		hv01.Cluster(1254, fixture.LevelError, fixture.At(8, 9, 0), fixture.F("ResourceGroup", "APP01")),
+	)
+	res := hvRun(t, fixture.Files{"EventLogs/System.evtx": system})
+	f := hvFinding(res, "cluster-metadata")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.High, f.Severity)
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81001), "vm-resource-failed-1069")
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81002), "role-not-online-1205")
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "failover-threshold-1254")
+	// The same 1069 names a VM configuration resource: a hint for the
+	// configuration cause too, weak on its own.
+	if c := hvFinding(res, "vm-config-corrupt"); c != nil {
+		assert.LessOrEqual(t, c.Severity, rules.Medium)
+	}
+}
+
+// TestClusterMetadataNearMiss: a failed IP address resource is not a VM
+// role; and a VM resource failing right after its CSV paused is a storage
+// story first.
+func TestClusterMetadataNearMiss(t *testing.T) {
+	ip := systemLog(hv01.ResourceFailed(fixture.At(8, 0, 0), "IP Address 10.0.0.50", "Cluster Group", "IP Address"))
+	res := hvRun(t, fixture.Files{"EventLogs/System.evtx": ip})
+	assert.Nil(t, hvFinding(res, "cluster-metadata"), "findings: %v", hvCauses(res))
+
+	csv := systemLog(
+		hv01.Cluster(5120, fixture.LevelError, fixture.At(7, 59, 30), fixture.F("VolumeName", "Volume1"), fixture.F("ResourceName", "Cluster Disk 2"),
+			fixture.F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")),
+		hv01.ResourceFailed(fixture.At(8, 0, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"),
+	)
+	res = hvRun(t, fixture.Files{"EventLogs/System.evtx": csv})
+	f := hvFinding(res, "cluster-metadata")
+	require.NotNil(t, f)
+	assert.Equal(t, rules.Low, f.Severity)
+	require.Len(t, f.Against, 1)
+	assert.Equal(t, "csv-paused", f.Against[0].Signal)
+}
+
+// TestRebootWithoutDrain: HV02 lost power at about 09:35 while it owned
+// APP01; HV01 logged the role failing at 09:40 and HV02 logged 6008 when it
+// came back at 10:05.
+func TestRebootWithoutDrain(t *testing.T) {
+	hv01Log := systemLog(hv01.ResourceFailed(fixture.At(9, 40, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"))
+	hv02Log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.BootKernel(fixture.At(10, 4, 0), fixture.Build2022),
+		hv02n.UnexpectedShutdown(fixture.At(10, 5, 0), fixture.At(9, 35, 0)),
+	}, 501)
+	res := hvRun(t, fixture.Files{"HV01/System.evtx": hv01Log, "HV02/System.evtx": hv02Log})
+	f := hvFinding(res, "reboot-without-drain")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(502), "crash-with-role-failures")
+	hvCites(t, f, "HV01/System.evtx", rules.AtRecord(81001), "crash-with-role-failures")
+	assert.Contains(t, hvCommands(f), "Suspend-ClusterNode -Name <node> -Drain -Wait")
+}
+
+// TestRebootWithoutDrainNearMiss: HV02 was restarted for patching and its
+// roles moved away cleanly: nothing failed in the hour after. A role
+// failure the next afternoon is unrelated.
+func TestRebootWithoutDrainNearMiss(t *testing.T) {
+	hv02Log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(2, 0, 0), `C:\Windows\system32\ClusterAwareUpdating.exe`, `CONTOSO\svc-cau`),
+		hv02n.BootKernel(fixture.At(2, 6, 0), fixture.Build2022),
+		hv02n.ResourceFailed(fixture.Day(2024, time.March, 15, 14, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"),
+	}, 601)
+	res := hvRun(t, fixture.Files{"HV02/System.evtx": hv02Log})
+	assert.Nil(t, hvFinding(res, "reboot-without-drain"), "findings: %v", hvCauses(res))
+}
+
+// savedBundle: SQL01 is Saved; its .vmrs was last written on writeDay.
+func savedBundle(writeDay time.Time, withErrors bool) (fixture.Files, string, string) {
+	vms := fixture.VMList([]fixture.VM{
+		{Name: "SQL01", ID: sql01ID, State: "Saved", Version: "9.0", Path: `E:\VMs\SQL01`},
+		{Name: "APP01", ID: app01ID, State: "Running", Version: "9.0", Path: `D:\Hyper-V\APP01`},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: `E:\VMs\SQL01\Virtual Machines`, Files: []fixture.ListedFile{
+		{Name: sql01ID + ".vmcx", Size: 78 << 10, Modified: writeDay},
+		{Name: sql01ID + ".vmrs", Size: 16 << 30, Modified: writeDay},
+	}}})
+	files := fixture.Files{"vms.txt": fixture.UTF16(vms), "listing.txt": fixture.ASCII(listing)}
+	worker := []evtxwrite.Record{hv01.Worker(18500, fixture.LevelInfo, fixture.At(7, 0, 0), "APP01", app01ID)}
+	if withErrors {
+		worker = append(worker, hv01.Worker(3080, fixture.LevelError, fixture.At(8, 0, 0), "SQL01", sql01ID,
+			fixture.F("MemoryFilePath", `E:\VMs\SQL01\Virtual Machines\`+sql01ID+`.vmrs`)))
+	}
+	files["EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"] = workerLog(worker...)
+	return files, vms, listing
+}
+
+// TestSavedStateStuck: SQL01 has been Saved since late February and the
+// worker cannot use its saved-state file.
+func TestSavedStateStuck(t *testing.T) {
+	files, vms, listing := savedBundle(fixture.Day(2024, time.February, 23, 1, 10), true)
+	res := hvRun(t, files)
+	f := hvFinding(res, "saved-state-stuck")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.High, f.Severity)
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9002), "worker-3080")
+	c := hvCites(t, f, "vms.txt", lineOf(t, vms, "Name                  : SQL01"), "saved-for-long")
+	assert.Contains(t, c.Signal, "state-saved")
+	hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmrs"), "saved-for-long")
+	assert.Contains(t, hvCommands(f), `Remove-VMSavedState -VMName "SQL01"`)
+}
+
+// TestSavedStateNearMiss: SQL01 was saved this morning for host
+// maintenance and nothing failed: a Saved VM is not a stuck one.
+func TestSavedStateNearMiss(t *testing.T) {
+	files, _, _ := savedBundle(fixture.At(6, 50, 0), false)
+	res := hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "saved-state-stuck"), "findings: %v", hvCauses(res))
+}
