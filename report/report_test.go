@@ -249,3 +249,32 @@ func TestDeterministic(t *testing.T) {
 		assert.Equal(t, synthetic, render(Build(syntheticResult(t), "test")))
 	}
 }
+
+// TestEmptyAnalysis: a bundle with nothing in it still gives a complete
+// report in every format, saying so rather than showing empty frames.
+func TestEmptyAnalysis(t *testing.T) {
+	doc := Build(&analyze.Result{Bundle: analyze.BundleInfo{Name: "empty"}}, "test")
+	for _, format := range Formats() {
+		w, err := New(format)
+		require.NoError(t, err)
+		var b bytes.Buffer
+		require.NoError(t, w.Write(&b, doc), format)
+		assert.NotEmpty(t, b.String())
+	}
+	var html bytes.Buffer
+	require.NoError(t, HTML{}.Write(&html, doc))
+	assert.Contains(t, html.String(), "No finding.")
+	assert.Contains(t, html.String(), "no event log was read")
+	assert.NotContains(t, html.String(), "<svg", "no empty chart or chain drawing")
+	var js bytes.Buffer
+	require.NoError(t, JSON{}.Write(&js, doc))
+	assert.Contains(t, js.String(), `"chains": {
+    "nodes": [],
+    "links": [],
+    "issues": []
+  },
+  "timeline": {
+    "activity": [],
+    "vms": []
+  }`)
+}
