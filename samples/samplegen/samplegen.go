@@ -73,10 +73,9 @@ func All() []Sample {
 		vmConfigCorrupt(),
 		configVersionUnsupported(),
 		vmPathMisconfigured(),
-		// Not yet in the catalog (hvtriage rules): saved-state-stuck,
-		// cluster-metadata, reboot-without-drain. Their samples are
-		// defined (savedStateStuck, clusterMetadata, rebootWithoutDrain)
-		// and join this list when the causes exist.
+		savedStateStuck(),
+		clusterMetadata(),
+		rebootWithoutDrain(),
 		cleanHost(),
 		multiVMOneAffected(),
 		tssLayout(),
