@@ -131,9 +131,7 @@ func vmPathMisconfigured() Sample {
 		worker(h, 3040, LevelError, At(8, 2, 50), vm, vmID),
 	}
 	return Sample{
-		Name: "vm-path-misconfigured",
-		Pending: "vm-path-misconfigured stays low (0.35) and below vm-files-missing although the listing holds both " +
-			"disks under D:\\Hyper-V\\WEB05 while Get-VMHardDiskDrive and the 0x80070003 event name F:\\VMs\\WEB05",
+		Name:   "vm-path-misconfigured",
 		Bundle: "HV18_WEB05.zip",
 		Zip:    true,
 		Story: `WEB05 was moved from HV02 to HV18 by copying its folder to D:\Hyper-V\WEB05 and
@@ -269,9 +267,7 @@ func rebootWithoutDrain() Sample {
 		h.Cluster(1205, LevelError, At(3, 7, 42), F("ResourceGroup", "APP21"), F("FailedResources", "Virtual Machine APP21")),
 	)
 	return Sample{
-		Name: "reboot-without-drain",
-		Pending: "reboot-without-drain reaches only 0.59 (low) for a User32 1074 restart followed six minutes later by 1069 " +
-			"on both VM roles and 1205, and cluster-metadata (0.74, from the same 1069/1205) ranks above it",
+		Name:   "reboot-without-drain",
 		Bundle: "HVC2-N1_reboot.zip",
 		Zip:    true,
 		Story: `Node N1 of cluster HVC2 is patched by Windows Update with automatic restarts. At 03:01
