@@ -131,3 +131,28 @@ func TestSavedStateNearMiss(t *testing.T) {
 	res := hvRun(t, files)
 	assert.Nil(t, hvFinding(res, "saved-state-stuck"), "findings: %v", hvCauses(res))
 }
+
+// TestRebootWithoutDrainPlanned: Windows Update restarted HV02 with its
+// roles online; both VM resources failed minutes after it came back. The
+// restart explains the failures better than a cluster record out of step.
+func TestRebootWithoutDrainPlanned(t *testing.T) {
+	log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(3, 1, 12), `C:\Windows\servicing\TrustedInstaller.exe (HV02)`, `NT AUTHORITY\SYSTEM`),
+		hv02n.BootKernel(fixture.At(3, 6, 30), fixture.Build2022),
+		hv02n.ResourceFailed(fixture.At(3, 7, 40), "Virtual Machine APP21", "APP21", "Virtual Machine"),
+		hv02n.ResourceFailed(fixture.At(3, 7, 41), "Virtual Machine APP22", "APP22", "Virtual Machine"),
+	}, 701)
+	res := hvRun(t, fixture.Files{"HV02/System.evtx": log})
+	f := hvFinding(res, "reboot-without-drain")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(701), "restart-with-role-failures")
+	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(704), "restart-with-role-failures")
+	require.NotEmpty(t, res.Outcome.Findings)
+	assert.Equal(t, "reboot-without-drain", res.Outcome.Findings[0].Cause.ID, "findings: %v", hvCauses(res))
+	m := hvFinding(res, "cluster-metadata")
+	require.NotNil(t, m)
+	assert.Less(t, m.Confidence, f.Confidence)
+	require.NotEmpty(t, m.Against)
+	assert.Equal(t, "failures-follow-restart", m.Against[0].Signal)
+}

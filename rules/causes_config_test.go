@@ -164,3 +164,34 @@ func TestVMPathMisconfiguredNearMiss(t *testing.T) {
 	res := hvRun(t, fixture.Files{"harddrives.txt": fixture.UTF16(drives), "listing.txt": fixture.ASCII(listing)})
 	assert.Nil(t, hvFinding(res, "vm-path-misconfigured"), "findings: %v", hvCauses(res))
 }
+
+// TestVMPathMisconfiguredOldVolumeGone: the VM was copied to D: on a new
+// host; its settings still name F:\VMs\WEB05, a volume that does not
+// exist here, so no listing can cover it. The worker's "path not found"
+// for that folder proves both disks absent, and both are on D:.
+func TestVMPathMisconfiguredOldVolumeGone(t *testing.T) {
+	const oldDir, newDir = `F:\VMs\WEB05\Virtual Hard Disks`, `D:\Hyper-V\WEB05\Virtual Hard Disks`
+	drives := fixture.VMHardDiskDrives([]fixture.Drive{
+		{VMName: "WEB05", ControllerType: "SCSI", Path: oldDir + `\WEB05.vhdx`},
+		{VMName: "WEB05", ControllerType: "SCSI", Location: 1, Path: oldDir + `\WEB05-logs.vhdx`},
+	})
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: newDir, Files: []fixture.ListedFile{
+		{Name: "WEB05.vhdx", Size: 42 << 30, Modified: fixture.At(7, 30, 0)},
+		{Name: "WEB05-logs.vhdx", Size: 8 << 30, Modified: fixture.At(7, 31, 0)},
+	}}})
+	worker := workerLog(hv01.Worker(12030, fixture.LevelError, fixture.At(8, 2, 50), "WEB05", "6E1C4A98-B2D7-4F35-A9E0-D8C3F5B1A726",
+		fixture.F("ErrorMessage", "Failed to Power on with Error 'The system cannot find the path specified.' (0x80070003). Attachment '"+oldDir+`\WEB05.vhdx`+"' failed to open.")))
+	res := hvRun(t, fixture.Files{
+		"harddrives.txt": fixture.UTF16(drives),
+		"listing.txt":    fixture.OEM850(listing),
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": worker,
+	})
+	f := hvFinding(res, "vm-path-misconfigured")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Medium, f.Severity)
+	hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05.vhdx`), "disk-elsewhere")
+	hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05-logs.vhdx`), "disk-elsewhere")
+	hvCites(t, f, "listing.txt", lineOf(t, listing, "WEB05-logs.vhdx"), "disk-elsewhere")
+	ev := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "disk-elsewhere")
+	assert.Equal(t, "disk-elsewhere, path-not-found", ev.Signal, "the proof is cited once per signal")
+}

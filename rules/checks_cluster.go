@@ -9,6 +9,15 @@ import (
 var clusterChecks = map[string]check{
 	"cluster.unexpected-restart-with-role-failures": restartWithRoleFailures(true),
 	"cluster.planned-restart-with-role-failures":    restartWithRoleFailures(false),
+	"cluster.role-failures-explained-by-restart":    roleFailuresExplainedByRestart,
+}
+
+// roleFailuresExplainedByRestart fires when role failures sit in the window
+// of a node restart, planned or not: then the restart, not a cluster
+// record out of step, is the first explanation of those failures. It
+// cites what the two restart checks cite.
+func roleFailuresExplainedByRestart(ix *index) []*Evidence {
+	return append(restartWithRoleFailures(true)(ix), restartWithRoleFailures(false)(ix)...)
 }
 
 const (

@@ -216,12 +216,14 @@ func versionOutsideHostRange(ix *index) []*Evidence {
 }
 
 // diskFoundElsewhere finds VM disks that are not where the VM's settings
-// point (the listing covers that folder and lacks the file, or the SDP
-// basic info says it does not exist) while a file of the same name is
-// listed in another folder: the VM or its storage was moved and the
-// settings were not updated. A disk that is nowhere is a missing file
-// (another cause). It cites the VM's disk line, with the path where the
-// file was found added as found_path, and the listing line of that file.
+// point (the listing covers that folder and lacks the file, the SDP basic
+// info says it does not exist, or a Hyper-V "not found" error names that
+// path) while a file of the same name is listed in another folder: the VM
+// or its storage was moved and the settings were not updated. A same-named
+// file elsewhere with nothing proving the original gone is only a copy,
+// and a disk that is nowhere is a missing file (another cause). It cites
+// the VM's disk line, with the path where the file was found added as
+// found_path, the listing line of that file, and the error if any.
 func diskFoundElsewhere(ix *index) []*Evidence {
 	dirs, files := listedDirs(ix)
 	if len(files) == 0 {
@@ -234,15 +236,35 @@ func diskFoundElsewhere(ix *index) []*Evidence {
 			byName[n] = append(byName[n], f)
 		}
 	}
+	notFound := notFoundEvents(ix)
 	var out []*Evidence
 	seen := map[string]bool{}
+	proofCited := map[*Evidence]bool{}
 	for _, k := range []Kind{KindVMDisk, KindVM} {
 		for _, e := range ix.of(k) {
 			for _, p := range diskPathsOf(e) {
 				key := strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
-				absent := (dirs[winDir(p)] && !files[key]) || (k == KindVMDisk && e.Attrs["missing"] == "true")
 				others := byName[winBase(p)]
-				if !absent || len(others) == 0 || seen[key] {
+				if len(others) == 0 || seen[key] || files[key] {
+					continue
+				}
+				// Absence is proven by a listing of the folder, by the SDP
+				// "file does not exist" mark, or by Hyper-V failing to find
+				// this very path.
+				var proof *Evidence
+				for _, ev := range notFound {
+					text := strings.ToLower(ev.Attrs[AttrText])
+					// "Path not found" proves the whole folder gone, so it
+					// covers the VM's other disks in that folder too.
+					folder := strings.ToLower(p[:max(strings.LastIndexByte(p, '\\'), 0)])
+					if strings.Contains(text, strings.ToLower(p)) ||
+						(folder != "" && strings.Contains(ev.Attrs[AttrHResults], "0x80070003") && strings.Contains(text, folder+`\`)) {
+						proof = ev
+						break
+					}
+				}
+				absent := dirs[winDir(p)] || (k == KindVMDisk && e.Attrs["missing"] == "true") || proof != nil
+				if !absent {
 					continue
 				}
 				seen[key] = true
@@ -251,7 +273,27 @@ func diskFoundElsewhere(ix *index) []*Evidence {
 				found.Attrs[AttrPath] = p
 				found.Attrs["found_path"] = others[0].Attrs[AttrPath]
 				out = append(out, &found, others[0])
+				if proof != nil && !proofCited[proof] {
+					proofCited[proof] = true
+					out = append(out, proof)
+				}
 			}
+		}
+	}
+	return out
+}
+
+// notFoundEvents are VMMS and worker events quoting "file not found" or
+// "path not found" (0x80070002, 0x80070003).
+func notFoundEvents(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		p := e.Attrs[AttrProvider]
+		if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {
+			continue
+		}
+		if h := e.Attrs[AttrHResults]; strings.Contains(h, "0x80070002") || strings.Contains(h, "0x80070003") {
+			out = append(out, e)
 		}
 	}
 	return out
