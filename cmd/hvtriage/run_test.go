@@ -1,10 +1,8 @@
 package main
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/json"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,7 +14,7 @@ import (
 
 // sample is a shipped bundle with a failed VSS writer (high) and storage
 // resets (high), and nothing critical.
-const sample = "../../samples/storage-resets-vss-timeout/HV01_logs"
+const sample = "../../samples/storage-resets-vss-timeout/HV01_logs.zip"
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
@@ -91,7 +89,7 @@ func TestReportsWrittenByExtension(t *testing.T) {
 
 	m, err := os.ReadFile(md)
 	require.NoError(t, err)
-	assert.Contains(t, string(m), "# hvtriage report: HV01\\_logs")
+	assert.Contains(t, string(m), "# hvtriage report: HV01\\_logs.zip")
 	h, err := os.ReadFile(html)
 	require.NoError(t, err)
 	assert.True(t, strings.HasPrefix(string(h), "<!DOCTYPE html>"))
@@ -110,38 +108,18 @@ func TestReportToStdoutIsDeterministic(t *testing.T) {
 	assert.True(t, json.Valid([]byte(first)))
 }
 
-// zipDir packs a folder into a zip, the way a customer sends a bundle.
-func zipDir(t *testing.T, dir, dst string) {
+// copyFile copies a sample bundle under another name.
+func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
-	var buf bytes.Buffer
-	zw := zip.NewWriter(&buf)
-	require.NoError(t, filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return err
-		}
-		w, err := zw.Create(filepath.ToSlash(rel))
-		if err != nil {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(b)
-		return err
-	}))
-	require.NoError(t, zw.Close())
-	require.NoError(t, os.WriteFile(dst, buf.Bytes(), 0o644))
+	b, err := os.ReadFile(src)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(dst, b, 0o644))
 }
 
 func TestBatch(t *testing.T) {
 	in, out := t.TempDir(), t.TempDir()
-	zipDir(t, sample, filepath.Join(in, "case-001.zip"))
-	zipDir(t, sample, filepath.Join(in, "case-002.zip"))
+	copyFile(t, sample, filepath.Join(in, "case-001.zip"))
+	copyFile(t, sample, filepath.Join(in, "case-002.zip"))
 	require.NoError(t, os.WriteFile(filepath.Join(in, "notes.txt"), []byte("not a bundle"), 0o644))
 
 	code, stdout, stderr := runCLI(t, "analyze", "--batch", in, "--report-dir", out, "--format", "json,md")
@@ -170,7 +148,7 @@ func TestBatchUsage(t *testing.T) {
 	code, _, stderr := runCLI(t, "analyze", sample, sample)
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "same name")
-	code, _, stderr = runCLI(t, "analyze", "-o", "x.json", sample, filepath.Join(sample, "..", "..", "storage-resets-vss-timeout", "HV01_logs", "EventLogs"))
+	code, _, stderr = runCLI(t, "analyze", "-o", "x.json", sample, "../../samples/tss-layout")
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "use --report-dir")
 	code, _, stderr = runCLI(t, "analyze", "--report-dir", t.TempDir(), sample)
