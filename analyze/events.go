@@ -160,6 +160,21 @@ func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extractio
 
 func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	c.out.Records = stats.Records
+	// Damage the reader recovered from is still damage: the records of a
+	// chunk with a bad checksum may be wrong, and a zeroed chunk between
+	// live ones lost its records.
+	if stats.HeaderDamaged {
+		c.out.Problems = append(c.out.Problems, "file header damaged (checksum or fixed fields); chunks were found by scanning")
+	}
+	if stats.ChecksumErrors > 0 {
+		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) fail their checksum; their records were read but may be altered", stats.ChecksumErrors))
+	}
+	if stats.BadChunkHeaders > 0 {
+		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk header(s) hold impossible values; their records were read without trusting them", stats.BadChunkHeaders))
+	}
+	if stats.ZeroedChunks > 0 {
+		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) are zeroed between chunks holding events: the records they held are lost", stats.ZeroedChunks))
+	}
 	for k, n := range c.activity {
 		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
 	}

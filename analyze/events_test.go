@@ -3,6 +3,7 @@ package analyze
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -110,4 +111,33 @@ Message      : The IO operation at logical block address 0x2a81f400 for Disk 1 (
 	fd := findingFor(res, "storage-connectivity")
 	require.NotNil(t, fd)
 	assert.Equal(t, "line 3", fd.Evidence[0].At.String())
+}
+
+// TestRecoveredDamageIsListed: records recovered past damage are kept, but
+// the inventory must still say the log is damaged.
+func TestRecoveredDamageIsListed(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	var recs []evtxwrite.Record
+	for i := range 1500 {
+		recs = append(recs, h.Classic("System", "Service Control Manager", 7036, fixture.QualInfo, fixture.LevelInfo, fixture.At(1, i/60%60, i%60), "Windows Update", "running"))
+	}
+	good := fixture.EVTX(recs, 1)
+	crc, err := evtxwrite.Damaged(good, evtxwrite.ChunkHeaderChecksum, 1)
+	require.NoError(t, err)
+	zeroed, err := evtxwrite.Damaged(good, evtxwrite.ZeroedChunk, 1)
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "crc.evtx"), crc, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "zeroed.evtx"), zeroed, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "good.evtx"), good, 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	inv := inventory(res)
+	assert.Equal(t, StatusParsed, inv["good.evtx"].Status)
+	assert.Equal(t, StatusPartial, inv["crc.evtx"].Status)
+	assert.Contains(t, inv["crc.evtx"].Problems[0], "fail their checksum")
+	assert.Equal(t, 1500, inv["crc.evtx"].Records)
+	assert.Equal(t, StatusPartial, inv["zeroed.evtx"].Status)
+	assert.Contains(t, strings.Join(inv["zeroed.evtx"].Problems, "\n"), "zeroed between chunks")
+	assert.Less(t, inv["zeroed.evtx"].Records, 1500)
 }

@@ -167,7 +167,10 @@ type Stats struct {
 	// field is off, so the facts above are doubtful. Records are unaffected.
 	HeaderDamaged bool
 
-	EmptySlots     int // all-zero 64 KiB slots (preallocated, never written)
+	EmptySlots int // all-zero 64 KiB slots (preallocated, never written)
+	// ZeroedChunks counts all-zero slots with a chunk holding data after
+	// them: holes where records were lost, not space never written.
+	ZeroedChunks   int
 	ChecksumErrors int // chunks whose header or record CRC did not match (still decoded)
 	// LocalTimes: the input (a text export) printed times in the exporting
 	// host's zone, which it does not name; Event.Time holds that wall-clock

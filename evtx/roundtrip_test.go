@@ -313,6 +313,7 @@ func TestRoundTrip_Damage(t *testing.T) {
 		}, func(t *testing.T, st Stats, evs []*Event) {
 			assert.Len(t, evs, len(cases)-inChunk(1))
 			assert.Equal(t, 1, st.EmptySlots)
+			assert.Equal(t, 1, st.ZeroedChunks, "a zeroed chunk before live ones is a hole")
 			assert.Equal(t, chunks-1, st.Chunks)
 		}},
 		{"truncated last chunk", func(t *testing.T) []byte {

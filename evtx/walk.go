@@ -93,11 +93,14 @@ func Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(*Event) error)
 }
 
 type walker struct {
-	st  *Stats
-	fn  func(*Event) error
-	dec *chunkDecoder
-	hdr chunkHeaderReader
-	buf []byte
+	// zeroRun counts all-zero slots since the last chunk with data: if a
+	// chunk with data follows, they were holes, not preallocated space.
+	zeroRun int
+	st      *Stats
+	fn      func(*Event) error
+	dec     *chunkDecoder
+	hdr     chunkHeaderReader
+	buf     []byte
 }
 
 // chunk decodes one 64 KiB slot (shorter if the file is cut). It returns an
@@ -108,6 +111,7 @@ func (w *walker) chunk(off int64, buf []byte) error {
 	if len(buf) < len(chunkMagic) || !bytes.Equal(buf[:8], chunkMagic) {
 		if allZero(buf) {
 			st.EmptySlots++
+			w.zeroRun++
 			return nil
 		}
 		// A broken signature alone does not make the records unreadable:
@@ -118,6 +122,8 @@ func (w *walker) chunk(off int64, buf []byte) error {
 		}
 		st.skip(off, 0, fmt.Errorf("%w (records decoded anyway)", ErrChunkSignature))
 	}
+	st.ZeroedChunks += w.zeroRun
+	w.zeroRun = 0
 	if len(buf) < chunkHeaderSize {
 		st.skip(off, 0, fmt.Errorf("chunk header cut off after %d bytes", len(buf)))
 		return nil
