@@ -45,17 +45,16 @@ type ChainLink struct {
 	// Parent is the bundle path of the parent, "" when none was found;
 	// ParentPath is the path the child recorded (the one that matched, or
 	// the first one when nothing did).
-	Parent        string `json:"parent"`
-	ParentPath    string `json:"parent_path"`
-	MatchedBy     string `json:"matched_by,omitempty"`
-	Status        string `json:"status"`
-	Reason        string `json:"reason,omitempty"`
-	Code          string `json:"code,omitempty"`
-	ChildLinkage  string `json:"child_linkage,omitempty"`
-	ParentID      string `json:"parent_id,omitempty"`
-	LinkageAt     string `json:"linkage_locator,omitempty"`
-	ParentIDAt    string `json:"parent_id_locator,omitempty"`
-	IssueSeverity string `json:"-"`
+	Parent       string `json:"parent"`
+	ParentPath   string `json:"parent_path"`
+	MatchedBy    string `json:"matched_by,omitempty"`
+	Status       string `json:"status"`
+	Reason       string `json:"reason,omitempty"`
+	Code         string `json:"code,omitempty"`
+	ChildLinkage string `json:"child_linkage,omitempty"`
+	ParentID     string `json:"parent_id,omitempty"`
+	LinkageAt    string `json:"linkage_locator,omitempty"`
+	ParentIDAt   string `json:"parent_id_locator,omitempty"`
 }
 
 // ChainIssue is one problem the chain rebuild found.
