@@ -127,3 +127,15 @@ func TestVSSMissingInputs(t *testing.T) {
 	require.False(t, b.has("vss-writer-failed"))
 	assert.ElementsMatch(t, []string{"vss-writers", "application-log"}, b.missingFor("vss-writer-failed"))
 }
+
+// TestGuestWriterListingIsNotTheHost: a writer listing taken inside a
+// domain-controller guest has the NTDS writer and, rightly, no Hyper-V
+// writer; it must not be read as a host whose Hyper-V writer is missing.
+func TestGuestWriterListingIsNotTheHost(t *testing.T) {
+	guest := []VSSWriter{
+		Writer("NTDS", WriterNTDS, "1f4e7a2b-3c5d-4e6f-8a9b-0c1d2e3f4a5b", 1, "No error"),
+		Writer("System Writer", WriterSystem, "5f2a8c4d-1e9b-47c3-b6d0-8a3e7f1c2b94", 1, "No error"),
+	}
+	b := analyzeFiles(t, Files{"guest/DC01_vss_writers.txt": UTF16(VSSAdminWriters(guest))})
+	assert.False(t, b.has("vss-writer-failed"), "findings: %v", b.causes())
+}

@@ -140,9 +140,13 @@ var backupErrorText = regexp.MustCompile(`(?i)backup|recovery checkpoint|shadow 
 
 var backupErrorCodes = regexp.MustCompile(`0x800423f[0-5b]|0x80042316|0x80042306|0x8004230f`)
 
+// backupVendorSources are the event sources backup products log under in
+// the Application log (the catalog's vendor signals name the same ones).
+var backupVendorSources = []string{"NetWorker", "NMM", "Veeam MP", "Veeam Backup", "Backup Exec", "NetBackup", "MSDPM"}
+
 // backupFailureEvents are error events that say a backup of a VM failed:
 // Hyper-V events about backup checkpoints or VSS, Windows Server Backup
-// errors, and VSS writer vetoes on the host.
+// errors, backup products' own errors, and VSS writer vetoes on the host.
 func backupFailureEvents(ix *index) []*Evidence {
 	var out []*Evidence
 	for _, e := range ix.of(KindEvent) {
@@ -154,6 +158,7 @@ func backupFailureEvents(ix *index) []*Evidence {
 		switch {
 		case isHyperVProvider(p) && (backupErrorText.MatchString(e.Attrs[AttrText]) || backupErrorCodes.MatchString(e.Attrs[AttrHResults])):
 		case strings.EqualFold(p, "Microsoft-Windows-Backup"):
+		case slices.ContainsFunc(backupVendorSources, func(v string) bool { return strings.EqualFold(v, p) }):
 		case strings.EqualFold(p, "VSS") && (e.Attrs[AttrEventID] == "8229" || e.Attrs[AttrEventID] == "12293"):
 		default:
 			continue
@@ -189,12 +194,37 @@ func backupUserCheckpointSameVM(ix *index) []*Evidence {
 			continue
 		}
 		for _, e := range failures {
-			if strings.EqualFold(e.VM(), vm) && userCheckpointBefore(s, e) {
+			if (strings.EqualFold(e.VM(), vm) || (e.VM() == "" && mentionsVM(e, vm))) && userCheckpointBefore(s, e) {
 				hit[s], hit[e] = true, true
 			}
 		}
 	}
 	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+}
+
+// mentionsVM reports whether an event's text names the VM as a word: backup
+// products write the VM name into their messages rather than into fields.
+func mentionsVM(e *Evidence, vm string) bool {
+	text := strings.ToLower(e.Attrs[AttrText])
+	name := strings.ToLower(vm)
+	for i := strings.Index(text, name); i >= 0; {
+		end := i + len(name)
+		before := i == 0 || !isWordByte(text[i-1])
+		after := end == len(text) || !isWordByte(text[end])
+		if before && after {
+			return true
+		}
+		next := strings.Index(text[i+1:], name)
+		if next < 0 {
+			break
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '-' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z'
 }
 
 // backupUserCheckpointHostFailure is the weaker form: user checkpoints
@@ -210,12 +240,28 @@ func backupUserCheckpointHostFailure(ix *index) []*Evidence {
 			continue
 		}
 		for _, e := range failures {
-			if e.VM() == "" && userCheckpointBefore(s, e) {
+			if e.VM() == "" && !mentionsAnotherVM(ix, e, s.VM()) && userCheckpointBefore(s, e) {
 				hit[s], hit[e] = true, true
 			}
 		}
 	}
 	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+}
+
+// mentionsAnotherVM reports whether the event names a known VM other than
+// vm: such a failure belongs to that VM, not to the checkpointed one.
+func mentionsAnotherVM(ix *index, e *Evidence, vm string) bool {
+	for _, v := range ix.of(KindVM) {
+		if other := v.VM(); other != "" && !strings.EqualFold(other, vm) && mentionsVM(e, other) {
+			return true
+		}
+	}
+	for _, s := range ix.of(KindSnapshot) {
+		if other := s.VM(); other != "" && !strings.EqualFold(other, vm) && mentionsVM(e, other) {
+			return true
+		}
+	}
+	return false
 }
 
 // distinctBy returns the distinct non-empty values (case-insensitive) of an

@@ -12,20 +12,36 @@ var vssChecks = map[string]check{
 // in the canonical form extractors write (lower case, no braces).
 const hyperVWriterID = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 
-// hypervWriterMissing fires when a writer listing was collected but holds no
-// Hyper-V writer: on a Hyper-V host that means VMMS is not running or its
-// writer failed to register, and host-level backups of VMs cannot work. It
-// cites every writer listing file (the first writer of each), since the
+// hostWriterListings returns the writers of the listings that may come from
+// the Hyper-V host: listings taken inside a domain-controller guest (they
+// hold the NTDS writer, ntdsWriterID) are left out, since a guest never has the Hyper-V
+// writer. hasHyperV reports whether any of them lists the Hyper-V writer.
+func hostWriterListings(ix *index) (writers []*Evidence, hasHyperV bool) {
+	guest := map[string]bool{}
+	for _, w := range ix.of(KindVSSWriter) {
+		if strings.EqualFold(w.Attrs["writer_id"], ntdsWriterID) {
+			guest[w.Source] = true
+		}
+	}
+	for _, w := range ix.of(KindVSSWriter) {
+		if guest[w.Source] {
+			continue
+		}
+		writers = append(writers, w)
+		hasHyperV = hasHyperV || isHyperVWriter(w)
+	}
+	return writers, hasHyperV
+}
+
+// hypervWriterMissing fires when a host writer listing was collected but
+// holds no Hyper-V writer: on a Hyper-V host that means VMMS is not running
+// or its writer failed to register, and host-level backups of VMs cannot
+// work. It cites every such listing (the first writer of each), since the
 // evidence is what is absent from them.
 func hypervWriterMissing(ix *index) []*Evidence {
-	writers := ix.of(KindVSSWriter)
-	if len(writers) == 0 {
+	writers, hasHyperV := hostWriterListings(ix)
+	if len(writers) == 0 || hasHyperV {
 		return nil
-	}
-	for _, w := range writers {
-		if isHyperVWriter(w) {
-			return nil
-		}
 	}
 	return firstPerSource(writers)
 }
@@ -36,14 +52,9 @@ func hypervWriterMissing(ix *index) []*Evidence {
 // may come from a guest or from a server without the role. It cites the
 // listings, like hypervWriterMissing.
 func vssNoHyperVInBundle(ix *index) []*Evidence {
-	writers := ix.of(KindVSSWriter)
-	if len(writers) == 0 {
+	writers, hasHyperV := hostWriterListings(ix)
+	if len(writers) == 0 || hasHyperV {
 		return nil
-	}
-	for _, w := range writers {
-		if isHyperVWriter(w) {
-			return nil
-		}
 	}
 	for _, k := range []Kind{KindVM, KindSnapshot, KindVMDisk, KindHost, KindDisk, KindDiskInfo, KindChainLink} {
 		if len(ix.of(k)) > 0 {

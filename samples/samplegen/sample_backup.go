@@ -153,9 +153,7 @@ func backupBlockedByUserCheckpoint() Sample {
 		vmms(h, 18016, LevelInfo, At(0, 40, 2), vm2, vm2ID, F("ErrorMessage", "Checkpoint for 'SQL06' was created successfully.")),
 	}
 	return Sample{
-		Name: "backup-blocked-by-user-checkpoint",
-		Pending: "backup-blocked-by-user-checkpoint does not count a vendor's own failure event (NetWorker, Application log) " +
-			"as a backup failure, and the literal \"Saveset contains VM with checkpoint\" is matched nowhere",
+		Name:   "backup-blocked-by-user-checkpoint",
 		Bundle: "HV13_networker.zip",
 		Zip:    true,
 		Story: `The DBA took a standard checkpoint of SQL05 on HV13 before a SQL cumulative update on

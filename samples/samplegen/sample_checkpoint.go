@@ -161,9 +161,7 @@ func checkpointOnDC() Sample {
 			F("ErrorMessage", "'DC01' was reverted to checkpoint 'DC01 - (3/12/2024 - 9:15:40 PM)'. (Virtual machine ID "+dc1ID+")")),
 	}
 	return Sample{
-		Name: "checkpoint-on-domain-controller",
-		Pending: "vss-writer-failed fires (check vss.hyperv-writer-missing) on the guest DC01's writer listing, which " +
-			"rightly has no Hyper-V writer; the host's own listing is not in the bundle",
+		Name:   "checkpoint-on-domain-controller",
 		Bundle: "HV09_DC01.zip",
 		Zip:    true,
 		Story: `DC01 runs on HV09 with the checkpoint type left at Standard. An administrator took a
