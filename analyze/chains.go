@@ -2,6 +2,7 @@ package analyze
 
 import (
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 
@@ -19,6 +20,11 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 		return vhdx.ChainSet{}, nil
 	}
 	var opt vhdx.ChainOptions
+	// A disk is only an orphan when nothing uses it: that can be judged
+	// only when the VMs' current disks are known. Checkpoint disk lists
+	// alone name the disks as they were when each checkpoint was taken,
+	// never the AVHDX the VM runs on now.
+	var current, checkpointed []string
 	for i := range evidence {
 		e := &evidence[i]
 		switch e.Kind {
@@ -27,16 +33,19 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 				opt.KnownPaths = append(opt.KnownPaths, p)
 			}
 		case rules.KindVMDisk:
-			if p := e.Attrs[rules.AttrPath]; p != "" {
-				opt.References = append(opt.References, p)
-			}
-		case rules.KindSnapshot, rules.KindVM:
+			current = appendDiskPath(current, e.Attrs[rules.AttrPath])
+		case rules.KindVM:
 			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
-				if p != "" {
-					opt.References = append(opt.References, p)
-				}
+				current = appendDiskPath(current, p)
+			}
+		case rules.KindSnapshot:
+			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+				checkpointed = appendDiskPath(checkpointed, p)
 			}
 		}
+	}
+	if len(current) > 0 {
+		opt.References = append(current, checkpointed...)
 	}
 	set := vhdx.BuildChains(disks, opt)
 	byPath := map[string]*vhdx.Disk{}
@@ -62,6 +71,18 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 		out = append(out, e)
 	}
 	return set, out
+}
+
+// appendDiskPath keeps values that are paths to a virtual disk: Get-VM
+// prints "Hard Drive on SCSI controller number 0 at location 0" when its
+// list is not expanded, which names no file.
+func appendDiskPath(list []string, p string) []string {
+	p = strings.TrimSpace(p)
+	ext := strings.ToLower(path.Ext(strings.ReplaceAll(p, `\`, "/")))
+	if strings.ContainsAny(p, `\/`) && (ext == ".vhdx" || ext == ".avhdx" || ext == ".vhd" || ext == ".avhd") {
+		return append(list, p)
+	}
+	return list
 }
 
 func linkEvidence(l vhdx.Link) rules.Evidence {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
 	"github.com/hvtriage/hvtriage/vhdx/vhdxtest"
@@ -111,4 +112,23 @@ func TestHealthyChainIsQuiet(t *testing.T) {
 		ruled = append(ruled, r.Cause)
 	}
 	assert.Contains(t, ruled, "chain-broken", "headers present and the link verified")
+}
+
+// TestCheckpointListsAloneMakeNoOrphans: Get-VMSnapshot names the disks as
+// they were when each checkpoint was taken (the base), never the AVHDX the
+// VM runs on now; without the VM's current disks, no disk can be called
+// unused.
+func TestCheckpointListsAloneMakeNoOrphans(t *testing.T) {
+	dir := t.TempDir()
+	base := writeDisk(t, dir, "FS01/FS01.vhdx", vhdxtest.Options{Seed: "fs01-base"})
+	writeDisk(t, dir, "FS01/FS01_3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413.avhdx",
+		vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, `D:\VMs\FS01\FS01.vhdx`, ""))
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "before patch", Type: "Standard",
+		Created: fixture.At(1, 0, 0), HardDrives: []string{`D:\VMs\FS01\FS01.vhdx`}}})
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "snapshots.txt"), fixture.UTF16(snaps), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	for _, is := range res.Chains.Issues {
+		assert.NotEqual(t, vhdx.IssueOrphan, is.Kind, "%s", is.Msg)
+	}
 }
