@@ -17,6 +17,7 @@ func correlate(evidence []rules.Evidence) {
 	byID := map[string]string{}   // VM GUID (canonical) → name
 	bySID := map[string]string{}  // per-VM SID → name
 	byDisk := map[string]string{} // lower-case disk file name → VM name
+	idOf := map[string]string{}   // lower-case VM name → VM GUID as first seen
 	// The VM inventory (Get-VM, checkpoints, disks) is the authority on
 	// names; events only fill in what it does not say. First seen wins.
 	ordered := make([]*rules.Evidence, 0, len(evidence))
@@ -35,6 +36,9 @@ func correlate(evidence []rules.Evidence) {
 			continue
 		}
 		if id := cmdout.NormGUID(e.Attrs[rules.AttrVMID]); id != "" {
+			if _, known := idOf[strings.ToLower(name)]; !known {
+				idOf[strings.ToLower(name)] = strings.ToUpper(id)
+			}
 			if _, known := byID[id]; !known {
 				byID[id] = name
 				if sid, err := cmdout.VMSID(id); err == nil {
@@ -53,7 +57,14 @@ func correlate(evidence []rules.Evidence) {
 	}
 	for i := range evidence {
 		e := &evidence[i]
-		if e.Attrs == nil || e.Attrs[rules.AttrVM] != "" {
+		if e.Attrs == nil {
+			continue
+		}
+		if vm := e.Attrs[rules.AttrVM]; vm != "" {
+			// Commands need the VM's GUID too (icacls on its SID account).
+			if e.Attrs[rules.AttrVMID] == "" && idOf[strings.ToLower(vm)] != "" {
+				e.Attrs[rules.AttrVMID] = idOf[strings.ToLower(vm)]
+			}
 			continue
 		}
 		var vm string
@@ -72,6 +83,9 @@ func correlate(evidence []rules.Evidence) {
 		}
 		if vm != "" {
 			e.Attrs[rules.AttrVM] = vm
+			if e.Attrs[rules.AttrVMID] == "" {
+				e.Attrs[rules.AttrVMID] = idOf[strings.ToLower(vm)]
+			}
 		}
 	}
 }

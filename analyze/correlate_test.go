@@ -27,3 +27,12 @@ func TestCorrelateTiesEvidenceToVMs(t *testing.T) {
 	assert.Equal(t, "", ev[5].VM(), "unknown GUID stays unattributed")
 	assert.Equal(t, "SQL01", ev[6].VM(), "an item that names its VM keeps it")
 }
+
+func TestCorrelateFillsVMID(t *testing.T) {
+	ev := []rules.Evidence{
+		{Kind: rules.KindVM, Attrs: map[string]string{rules.AttrVM: "SQL05", rules.AttrVMID: "8d1c2e3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"}},
+		{Kind: rules.KindSnapshot, Attrs: map[string]string{rules.AttrVM: "SQL05"}},
+	}
+	correlate(ev)
+	assert.Equal(t, "8D1C2E3F-4A5B-4C6D-8E9F-0A1B2C3D4E5F", ev[1].Attrs[rules.AttrVMID])
+}

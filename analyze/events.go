@@ -255,6 +255,9 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 	}
 	joined := strings.Join(text, " | ")
 	attrs[rules.AttrText] = joined
+	if d := driveIn(ev); d != "" {
+		attrs[rules.AttrDrive], attrs[rules.AttrDriveLetter] = d, d[:1]
+	}
 	codes := hresultPattern.FindAllString(joined, -1)
 	if len(ev.Binary) > 0 {
 		attrs["binary"] = hex.EncodeToString(ev.Binary)
@@ -274,6 +277,23 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 		Summary: eventSummary(ev, joined),
 		Attrs:   attrs,
 	}
+}
+
+// drivePattern finds a drive in a payload value: "D:", "D:\Hyper-V\…",
+// "\\?\D:\…".
+var drivePattern = regexp.MustCompile(`^(?:\\\\\?\\)?([A-Za-z]):(?:\\|$)`)
+
+// driveIn returns the first drive a payload value names ("D:"): the
+// volume a file-system event is about, for repair commands.
+func driveIn(ev *evtx.Event) string {
+	for _, list := range [][]evtx.Field{ev.Data, ev.UserData} {
+		for _, f := range list {
+			if m := drivePattern.FindStringSubmatch(strings.TrimSpace(f.Value)); m != nil {
+				return strings.ToUpper(m[1]) + ":"
+			}
+		}
+	}
+	return ""
 }
 
 func eventSummary(ev *evtx.Event, text string) string {

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evtx"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
@@ -140,4 +141,18 @@ func TestRecoveredDamageIsListed(t *testing.T) {
 	assert.Equal(t, StatusPartial, inv["zeroed.evtx"].Status)
 	assert.Contains(t, strings.Join(inv["zeroed.evtx"].Problems, "\n"), "zeroed between chunks")
 	assert.Less(t, inv["zeroed.evtx"].Records, 1500)
+}
+
+func TestDriveFromPayload(t *testing.T) {
+	tests := []struct{ value, want string }{
+		{`D:`, "D:"},
+		{`r:\VMs\APP01\APP01.vhdx`, "R:"},
+		{`\\?\E:\Hyper-V\x.avhdx`, "E:"},
+		{`\Device\HarddiskVolume3`, ""},
+		{`DC01: something`, ""},
+	}
+	for _, tt := range tests {
+		ev := &evtx.Event{Data: []evtx.Field{{Name: "ObjectName", Value: tt.value}}}
+		assert.Equal(t, tt.want, driveIn(ev), tt.value)
+	}
 }

@@ -58,6 +58,10 @@ const (
 	// AttrDiskPaths holds the virtual disk paths a VM or checkpoint uses,
 	// one per line (Get-VM / Get-VMSnapshot HardDrives, SDP basic info).
 	AttrDiskPaths = "disk_paths"
+	// AttrDrive and AttrDriveLetter name the volume an item is about ("D:",
+	// "D"), taken from the first path or drive in an event's payload.
+	AttrDrive       = "drive"
+	AttrDriveLetter = "drive_letter"
 	// AttrMore counts further identical items an extractor did not keep
 	// after this one (to bound memory); the engine counts them as hits.
 	AttrMore = "more"

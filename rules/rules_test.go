@@ -185,12 +185,12 @@ func TestWantsEventAndPlaceholders(t *testing.T) {
 	assert.False(t, eng.WantsEvent("Microsoft-Windows-Security-Auditing", 4624))
 
 	ev := event("S", 9, "Ntfs", "55")
-	ev.Attrs["data.DriveName"] = "D:"
+	ev.Attrs[AttrDrive] = "D:"
 	f := eng.Evaluate([]Evidence{ev}, nil).Findings[0]
 	var cmds []string
 	for _, s := range f.Resolution {
 		cmds = append(cmds, s.Command)
 	}
 	assert.Contains(t, cmds, "chkdsk D: /f")
-	assert.Contains(t, cmds, "Repair-Volume -DriveLetter <letter> -OfflineScanAndFix")
+	assert.Contains(t, cmds, "Repair-Volume -DriveLetter <drive_letter> -OfflineScanAndFix", "an attribute no evidence has stays a visible placeholder")
 }
