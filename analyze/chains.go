@@ -3,6 +3,7 @@ package analyze
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,10 +25,12 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 	// only when the VMs' current disks are known. Checkpoint disk lists
 	// alone name the disks as they were when each checkpoint was taken,
 	// never the AVHDX the VM runs on now.
-	var current, checkpointed []string
+	var current, checkpointed, mentioned []string
 	for i := range evidence {
 		e := &evidence[i]
 		switch e.Kind {
+		case rules.KindChainError, rules.KindCmdError:
+			mentioned = appendDiskPath(mentioned, e.Attrs[rules.AttrPath])
 		case rules.KindFile, rules.KindDiskInfo:
 			if p := e.Attrs[rules.AttrPath]; p != "" {
 				opt.KnownPaths = append(opt.KnownPaths, p)
@@ -48,6 +51,17 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 		opt.References = append(current, checkpointed...)
 	}
 	set := vhdx.BuildChains(disks, opt)
+	// Where each collected disk lives on the host, by file name, from what
+	// the text outputs say (Get-VHD, listings, VM disk lists): commands must
+	// name the host's path, not the path inside the bundle.
+	hostPath := map[string]string{}
+	for _, p := range slices.Concat(opt.KnownPaths, current, checkpointed, mentioned) {
+		if n := diskName(p); n != "" && strings.Contains(p, `\`) {
+			if _, seen := hostPath[n]; !seen {
+				hostPath[n] = p
+			}
+		}
+	}
 	byPath := map[string]*vhdx.Disk{}
 	for i := range disks {
 		byPath[disks[i].Path] = &disks[i]
@@ -67,6 +81,9 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 					break
 				}
 			}
+		}
+		if hp := hostPath[diskName(is.Child)]; hp != "" {
+			e.Attrs["child_host_path"] = hp
 		}
 		out = append(out, e)
 	}
