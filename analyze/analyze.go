@@ -90,6 +90,8 @@ type Input struct {
 	Kind   string
 	Entry  *Entry
 	Engine *rules.Engine // lets extractors drop events no rule can use
+
+	budget *eventBudget // shared by every file of the run
 }
 
 // Extraction is what an extractor got out of one file.
@@ -159,6 +161,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	}
 
 	outcomes := make([]fileOutcome, len(b.Entries))
+	budget := newEventBudget()
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
 	var (
@@ -172,7 +175,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt)
+				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt, budget)
 				if opt.Progress != nil {
 					mu.Lock()
 					progress.FilesDone++
@@ -240,7 +243,7 @@ type fileOutcome struct {
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,
 // including a panic in parser code, ends up as a problem on this file.
-func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options) (out fileOutcome) {
+func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options, budget *eventBudget) (out fileOutcome) {
 	out.record = FileRecord{Path: e.Path, Size: e.Size, Kind: KindUnknown}
 	defer func() {
 		if r := recover(); r != nil {
@@ -270,7 +273,7 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine})
+	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget})
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -77,6 +78,34 @@ func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
 // item ("more"), so memory stays bounded whatever the log size.
 const maxKeptPerEvent = 500
 
+// maxKeptPerEventBundle bounds the same across the whole bundle (a cluster
+// bundle holds the same log of many nodes): past it, each file keeps only
+// its first event of a kind, so every file can still be cited.
+const maxKeptPerEventBundle = 2000
+
+// eventBudget counts kept events per kind across every file of a run.
+type eventBudget struct {
+	mu   sync.Mutex
+	kept map[eventKey]int
+}
+
+func newEventBudget() *eventBudget { return &eventBudget{kept: map[eventKey]int{}} }
+
+// take reserves room for one more event of kind k; force takes it even
+// past the limit (a file's first event of a kind).
+func (b *eventBudget) take(k eventKey, force bool) bool {
+	if b == nil {
+		return true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !force && b.kept[k] >= maxKeptPerEventBundle {
+		return false
+	}
+	b.kept[k]++
+	return true
+}
+
 type eventKey struct {
 	provider string
 	id       uint16
@@ -138,7 +167,8 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	}
 	k := eventKey{ev.Provider, ev.EventID}
 	c.counts[k]++
-	if c.counts[k] > maxKeptPerEvent {
+	first := c.counts[k] == 1
+	if c.counts[k] > maxKeptPerEvent || !c.in.budget.take(k, first) {
 		last := &c.out.Evidence[c.kept[k]]
 		n, _ := strconv.Atoi(last.Attrs[rules.AttrMore])
 		last.Attrs[rules.AttrMore] = strconv.Itoa(n + 1)

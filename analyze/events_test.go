@@ -1,6 +1,7 @@
 package analyze
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -155,4 +156,32 @@ func TestDriveFromPayload(t *testing.T) {
 		ev := &evtx.Event{Data: []evtx.Field{{Name: "ObjectName", Value: tt.value}}}
 		assert.Equal(t, tt.want, driveIn(ev), tt.value)
 	}
+}
+
+// TestEventBudgetAcrossFiles: the same resets logged by many nodes are kept
+// up to a bundle-wide bound, every file keeps its first, and the count is
+// complete.
+func TestEventBudgetAcrossFiles(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	var recs []evtxwrite.Record
+	for i := range 400 {
+		recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
+	}
+	log := fixture.EVTX(recs, 1)
+	dir := t.TempDir()
+	const nodes = 8 // 8 × 400 = 3200 resets, over the bundle-wide bound
+	for n := range nodes {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d-System.evtx", n)), log, 0o644))
+	}
+	res, err := Run(t.Context(), dir, Options{Workers: 2})
+	require.NoError(t, err)
+	assert.LessOrEqual(t, len(res.Evidence), maxKeptPerEventBundle+nodes)
+	perFile := map[string]int{}
+	for _, e := range res.Evidence {
+		perFile[e.Source]++
+	}
+	assert.Len(t, perFile, nodes, "every file is still represented")
+	f := findingFor(res, "storage-connectivity")
+	require.NotNil(t, f)
+	assert.Equal(t, nodes*400, f.Signals[0].Count)
 }
