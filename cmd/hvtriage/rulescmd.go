@@ -61,13 +61,15 @@ func catalogTable(w io.Writer, cat *rules.Catalog) error {
 	return err
 }
 
-// evidenceUsed summarises the kinds of evidence a cause reads.
+// evidenceUsed summarises the kinds of evidence a cause reads; the Go
+// checks are counted (`hvtriage rules CAUSE` names them).
 func evidenceUsed(c *rules.Cause) string {
 	set := map[string]bool{}
+	checks := 0
 	for _, s := range c.Signals {
 		switch {
 		case s.Check != "":
-			set["check:"+s.Check] = true
+			checks++
 		case s.Kind == rules.KindEvent:
 			set["events"] = true
 		default:
@@ -79,6 +81,13 @@ func evidenceUsed(c *rules.Cause) string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	switch checks {
+	case 0:
+	case 1:
+		out = append(out, "1 Go check")
+	default:
+		out = append(out, fmt.Sprintf("%d Go checks", checks))
+	}
 	return strings.Join(out, ", ")
 }
 

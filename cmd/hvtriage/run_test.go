@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/rules"
 )
 
 // sample is a shipped bundle with a failed VSS writer (high) and storage
@@ -157,4 +160,23 @@ func TestBatchUsage(t *testing.T) {
 	code, _, stderr = runCLI(t, "analyze", "--batch", t.TempDir())
 	assert.Equal(t, exitUsage, code)
 	assert.Contains(t, stderr, "no .zip file or folder")
+}
+
+func TestRulesListsEveryCause(t *testing.T) {
+	cat, err := rules.Default()
+	require.NoError(t, err)
+	code, stdout, _ := runCLI(t, "rules")
+	require.Equal(t, exitOK, code)
+	for _, c := range cat.Causes {
+		assert.Contains(t, stdout, "| "+c.ID+" ", "the table lists %s", c.ID)
+	}
+	assert.Contains(t, stdout, fmt.Sprintf("%d causes.", len(cat.Causes)))
+
+	code, stdout, _ = runCLI(t, "rules", "chain-parent-modified")
+	require.Equal(t, exitOK, code)
+	for _, want := range []string{"Raises confidence", "Inputs that decide it", "Resolution", "-IgnoreIdMismatch"} {
+		assert.Contains(t, stdout, want)
+	}
+	_, stdout, _ = runCLI(t, "rules", "vss-writer-failed")
+	assert.Contains(t, stdout, "Lowers confidence", "counter-evidence is explained too")
 }
