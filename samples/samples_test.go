@@ -163,3 +163,27 @@ func keys(m map[string][]byte) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestLayoutsAreFullyClassified: in the bundles laid out the way TSS and
+// SDP write them, every command output and log is recognized; the only
+// file left unknown is the customer's own note, which no parser reads.
+func TestLayoutsAreFullyClassified(t *testing.T) {
+	for _, name := range []string{"tss-layout", "sdp-layout"} {
+		t.Run(name, func(t *testing.T) {
+			var s samplegen.Sample
+			for _, x := range samplegen.All() {
+				if x.Name == name {
+					s = x
+				}
+			}
+			require.Equal(t, name, s.Name)
+			res, err := analyze.Run(t.Context(), filepath.Join(s.Name, s.Bundle), analyze.Options{})
+			require.NoError(t, err)
+			for _, f := range res.Inventory {
+				if f.Kind == "unknown" {
+					assert.Equal(t, "upload_note.txt", f.Path, "file left unclassified")
+				}
+			}
+		})
+	}
+}
