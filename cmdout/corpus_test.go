@@ -9,28 +9,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/sharedcorpus"
 )
 
-// corpusDir finds ../shared/corpus next to the module root.
+// corpusDir finds ../shared/corpus next to the module root, or skips.
 func corpusDir(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("corpus not present: %v", err)
-	}
-	return c
+	return sharedcorpus.Path(t)
 }
 
 // The shared corpus holds binary EVTX and VHDX files: none of them may be

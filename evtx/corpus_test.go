@@ -10,29 +10,15 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/sharedcorpus"
 )
 
-// corpusDir returns /work/shared/corpus located from the module root, or
-// skips the test when the corpus is not there.
+// corpusDir returns the shared corpus, or skips the test when it is absent.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus")
-	if _, err := os.Stat(filepath.Join(corpus, "evtx", "expected-records.tsv")); err != nil {
-		t.Skip("shared corpus not present")
-	}
-	return corpus
+	sharedcorpus.Path(t, "evtx", "expected-records.tsv")
+	return sharedcorpus.Path(t)
 }
 
 type corpusFile struct {

@@ -6,32 +6,17 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/sharedcorpus"
 )
 
 // corpusDir returns ../shared/corpus/vhdx next to the module root, or skips.
 func corpusDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "vhdx")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	return c
+	return sharedcorpus.Path(t, "vhdx")
 }
 
 // sparseFile keeps the head and the tail of a large, mostly-zero file. Reads
