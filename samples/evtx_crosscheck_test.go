@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"os"
@@ -22,6 +21,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/toolxml"
 
 	"github.com/hvtriage/hvtriage/evtx"
 	"github.com/hvtriage/hvtriage/samples/samplegen"
@@ -147,34 +148,7 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// xnode is a generic XML element of a tool's output.
-type xnode struct {
-	XMLName  xml.Name
-	Attrs    []xml.Attr `xml:",any,attr"`
-	Text     string     `xml:",chardata"`
-	Children []xnode    `xml:",any"`
-}
-
-func (n *xnode) child(name string) *xnode {
-	for i := range n.Children {
-		if n.Children[i].XMLName.Local == name {
-			return &n.Children[i]
-		}
-	}
-	return &xnode{}
-}
-
-func (n *xnode) attr(name string) string {
-	for _, a := range n.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
-}
-
 var (
-	firstEvent    = regexp.MustCompile(`<Event[ >]`)
 	pythonStrings = regexp.MustCompile(`(?s)<string>(.*?)</string>\n?`)
 )
 
@@ -182,32 +156,24 @@ var (
 // python-evtx, which prints classic insertion strings as one <Data> of
 // <string> elements and binary data in base64.
 func toolRecords(t *testing.T, out []byte, python bool) []xrec {
-	s := string(out)
-	loc := firstEvent.FindStringIndex(s)
-	end := strings.LastIndex(s, "</Event>")
-	if loc == nil || end < 0 {
-		return nil
-	}
-	var root struct {
-		Events []xnode `xml:"Event"`
-	}
-	require.NoError(t, xml.Unmarshal([]byte("<Events>"+s[loc[0]:end+len("</Event>")]+"</Events>"), &root))
+	events, err := toolxml.Events(out)
+	require.NoError(t, err)
 	var recs []xrec
-	for _, ev := range root.Events {
-		sys := ev.child("System")
-		id, err := strconv.ParseUint(strings.TrimSpace(sys.child("EventRecordID").Text), 10, 64)
+	for _, ev := range events {
+		sys := ev.Child("System")
+		id, err := strconv.ParseUint(strings.TrimSpace(sys.Child("EventRecordID").Text), 10, 64)
 		require.NoError(t, err)
-		tm, ok := parseTime(sys.child("TimeCreated").attr("SystemTime"))
-		require.True(t, ok, "record %d time %q", id, sys.child("TimeCreated").attr("SystemTime"))
-		r := xrec{ID: id, EventID: sys.child("EventID").Text, Qualifiers: sys.child("EventID").attr("Qualifiers"),
-			Level: sys.child("Level").Text, Provider: sys.child("Provider").attr("Name"), Channel: sys.child("Channel").Text,
-			Computer: sys.child("Computer").Text, Time: tm}
-		var payload []xnode
+		tm, ok := parseTime(sys.Child("TimeCreated").Attr("SystemTime"))
+		require.True(t, ok, "record %d time %q", id, sys.Child("TimeCreated").Attr("SystemTime"))
+		r := xrec{ID: id, EventID: sys.Child("EventID").Text, Qualifiers: sys.Child("EventID").Attr("Qualifiers"),
+			Level: sys.Child("Level").Text, Provider: sys.Child("Provider").Attr("Name"), Channel: sys.Child("Channel").Text,
+			Computer: sys.Child("Computer").Text, Time: tm}
+		var payload []toolxml.Node
 		userData := false
-		if ud := ev.child("UserData"); len(ud.Children) > 0 {
+		if ud := ev.Child("UserData"); len(ud.Children) > 0 {
 			payload, userData = ud.Children[0].Children, true
 		} else {
-			payload = ev.child("EventData").Children
+			payload = ev.Child("EventData").Children
 		}
 		for _, d := range payload {
 			name := d.XMLName.Local
@@ -216,7 +182,7 @@ func toolRecords(t *testing.T, out []byte, python bool) []xrec {
 					r.Binary = binaryText(t, d.Text, python)
 					continue
 				}
-				name = d.attr("Name")
+				name = d.Attr("Name")
 			}
 			if !userData && name == "" && python && strings.TrimSpace(d.Text) == "" {
 				// python-evtx prints an empty <Data> for an event with no

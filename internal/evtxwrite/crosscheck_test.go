@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"os/exec"
@@ -20,6 +19,8 @@ import (
 	"github.com/0xrawsec/golang-evtx/evtx"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/internal/toolxml"
 )
 
 // The cross-check writes the sample files and reads them back with three
@@ -225,49 +226,11 @@ func expect(t *testing.T, r *Record, id uint64, tl tool) canon {
 	return c
 }
 
-// xnode is a generic XML element.
-type xnode struct {
-	XMLName  xml.Name
-	Attrs    []xml.Attr `xml:",any,attr"`
-	Text     string     `xml:",chardata"`
-	Children []xnode    `xml:",any"`
-}
-
-func (n *xnode) child(name string) *xnode {
-	for i := range n.Children {
-		if n.Children[i].XMLName.Local == name {
-			return &n.Children[i]
-		}
-	}
-	return &xnode{}
-}
-
-func (n *xnode) attr(name string) string {
-	for _, a := range n.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return ""
-}
-
-var firstEvent = regexp.MustCompile(`<Event[ >]`)
-
 // parseEvents reads a stream of <Event> elements as printed by a tool.
-func parseEvents(t *testing.T, out []byte) []xnode {
-	s := string(out)
-	loc := firstEvent.FindStringIndex(s)
-	end := strings.LastIndex(s, "</Event>")
-	if loc == nil || end < 0 {
-		return nil
-	}
-	start := loc[0]
-	var root struct {
-		Events []xnode `xml:"Event"`
-	}
-	body := "<Events>" + s[start:end+len("</Event>")] + "</Events>"
-	require.NoError(t, xml.Unmarshal([]byte(body), &root))
-	return root.Events
+func parseEvents(t *testing.T, out []byte) []toolxml.Node {
+	evs, err := toolxml.Events(out)
+	require.NoError(t, err)
+	return evs
 }
 
 // pythonStrings splits python-evtx's rendering of a string array.
@@ -275,29 +238,29 @@ var pythonStrings = regexp.MustCompile(`(?s)<string>(.*?)</string>\n?`)
 
 // fromXML builds the canonical view of a parsed event, using the written
 // record for the field types.
-func fromXML(t *testing.T, ev *xnode, w *Record, tl tool) canon {
-	sys := ev.child("System")
-	prov := sys.child("Provider")
-	id, err := strconv.ParseUint(strings.TrimSpace(sys.child("EventRecordID").Text), 10, 64)
+func fromXML(t *testing.T, ev *toolxml.Node, w *Record, tl tool) canon {
+	sys := ev.Child("System")
+	prov := sys.Child("Provider")
+	id, err := strconv.ParseUint(strings.TrimSpace(sys.Child("EventRecordID").Text), 10, 64)
 	require.NoError(t, err)
 	c := canon{
-		ID: id, EventID: sys.child("EventID").Text, Qualifiers: sys.child("EventID").attr("Qualifiers"),
-		Provider: prov.attr("Name"), GUID: normGUID(prov.attr("Guid")),
-		Channel: sys.child("Channel").Text, Computer: sys.child("Computer").Text,
-		Level: sys.child("Level").Text, Task: sys.child("Task").Text, Opcode: sys.child("Opcode").Text,
-		PID: sys.child("Execution").attr("ProcessID"), TID: sys.child("Execution").attr("ThreadID"),
-		UserID: sys.child("Security").attr("UserID"), ActivityID: normGUID(sys.child("Correlation").attr("ActivityID")),
+		ID: id, EventID: sys.Child("EventID").Text, Qualifiers: sys.Child("EventID").Attr("Qualifiers"),
+		Provider: prov.Attr("Name"), GUID: normGUID(prov.Attr("Guid")),
+		Channel: sys.Child("Channel").Text, Computer: sys.Child("Computer").Text,
+		Level: sys.Child("Level").Text, Task: sys.Child("Task").Text, Opcode: sys.Child("Opcode").Text,
+		PID: sys.Child("Execution").Attr("ProcessID"), TID: sys.Child("Execution").Attr("ThreadID"),
+		UserID: sys.Child("Security").Attr("UserID"), ActivityID: normGUID(sys.Child("Correlation").Attr("ActivityID")),
 	}
-	if ts, err := canonValue(FileTime, sys.child("TimeCreated").attr("SystemTime"), tl, false); assert.NoError(t, err) {
+	if ts, err := canonValue(FileTime, sys.Child("TimeCreated").Attr("SystemTime"), tl, false); assert.NoError(t, err) {
 		c.Time = ts
 	}
-	if k, err := strconv.ParseUint(sys.child("Keywords").Text, 0, 64); assert.NoError(t, err) {
+	if k, err := strconv.ParseUint(sys.Child("Keywords").Text, 0, 64); assert.NoError(t, err) {
 		c.Keywords = fmt.Sprintf("0x%016x", k)
 	}
 
-	var payload *xnode
+	var payload *toolxml.Node
 	var types []Type
-	if ud := ev.child("UserData"); len(ud.Children) > 0 {
+	if ud := ev.Child("UserData"); len(ud.Children) > 0 {
 		payload = &ud.Children[0]
 		c.Payload = "UserData/" + payload.XMLName.Local
 		if w.UserData != nil {
@@ -305,7 +268,7 @@ func fromXML(t *testing.T, ev *xnode, w *Record, tl tool) canon {
 				types = append(types, f.Type)
 			}
 		}
-	} else if ed := ev.child("EventData"); ed.XMLName.Local != "" {
+	} else if ed := ev.Child("EventData"); ed.XMLName.Local != "" {
 		payload = ed
 		c.Payload = "EventData"
 		for _, f := range w.Data {
@@ -330,7 +293,7 @@ func fromXML(t *testing.T, ev *xnode, w *Record, tl tool) canon {
 			c.Binary = b
 			continue
 		case c.Payload == "EventData" && name == "Data":
-			name = d.attr("Name")
+			name = d.Attr("Name")
 		}
 		if c.Payload == "EventData" && name == "" && tl.name == toolPython.name {
 			// python-evtx renders a string array inside a single <Data>.
@@ -398,10 +361,10 @@ func firstID(o Options) uint64 {
 
 // checkTool compares a tool's events with what was written and returns the
 // number of records that matched exactly.
-func checkTool(t *testing.T, sf sampleFile, events []xnode, tl tool) int {
-	byID := map[uint64]*xnode{}
+func checkTool(t *testing.T, sf sampleFile, events []toolxml.Node, tl tool) int {
+	byID := map[uint64]*toolxml.Node{}
 	for i := range events {
-		id, err := strconv.ParseUint(strings.TrimSpace(events[i].child("System").child("EventRecordID").Text), 10, 64)
+		id, err := strconv.ParseUint(strings.TrimSpace(events[i].Child("System").Child("EventRecordID").Text), 10, 64)
 		require.NoError(t, err)
 		require.NotContains(t, byID, id, "%s: duplicate record %d", tl.name, id)
 		byID[id] = &events[i]
