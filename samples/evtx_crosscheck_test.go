@@ -17,7 +17,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -230,62 +229,16 @@ func pythonView(r xrec) xrec {
 		allPositional = allPositional && strings.HasPrefix(v, "=")
 	}
 	if allPositional {
-		var buf []byte
+		var written []string
 		for _, v := range r.Values {
-			for _, u := range utf16.Encode([]rune(v[1:])) {
-				buf = append(buf, byte(u), byte(u>>8))
-			}
-			buf = append(buf, 0, 0)
+			written = append(written, v[1:])
 		}
 		r.Values = nil
-		for _, s := range pythonSplit(buf) {
+		for _, s := range toolxml.PythonStrings(written) {
 			r.Values = append(r.Values, "="+canonValue(s))
 		}
 	}
 	return r
-}
-
-// pythonSplit mirrors python-evtx's splitter: find the first run of UTF-16
-// units whose low byte is non-zero, emit it, drop that many bytes plus two
-// from the start of the buffer, and turn each following pair of zero bytes
-// into an empty string.
-func pythonSplit(b []byte) []string {
-	var out []string
-	for len(b) > 0 {
-		start, n := -1, 0
-		for i := 0; i+1 < len(b); i++ {
-			for i+n+1 < len(b) && b[i+n] != 0 && b[i+n+1] != '\n' {
-				n += 2
-			}
-			if n > 0 {
-				start = i
-				break
-			}
-		}
-		if start >= 0 {
-			u := make([]uint16, n/2)
-			for j := range u {
-				u[j] = uint16(b[start+2*j]) | uint16(b[start+2*j+1])<<8
-			}
-			out = append(out, string(utf16.Decode(u)))
-			b = b[min(len(b), n+2):]
-			if len(b) == 0 {
-				break
-			}
-		}
-		z := 0
-		for z < len(b) && b[z] == 0 {
-			z++
-		}
-		for range z / 2 {
-			out = append(out, "")
-		}
-		b = b[z:]
-		if z == 0 && start < 0 {
-			break
-		}
-	}
-	return out
 }
 
 func pythonInterpreter(t *testing.T) (interp, dump string, ok bool) {

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/0xrawsec/golang-evtx/evtx"
 	"github.com/stretchr/testify/assert"
@@ -88,54 +87,16 @@ func snapTime(got *string, want string, slack time.Duration) {
 	}
 }
 
-// pythonArray predicts what python-evtx 0.6.1 shows of a string array. Its
-// splitter searches for the first run of UTF-16 units whose low byte is not
-// zero, then drops that many bytes plus two from the *start* of the buffer,
-// and turns each following pair of zero bytes into an empty string. Leading
-// empty strings are therefore shifted to after the first non-empty one.
-// Evtxexport shows the array as written; this models the other reader so
-// the test can still check every value it prints.
+// pythonArray predicts what python-evtx shows of a string array
+// (toolxml.PythonStrings): evtxexport shows it as written.
 func pythonArray(fields []Field) []Field {
-	var b []byte
-	for _, f := range fields {
-		b = append(b, utf16le(f.Value)...)
-		b = append(b, 0, 0)
+	values := make([]string, len(fields))
+	for i, f := range fields {
+		values[i] = f.Value
 	}
 	var out []Field
-	for len(b) > 0 {
-		start, n := -1, 0
-		for i := 0; i+1 < len(b); i++ {
-			// Python's bytes regex: a non-zero byte then any byte but '\n'.
-			for i+n+1 < len(b) && b[i+n] != 0 && b[i+n+1] != '\n' {
-				n += 2
-			}
-			if n > 0 {
-				start = i
-				break
-			}
-		}
-		if start >= 0 {
-			u := make([]uint16, n/2)
-			for j := range u {
-				u[j] = uint16(b[start+2*j]) | uint16(b[start+2*j+1])<<8
-			}
-			out = append(out, Field{Value: string(utf16.Decode(u))})
-			b = b[min(len(b), n+2):]
-			if len(b) == 0 {
-				break
-			}
-		}
-		z := 0
-		for z < len(b) && b[z] == 0 {
-			z++
-		}
-		for range z / 2 {
-			out = append(out, Field{})
-		}
-		b = b[z:]
-		if z == 0 && start < 0 {
-			break // python-evtx would raise here
-		}
+	for _, v := range toolxml.PythonStrings(values) {
+		out = append(out, Field{Value: v})
 	}
 	return out
 }

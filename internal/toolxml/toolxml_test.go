@@ -23,3 +23,10 @@ func TestEvents(t *testing.T) {
 	_, err = Events([]byte("<Event><System></Event>"))
 	assert.Error(t, err)
 }
+
+func TestPythonStrings(t *testing.T) {
+	assert.Equal(t, []string{"a", "b"}, PythonStrings([]string{"a", "b"}))
+	assert.Equal(t, []string{"a", "", "b"}, PythonStrings([]string{"a", "", "b"}))
+	assert.Equal(t, []string{"x", ""}, PythonStrings([]string{"", "x"}), "a leading empty string moves after the first value")
+	assert.Empty(t, PythonStrings(nil))
+}
