@@ -160,6 +160,18 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 		}
 	}
 
+	// The bundle's digest reads every byte once more; it runs beside the
+	// analysis instead of before it.
+	type digest struct {
+		sum string
+		err error
+	}
+	digested := make(chan digest, 1)
+	go func() {
+		sum, err := b.Digest()
+		digested <- digest{sum, err}
+	}()
+
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := newEventBudget()
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
@@ -229,7 +241,11 @@ feed:
 	correlate(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
-	res.Bundle = BundleInfo{Name: b.Name, SHA256: b.SHA256, Files: len(res.Inventory)}
+	d := <-digested
+	if d.err != nil {
+		return nil, fmt.Errorf("reading the bundle for its digest: %w", d.err)
+	}
+	res.Bundle = BundleInfo{Name: b.Name, SHA256: d.sum, Files: len(res.Inventory)}
 	for _, e := range b.Entries {
 		res.Bundle.Bytes += e.Size
 	}

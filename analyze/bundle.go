@@ -76,7 +76,6 @@ type Rejected struct {
 // Bundle is an opened bundle: its files, what was refused, and identity.
 type Bundle struct {
 	Name     string
-	SHA256   string
 	Entries  []*Entry
 	Rejected []Rejected
 	Archives []Archive // nested zips that were opened, for the inventory
@@ -86,6 +85,12 @@ type Bundle struct {
 	closers []io.Closer
 	seen    map[string]bool
 	dups    map[string]int
+
+	// What Digest reads: the zip file, or the folder's regular files.
+	zipFile *os.File
+	zipSize int64
+	root    *os.Root
+	files   []string
 }
 
 // Archive is a zip found inside the bundle and opened.
@@ -136,7 +141,7 @@ func (b *Bundle) addDir(dir string) error {
 		return err
 	}
 	b.closers = append(b.closers, root)
-	var hashes []string
+	b.root = root
 	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
 		if err != nil {
 			b.reject(name, "", "unreadable", err.Error())
@@ -160,12 +165,7 @@ func (b *Bundle) addDir(dir string) error {
 			b.reject(name, "", "unreadable", err.Error())
 			return nil
 		}
-		sum, err := hashFile(root, name)
-		if err != nil {
-			b.reject(name, "", "unreadable", err.Error())
-			return nil
-		}
-		hashes = append(hashes, name+"\x00"+sum)
+		b.files = append(b.files, name)
 		open := func() (io.ReadCloser, error) { return root.Open(name) }
 		if b.admit(name, info.Size(), info.Size()) {
 			e := &Entry{Path: name, Size: info.Size(), open: open}
@@ -181,16 +181,30 @@ func (b *Bundle) addDir(dir string) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	slices.Sort(hashes)
+	return err
+}
+
+// Digest returns the bundle's SHA-256: of the zip file itself, or, for a
+// folder, of the sorted list of its files' paths and SHA-256s. It reads
+// every byte once more, so Run computes it while the files are analyzed.
+func (b *Bundle) Digest() (string, error) {
 	h := sha256.New()
-	for _, line := range hashes {
-		fmt.Fprintln(h, line)
+	if b.zipFile != nil {
+		if _, err := io.Copy(h, io.NewSectionReader(b.zipFile, 0, b.zipSize)); err != nil {
+			return "", err
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	b.SHA256 = hex.EncodeToString(h.Sum(nil))
-	return nil
+	names := slices.Clone(b.files)
+	slices.Sort(names)
+	for _, name := range names {
+		sum, err := hashFile(b.root, name)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		fmt.Fprintf(h, "%s\x00%s\n", name, sum)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func hashFile(root *os.Root, name string) (string, error) {
@@ -212,11 +226,7 @@ func (b *Bundle) addZipFile(p string, size int64) error {
 		return err
 	}
 	b.closers = append(b.closers, f)
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	b.SHA256 = hex.EncodeToString(h.Sum(nil))
+	b.zipFile, b.zipSize = f, size
 	zr, err := zip.NewReader(f, size)
 	if err != nil {
 		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {

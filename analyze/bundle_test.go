@@ -261,7 +261,9 @@ func TestDeterministicDirectoryHash(t *testing.T) {
 		b, err := OpenBundle(dir, DefaultLimits())
 		require.NoError(t, err)
 		defer b.Close()
-		return b.SHA256
+		sum, err := b.Digest()
+		require.NoError(t, err)
+		return sum
 	}
 	assert.Equal(t, mk(), mk())
 }
