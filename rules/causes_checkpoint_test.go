@@ -1,6 +1,8 @@
 package rules_test
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +12,8 @@ import (
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/vhdx"
+	"github.com/hvtriage/hvtriage/vhdx/vhdxtest"
 )
 
 const (
@@ -233,4 +237,37 @@ func TestRevertNearMiss(t *testing.T) {
 	)
 	res := hvRun(t, fixture.Files{"vmms-admin.xml": fixture.UTF8BOM(xml)})
 	assert.Nil(t, hvFinding(res, "revert-discarded-changes"), "findings: %v", hvCauses(res))
+}
+
+// TestDeepChainIsLongLived: a VM run on eight stacked checkpoints (each
+// AVHDX the child of the previous) walks nine files on every read; a
+// two-link chain is the near-miss.
+func TestDeepChainIsLongLived(t *testing.T) {
+	build := func(links int) fixture.Files {
+		files := fixture.Files{}
+		write := func(name string, o vhdxtest.Options) *vhdx.File {
+			b, err := vhdxtest.VHDX(o)
+			require.NoError(t, err)
+			f, err := vhdx.Open(bytes.NewReader(b), int64(len(b)))
+			require.NoError(t, err)
+			files["Virtual Hard Disks/"+name] = b
+			return f
+		}
+		parent := write("LAB01.vhdx", vhdxtest.Options{Seed: "lab01"})
+		prevName := "LAB01.vhdx"
+		for i := 1; i <= links; i++ {
+			name := fmt.Sprintf("LAB01_%08X-0000-4000-8000-000000000000.avhdx", i)
+			parent = write(name, vhdxtest.ChildOf(fmt.Sprintf("lab01-%d", i), parent, `.\`+prevName, `D:\VMs\LAB01\Virtual Hard Disks\`+prevName, ""))
+			prevName = name
+		}
+		return files
+	}
+	deep := hvRun(t, build(8))
+	f := hvFinding(deep, "checkpoint-long-lived")
+	require.NotNil(t, f, "findings: %v", hvCauses(deep))
+	assert.Len(t, f.Evidence, 8, "the eight links of the chain are cited")
+	assert.Contains(t, f.Evidence[0].Source, "00000008", "from the leaf down")
+
+	shallow := hvRun(t, build(2))
+	assert.Nil(t, hvFinding(shallow, "checkpoint-long-lived"))
 }

@@ -18,6 +18,45 @@ var checkpointChecks = map[string]check{
 	"checkpoint.disk-not-in-listing":          checkpointDiskNotInListing,
 	"checkpoint.standard-on-dc":               standardCheckpointOnDC,
 	"checkpoint.standard-on-dc-named":         standardCheckpointOnDCByName,
+	"checkpoint.deep-chain":                   deepCheckpointChain,
+}
+
+// deepChainLinks is the chain depth from which every read of the VM's disk
+// walks a long list of files: I/O slows down, merges take hours, and one
+// damaged link costs every checkpoint above it.
+const deepChainLinks = 8
+
+// deepCheckpointChain fires for a differencing chain, rebuilt from the disk
+// headers, that is deepChainLinks or more links long. It cites the links of
+// the deepest chain, from the leaf down.
+func deepCheckpointChain(ix *index) []*Evidence {
+	parentOf := map[string]*Evidence{}
+	isParent := map[string]bool{}
+	for _, l := range ix.of(KindChainLink) {
+		if p := l.Attrs["parent"]; p != "" {
+			parentOf[l.Attrs["child"]] = l
+			isParent[p] = true
+		}
+	}
+	var deepest []*Evidence
+	for child, l := range parentOf {
+		if isParent[child] {
+			continue // not a leaf
+		}
+		var chain []*Evidence
+		seen := map[string]bool{}
+		for cur := l; cur != nil && !seen[cur.Attrs["child"]]; cur = parentOf[cur.Attrs["parent"]] {
+			seen[cur.Attrs["child"]] = true
+			chain = append(chain, cur)
+		}
+		if len(chain) > len(deepest) || (len(chain) == len(deepest) && len(chain) > 0 && chain[0].Source < deepest[0].Source) {
+			deepest = chain
+		}
+	}
+	if len(deepest) < deepChainLinks {
+		return nil
+	}
+	return deepest
 }
 
 // Providers whose events the checkpoint, config and cluster checks read.
