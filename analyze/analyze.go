@@ -39,7 +39,8 @@ type FileRecord struct {
 	Status   string
 	Size     int64
 	Records  int
-	Problems []string
+	Problems []string // what could not be read, and where
+	Notes    []string // how the file was read (encoding guesses), not damage
 }
 
 // BundleInfo identifies the bundle analyzed.
@@ -99,6 +100,7 @@ type Extraction struct {
 	Evidence []rules.Evidence
 	Records  int      // items read: events, writers, disks…
 	Problems []string // what could not be read, and where
+	Notes    []string // observations that are not damage (an encoding switch)
 	Coverage []string // coverage keys the file provides ("channel:system")
 	Disks    []vhdx.Disk
 	Activity []Activity // event counts per hour, channel and level
@@ -297,6 +299,7 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	out.extraction = ext
 	out.record.Records = ext.Records
 	out.record.Problems = append(out.record.Problems, ext.Problems...)
+	out.record.Notes = ext.Notes
 	switch {
 	case ext.Ignored:
 		out.record.Status = StatusIgnored

@@ -285,3 +285,20 @@ func TestProgressReportsEveryFile(t *testing.T) {
 		assert.Greater(t, seen[i].FilesDone, seen[i-1].FilesDone)
 	}
 }
+
+// TestEncodingNotesAreNotDamage: SDP writes a UTF-16 header and appends
+// cmd output in the OEM code page; the file is read completely, so it is
+// "parsed", and how it was read is a note, not a problem.
+func TestEncodingNotesAreNotDamage(t *testing.T) {
+	mixed := append(utf16(t, "VSSAdmin.exe list writers\n"), []byte(strings.ReplaceAll(failedWriters, "\n", "\r\n"))...)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "HV01_VSSAdmin.TXT"), mixed, 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	f := inventory(res)["HV01_VSSAdmin.TXT"]
+	assert.Equal(t, StatusParsed, f.Status)
+	assert.Empty(t, f.Problems)
+	require.NotEmpty(t, f.Notes)
+	assert.Contains(t, f.Notes[0], "encoding switches")
+	assert.Contains(t, causes(res), "vss-writer-failed")
+}

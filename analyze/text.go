@@ -76,7 +76,11 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	var out Extraction
 	for _, p := range problems {
-		out.Problems = append(out.Problems, p.String())
+		if p.Note {
+			out.Notes = append(out.Notes, p.String())
+		} else {
+			out.Problems = append(out.Problems, p.String())
+		}
 	}
 	for _, k := range doc.Kinds {
 		out.Coverage = append(out.Coverage, "file:"+string(k))

@@ -13,10 +13,13 @@ import (
 )
 
 // Problem is something a parser could not read. Line is 1-based in the
-// decoded text; 0 means the problem is not tied to a line.
+// decoded text; 0 means the problem is not tied to a line. Note marks an
+// observation about how the text was read (an encoding switch, a guessed
+// code page) rather than something lost.
 type Problem struct {
 	Line int
 	Msg  string
+	Note bool
 }
 
 func (p Problem) String() string {
@@ -110,11 +113,14 @@ func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 		last := idx == len(segs)-1
 		text, enc, msg := decodeSegment(b[s.start:s.end], s, truncated && last)
 		if msg != "" {
-			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("bytes 0x%x-0x%x: %s", s.start, s.end, msg)})
+			// A guessed code page is a note; a segment that cannot be
+			// decoded at all is lost.
+			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("bytes 0x%x-0x%x: %s", s.start, s.end, msg),
+				Note: !strings.HasPrefix(msg, "cannot decode")})
 		}
 		switch {
 		case len(segs) > 1 && idx < maxSwitchNotes:
-			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("encoding switches to %s at byte 0x%x", enc, s.start)})
+			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("encoding switches to %s at byte 0x%x", enc, s.start), Note: true})
 		case len(segs) > 1 && idx == maxSwitchNotes:
 			problems = append(problems, Problem{Line: line, Msg: fmt.Sprintf("%d more encoding switches not listed (binary data?)", len(segs)-maxSwitchNotes)})
 		}

@@ -51,6 +51,7 @@ type FileEntry struct {
 	Size     int64    `json:"size"`
 	Records  int      `json:"records"`
 	Problems []string `json:"problems"`
+	Notes    []string `json:"notes"`
 }
 
 // Finding is one cause with its evidence and resolution.
@@ -123,7 +124,7 @@ func Build(res *analyze.Result, version string) *Document {
 	}
 	for _, f := range res.Inventory {
 		d.Inventory = append(d.Inventory, FileEntry{Path: clean(f.Path), Kind: f.Kind, Status: f.Status, Size: f.Size,
-			Records: f.Records, Problems: cleanAll(f.Problems)})
+			Records: f.Records, Problems: cleanAll(f.Problems), Notes: cleanAll(f.Notes)})
 	}
 	for _, f := range res.Outcome.Findings {
 		d.Findings = append(d.Findings, buildFinding(f))

@@ -92,7 +92,11 @@ func (Markdown) Write(w io.Writer, d *Document) error {
 	m.printf("## Bundle inventory\n\n")
 	rows := [][]string{}
 	for _, f := range d.Inventory {
-		rows = append(rows, []string{mdCell.Replace(f.Path), f.Kind, f.Status, strconv.Itoa(f.Records), mdCell.Replace(strings.Join(f.Problems, "; "))})
+		notes := f.Problems
+		for _, n := range f.Notes {
+			notes = append(notes, "note: "+n)
+		}
+		rows = append(rows, []string{mdCell.Replace(f.Path), f.Kind, f.Status, strconv.Itoa(f.Records), mdCell.Replace(strings.Join(notes, "; "))})
 	}
 	m.table([]string{"File", "Kind", "Status", "Records", "Problems"}, rows)
 	return m.err
