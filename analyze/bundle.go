@@ -110,17 +110,22 @@ func (b *Bundle) Close() error {
 	return errors.Join(errs...)
 }
 
-// OpenBundle opens a directory or a zip file as a bundle. Nothing is ever
-// extracted to disk under a name from the bundle.
+// OpenBundle opens a directory or a zip file as a bundle. A single file
+// that is not a zip (an engineer pointing at one System.evtx) is a bundle
+// of that one file. Nothing is ever extracted to disk under a name from
+// the bundle.
 func OpenBundle(p string, lim Limits) (*Bundle, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
 	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
-	if st.IsDir() {
+	switch {
+	case st.IsDir():
 		err = b.addDir(p)
-	} else {
+	case !strings.EqualFold(filepath.Ext(p), ".zip") && !hasZipMagic(p):
+		err = b.addSingleFile(p)
+	default:
 		err = b.addZipFile(p, st.Size())
 	}
 	if err != nil {
@@ -218,6 +223,48 @@ func hashFile(root *os.Root, name string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hasZipMagic reports whether the file starts like a zip archive.
+func hasZipMagic(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var head [4]byte
+	_, err = io.ReadFull(f, head[:])
+	return err == nil && bytes.Equal(head[:], zipMagic)
+}
+
+// addSingleFile makes a bundle of one file, read through os.Root like a
+// folder's files.
+func (b *Bundle) addSingleFile(p string) error {
+	root, err := os.OpenRoot(filepath.Dir(p))
+	if err != nil {
+		return err
+	}
+	b.closers = append(b.closers, root)
+	b.root = root
+	name := filepath.Base(p)
+	info, err := root.Stat(name)
+	if err != nil {
+		return err
+	}
+	b.files = append(b.files, name)
+	if b.admit(name, info.Size(), info.Size()) {
+		e := &Entry{Path: name, Size: info.Size(), open: func() (io.ReadCloser, error) { return root.Open(name) }}
+		e.readerAt = func() (io.ReaderAt, error) {
+			f, err := root.Open(name)
+			if err != nil {
+				return nil, err
+			}
+			b.closers = append(b.closers, f)
+			return f, nil
+		}
+		b.addEntry(e, 0)
+	}
+	return nil
 }
 
 func (b *Bundle) addZipFile(p string, size int64) error {

@@ -302,3 +302,13 @@ func TestEncodingNotesAreNotDamage(t *testing.T) {
 	assert.Contains(t, f.Notes[0], "encoding switches")
 	assert.Contains(t, causes(res), "vss-writer-failed")
 }
+
+func TestSingleFileIsABundle(t *testing.T) {
+	p := writeTemp(t, "writers.txt", utf16(t, failedWriters))
+	res, err := Run(t.Context(), p, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "writers.txt", res.Bundle.Name)
+	assert.Equal(t, StatusParsed, inventory(res)["writers.txt"].Status)
+	assert.Contains(t, causes(res), "vss-writer-failed")
+	assert.Len(t, res.Bundle.SHA256, 64)
+}

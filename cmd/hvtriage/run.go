@@ -29,7 +29,7 @@ const (
 )
 
 const usage = `usage:
-  hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip or directory)
+  hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip, directory, or a single file)
   hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
                                     analyze several bundles in parallel: one report
                                     each in --report-dir, and a summary table
