@@ -288,6 +288,9 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 	if d := driveIn(ev); d != "" {
 		attrs[rules.AttrDrive], attrs[rules.AttrDriveLetter] = d, d[:1]
 	}
+	if p := vmFilePattern.FindString(joined); p != "" {
+		attrs[rules.AttrPath] = p
+	}
 	codes := hresultPattern.FindAllString(joined, -1)
 	if len(ev.Binary) > 0 {
 		attrs["binary"] = hex.EncodeToString(ev.Binary)
@@ -312,6 +315,11 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 // drivePattern finds a drive in a payload value: "D:", "D:\Hyper-V\…",
 // "\\?\D:\…".
 var drivePattern = regexp.MustCompile(`^(?:\\\\\?\\)?([A-Za-z]):(?:\\|$)`)
+
+// vmFilePattern finds the first VM file an event's text names (Hyper-V
+// messages quote the disk or configuration that failed), so commands can
+// name it.
+var vmFilePattern = regexp.MustCompile(`(?i)(?:[a-z]:|\\\\[^\\'"|<>\s]+)\\[^'"|<>\r\n]*?\.(?:a?vhdx?|vmcx|vmrs|vmgs|iso)\b`)
 
 // driveIn returns the first drive a payload value names ("D:"): the
 // volume a file-system event is about, for repair commands.

@@ -185,3 +185,15 @@ func TestEventBudgetAcrossFiles(t *testing.T) {
 	require.NotNil(t, f)
 	assert.Equal(t, nodes*400, f.Signals[0].Count)
 }
+
+func TestVMFileFromEventText(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{`'WEB01' Synthetic SCSI Controller: Attachment 'D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.avhdx' failed to open (0x80070020).`, `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.avhdx`},
+		{`Failed to read 'C:\ClusterStorage\Volume1\SQL01\Virtual Machines\8D1C.vmcx': (0x80070005)`, `C:\ClusterStorage\Volume1\SQL01\Virtual Machines\8D1C.vmcx`},
+		{`\\fs01\vms\APP01.VHDX is locked`, `\\fs01\vms\APP01.VHDX`},
+		{`no file here (0x80070020)`, ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, vmFilePattern.FindString(tt.text), tt.text)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ const maxTextFile = 64 << 20
 //	acl              path aces vm_sids has_vm_group has_deny
 //	file             path dir name ext size is_dir
 //	volume           drive dir free_bytes
+//	handle           process pid path user vm_file hyperv_process av_process
 //	host             computer vhd_path vm_path
 type TextOutputs struct{}
 
@@ -91,6 +93,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	m.vms(doc)
 	m.security(doc)
 	m.listings(doc)
+	m.handles(doc)
 	m.errors(doc)
 	out.Evidence = m.out
 	out.Records = len(m.out)
@@ -336,6 +339,32 @@ func (m *textMapper) listings(doc *cmdout.Doc) {
 	for _, v := range doc.FreeSpace {
 		m.add(rules.KindVolume, v.Line, time.Time{}, fmt.Sprintf("volume %s has %s free (listing of %s)", cmpOr(v.Drive, "?"), humanBytes(v.Bytes), v.Dir),
 			map[string]string{"drive": v.Drive, "dir": v.Dir, "free_bytes": strconv.FormatInt(v.Bytes, 10)})
+	}
+}
+
+// vmFileExtensions are the files a VM's worker process holds open.
+var vmFileExtensions = map[string]bool{".vhdx": true, ".avhdx": true, ".vhd": true, ".avhd": true, ".vhds": true,
+	".vmcx": true, ".vmrs": true, ".vmgs": true, ".bin": true, ".vsv": true, ".iso": true}
+
+// hypervProcesses hold VM files by design.
+var hypervProcesses = map[string]bool{"vmwp.exe": true, "vmms.exe": true, "vmcompute.exe": true, "system": true}
+
+// antivirusProcesses are the scanning services of common antivirus and EDR
+// products: one of them holding a VM file is the antivirus lock.
+var antivirusProcesses = map[string]bool{"msmpeng.exe": true, "mssense.exe": true, "ccsvchst.exe": true,
+	"ekrn.exe": true, "avp.exe": true, "csfalconservice.exe": true, "sentinelagent.exe": true, "mcshield.exe": true,
+	"mfetp.exe": true, "savservice.exe": true, "sophoshealth.exe": true, "bdservicehost.exe": true, "ntrtscan.exe": true,
+	"cylancesvc.exe": true, "cbdefense.exe": true, "repmgr.exe": true}
+
+func (m *textMapper) handles(doc *cmdout.Doc) {
+	for _, h := range doc.Handles {
+		ext := strings.ToLower(path.Ext(strings.ReplaceAll(h.Path, `\`, "/")))
+		proc := strings.ToLower(h.Process)
+		m.add(rules.KindHandle, h.Line, time.Time{}, fmt.Sprintf("%s (pid %d) holds %s", h.Process, h.PID, h.Path), map[string]string{
+			"process": h.Process, "pid": strconv.Itoa(h.PID), rules.AttrPath: h.Path, "user": h.User,
+			"vm_file": boolText(vmFileExtensions[ext]), "hyperv_process": boolText(hypervProcesses[proc]),
+			"av_process": boolText(antivirusProcesses[proc]),
+		})
 	}
 }
 

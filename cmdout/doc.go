@@ -53,6 +53,7 @@ const (
 	KindListing          Kind = "listing"
 	KindSDPBasicInfo     Kind = "sdp-basicinfo"
 	KindCliXML           Kind = "clixml"
+	KindHandle           Kind = "handle" // Sysinternals Handle.exe
 )
 
 // AllKinds lists every Kind, KindUnknown last.
@@ -60,7 +61,7 @@ func AllKinds() []Kind {
 	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
 		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
 		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
-		KindListing, KindSDPBasicInfo, KindCliXML, KindUnknown}
+		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle, KindUnknown}
 }
 
 // Doc is everything Parse found in one text. Records keep file order.
@@ -92,6 +93,7 @@ type Doc struct {
 	ACLs            []ACL
 	IcaclsSummaries []IcaclsSummary
 
+	Handles   []Handle // Handle.exe: open handles
 	Files     []FileEntry
 	FreeSpace []FreeSpace // "bytes free" lines of dir listings
 
@@ -158,6 +160,9 @@ func (d *Doc) section(lines []string, i int) int {
 	}
 	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
 		d.NoItems = append(d.NoItems, i+1)
+		return i + 1
+	}
+	if parseHandleLine(l, i+1, d) {
 		return i + 1
 	}
 	if isBasicInfoHead(l) {

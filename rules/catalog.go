@@ -124,7 +124,7 @@ func (c *Catalog) Input(id string) *Input { return c.inputID[id] }
 // knownKinds guards against typos in the catalog.
 var knownKinds = map[Kind]bool{
 	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true, KindVSSStorage: true,
-	KindFilterInst: true, KindHost: true, KindCmdError: true, KindVolume: true,
+	KindFilterInst: true, KindHost: true, KindCmdError: true, KindVolume: true, KindHandle: true,
 	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainIssue: true, KindChainError: true,
 	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
 	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,

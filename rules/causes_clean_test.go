@@ -70,6 +70,11 @@ func healthyBundle(t *testing.T) Files {
 		"HV02/icacls.txt":                                            UTF16(icacls),
 		"HV02/fltmc.txt":                                             OEM850(fl),
 		"HV02/secedit.txt":                                           UTF16(Secedit(HyperVHostRights())),
+		// Only the VM's worker process holds its disks.
+		"HV02/handles.txt": UTF16(HandleOutput([]OpenHandle{
+			{Process: "vmwp.exe", PID: 5120, ID: "5A4", Path: web01Disks + `\WEB01.vhdx`},
+			{Process: "vmwp.exe", PID: 5120, ID: "5B0", Path: web01Disks + avhdx},
+		})),
 	}
 }
 

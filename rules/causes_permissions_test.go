@@ -130,7 +130,35 @@ func TestStaleFileLock(t *testing.T) {
 func TestStaleFileLockNotForAccessDenied(t *testing.T) {
 	vmms := []evtxwrite.Record{hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
 		F("ErrorMessage", "'WEB01' background disk merge failed to complete: General access denied error (0x80070005)"))}
-	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX(vmms, 1)})
+	handles := HandleOutput([]OpenHandle{{Process: "vmwp.exe", PID: 5120, ID: "5A4", Path: `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`}})
+	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX(vmms, 1), "handles.txt": UTF16(handles)})
 	assert.False(t, b.has("stale-file-lock"), "findings: %v", b.causes())
 	assert.True(t, b.ruledOut("stale-file-lock"))
+}
+
+// Handle.exe names the holder: a backup agent keeps the AVHDX open (the
+// lock), or the antivirus scanning service does (the antivirus cause).
+// Hyper-V's own worker holding the disk is the near-miss.
+func TestLockHolderFromHandleOutput(t *testing.T) {
+	const disk = `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01_9C2B7E15-3D48-4A6F-B1E0-5F7A2C8D4E91.avhdx`
+	run := func(process string) *bundleResult {
+		return analyzeFiles(t, Files{"handles.txt": UTF16(HandleOutput([]OpenHandle{
+			{Process: "vmwp.exe", PID: 5120, ID: "5A4", Path: `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`},
+			{Process: process, PID: 2980, ID: "1F0", Path: disk},
+		}))})
+	}
+	agent := run("BackupAgent.exe")
+	f := agent.finding("stale-file-lock")
+	assert.Equal(t, []string{"handles.txt line 7 handle-held-by-other-process"}, cited(f))
+	assert.Contains(t, commands(f), "Stop-Process -Id 2980")
+	assert.Contains(t, commands(f), `handle64.exe -accepteula -nobanner -a "`+disk+`"`)
+	assert.False(t, agent.has("antivirus-interference"))
+
+	av := run("MsMpEng.exe")
+	assert.True(t, av.has("antivirus-interference"), "findings: %v", av.causes())
+	assert.True(t, av.has("stale-file-lock"), "the lock itself is reported too")
+
+	own := run("vmwp.exe")
+	assert.False(t, own.has("stale-file-lock"))
+	assert.False(t, own.has("antivirus-interference"))
 }

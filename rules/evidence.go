@@ -34,6 +34,7 @@ const (
 	KindACL         Kind = "acl"             // one path's ACL (icacls)
 	KindFile        Kind = "file"            // one file in a directory listing
 	KindVolume      Kind = "volume"          // free space of a volume (dir listings)
+	KindHandle      Kind = "handle"          // an open handle on a file (Handle.exe)
 	KindDerived     Kind = "derived"         // a fact computed by a Go check from other evidence
 )
 
