@@ -228,3 +228,18 @@ func TestStorageSpaceFromListingFreeSpace(t *testing.T) {
 	plenty := analyzeFiles(t, Files{"dir_vms.txt": OEM850(listing("429,496,729,600"))})
 	assert.False(t, plenty.has("storage-space-exhausted"))
 }
+
+// TestTimeService129IsNotAReset: Microsoft-Windows-Time-Service also logs
+// an event 129 (a time source it cannot reach); only a miniport's 129 is a
+// storage reset.
+func TestTimeService129IsNotAReset(t *testing.T) {
+	h := Host{Computer: "HV01"}
+	var recs []evtxwrite.Record
+	for d := range 5 {
+		recs = append(recs, h.Manifest("System", "Microsoft-Windows-Time-Service", "{06EDCFEB-0FD0-4E53-ACCA-A6F8BBF81BCB}", 129, LevelWarning,
+			time.Date(2024, 3, 10+d, 3, 0, 0, 0, time.UTC), evtxwrite.Field{Name: "ErrorMessage", Value: "The entry is not found. (0x800706E1)"}))
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(recs, 1)})
+	assert.False(t, b.has("storage-connectivity"), "findings: %v", b.causes())
+	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
+}

@@ -148,6 +148,13 @@ func parseSize(s string) int64 {
 	return n
 }
 
+// isMiniport tells a storage miniport's event source (storahci, iaStorA,
+// LSI_SAS2i…: service names, never hyphenated) from a manifest provider
+// that reuses the same event ID (Microsoft-Windows-Time-Service 129).
+func isMiniport(provider string) bool {
+	return provider != "" && !strings.ContainsAny(provider, "- ")
+}
+
 // storageResetsOnSeveralDays fires when storage resets (event 129 from any
 // miniport) or disk retries and hardware errors (disk 153, 154) appear on
 // storageResetDays or more distinct days: a recurring fault of the
@@ -158,7 +165,7 @@ func storageResetsOnSeveralDays(ix *index) []*Evidence {
 	var days []string
 	for _, e := range ix.of(KindEvent) {
 		id := e.Attrs[AttrEventID]
-		isReset := id == "129" && !strings.EqualFold(e.Attrs[AttrProvider], "storvsc")
+		isReset := id == "129" && isMiniport(e.Attrs[AttrProvider]) && !strings.EqualFold(e.Attrs[AttrProvider], "storvsc")
 		isDisk := strings.EqualFold(e.Attrs[AttrProvider], "disk") && (id == "153" || id == "154")
 		if (!isReset && !isDisk) || e.Time.IsZero() {
 			continue

@@ -279,7 +279,7 @@ func severityFor(s Severity, confidence float64) Severity {
 	switch {
 	case confidence >= DecidedThreshold:
 		return s
-	case confidence >= 0.35:
+	case confidence >= 0.4:
 		return max(Low, s-1)
 	default:
 		return min(s, Low)
