@@ -203,9 +203,12 @@ func (b *Bundle) Digest() (string, error) {
 	names := slices.Clone(b.files)
 	slices.Sort(names)
 	for _, name := range names {
+		// A file that cannot be read is already a problem in the
+		// inventory; it must not fail the run, so it enters the digest as
+		// unreadable.
 		sum, err := hashFile(b.root, name)
 		if err != nil {
-			return "", fmt.Errorf("%s: %w", name, err)
+			sum = "unreadable"
 		}
 		fmt.Fprintf(h, "%s\x00%s\n", name, sum)
 	}

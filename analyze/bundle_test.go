@@ -312,3 +312,16 @@ func TestSingleFileIsABundle(t *testing.T) {
 	assert.Contains(t, causes(res), "vss-writer-failed")
 	assert.Len(t, res.Bundle.SHA256, 64)
 }
+
+func TestUnreadableFileDoesNotFailTheRun(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode")
+	}
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "w.txt"), utf16(t, failedWriters), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "locked.txt"), []byte("secret"), 0o000))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, StatusUnreadable, inventory(res)["locked.txt"].Status)
+	assert.Contains(t, causes(res), "vss-writer-failed")
+}
