@@ -241,6 +241,7 @@ feed:
 	res.Chains, chainEv = buildChains(disks, res.Evidence)
 	res.Evidence = append(res.Evidence, chainEv...)
 	correlate(res.Evidence)
+	toUTC(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
 	d := <-digested

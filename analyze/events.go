@@ -130,6 +130,11 @@ func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
 	defer rc.Close()
 	c := newEventCollector(in)
 	stats, err := evtx.WalkText(ctx, rc, c.add)
+	if stats.LocalTimes {
+		for i := range c.out.Evidence {
+			c.out.Evidence[i].Attrs[rules.AttrTimeLocal] = "true"
+		}
+	}
 	return c.finishSkippable(stats, err)
 }
 

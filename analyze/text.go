@@ -107,6 +107,9 @@ type textMapper struct {
 }
 
 func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string, attrs map[string]string) {
+	if !t.IsZero() {
+		attrs[rules.AttrTimeLocal] = "true" // command outputs print the host's local time
+	}
 	m.out = append(m.out, rules.Evidence{Kind: kind, Source: m.src, At: rules.AtLine(line), Time: t, Summary: summary, Attrs: attrs})
 }
 

@@ -63,6 +63,10 @@ const (
 	// "D"), taken from the first path or drive in an event's payload.
 	AttrDrive       = "drive"
 	AttrDriveLetter = "drive_letter"
+	// AttrTimeLocal marks an item whose time was printed in the host's
+	// local time (command outputs, text exports): "true" until the
+	// pipeline converts it to UTC, then a note saying how.
+	AttrTimeLocal = "time_local"
 	// AttrMore counts further identical items an extractor did not keep
 	// after this one (to bound memory); the engine counts them as hits.
 	AttrMore = "more"
