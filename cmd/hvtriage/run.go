@@ -258,6 +258,12 @@ func writeReport(path, format string, doc *report.Document, stdout io.Writer) er
 		return err
 	}
 	defer os.Remove(tmp.Name())
+	// CreateTemp makes the file private; a report is meant to be shared
+	// like any other file the user writes.
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := w.Write(tmp, doc); err != nil {
 		tmp.Close()
 		return err

@@ -101,6 +101,9 @@ func TestReportsWrittenByExtension(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 3, "no temporary files left behind")
+	st, err := os.Stat(js)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o644), st.Mode().Perm(), "reports are readable like other files")
 }
 
 func TestReportToStdoutIsDeterministic(t *testing.T) {
