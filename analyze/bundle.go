@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Limits bound what a bundle can make the analyzer read. Bundles come from
@@ -82,6 +83,7 @@ type Bundle struct {
 
 	lim     Limits
 	total   int64
+	mu      sync.Mutex // guards closers, which extractors add to
 	closers []io.Closer
 	seen    map[string]bool
 	dups    map[string]int
@@ -102,6 +104,8 @@ type Archive struct {
 
 // Close releases open files and temporary buffers.
 func (b *Bundle) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	var errs []error
 	for i := len(b.closers) - 1; i >= 0; i-- {
 		errs = append(errs, b.closers[i].Close())
@@ -170,20 +174,7 @@ func (b *Bundle) addDir(dir string) error {
 			b.reject(name, "", "unreadable", err.Error())
 			return nil
 		}
-		b.files = append(b.files, name)
-		open := func() (io.ReadCloser, error) { return root.Open(name) }
-		if b.admit(name, info.Size(), info.Size()) {
-			e := &Entry{Path: name, Size: info.Size(), open: open}
-			e.readerAt = func() (io.ReaderAt, error) {
-				f, err := root.Open(name)
-				if err != nil {
-					return nil, err
-				}
-				b.closers = append(b.closers, f)
-				return f, nil
-			}
-			b.addEntry(e, 0)
-		}
+		b.addRootFile(root, name, info.Size())
 		return nil
 	})
 	return err
@@ -254,20 +245,35 @@ func (b *Bundle) addSingleFile(p string) error {
 	if err != nil {
 		return err
 	}
-	b.files = append(b.files, name)
-	if b.admit(name, info.Size(), info.Size()) {
-		e := &Entry{Path: name, Size: info.Size(), open: func() (io.ReadCloser, error) { return root.Open(name) }}
-		e.readerAt = func() (io.ReaderAt, error) {
-			f, err := root.Open(name)
-			if err != nil {
-				return nil, err
-			}
-			b.closers = append(b.closers, f)
-			return f, nil
-		}
-		b.addEntry(e, 0)
-	}
+	b.addRootFile(root, name, info.Size())
 	return nil
+}
+
+// addRootFile adds a file of a folder (or a single-file bundle), read
+// through os.Root.
+func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
+	b.files = append(b.files, name)
+	if !b.admit(name, size, size) {
+		return
+	}
+	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return root.Open(name) }}
+	e.readerAt = func() (io.ReaderAt, error) {
+		f, err := root.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		b.keep(f)
+		return f, nil
+	}
+	b.addEntry(e, 0)
+}
+
+// keep registers something to close with the bundle. Extractors open
+// files from several goroutines, hence the lock.
+func (b *Bundle) keep(c io.Closer) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closers = append(b.closers, c)
 }
 
 func (b *Bundle) addZipFile(p string, size int64) error {
@@ -378,7 +384,7 @@ func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (io.Read
 		return nil, err
 	}
 	os.Remove(tmp.Name()) // the open handle keeps the data until Close
-	b.closers = append(b.closers, tmp)
+	b.keep(tmp)
 	n, err := io.Copy(tmp, io.LimitReader(rc, size+1))
 	if err != nil {
 		return nil, err
