@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
@@ -74,6 +75,46 @@ func reportBase(bundle string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
+// batchProgress adds up the progress of the bundles analyzed at once, so
+// one line shows the whole batch.
+type batchProgress struct {
+	mu     sync.Mutex
+	per    map[int]analyze.Progress
+	update func(analyze.Progress)
+	closed bool
+}
+
+func newBatchProgress(update func(analyze.Progress)) *batchProgress {
+	return &batchProgress{per: map[int]analyze.Progress{}, update: update}
+}
+
+// bundle returns the Progress callback of bundle i.
+func (b *batchProgress) bundle(i int) func(analyze.Progress) {
+	return func(p analyze.Progress) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if b.closed {
+			return
+		}
+		b.per[i] = p
+		var sum analyze.Progress
+		for _, q := range b.per {
+			sum.FilesDone += q.FilesDone
+			sum.FilesTotal += q.FilesTotal
+			sum.BytesDone += q.BytesDone
+			sum.BytesTotal += q.BytesTotal
+		}
+		b.update(sum)
+	}
+}
+
+// done stops forwarding: the summary table follows.
+func (b *batchProgress) done() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+}
+
 type batchResult struct {
 	bundle string
 	doc    *report.Document
@@ -93,16 +134,31 @@ func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout
 	parallel := min(len(cfg.bundles), max(1, runtime.GOMAXPROCS(0)/2))
 	opt := cfg.options(eng)
 	opt.Workers = max(1, runtime.GOMAXPROCS(0)/parallel)
+	var progress *batchProgress
+	closeProgress := func() {}
+	if wantProgress(stderr) {
+		line := newProgressLine(stderr, time.Now)
+		line.Run()
+		progress, closeProgress = newBatchProgress(line.Update), line.Close
+	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
 	for i, b := range cfg.bundles {
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i] = analyzeOne(ctx, b, cfg, opt)
+			o := opt
+			if progress != nil {
+				o.Progress = progress.bundle(i)
+			}
+			results[i] = analyzeOne(ctx, b, cfg, o)
 		})
 	}
 	wg.Wait()
+	if progress != nil {
+		progress.done()
+	}
+	closeProgress() // the line is erased before the summary is printed
 
 	failed, tripped := 0, 0
 	for _, r := range results {

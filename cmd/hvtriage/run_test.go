@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -182,4 +183,16 @@ func TestRulesListsEveryCause(t *testing.T) {
 	}
 	_, stdout, _ = runCLI(t, "rules", "vss-writer-failed")
 	assert.Contains(t, stdout, "Lowers confidence", "counter-evidence is explained too")
+}
+
+func TestBatchProgressAddsUpBundles(t *testing.T) {
+	var last analyze.Progress
+	bp := newBatchProgress(func(p analyze.Progress) { last = p })
+	bp.bundle(0)(analyze.Progress{FilesDone: 1, FilesTotal: 4, BytesDone: 10, BytesTotal: 40})
+	bp.bundle(1)(analyze.Progress{FilesDone: 2, FilesTotal: 2, BytesDone: 5, BytesTotal: 5})
+	bp.bundle(0)(analyze.Progress{FilesDone: 3, FilesTotal: 4, BytesDone: 30, BytesTotal: 40})
+	assert.Equal(t, analyze.Progress{FilesDone: 5, FilesTotal: 6, BytesDone: 35, BytesTotal: 45}, last)
+	bp.done()
+	bp.bundle(0)(analyze.Progress{FilesDone: 4, FilesTotal: 4})
+	assert.Equal(t, 5, last.FilesDone, "nothing is drawn once the summary follows")
 }
