@@ -2,7 +2,6 @@ package samples
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
@@ -241,28 +240,10 @@ func pythonView(r xrec) xrec {
 	return r
 }
 
-func pythonInterpreter(t *testing.T) (interp, dump string, ok bool) {
-	dump, err := exec.LookPath("evtx_dump.py")
-	if err != nil {
-		return "", "", false
-	}
-	f, err := os.Open(dump)
-	require.NoError(t, err)
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	interp = strings.TrimSpace(strings.TrimPrefix(line, "#!"))
-	if !strings.HasPrefix(line, "#!") || interp == "" {
-		interp = "/usr/bin/python3"
-	}
-	if exec.Command(interp, "-c", "import Evtx.Evtx").Run() != nil {
-		return "", "", false
-	}
-	return interp, dump, true
-}
-
 func TestSampleEVTXCrossCheck(t *testing.T) {
 	exporter, errExport := exec.LookPath("evtxexport")
-	interp, dump, havePython := pythonInterpreter(t)
+	interp, dump, pyErr := toolxml.PythonEvtx()
+	havePython := pyErr == nil
 	if errExport != nil && !havePython {
 		t.Skip("neither evtxexport (apt-get install libevtx-utils) nor python-evtx (apt-get install python3-evtx) is installed")
 	}

@@ -1,7 +1,6 @@
 package evtxwrite
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
@@ -268,28 +267,6 @@ func fromXML(t *testing.T, ev *toolxml.Node, w *Record, tl tool) canon {
 		c.Fields = append(c.Fields, Field{Name: name, Value: v})
 	}
 	return c
-}
-
-// pythonInterpreter returns the interpreter that runs python-evtx's
-// evtx_dump.py (Debian's python3-evtx installs it for /usr/bin/python3,
-// which may differ from the python3 on PATH).
-func pythonInterpreter(t *testing.T) (interp, dump string) {
-	dump, err := exec.LookPath("evtx_dump.py")
-	if err != nil {
-		t.Skip("python-evtx (evtx_dump.py) not installed: apt-get install python3-evtx")
-	}
-	f, err := os.Open(dump)
-	require.NoError(t, err)
-	defer f.Close()
-	line, _ := bufio.NewReader(f).ReadString('\n')
-	interp = strings.TrimSpace(strings.TrimPrefix(line, "#!"))
-	if !strings.HasPrefix(line, "#!") || interp == "" {
-		interp = "/usr/bin/python3"
-	}
-	if err := exec.Command(interp, "-c", "import Evtx.Evtx").Run(); err != nil {
-		t.Skipf("%s cannot import Evtx: %v", interp, err)
-	}
-	return interp, dump
 }
 
 type fileResult struct {
@@ -579,4 +556,14 @@ func checkGoProvider(t *testing.T, r *Record, e goEvent, file string, id uint64)
 		return assert.True(t, e.system[r.Provider], "%s: %d provider key %q in %v", file, id, r.Provider, e.system)
 	}
 	return assert.Equal(t, r.Provider, e.provider, "%s: %d provider", file, id)
+}
+
+// pythonInterpreter is toolxml.PythonEvtx, skipping the test when
+// python-evtx is not usable.
+func pythonInterpreter(t *testing.T) (interp, dump string) {
+	interp, dump, err := toolxml.PythonEvtx()
+	if err != nil {
+		t.Skip(err)
+	}
+	return interp, dump
 }

@@ -1,6 +1,11 @@
 package toolxml
 
 import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
 	"unicode/utf16"
 )
 
@@ -57,4 +62,29 @@ func PythonStrings(values []string) []string {
 		}
 	}
 	return out
+}
+
+// PythonEvtx finds python-evtx's evtx_dump.py and the interpreter it was
+// installed for (the one in its #! line: Debian's /usr/bin/python3, which
+// may differ from the python3 first on PATH), and checks that interpreter
+// can import the module. An error means python-evtx is not usable here.
+func PythonEvtx() (interp, dump string, err error) {
+	dump, err = exec.LookPath("evtx_dump.py")
+	if err != nil {
+		return "", "", fmt.Errorf("python-evtx (evtx_dump.py) not installed: apt-get install python3-evtx")
+	}
+	f, err := os.Open(dump)
+	if err != nil {
+		return "", "", err
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadString('\n')
+	interp = strings.TrimSpace(strings.TrimPrefix(line, "#!"))
+	if !strings.HasPrefix(line, "#!") || interp == "" {
+		interp = "/usr/bin/python3"
+	}
+	if err := exec.Command(interp, "-c", "import Evtx.Evtx").Run(); err != nil {
+		return "", "", fmt.Errorf("%s cannot import Evtx: %w", interp, err)
+	}
+	return interp, dump, nil
 }
