@@ -76,7 +76,7 @@ func TestParentWrittenAfterChild(t *testing.T) {
 	for _, s := range f.Resolution {
 		commands = append(commands, s.Command)
 	}
-	assert.Contains(t, strings.Join(commands, "\n"), `-ParentPath "D:\Hyper-V\APP01\Virtual Hard Disks\APP01.vhdx" -IgnoreIdMismatch`)
+	assert.Contains(t, strings.Join(commands, "\n"), `Set-VHD -Path '<child_host_path>' -ParentPath 'D:\Hyper-V\APP01\Virtual Hard Disks\APP01.vhdx' -IgnoreIdMismatch`)
 	assert.Nil(t, findingFor(res, "chain-broken"), "the parent is present: the chain is misaligned, not broken")
 	require.Len(t, res.Chains.Links, 1)
 	assert.Equal(t, vhdx.LinkBroken, res.Chains.Links[0].Status)

@@ -290,8 +290,11 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 	}
 	joined := strings.Join(text, " | ")
 	attrs[rules.AttrText] = joined
-	if d := driveIn(ev); d != "" {
-		attrs[rules.AttrDrive], attrs[rules.AttrDriveLetter] = d, d[:1]
+	switch drive, csv := volumeIn(ev); {
+	case csv != "":
+		attrs[rules.AttrCSVPath] = csv
+	case drive != "":
+		attrs[rules.AttrDrive], attrs[rules.AttrDriveLetter] = drive, drive[:1]
 	}
 	if p := vmFilePattern.FindString(joined); p != "" {
 		attrs[rules.AttrPath] = p
@@ -326,17 +329,27 @@ var drivePattern = regexp.MustCompile(`^(?:\\\\\?\\)?([A-Za-z]):(?:\\|$)`)
 // name it.
 var vmFilePattern = regexp.MustCompile(`(?i)(?:[a-z]:|\\\\[^\\'"|<>\s]+)\\[^'"|<>\r\n]*?\.(?:a?vhdx?|vmcx|vmrs|vmgs|iso)\b`)
 
-// driveIn returns the first drive a payload value names ("D:"): the
-// volume a file-system event is about, for repair commands.
-func driveIn(ev *evtx.Event) string {
+// csvPattern finds a Cluster Shared Volume's root in a path.
+var csvPattern = regexp.MustCompile(`(?i)^(?:\\\\\?\\)?([a-z]:\\ClusterStorage\\[^\\]+)`)
+
+// volumeIn returns the volume the first path or drive of a payload names,
+// the volume a file-system event is about, for repair commands: a drive
+// ("D:"), or for a path under C:\ClusterStorage the CSV's root
+// ("C:\ClusterStorage\Volume1") and no drive, because the letter there is
+// the system volume's.
+func volumeIn(ev *evtx.Event) (drive, csv string) {
 	for _, list := range [][]evtx.Field{ev.Data, ev.UserData} {
 		for _, f := range list {
-			if m := drivePattern.FindStringSubmatch(strings.TrimSpace(f.Value)); m != nil {
-				return strings.ToUpper(m[1]) + ":"
+			v := strings.TrimSpace(f.Value)
+			if m := csvPattern.FindStringSubmatch(v); m != nil {
+				return "", strings.ToUpper(m[1][:1]) + m[1][1:]
+			}
+			if m := drivePattern.FindStringSubmatch(v); m != nil {
+				return strings.ToUpper(m[1]) + ":", ""
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 func eventSummary(ev *evtx.Event, text string) string {

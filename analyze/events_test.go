@@ -144,17 +144,24 @@ func TestRecoveredDamageIsListed(t *testing.T) {
 	assert.Less(t, inv["zeroed.evtx"].Records, 1500)
 }
 
-func TestDriveFromPayload(t *testing.T) {
-	tests := []struct{ value, want string }{
-		{`D:`, "D:"},
-		{`r:\VMs\APP01\APP01.vhdx`, "R:"},
-		{`\\?\E:\Hyper-V\x.avhdx`, "E:"},
-		{`\Device\HarddiskVolume3`, ""},
-		{`DC01: something`, ""},
+// TestVolumeFromPayload: repair commands take their volume from here, so a
+// path on a Cluster Shared Volume must never yield the system drive C:.
+func TestVolumeFromPayload(t *testing.T) {
+	tests := []struct{ value, drive, csv string }{
+		{`D:`, "D:", ""},
+		{`r:\VMs\APP01\APP01.vhdx`, "R:", ""},
+		{`\\?\E:\Hyper-V\x.avhdx`, "E:", ""},
+		{`\Device\HarddiskVolume3`, "", ""},
+		{`DC01: something`, "", ""},
+		{`C:\ClusterStorage\Volume1`, "", `C:\ClusterStorage\Volume1`},
+		{`c:\clusterstorage\VMs01\APP03\APP03.vhdx`, "", `C:\clusterstorage\VMs01`},
+		{`\\?\C:\ClusterStorage\Volume2\x.avhdx`, "", `C:\ClusterStorage\Volume2`},
 	}
 	for _, tt := range tests {
 		ev := &evtx.Event{Data: []evtx.Field{{Name: "ObjectName", Value: tt.value}}}
-		assert.Equal(t, tt.want, driveIn(ev), tt.value)
+		drive, csv := volumeIn(ev)
+		assert.Equal(t, tt.drive, drive, tt.value)
+		assert.Equal(t, tt.csv, csv, tt.value)
 	}
 }
 

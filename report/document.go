@@ -87,11 +87,13 @@ type Evidence struct {
 	Signal  string `json:"signal"`
 }
 
-// Step is one resolution step.
+// Step is one resolution step. Risk says what it does to the host
+// (read-only, changes-settings, rewrites-data).
 type Step struct {
-	Text    string `json:"text"`
-	Command string `json:"command,omitempty"`
-	Warning string `json:"warning,omitempty"`
+	Text    string     `json:"text"`
+	Command string     `json:"command,omitempty"`
+	Risk    rules.Risk `json:"risk"`
+	Warning string     `json:"warning,omitempty"`
 }
 
 // RuledOut is a cause the evidence excludes.
@@ -158,8 +160,8 @@ func buildFinding(f rules.Finding) Finding {
 		out.Against = append(out.Against, cited(c))
 	}
 	for _, s := range f.Resolution {
-		s.Command = clean(s.Command) // commands carry paths and names from the bundle
-		out.Resolution = append(out.Resolution, Step(s))
+		// Commands carry paths and names from the bundle.
+		out.Resolution = append(out.Resolution, Step{Text: s.Text, Command: clean(s.Command), Risk: s.Risk, Warning: s.Warning})
 	}
 	return out
 }

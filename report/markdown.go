@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hvtriage/hvtriage/rules"
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
@@ -121,7 +122,7 @@ func (m *mdWriter) finding(f Finding) {
 
 func (m *mdWriter) steps(steps []Step) {
 	for i, s := range steps {
-		m.printf("%d. %s\n", i+1, s.Text)
+		m.printf("%d. %s *(%s)*\n", i+1, s.Text, s.Risk)
 		if s.Warning != "" {
 			m.printf("   **Warning:** %s\n", s.Warning)
 		}
@@ -208,10 +209,15 @@ func confidence(c float64) string { return strconv.Itoa(int(c*100+0.5)) + "%" }
 // firstSteps picks what to do first without reading the whole report: the
 // first step of each finding, most severe first, then the following steps
 // of the top finding. Two findings asking for the same step (stop each VM
-// concerned) make one step with both commands.
+// concerned) make one step with both commands. A step that rewrites data
+// is never among them: it belongs after its finding's copy step, read in
+// its finding's full list with its warning.
 func firstSteps(d *Document, n int) []Step {
 	var out []Step
 	add := func(s Step) {
+		if s.Risk == rules.RiskRewritesData {
+			return
+		}
 		for i := range out {
 			if out[i].Text == s.Text && out[i].Warning == s.Warning {
 				if s.Command != "" && !slices.Contains(strings.Split(out[i].Command, "\n"), s.Command) {

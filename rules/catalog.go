@@ -53,8 +53,8 @@ type Cause struct {
 	// reason; when some are absent they are reported as missing.
 	Needs []string `json:"needs"`
 	Clear string   `json:"clear"`
-	// Resolution steps; commands may hold {attr} placeholders that are
-	// filled from the cited evidence.
+	// Resolution steps, in the order to follow them; commands may hold
+	// '{placeholder}'s filled from the evidence (see steps.go).
 	Resolution []Step `json:"resolution"`
 }
 
@@ -71,13 +71,6 @@ type Signal struct {
 	Check  string              `json:"check,omitempty"`
 
 	regex map[string]*regexp.Regexp
-}
-
-// Step is one resolution step.
-type Step struct {
-	Text    string `json:"text"`
-	Command string `json:"command,omitempty"`
-	Warning string `json:"warning,omitempty"`
 }
 
 // catalogFS holds the catalog, one file per area (vss.json, chain.json, …)
@@ -234,12 +227,7 @@ func (c *Cause) validate() []error {
 			}
 		}
 	}
-	for i, s := range c.Resolution {
-		if strings.TrimSpace(s.Text) == "" {
-			bad("resolution step #%d: empty text", i)
-		}
-	}
-	return errs
+	return append(errs, c.validateSteps()...)
 }
 
 func (s *Signal) compile() []error {

@@ -1,7 +1,6 @@
 package rules_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -50,7 +49,7 @@ func TestBackupOverlappingJobsBundle(t *testing.T) {
 		"vss/providers.txt line 14 several-vss-providers",
 		"vss/providers.txt line 19 several-vss-providers",
 	})
-	assert.Contains(t, commands(f), "vssadmin delete shadows /shadow={c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}")
+	assert.Contains(t, commands(f), "vssadmin delete shadows /shadow='{c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}'")
 	assert.False(t, b.has("backup-vendor-integration"), "a registered provider alone is no fault")
 }
 
@@ -95,9 +94,11 @@ func TestBackupVendorLeftovers(t *testing.T) {
 	assert.Equal(t, rules.Medium, f.Severity)
 	assert.ElementsMatch(t, []string{"stale-recovery-checkpoint", "orphan-change-tracking", "third-party-provider"}, signalIDs(f))
 	assert.Subset(t, cited(f), []string{"snapshots.txt line 3 stale-recovery-checkpoint", "listing.txt line 12 orphan-change-tracking"})
-	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName "WEB01" | Where-Object SnapshotType -eq 'Recovery' | Remove-VMSnapshot`)
-	assert.Contains(t, commands(f), "nbhypervtool.exe deleteNbuCheckpoints -vmguid "+strings.ToLower(web01ID))
-	assert.Contains(t, commands(f), `Remove-Item -LiteralPath "`+web01Disks+`\WEB01_0B5D3E82-6A1F-4C97-8D20-3E4F5A6B7C81.avhdx.rct"`)
+	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName 'WEB01' | Where-Object SnapshotType -eq 'Recovery' | Remove-VMSnapshot`)
+	assert.NotContains(t, commands(f), "nbhypervtool", "NetBackup's clean-up tool is offered only when NetBackup is in the bundle")
+	assert.Contains(t, commands(f), `Move-Item -LiteralPath '`+web01Disks+`\WEB01_0B5D3E82-6A1F-4C97-8D20-3E4F5A6B7C81.avhdx.rct' -Destination`,
+		"a change tracking file no disk uses is moved aside, never deleted")
+	assert.NotContains(t, commands(f), "Remove-Item", "no step deletes a VM file")
 }
 
 // Near-miss: the Recovery checkpoint was made twenty minutes before the
@@ -144,7 +145,7 @@ func TestBackupBlockedByUserCheckpoint(t *testing.T) {
 		"VMMS-Admin.evtx record 2000 user-checkpoint-backup-failed",
 		"VMMS-Admin.evtx record 2001 user-checkpoint-backup-failed",
 	}, cited(f))
-	assert.Contains(t, commands(f), `Remove-VMSnapshot -VMName "WEB01" -Name "Before IIS update"`)
+	assert.Contains(t, commands(f), `Remove-VMSnapshot -VMName 'WEB01' -Name 'Before IIS update'`)
 }
 
 // Near-misses: a user checkpoint on SQL02 while the backup failures are

@@ -158,8 +158,8 @@ func TestChainParentModified(t *testing.T) {
 	assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
 	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(301), "id-mismatch-code")
 	cmds := hvCommands(f)
-	assert.Contains(t, cmds, `Stop-VM -Name "APP01"`)
-	assert.Contains(t, cmds, `-ParentPath "`+app01Base+`" -IgnoreIdMismatch`)
+	assert.Contains(t, cmds, `Stop-VM -Name 'APP01'`)
+	assert.Contains(t, cmds, `-ParentPath '`+app01Base+`' -IgnoreIdMismatch`)
 	assert.Nil(t, hvFinding(res, "chain-broken"), "the parent is there: misaligned, not broken")
 }
 
@@ -263,8 +263,8 @@ func TestCheckpointOrphanedInListing(t *testing.T) {
 		assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
 		assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
 	}
-	assert.Contains(t, hvCommands(f), `Mount-VHD -Path "`+app01Dir+`\`+orphan+`" -ReadOnly`)
-	assert.Contains(t, hvCommands(f), `Get-VMSnapshot -VMName "APP01"`)
+	assert.Contains(t, hvCommands(f), `Mount-VHD -Path '`+app01Dir+`\`+orphan+`' -ReadOnly`)
+	assert.Contains(t, hvCommands(f), `Get-VMSnapshot -VMName 'APP01'`)
 }
 
 // TestCheckpointOrphanedUnmergedBackup: SDP basic info shows SQL01 running

@@ -57,8 +57,8 @@ func TestUpgradeWithUnmergedCheckpoints(t *testing.T) {
 	assert.Equal(t, "20348", boot.Attrs["data.BuildVersion"])
 	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName"), "upgraded-after-checkpoint")
 	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(77), "restore-failed-after-upgrade")
-	assert.Contains(t, hvCommands(f), `Stop-VM -Name "SQL01"`)
-	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name "SQL01"`)
+	assert.Contains(t, hvCommands(f), `Stop-VM -Name 'SQL01'`)
+	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name 'SQL01'`)
 }
 
 // TestUpgradeNearMissMonthlyUpdate: between the checkpoint and the failure
@@ -140,7 +140,7 @@ func TestCheckpointLongLived(t *testing.T) {
 	c := hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "Before SQL CU"), "older-than-week")
 	assert.Contains(t, c.Signal, "older-than-month")
 	assert.Len(t, f.Evidence, 1, "yesterday's checkpoint is not old")
-	assert.Contains(t, hvCommands(f), `Remove-VMSnapshot -VMName "APP01" -Name "Before SQL CU"`)
+	assert.Contains(t, hvCommands(f), `Remove-VMSnapshot -VMName 'APP01' -Name 'Before SQL CU'`)
 }
 
 // TestCheckpointLongLivedNearMiss: the only old checkpoint is a backup
@@ -185,7 +185,7 @@ func TestCheckpointOnDomainController(t *testing.T) {
 	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "DC01 - ("), "standard-on-dc")
 	w := hvCites(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
 	assert.Equal(t, "NTDS", w.Attrs["name"])
-	assert.Contains(t, hvCommands(f), `Set-VM -Name "DC01" -CheckpointType ProductionOnly`)
+	assert.Contains(t, hvCommands(f), `Set-VM -Name 'DC01' -CheckpointType ProductionOnly`)
 }
 
 // TestCheckpointOnDomainControllerNearMiss: a Production checkpoint on the
@@ -224,7 +224,7 @@ func TestRevertDiscardedChanges(t *testing.T) {
 	assert.Equal(t, rules.Low, f.Severity)
 	assert.InDelta(t, 0.35, f.Confidence, 0.001)
 	hvCites(t, f, "vmms-admin.xml", rules.AtRecord(5120), "checkpoint-applied")
-	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName "APP01" -Name "Time Synchronization"`)
+	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName 'APP01' -Name 'Time Synchronization'`)
 }
 
 // TestRevertNearMiss: creating and deleting checkpoints is not applying one.

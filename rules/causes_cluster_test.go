@@ -73,7 +73,7 @@ func TestRebootWithoutDrain(t *testing.T) {
 	assert.Equal(t, rules.Medium, f.Severity)
 	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(502), "crash-with-role-failures")
 	hvCites(t, f, "HV01/System.evtx", rules.AtRecord(81001), "crash-with-role-failures")
-	assert.Contains(t, hvCommands(f), "Suspend-ClusterNode -Name <node> -Drain -Wait")
+	assert.Contains(t, hvCommands(f), "Suspend-ClusterNode -Name 'HV02.contoso.local' -Drain -Wait")
 }
 
 // TestRebootWithoutDrainNearMiss: HV02 was restarted for patching and its
@@ -121,7 +121,7 @@ func TestSavedStateStuck(t *testing.T) {
 	c := hvCites(t, f, "vms.txt", lineOf(t, vms, "Name                  : SQL01"), "saved-for-long")
 	assert.Contains(t, c.Signal, "state-saved")
 	hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmrs"), "saved-for-long")
-	assert.Contains(t, hvCommands(f), `Remove-VMSavedState -VMName "SQL01"`)
+	assert.Contains(t, hvCommands(f), `Remove-VMSavedState -VMName 'SQL01'`)
 }
 
 // TestSavedStateNearMiss: SQL01 was saved this morning for host

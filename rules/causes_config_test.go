@@ -47,7 +47,7 @@ func TestVMConfigCorrupt(t *testing.T) {
 	c := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "worker-3070")
 	assert.Contains(t, c.Signal, "config-data-invalid")
 	assert.Empty(t, f.Against)
-	assert.Contains(t, hvCommands(f), `Get-VM -Name "APP01"`)
+	assert.Contains(t, hvCommands(f), `Get-VM -Name 'APP01'`)
 }
 
 // TestVMConfigCorruptNearMissAccessDenied: the same 3070, but it quotes
@@ -110,7 +110,7 @@ func TestConfigVersionUnsupported(t *testing.T) {
 	for _, e := range f.Evidence {
 		assert.NotEqual(t, "APP01", e.VM(), "9.0 runs on Server 2019")
 	}
-	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name "WEB03"`)
+	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name 'WEB03'`)
 }
 
 // TestConfigVersionNearMiss: the host was upgraded to Server 2022 since;
@@ -150,7 +150,7 @@ func TestVMPathMisconfigured(t *testing.T) {
 	assert.Equal(t, newDir+`\APP01.vhdx`, c.Attrs["found_path"])
 	hvCites(t, f, "listing.txt", lineOf(t, listing, "APP01.vhdx"), "disk-elsewhere")
 	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "path-not-found")
-	assert.True(t, strings.Contains(hvCommands(f), `-Path "`+newDir+`\APP01.vhdx"`), hvCommands(f))
+	assert.True(t, strings.Contains(hvCommands(f), `-Path '`+newDir+`\APP01.vhdx'`), hvCommands(f))
 }
 
 // TestVMPathMisconfiguredNearMiss: the disk is where the VM points; a copy

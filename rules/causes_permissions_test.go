@@ -40,7 +40,7 @@ func TestPermissionLogonAsService(t *testing.T) {
 	f := b.finding("permission-logon-as-service")
 	assert.Equal(t, rules.High, f.Severity)
 	assert.ElementsMatch(t, []string{"secedit.txt line 5 right-lacks-vm-group", "Worker-Admin.evtx record 50 logon-type-denied"}, cited(f))
-	assert.Contains(t, commands(f), `Start-VM -Name "WEB01"`)
+	assert.Contains(t, commands(f), `Start-VM -Name 'WEB01'`)
 }
 
 // Near-miss: the logon right is fine; only the symbolic-link privilege
@@ -76,7 +76,7 @@ func TestPermissionACLMissingVMSID(t *testing.T) {
 	f := b.finding("permission-acl")
 	assert.Equal(t, rules.High, f.Severity)
 	assert.ElementsMatch(t, []string{"icacls.txt line 1 acl-lacks-vm-sid", "Worker-Admin.evtx record 90 access-denied-code"}, cited(f))
-	assert.Contains(t, commands(f), `icacls "`+web01Disks+`\WEB01.vhdx" /grant`)
+	assert.Contains(t, commands(f), `icacls '`+web01Disks+`\WEB01.vhdx' /grant`)
 }
 
 // Near-miss: WEB01's account appears as a raw SID (icacls could not
@@ -150,8 +150,8 @@ func TestLockHolderFromHandleOutput(t *testing.T) {
 	agent := run("BackupAgent.exe")
 	f := agent.finding("stale-file-lock")
 	assert.Equal(t, []string{"handles.txt line 7 handle-held-by-other-process"}, cited(f))
-	assert.Contains(t, commands(f), "Stop-Process -Id 2980")
-	assert.Contains(t, commands(f), `handle64.exe -accepteula -nobanner -a "`+disk+`"`)
+	assert.Contains(t, commands(f), "Stop-Process -Id '2980' -Confirm")
+	assert.Contains(t, commands(f), `handle64.exe' -accepteula -nobanner -a '`+disk+`'`)
 	assert.False(t, agent.has("antivirus-interference"))
 
 	av := run("MsMpEng.exe")

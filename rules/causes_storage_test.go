@@ -56,7 +56,7 @@ func TestFilesystemCorruptionNTFS(t *testing.T) {
 	f := b.finding("filesystem-corruption")
 	assert.Equal(t, rules.Critical, f.Severity)
 	assert.ElementsMatch(t, []string{"System.evtx record 60 disk-bad-block", "System.evtx record 61 ntfs-55"}, cited(f))
-	assert.Contains(t, commands(f), "chkdsk D: /f")
+	assert.Contains(t, commands(f), "Repair-Volume -DriveLetter 'D' -SpotFix")
 }
 
 // ReFS 513 removed a damaged VHDX from the namespace: corruption. The same
@@ -101,7 +101,7 @@ func TestStorageSpaceExhausted(t *testing.T) {
 	assert.Equal(t, rules.High, f.Severity)
 	assert.ElementsMatch(t, []string{"disk-full-code", "low-space-text", "vm-critical-state", "avhdx-outgrew-parent"}, signalIDs(f))
 	assert.Subset(t, cited(f), []string{"Worker-Admin.evtx record 310 disk-full-code, low-space-text", "listing.txt line 9 avhdx-outgrew-parent"})
-	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName "WEB01"`)
+	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName 'WEB01'`)
 }
 
 // Near-miss: a saved (not critical) VM, a checkpoint disk smaller than its
@@ -144,8 +144,8 @@ func TestVMFilesMissing(t *testing.T) {
 	f := b.finding("vm-files-missing")
 	assert.Equal(t, rules.High, f.Severity)
 	assert.ElementsMatch(t, []string{"drives.txt line 5 disk-not-in-listing", "Worker-Admin.evtx record 77 file-not-found-code"}, cited(f))
-	assert.Contains(t, commands(f), `Split-Path -Leaf "`+data+`"`)
-	assert.Contains(t, commands(f), `Get-VMHardDiskDrive -VMName "WEB01"`)
+	assert.Contains(t, commands(f), `Split-Path -Path '`+data+`' -Leaf`)
+	assert.Contains(t, commands(f), `Get-VMHardDiskDrive -VMName 'WEB01'`)
 }
 
 // Near-miss: the disk is not in the VM's folder but lies in another folder

@@ -3,7 +3,6 @@ package rules
 import (
 	"cmp"
 	"math"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -161,10 +160,11 @@ func (e *Engine) Catalog() *Catalog { return e.cat }
 // the bundle holds, to tell "ruled out" from "not collected".
 func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 	ix := newIndex(evidence)
+	facts := newVMFacts(ix)
 	var out Outcome
 	missing := map[string]*Missing{}
 	for _, c := range e.cat.Causes {
-		f, ok := evaluateCause(c, ix)
+		f, ok := evaluateCause(c, ix, facts)
 		switch {
 		case ok:
 			out.Findings = append(out.Findings, f)
@@ -219,7 +219,7 @@ func (e *Engine) allNeedsCovered(c *Cause, cov Coverage) bool {
 // signals combine like independent witnesses (noisy-OR); repeated hits of
 // the same signal add only a little, because a hundred copies of one event
 // are one witness repeating itself. Counter-signals scale the result down.
-func evaluateCause(c *Cause, ix *index) (Finding, bool) {
+func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 	f := Finding{Cause: c}
 	disbelief := 1.0
 	for i := range c.Signals {
@@ -253,7 +253,7 @@ func evaluateCause(c *Cause, ix *index) (Finding, bool) {
 	}
 	f.Severity = severityFor(c.Severity, f.Confidence)
 	f.VMs, f.Files = scope(f.Evidence)
-	f.Resolution = fillSteps(c.Resolution, f.Evidence)
+	f.Resolution = fillSteps(c.Resolution, f.Evidence, facts)
 	return f, true
 }
 
@@ -327,26 +327,4 @@ func scope(cited []Cited) (vms, files []string) {
 	sort.Strings(vms)
 	sort.Strings(files)
 	return slices.Compact(vms), slices.Compact(files)
-}
-
-var placeholder = regexp.MustCompile(`\{([a-z_.A-Z0-9]+)\}`)
-
-// fillSteps puts real names and paths from the evidence into the commands,
-// so an engineer can copy them. An attribute no evidence carries stays a
-// visible <placeholder> rather than an empty string.
-func fillSteps(steps []Step, cited []Cited) []Step {
-	out := make([]Step, len(steps))
-	for i, s := range steps {
-		s.Command = placeholder.ReplaceAllStringFunc(s.Command, func(m string) string {
-			key := m[1 : len(m)-1]
-			for _, c := range cited {
-				if v := c.Attrs[key]; v != "" {
-					return v
-				}
-			}
-			return "<" + key + ">"
-		})
-		out[i] = s
-	}
-	return out
 }

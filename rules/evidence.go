@@ -63,6 +63,11 @@ const (
 	// "D"), taken from the first path or drive in an event's payload.
 	AttrDrive       = "drive"
 	AttrDriveLetter = "drive_letter"
+	// AttrCSVPath names the Cluster Shared Volume an item is about
+	// ("C:\ClusterStorage\Volume1"). A path under C:\ClusterStorage sets
+	// it instead of AttrDrive: the drive letter there is the system
+	// volume's, and a repair aimed at it would hit the wrong volume.
+	AttrCSVPath = "csv_path"
 	// AttrTimeLocal marks an item whose time was printed in the host's
 	// local time (command outputs, text exports): "true" until the
 	// pipeline converts it to UTC, then a note saying how.

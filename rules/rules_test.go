@@ -22,7 +22,7 @@ func TestLoadRejectsMistakes(t *testing.T) {
 	const valid = `{"id":"vss-writer-failed","title":"t","area":"vss","severity":"high","explanation":"e","clear":"c",
 	  "signals":[{"id":"s","weight":0.5,"says":"x","kind":"vss.writer","equals":{"failed":"true"}}],
 	  "needs":["w"],
-	  "resolution":[{"text":"do"}]}`
+	  "resolution":[{"text":"do","risk":"read-only"}]}`
 	const inputs = `"inputs":[{"id":"w","what":"writers","collect":"vssadmin list writers","have":["file:x"]}]`
 	wrap := func(causes string) string { return "{" + inputs + `,"causes":[` + causes + "]}" }
 	_, err := Load(strings.NewReader(wrap(valid)))
@@ -41,6 +41,21 @@ func TestLoadRejectsMistakes(t *testing.T) {
 		{"empty title", strings.Replace(valid, `"title":"t"`, `"title":" "`, 1), "title is empty"},
 		{"no needs", strings.Replace(valid, `"needs":["w"]`, `"needs":[]`, 1), "no needs"},
 		{"unknown input", strings.Replace(valid, `"needs":["w"]`, `"needs":["w","x"]`, 1), `needs unknown input "x"`},
+		// The safety rules of resolution steps (steps.go).
+		{"no risk", strings.Replace(valid, `,"risk":"read-only"`, ``, 1), `risk "" is not`},
+		{"unknown placeholder", withStep(valid, `{"text":"t","command":"Get-VM -Name '{vmname}'","risk":"read-only"}`), "unknown placeholder {vmname}"},
+		{"unquoted placeholder", withStep(valid, `{"text":"t","command":"Get-VM -Name {vm}","risk":"read-only"}`), "inside single quotes"},
+		{"placeholder in double quotes", withStep(valid, `{"text":"t","command":"Get-VM -Name \"{vm}\"","risk":"read-only"}`), "inside single quotes"},
+		{"unknown step signal", withStep(valid, `{"text":"t","risk":"read-only","signals":["nope"]}`), `unknown signal "nope"`},
+		{"merge declared read-only", withStep(valid, `{"text":"t","command":"Merge-VHD -Path 'x'","risk":"read-only","warning":"w"}`), "rewrites or deletes data"},
+		{"destructive without warning", withStep(valid, `{"text":"t","command":"Restart-Service -Name 'vmms'","risk":"changes-settings"}`), "needs a warning"},
+		{"rewrite before a copy", withStep(valid, `{"text":"t","command":"Merge-VHD -Path '{avhdx_path}'","risk":"rewrites-data","warning":"w","signals":["s"]}`), "before any step of the cause makes a copy"},
+		{"rewrite without signals", withStep(valid, copyStep+`,{"text":"t","command":"Merge-VHD -Path '{avhdx_path}'","risk":"rewrites-data","warning":"w"}`), "must name the signals"},
+		{"rewrite chained", withStep(valid, copyStep+`,{"text":"t","command":"Stop-VM -Name '{vm}'; Merge-VHD -Path '{avhdx_path}'","risk":"rewrites-data","warning":"w","signals":["s"]}`), "after ';'"},
+		{"delete a disk", withStep(valid, copyStep+`,{"text":"t","command":"Remove-Item -LiteralPath '{disk_path}'","risk":"rewrites-data","warning":"w","signals":["s"]}`), "Remove-Item may only target"},
+		{"copy flag without a copy", withStep(valid, `{"text":"t","command":"Get-VM","risk":"read-only","copies":true}`), "makes no copy"},
+		{"every drive re-pointed", withStep(valid, `{"text":"t","command":"Get-VMHardDiskDrive -VMName '{vm}' | Set-VMHardDiskDrive -Path 'x'","risk":"changes-settings"}`), "every drive"},
+		{"requires an unused placeholder", withStep(valid, `{"text":"t","command":"Get-VM","risk":"read-only","requires":["vm"]}`), "requires {vm}"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +64,14 @@ func TestLoadRejectsMistakes(t *testing.T) {
 			assert.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+// copyStep is a resolution step that makes a copy, for the loader tests.
+const copyStep = `{"text":"copy","command":"Export-VM -Name '{vm}' -Path 'E:\\x'","risk":"read-only","copies":true}`
+
+// withStep replaces the resolution of a catalog cause with the given steps.
+func withStep(cause, steps string) string {
+	return strings.Replace(cause, `"resolution":[{"text":"do","risk":"read-only"}]`, `"resolution":[`+steps+`]`, 1)
 }
 
 func TestSeverityText(t *testing.T) {
@@ -186,11 +209,24 @@ func TestWantsEventAndPlaceholders(t *testing.T) {
 
 	ev := event("S", 9, "Ntfs", "55")
 	ev.Attrs[AttrDrive] = "D:"
+	ev.Attrs[AttrVM] = "It's $(Stop-Computer)"
 	f := eng.Evaluate([]Evidence{ev}, nil).Findings[0]
 	var cmds []string
 	for _, s := range f.Resolution {
 		cmds = append(cmds, s.Command)
 	}
-	assert.Contains(t, cmds, "chkdsk D: /f")
-	assert.Contains(t, cmds, "Repair-Volume -DriveLetter <drive_letter> -OfflineScanAndFix", "an attribute no evidence has stays a visible placeholder")
+	assert.Contains(t, cmds, `Get-VM | Where-Object Path -like 'D:\*' | Format-Table Name, State, Path`)
+	assert.NotContains(t, strings.Join(cmds, "\n"), "Repair-Volume", "a step that requires the drive letter is left out without it")
+
+	// A value from the bundle is a literal: quotes doubled, $ not expanded.
+	ev = event("S", 9, "Microsoft-Windows-Hyper-V-Worker", "3080")
+	ev.Attrs[AttrVM] = "It's $(Stop-Computer)"
+	f = eng.Evaluate([]Evidence{ev}, nil).Findings[0]
+	cmds = nil
+	for _, s := range f.Resolution {
+		cmds = append(cmds, s.Command)
+	}
+	assert.Contains(t, cmds, `Remove-VMSavedState -VMName 'It''s $(Stop-Computer)'`)
+	assert.Contains(t, cmds, `Move-Item -LiteralPath '<config_dir>\Virtual Machines\<vm_id>.vmrs' -Destination '<safe folder>'`,
+		"what the bundle does not hold stays a quoted token that fails safe")
 }
