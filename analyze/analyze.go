@@ -41,6 +41,11 @@ type FileRecord struct {
 	Records  int
 	Problems []string // what could not be read, and where
 	Notes    []string // how the file was read (encoding guesses), not damage
+	// Evidence counts the evidence items citing the file, and
+	// GaveEvidence says whether the file gave usable evidence (defined at
+	// Result.Decide, which sets both).
+	Evidence     int
+	GaveEvidence bool
 }
 
 // BundleInfo identifies the bundle analyzed.
@@ -61,6 +66,7 @@ type Result struct {
 	Activity  []Activity    // every event counted per hour, channel and level, for the timeline
 	Outcome   rules.Outcome
 	Coverage  rules.Coverage
+	Verdict   Verdict // set by Decide: findings, clean or inconclusive
 }
 
 // Options configure Run.
@@ -252,6 +258,7 @@ feed:
 	for _, e := range b.Entries {
 		res.Bundle.Bytes += e.Size
 	}
+	res.Decide()
 	return res, nil
 }
 

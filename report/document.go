@@ -19,6 +19,7 @@ const Schema = "hvtriage/1"
 // Document is the report's content, shaped as the JSON contract.
 type Document struct {
 	Schema    string       `json:"schema"`
+	Verdict   Verdict      `json:"verdict"`
 	Tool      Tool         `json:"tool"`
 	Bundle    Bundle       `json:"bundle"`
 	Inventory []FileEntry  `json:"inventory"`
@@ -114,9 +115,10 @@ type MissingRow struct {
 // version to stamp; it is the only thing not taken from the bundle.
 func Build(res *analyze.Result, version string) *Document {
 	d := &Document{
-		Schema: Schema,
-		Tool:   Tool{Name: "hvtriage", Version: version},
-		Bundle: Bundle{Name: clean(res.Bundle.Name), SHA256: res.Bundle.SHA256, Files: res.Bundle.Files, Bytes: res.Bundle.Bytes},
+		Schema:  Schema,
+		Verdict: buildVerdict(res),
+		Tool:    Tool{Name: "hvtriage", Version: version},
+		Bundle:  Bundle{Name: clean(res.Bundle.Name), SHA256: res.Bundle.SHA256, Files: res.Bundle.Files, Bytes: res.Bundle.Bytes},
 		// Empty lists stay [] rather than null, so consumers need no
 		// special case.
 		Inventory: []FileEntry{},

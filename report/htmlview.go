@@ -11,7 +11,7 @@ import (
 // layouts (chart, chain drawings, per-VM groups) computed from it.
 type htmlView struct {
 	*Document
-	Verdict  []numbered // the findings the verdict names
+	Top      []numbered // the findings the verdict names
 	Affected []vmLink   // VMs the findings name
 	Steps    []Step
 	Numbered []numbered
@@ -118,11 +118,14 @@ func buildHTMLView(d *Document) *htmlView {
 		num[f.Cause] = i + 1
 		// The verdict names the decided causes; when none is decided, the
 		// most likely one.
-		if i == 0 || (f.Confidence >= rules.DecidedThreshold && len(v.Verdict) < 3) {
-			v.Verdict = append(v.Verdict, n)
+		if i == 0 || (f.Confidence >= rules.DecidedThreshold && len(v.Top) < 3) {
+			v.Top = append(v.Top, n)
 		}
 	}
 	v.Steps = firstSteps(d, 3)
+	if d.Verdict.Inconclusive() && len(d.Findings) == 0 {
+		v.Steps = collectSteps(d, maxCollect)
+	}
 	for _, f := range d.Inventory {
 		if len(f.Problems) > 0 {
 			v.Problems++

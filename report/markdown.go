@@ -34,9 +34,13 @@ func (Markdown) Write(w io.Writer, d *Document) error {
 		mdInline.Replace(d.Bundle.Name), d.Bundle.Files, d.Bundle.Bytes, d.Bundle.SHA256, d.Tool.Name, d.Tool.Version)
 
 	m.printf("## Verdict\n\n")
-	if len(d.Findings) == 0 {
-		m.printf("No finding: nothing in this bundle points to a documented cause. See the missing evidence below for what would decide the remaining causes.\n\n")
-	} else {
+	m.printf("**%s**\n\n", d.Verdict.Summary())
+	switch {
+	case d.Verdict.Inconclusive():
+		m.inconclusive(d)
+	case len(d.Findings) == 0:
+		m.printf("Nothing in the evidence points to a documented cause. See the missing evidence below for what would decide the remaining causes.\n\n")
+	default:
 		rows := [][]string{}
 		for _, f := range d.Findings {
 			rows = append(rows, []string{f.Severity.String(), confidence(f.Confidence), "`" + f.Cause + "`", f.Title, mdCell.Replace(strings.Join(f.VMs, ", "))})
@@ -62,6 +66,9 @@ func (Markdown) Write(w io.Writer, d *Document) error {
 	m.timeline(d)
 
 	m.printf("## Findings\n\n")
+	if d.Verdict.Inconclusive() && len(d.Findings) == 0 {
+		m.printf("None could be decided: no file of this bundle gave usable evidence.\n\n")
+	}
 	for _, f := range d.Findings {
 		m.finding(f)
 	}
@@ -101,6 +108,24 @@ func (Markdown) Write(w io.Writer, d *Document) error {
 	}
 	m.table([]string{"File", "Kind", "Status", "Records", "Problems"}, rows)
 	return m.err
+}
+
+// inconclusive says what the bundle holds and what to collect, when no
+// file of it gave usable evidence.
+func (m *mdWriter) inconclusive(d *Document) {
+	if len(d.Verdict.Unread) > 0 {
+		m.printf("What the bundle holds:\n\n")
+		for _, g := range d.Verdict.Unread {
+			m.printf("- %s\n", mdInline.Replace(g.String()))
+		}
+		m.printf("\n")
+	}
+	if steps := collectSteps(d, maxCollect); len(steps) > 0 {
+		m.printf("Collect these first and analyze again (every input is listed under Missing evidence):\n\n")
+		m.steps(steps)
+	} else {
+		m.printf("Collect a new bundle with the Hyper-V event logs and command outputs, and analyze it again.\n\n")
+	}
 }
 
 func (m *mdWriter) finding(f Finding) {

@@ -96,7 +96,7 @@ func syntheticResult(t *testing.T) *analyze.Result {
 		{Hour: day.Add(3 * time.Hour), Channel: "System", Level: 4, Count: 9},
 		{Hour: day.Add(98 * time.Hour), Channel: "Application", Level: 2, Count: 3},
 	}
-	return &analyze.Result{
+	res := &analyze.Result{
 		Evidence: evidence,
 		Chains:   chains,
 		Activity: activity,
@@ -119,6 +119,8 @@ func syntheticResult(t *testing.T) *analyze.Result {
 			Missing:  []rules.Missing{{What: "System event log", Collect: "wevtutil epl System System.evtx", Decides: []string{"filesystem-corruption"}}},
 		},
 	}
+	res.Decide()
+	return res
 }
 
 func TestGoldenReports(t *testing.T) {
@@ -253,7 +255,9 @@ func TestDeterministic(t *testing.T) {
 // TestEmptyAnalysis: a bundle with nothing in it still gives a complete
 // report in every format, saying so rather than showing empty frames.
 func TestEmptyAnalysis(t *testing.T) {
-	doc := Build(&analyze.Result{Bundle: analyze.BundleInfo{Name: "empty"}}, "test")
+	res := &analyze.Result{Bundle: analyze.BundleInfo{Name: "empty"}}
+	res.Decide()
+	doc := Build(res, "test")
 	for _, format := range Formats() {
 		w, err := New(format)
 		require.NoError(t, err)
@@ -263,7 +267,8 @@ func TestEmptyAnalysis(t *testing.T) {
 	}
 	var html bytes.Buffer
 	require.NoError(t, HTML{}.Write(&html, doc))
-	assert.Contains(t, html.String(), "No finding.")
+	assert.Contains(t, html.String(), "Inconclusive: nothing in this bundle could be read (evidence from 0 of 0 files)")
+	assert.NotContains(t, html.String(), "No finding", "an empty bundle is no all-clear")
 	assert.Contains(t, html.String(), "no event log was read")
 	assert.NotContains(t, html.String(), "<svg", "no empty chart or chain drawing")
 	var js bytes.Buffer

@@ -160,26 +160,46 @@ func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout
 	}
 	closeProgress() // the line is erased before the summary is printed
 
-	failed, tripped := 0, 0
+	failed, tripped, inconclusive := 0, 0, 0
 	for _, r := range results {
-		switch {
-		case r.err != nil:
+		if r.err != nil {
 			failed++
 			fmt.Fprintf(stderr, "hvtriage: %s: %v\n", r.bundle, r.err)
-		case cfg.failOn.firstAtOrAbove(r.doc) != nil:
+			continue
+		}
+		switch code, _ := cfg.failOn.judge(r.doc); code {
+		case exitFindings:
 			tripped++
+		case exitInconclusive:
+			inconclusive++
 		}
 	}
 	if err := batchSummary(stdout, results); err != nil {
 		fmt.Fprintf(stderr, "hvtriage: %v\n", err)
 		return exitFailed
 	}
+	if tripped > 0 {
+		fmt.Fprintf(stderr, "hvtriage: %d bundle(s) have a finding at or above --fail-on %s\n", tripped, cfg.failOn.level)
+	}
+	if inconclusive > 0 {
+		fmt.Fprintf(stderr, "hvtriage: %d bundle(s) inconclusive: no file gave usable evidence\n", inconclusive)
+	}
+	return batchExit(failed, tripped, inconclusive)
+}
+
+// batchExit combines the bundles' outcomes into one exit code: the first
+// that applies of 1 (a bundle could not be analyzed: its result is missing
+// altogether), 3 (a finding at or above --fail-on), 4 (a bundle was
+// inconclusive under --fail-on), 0. Each bundle's own state is in the
+// summary table and its reports.
+func batchExit(failed, tripped, inconclusive int) int {
 	switch {
 	case failed > 0:
 		return exitFailed
 	case tripped > 0:
-		fmt.Fprintf(stderr, "hvtriage: %d bundle(s) have a finding at or above --fail-on %s\n", tripped, cfg.failOn.level)
 		return exitFindings
+	case inconclusive > 0:
+		return exitInconclusive
 	}
 	return exitOK
 }
@@ -209,18 +229,22 @@ func batchSummary(w io.Writer, results []batchResult) error {
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 	)
-	t.Header([]string{"Bundle", "Top cause", "Severity", "Conf", "Findings", "Files"})
+	t.Header([]string{"Bundle", "Verdict", "Top cause", "Severity", "Conf", "Findings", "Files read"})
 	for _, r := range results {
-		row := []string{plainText(r.bundle), "-", "-", "-", "-", "-"}
-		switch {
-		case r.err != nil:
-			row[1] = "ERROR: " + plainText(r.err.Error())
-		case len(r.doc.Findings) == 0:
-			row[1], row[4], row[5] = "none", "0", fmt.Sprint(r.doc.Bundle.Files)
-		default:
+		if r.err != nil {
+			if err := t.Append([]string{plainText(r.bundle), "error", "ERROR: " + plainText(r.err.Error()), "-", "-", "-", "-"}); err != nil {
+				return err
+			}
+			continue
+		}
+		v := r.doc.Verdict
+		row := []string{plainText(r.bundle), v.State, "none", "-", "-", "0", fmt.Sprintf("%d of %d", v.FilesRead, v.Files)}
+		if v.Inconclusive() && len(r.doc.Findings) == 0 {
+			row[2] = "nothing could be read"
+		}
+		if len(r.doc.Findings) > 0 {
 			top := r.doc.Findings[0]
-			row = []string{plainText(r.bundle), top.Cause, top.Severity.String(), fmt.Sprintf("%.0f%%", top.Confidence*100),
-				fmt.Sprint(len(r.doc.Findings)), fmt.Sprint(r.doc.Bundle.Files)}
+			row[2], row[3], row[4], row[5] = top.Cause, top.Severity.String(), fmt.Sprintf("%.0f%%", top.Confidence*100), fmt.Sprint(len(r.doc.Findings))
 		}
 		if err := t.Append(row); err != nil {
 			return err

@@ -26,6 +26,9 @@ const (
 	exitFailed   = 1 // the bundle could not be analyzed at all
 	exitUsage    = 2
 	exitFindings = 3 // a finding at or above --fail-on
+	// exitInconclusive (only with --fail-on): no file of the bundle gave
+	// usable evidence, so "no finding" would be a false all-clear.
+	exitInconclusive = 4
 )
 
 const usage = `usage:
@@ -39,13 +42,18 @@ const usage = `usage:
 analyze flags:
   -o PATH        write a report; format from the extension (.html .md .json); repeatable
   --format F     html|md|json, for -o PATH without a telling extension, or -o - (stdout)
-  --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical)
+  --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical),
+                 and 4 when the analysis is inconclusive (no file gave usable evidence)
   --no-color     no colours in the terminal summary (also: NO_COLOR=1)
   --batch DIR    analyze every .zip and folder in DIR
   --report-dir D with several bundles: write D/<bundle>.<format> for each --format
                  (comma-separated, default json)
   --max-file-size N  largest file read from a bundle, in bytes (default 16 GiB)
   --file-timeout D   time budget per file, e.g. 90s (default 5m)
+
+exit codes: 0 done, 1 a bundle could not be analyzed, 2 usage error,
+  3 a finding at or above --fail-on, 4 (only with --fail-on) inconclusive.
+  Several bundles: the first that applies of 1, 3, 4, 0.
 `
 
 // run is the whole program; main only wires it to the process.
@@ -220,11 +228,28 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			return exitFailed
 		}
 	}
-	if f := cfg.failOn.firstAtOrAbove(doc); f != nil {
-		fmt.Fprintf(stderr, "hvtriage: finding %s is %s, at or above --fail-on %s\n", f.Cause, f.Severity, cfg.failOn.level)
-		return exitFindings
+	code, why := cfg.failOn.judge(doc)
+	if why != "" {
+		fmt.Fprintf(stderr, "hvtriage: %s\n", why)
 	}
-	return exitOK
+	return code
+}
+
+// judge is the exit code --fail-on asks for, for one analyzed bundle, and
+// why. Without --fail-on it is always 0. A finding at or above the level
+// (3) comes before an inconclusive verdict (4): a finding is a result
+// drawn from evidence, while inconclusive says there is none. Today they
+// can only meet with --fail-on info (an inconclusive verdict has no
+// finding of severity low or higher), but the order is fixed here.
+func (s *severityFlag) judge(doc *report.Document) (code int, why string) {
+	if f := s.firstAtOrAbove(doc); f != nil {
+		return exitFindings, fmt.Sprintf("finding %s is %s, at or above --fail-on %s", f.Cause, f.Severity, s.level)
+	}
+	if s.set && doc.Verdict.Inconclusive() {
+		return exitInconclusive, fmt.Sprintf("inconclusive: no file of %s gave usable evidence (%s); exit %d under --fail-on",
+			plainText(doc.Bundle.Name), doc.Verdict.From(), exitInconclusive)
+	}
+	return exitOK, ""
 }
 
 // firstAtOrAbove returns the first finding that trips --fail-on, if any.
