@@ -24,6 +24,7 @@ func TestClassifyContentFirst(t *testing.T) {
 		{"utf-8 writers by content, odd name", "x.log", []byte(failedWriters), "vssadmin-writers", ""},
 		{"xml event export", "vmms.xml", []byte(xmlExport), KindEVTXXML, ""},
 		{"utf-16 xml event export", "vmms.xml", utf16(t, xmlExport), KindEVTXXML, ""},
+		{"event viewer copy with its xml", "event.txt", []byte("Log Name:      System\r\nSource:        Microsoft-Windows-VHDMP\r\nEvent ID:      7\r\nDescription:\r\nThe chain is corrupted.\r\nEvent Xml:\r\n<Event xmlns=\"http://schemas.microsoft.com/win/2004/08/events/event\"><System/></Event>\r\n"), KindEVTXText, ""},
 		{"locale metadata", "LocaleMetaData/System_1033.MTA", []byte{1, 2, 0, 0, 7}, KindLocaleMetadata, ""},
 		{"plain prose", "notes.txt", []byte("The customer says the backup failed last night.\r\n"), KindUnknown, ""},
 		{"empty file", "empty.txt", nil, KindUnknown, ""},
