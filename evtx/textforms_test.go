@@ -320,9 +320,9 @@ func TestWalkText_SavedEvents(t *testing.T) {
 // winEventTableText: `Get-WinEvent -LogName … > x.txt` in Windows PowerShell:
 // a "ProviderName:" group header per provider, the TimeCreated/Id/
 // LevelDisplayName/Message columns, messages cut with "...". Layout from
-// the PowerShell documentation's Get-WinEvent examples (Microsoft Learn,
-// "Get-WinEvent", example output of -LogName and -ListProvider) and
-// Format-Table's grouping by ProviderName in the default view.
+// Windows PowerShell's default view for EventLogRecord (Format-Table
+// grouped by ProviderName); no public paste of it was found in this
+// repository's search index, so it is not checked against one.
 var winEventTableText = strings.Join([]string{
 	"",
 	"",
@@ -356,9 +356,9 @@ var winEventTableJapanese = strings.Join([]string{
 }, "\r\n")
 
 // eventLogTableText: Get-EventLog -LogName System, default table: Index right
-// aligned, a year-less time, Source cut when long. Layout from the
-// PowerShell documentation's Get-EventLog examples (Microsoft Learn,
-// "Get-EventLog", example 2 and 3 output).
+// aligned, a year-less time, Source cut when long. Layout from Windows
+// PowerShell's default view for EventLogEntry; like the Get-WinEvent table
+// it was not checked against a public paste.
 var eventLogTableText = strings.Join([]string{
 	"",
 	"   Index Time          EntryType   Source                 InstanceID Message",
