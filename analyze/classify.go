@@ -15,7 +15,7 @@ import (
 const (
 	KindEVTX           = "evtx"
 	KindEVTXXML        = "evtx-xml"
-	KindEVTXText       = "evtx-text" // Get-WinEvent | Format-List or Export-Csv
+	KindEVTXText       = "evtx-text" // events as text: Get-WinEvent, Get-EventLog, Event Viewer copies
 	KindVHDX           = "vhdx-header"
 	KindVHD            = "vhd-footer"
 	KindZip            = "zip"
@@ -78,13 +78,16 @@ func classify(name string, head []byte) classification {
 		return classification{kind: KindUnknown}
 	}
 	text, _, _ := cmdout.DecodeHead(head, len(head))
-	if strings.Contains(text, eventXMLNS) && strings.Contains(text, "<Event") {
+	// Event Viewer's "Copy details as text" ends with the event's XML: it
+	// is read as text, which has the rendered message.
+	textEvents := evtx.SniffText(head)
+	if strings.Contains(text, eventXMLNS) && strings.Contains(text, "<Event") && !textEvents {
 		return classification{kind: KindEVTXXML}
 	}
 	if k := cmdout.Sniff(text); k != cmdout.KindUnknown {
 		return classification{kind: string(k)}
 	}
-	if evtx.SniffText(head) {
+	if textEvents {
 		return classification{kind: KindEVTXText}
 	}
 	return classification{kind: KindUnknown}

@@ -111,8 +111,10 @@ type eventKey struct {
 	id       uint16
 }
 
-// EventText reads events exported as text (Get-WinEvent | Format-List,
-// Export-Csv): what some customers send instead of the logs themselves.
+// EventText reads events exported or copied as text (Get-WinEvent |
+// Format-List, Export-Csv or its default table, Get-EventLog's table, Event
+// Viewer's "Copy details as text" and "Save Selected Events" as CSV or
+// text): what customers send instead of the logs themselves.
 type EventText struct{}
 
 // Name identifies the extractor.
@@ -129,12 +131,16 @@ func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	defer rc.Close()
 	c := newEventCollector(in)
-	stats, err := evtx.WalkText(ctx, rc, c.add)
-	if stats.LocalTimes {
-		for i := range c.out.Evidence {
-			c.out.Evidence[i].Attrs[rules.AttrTimeLocal] = "true"
+	// Text prints times in the host's zone; an event that carried its own
+	// XML has its UTC time from there.
+	stats, err := evtx.WalkText(ctx, rc, func(ev *evtx.Event) error {
+		n := len(c.out.Evidence)
+		err := c.add(ev)
+		if len(c.out.Evidence) > n && ev.LocalTime {
+			c.out.Evidence[n].Attrs[rules.AttrTimeLocal] = "true"
 		}
-	}
+		return err
+	})
 	return c.finishSkippable(stats, err)
 }
 

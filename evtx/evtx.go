@@ -1,6 +1,9 @@
 // Package evtx reads Windows event logs: binary EVTX files (Walk), the XML
-// that wevtutil and Event Viewer export (WalkXML), and the text that
-// Get-WinEvent piped to Format-List or Export-Csv leaves (WalkText).
+// that wevtutil and Event Viewer export (WalkXML), and events as text
+// (WalkText): Get-WinEvent piped to Format-List or Export-Csv or left in
+// its default table, Get-EventLog's table, and what Event Viewer copies
+// ("Copy details as text") and saves ("Save Selected Events" as CSV or
+// tab-delimited text).
 //
 // The reader is built for damaged evidence. It never trusts the file header's
 // chunk count, keeps every record it can decode, reports what it had to skip
@@ -71,6 +74,9 @@ type Event struct {
 	Offset   int64 // byte offset of the record in the EVTX file; 0 for XML and text input
 	Line     int   // line of <Event> in an XML export, first line of a text export's event; 0 for EVTX
 	Time     time.Time
+	// LocalTime: Time is the wall-clock time a text export printed in the
+	// exporting host's zone, held in the UTC location; it is not UTC.
+	LocalTime bool
 
 	Provider        string // System/Provider/@Name
 	ProviderGUID    string // System/Provider/@Guid, "" for classic sources

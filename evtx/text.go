@@ -49,19 +49,11 @@ const (
 
 // SniffText reports whether head, the first bytes of a file in any of the
 // encodings Windows writes (UTF-16 with or without BOM, UTF-8, ASCII), looks
-// like Get-WinEvent output passed through Format-List or Export-Csv. It is
-// cheap: it decodes and looks at no more than the first 16 KiB.
+// like one of the text forms of events WalkText reads (see textFormats). It
+// is cheap: it decodes and looks at no more than the first 16 KiB.
 func SniffText(head []byte) bool {
-	return sniffText(decodeHead(head)) != textUnknown
+	return sniffTextFormat(decodeHead(head)) != nil
 }
-
-type textFormat int
-
-const (
-	textUnknown textFormat = iota
-	textList
-	textCSV
-)
 
 func decodeHead(head []byte) string {
 	if len(head) > sniffTextSize {
@@ -69,39 +61,6 @@ func decodeHead(head []byte) string {
 	}
 	b, _ := io.ReadAll(io.LimitReader(textDecoder(bytes.NewReader(head)), 4*sniffTextSize))
 	return string(b)
-}
-
-// sniffText decides on decoded text. Property names are .NET names and are
-// not translated, whatever the host's language.
-func sniffText(s string) textFormat {
-	lines := strings.Split(s, "\n")
-	if len(lines) > 1 {
-		lines = lines[:len(lines)-1] // possibly cut in the middle
-	}
-	var list struct{ time, provider, id bool }
-	for i, l := range lines {
-		l = strings.TrimRight(l, "\r")
-		if i < 3 && strings.HasPrefix(l, "#TYPE System.Diagnostics.Eventing.Reader.EventLogRecord") {
-			return textCSV
-		}
-		if i < 3 && isCSVHeader(l) {
-			return textCSV
-		}
-		if key, _, ok := listProperty(l); ok {
-			switch key {
-			case "TimeCreated":
-				list.time = true
-			case "ProviderName":
-				list.provider = true
-			case "Id":
-				list.id = true
-			}
-			if list.time && list.provider && list.id {
-				return textList
-			}
-		}
-	}
-	return textUnknown
 }
 
 func isCSVHeader(l string) bool {
@@ -137,36 +96,36 @@ func textDecoder(r io.Reader) io.Reader {
 	return transform.NewReader(br, unicode.BOMOverride(transform.Nop))
 }
 
-// WalkText reads a text export of events (Format-List or Export-Csv output
-// of Get-WinEvent, see SniffText) and calls fn for each event in input
-// order, with Line set to the event's first line and Message filled.
+// WalkText reads a text export of events and calls fn for each event in
+// input order, with Line set to the event's first line and Message filled.
+// The forms it reads are listed in textFormats: Format-List and Export-Csv
+// output of Get-WinEvent, Event Viewer's "Copy details as text" (in the
+// languages of detailLabels) and "Save Selected Events" as CSV or
+// tab-delimited text, and the default table views of Get-WinEvent and
+// Get-EventLog.
 //
-// TimeCreated is printed in the exporting host's culture and time zone
-// without saying which: Event.Time holds the printed wall-clock time in the
-// UTC location and Stats.LocalTimes is set. Day/month order is taken from
-// the file's own dates where one proves it (a number above 12); otherwise a
-// 24-hour d/d/yyyy date is read day-first and Stats.DateOrderGuessed is set.
+// Times are printed in the exporting host's culture and time zone without
+// saying which: Event.Time holds the printed wall-clock time in the UTC
+// location, Event.LocalTime and Stats.LocalTimes are set. Day/month order is
+// taken from the file's own dates where one proves it (a number above 12);
+// otherwise a 24-hour d/d/yyyy date is read day-first and
+// Stats.DateOrderGuessed is set. An event that carries its own XML (an
+// "Event Xml:" section) takes its time, in UTC, and payload from it.
 //
 // Blocks or rows that are not events are listed in Stats.Skipped with their
 // line. WalkText returns an error wrapping ErrFormat when the input is
-// neither format, and otherwise only for read errors, ctx, or fn's error.
+// none of the forms, and otherwise only for read errors, ctx, or fn's error.
 func WalkText(ctx context.Context, r io.Reader, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	br := bufio.NewReaderSize(textDecoder(r), 64<<10)
 	head, _ := br.Peek(sniffTextSize)
-	format := sniffText(string(head))
-	if format == textUnknown {
-		return st, &FormatError{Off: 0, Msg: "neither Format-List nor Export-Csv output of Get-WinEvent"}
+	format := sniffTextFormat(string(head))
+	if format == nil {
+		return st, &FormatError{Off: 0, Msg: "not a text export of events (Get-WinEvent, Get-EventLog or Event Viewer)"}
 	}
 	st.LocalTimes = true
 	em := &textEmitter{ctx: ctx, st: &st, fn: fn}
-	var err error
-	if format == textList {
-		err = walkList(br, em)
-	} else {
-		err = walkCSV(br, em)
-	}
-	if err != nil {
+	if err := format.walk(br, em); err != nil {
 		return st, err
 	}
 	return st, em.flush()
@@ -178,6 +137,9 @@ type textEvent struct {
 	props map[string]string
 	// cut: the input ended inside this event.
 	cut bool
+	// xml is the event's own XML when the text carries it (Event Viewer's
+	// "Copy details as text" ends with an "Event Xml:" section).
+	xml string
 }
 
 // textEmitter turns property sets into Events and delivers them in order,
@@ -190,6 +152,7 @@ type textEmitter struct {
 	decided bool
 	pending []pendingText
 	n       int
+	xb      builder
 }
 
 type pendingText struct {
@@ -217,6 +180,14 @@ func (em *textEmitter) add(te *textEvent) error {
 		em.skip(te.line, 0, fmt.Errorf("%w: delivered with what was there", ErrTextTruncated))
 	}
 	raw := strings.TrimSpace(te.props["TimeCreated"])
+	if te.xml != "" {
+		if x := em.fromXML(te, ev); x != nil {
+			ev = x
+			if !x.Time.IsZero() {
+				raw = "" // the XML's SystemTime is UTC: nothing to read
+			}
+		}
+	}
 	if !em.decided {
 		if o := cmdout.InferDateOrder(raw); o != cmdout.OrderUnknown {
 			em.order, em.decided = o, true
@@ -227,6 +198,31 @@ func (em *textEmitter) add(te *textEvent) error {
 		return em.flush()
 	}
 	return nil
+}
+
+// fromXML decodes the XML a text event carries and completes it with what
+// only the text has (the rendered message, the printed time). It returns
+// nil, and notes it, when the XML is not a readable event.
+func (em *textEmitter) fromXML(te *textEvent, text *Event) *Event {
+	x := &Event{}
+	err := decodeXMLEvent(&em.xb, x, []byte(te.xml))
+	if err == nil && x.Provider == "" && x.EventID == 0 {
+		err = errors.New("no System element")
+	}
+	if err != nil {
+		em.skip(te.line, 0, fmt.Errorf("%w: its event XML is unreadable (%v); the text fields are used", ErrTextEvent, err))
+		return nil
+	}
+	x.Line = te.line
+	// The locator of a pasted event is its line, as for every text form.
+	x.RecordID = 0
+	if x.Message == "" {
+		x.Message = text.Message
+	}
+	if x.Time.IsZero() {
+		x.Time = text.Time
+	}
+	return x
 }
 
 // flush delivers the pending events. Without a proven order, times that
@@ -253,7 +249,7 @@ func (em *textEmitter) flush() error {
 			if ts.Time.IsZero() {
 				em.skip(p.ev.Line, 0, fmt.Errorf("%w %q", ErrTextTime, p.time))
 			} else {
-				p.ev.Time = ts.Time.UTC()
+				p.ev.Time, p.ev.LocalTime = ts.Time.UTC(), true
 			}
 		}
 		em.st.Records++
@@ -269,12 +265,27 @@ func (em *textEmitter) flush() error {
 // levelNames maps LevelDisplayName, in the languages support meets most,
 // for exports that carry only the display name (Format-List's default view
 // has neither; "fl *" and Export-Csv have both).
+//
+// Sources of the localized names: the Event Viewer help of Windows in each
+// language, "Event properties" page (forsenergy.com/<lang>/eventviewer/html/
+// 386a877a-220a-4a7f-9238-7bacdee90279.htm: de-de Kritisch/Fehler/Warnung/
+// Informationen, fr-fr Critique/Erreur/Avertissement/Informations, pt-pt
+// Crítico/Erro/Aviso/Informação); pasted events and Microsoft support
+// articles quoting Event Viewer (see detailLabelSets) for it-IT Errore,
+// Informazioni, pt-BR erro, ja-JP エラー/警告/情報, zh-CN 信息, and a German
+// "Save Selected Events" CSV (see viewerHeader) for Informationen. The
+// remaining ones (es Advertencia, Información, Crítico; it Avviso, Critico;
+// pt-BR Informações; zh-CN 错误, 警告, 关键) follow the same Windows
+// terminology and could not be checked against a paste.
 var levelNames = map[string]uint8{
 	"critical": 1, "error": 2, "warning": 3, "information": 4, "verbose": 5,
 	"kritisch": 1, "fehler": 2, "warnung": 3, "informationen": 4, "ausführlich": 5,
-	"critique": 1, "erreur": 2, "avertissement": 3, "commentaires": 5,
+	"critique": 1, "erreur": 2, "avertissement": 3, "informations": 4, "commentaires": 5,
 	"crítico": 1, "advertencia": 3, "información": 4, "detallado": 5,
+	"critico": 1, "errore": 2, "avviso": 3, "informazioni": 4, "dettagliato": 5,
+	"erro": 2, "aviso": 3, "informações": 4, "informação": 4, "detalhado": 5,
 	"重大": 1, "エラー": 2, "警告": 3, "情報": 4, "詳細": 5,
+	"关键": 1, "错误": 2, "信息": 4, "详细": 5,
 }
 
 func eventFromProps(te *textEvent) (*Event, error) {

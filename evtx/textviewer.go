@@ -1,0 +1,467 @@
+package evtx
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// Event Viewer's "Copy details as text" puts one event on the clipboard as
+//
+//	Log Name:      Microsoft-Windows-Hyper-V-VMMS-Admin
+//	Source:        Microsoft-Windows-Hyper-V-VMMS
+//	Date:          12/5/2026 3:04:05 AM
+//	Event ID:      19100
+//	Task Category: None
+//	Level:         Error
+//	Keywords:
+//	User:          SYSTEM
+//	Computer:      HV01.contoso.test
+//	Description:
+//	<the rendered message, on as many lines as it has>
+//	Event Xml:
+//	<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event">…
+//
+// with the labels in the language of the Windows it ran on and the date in
+// that host's culture. Support cases get it pasted into mails, tickets and
+// forum posts: several blocks in a row, indented or behind "> " quote
+// markers, with the message's lines wrapped.
+
+// detailField is one labelled field of a "Copy details as text" block.
+type detailField uint8
+
+const (
+	detailUnknown detailField = iota
+	detailLog
+	detailSource
+	detailDate
+	detailID
+	detailTask
+	detailLevel
+	detailKeywords
+	detailUser
+	detailComputer
+	detailDescription
+)
+
+// detailProps maps fields to the Get-WinEvent property names the text
+// emitter reads, so every text form ends in the same eventFromProps.
+var detailProps = [...]string{
+	detailLog:      "LogName",
+	detailSource:   "ProviderName",
+	detailDate:     "TimeCreated",
+	detailID:       "Id",
+	detailTask:     "TaskDisplayName",
+	detailLevel:    "LevelDisplayName",
+	detailKeywords: "KeywordsDisplayNames",
+	detailUser:     "UserName",
+	detailComputer: "MachineName",
+}
+
+// detailLabelSets are the labels of "Copy details as text" per Windows
+// display language, as found in real pasted events. Labels are compared
+// after normLabel (lower case, ’ as ', no-break spaces as spaces). Event
+// Viewer's "Save Selected Events" uses the same words as column titles
+// (only "Date and Time" differs), so viewerHeader reads them too.
+//
+// A language's User or Computer label that no source showed is left out:
+// the header accepts any "Label: value" line before Description, so an
+// unknown label costs only that field.
+var detailLabelSets = []struct {
+	lang   string
+	labels map[detailField][]string
+}{
+	// en: pasted blocks in Microsoft support articles (e.g. the TWinUI
+	// event 5961 article in MicrosoftDocs/SupportArticles-docs) and on
+	// GitHub; "Event Xml:" as Event Viewer prints it.
+	{"en", map[detailField][]string{
+		detailLog: {"log name"}, detailSource: {"source"}, detailDate: {"date"}, detailID: {"event id"},
+		detailTask: {"task category"}, detailLevel: {"level"}, detailKeywords: {"keywords"},
+		detailUser: {"user"}, detailComputer: {"computer"}, detailDescription: {"description"},
+	}},
+	// de: Azure VM troubleshooting article "troubleshoot-remote-desktop-services-issues"
+	// (de-de, all ten labels), a SharePoint 2010 event pasted on a German
+	// blog (Datum: 20.07.2010 00:00:01, Ebene: Fehler, Benutzer:
+	// NETZWERKDIENST), and the de-de TWinUI 5960 support article.
+	{"de", map[detailField][]string{
+		detailLog: {"protokollname"}, detailSource: {"quelle"}, detailDate: {"datum"}, detailID: {"ereignis-id"},
+		detailTask: {"aufgabenkategorie", "taskkategorie"}, detailLevel: {"ebene"}, detailKeywords: {"schlüsselwörter"},
+		detailUser: {"benutzer"}, detailComputer: {"computer"}, detailDescription: {"beschreibung"},
+	}},
+	// fr: Event Viewer's General tab as reproduced in a French Event Viewer
+	// simulation (Nom du journal, Source, ID de l’événement, Niveau,
+	// Ordinateur) and the fr-fr Event Viewer help "Event properties" page
+	// (Source, ID de l’événement, Niveau); Date, Catégorie de la tâche, Mots
+	// clés, Utilisateur and Description are the same help's property names.
+	{"fr", map[detailField][]string{
+		detailLog: {"nom du journal"}, detailSource: {"source"}, detailDate: {"date"},
+		detailID:   {"id de l'événement", "id de l'évènement", "id d'événement"},
+		detailTask: {"catégorie de la tâche"}, detailLevel: {"niveau"}, detailKeywords: {"mots clés", "mots-clés"},
+		detailUser: {"utilisateur"}, detailComputer: {"ordinateur"}, detailDescription: {"description"},
+	}},
+	// es: es-es TWinUI 5960 support article (Nombre del registro, Origen,
+	// Fecha, Id. de evento, Categoría de tarea, Nivel, Palabras clave,
+	// Descripción) and a second translation of it (Nombre de registro,
+	// ID. de evento).
+	{"es", map[detailField][]string{
+		detailLog: {"nombre del registro", "nombre de registro"}, detailSource: {"origen"}, detailDate: {"fecha"},
+		detailID: {"id. de evento", "id. del evento"}, detailTask: {"categoría de tarea", "categoría de la tarea"},
+		detailLevel: {"nivel"}, detailKeywords: {"palabras clave"}, detailUser: {"usuario"}, detailComputer: {"equipo"},
+		detailDescription: {"descripción"},
+	}},
+	// it: it-it TWinUI 5960 support article (Nome log, Origine, Data, ID
+	// evento, Categoria attività, Livello: Errore, Parole chiave,
+	// Descrizione), the it-it SQL Server error 17659 article (Nome
+	// registro, Livello: Informazioni) and the it-it Storage Migration
+	// Service article (Utente).
+	{"it", map[detailField][]string{
+		detailLog: {"nome log", "nome registro"}, detailSource: {"origine"}, detailDate: {"data"}, detailID: {"id evento"},
+		detailTask: {"categoria attività"}, detailLevel: {"livello"}, detailKeywords: {"parole chiave"},
+		detailUser: {"utente"}, detailComputer: {"computer"}, detailDescription: {"descrizione"},
+	}},
+	// pt-BR: pt-br TWinUI 5960 support article (Nome do log, Fonte, Data,
+	// ID do evento, Categoria da tarefa, Nível: erro, Palavras-chave,
+	// Descrição) and the pt-br AD FS certificate article (usuário,
+	// computador).
+	// pt-PT: the pt-pt Event Viewer help (Origem, ID do Evento, Nível);
+	// "Utilizador" and "Nome do registo" are pt-PT's words for user and log.
+	{"pt", map[detailField][]string{
+		detailLog: {"nome do log", "nome do registo", "nome do registro"}, detailSource: {"fonte", "origem"},
+		detailDate: {"data"}, detailID: {"id do evento", "identificação do evento"}, detailTask: {"categoria da tarefa"},
+		detailLevel: {"nível"}, detailKeywords: {"palavras-chave"}, detailUser: {"usuário", "utilizador"},
+		detailComputer: {"computador"}, detailDescription: {"descrição"},
+	}},
+	// ja: events pasted in jpabrs-scem/blog (Azure Backup, VSS 8229), a
+	// GitHub issue with a TaskScheduler 201 event and its "イベント XML:"
+	// section (日付: 2025/06/02 14:20:21), and a blog post pasting Defrag
+	// 259 (ログの名前 … 説明).
+	{"ja", map[detailField][]string{
+		detailLog: {"ログの名前"}, detailSource: {"ソース"}, detailDate: {"日付"}, detailID: {"イベント id"},
+		detailTask: {"タスクのカテゴリ"}, detailLevel: {"レベル"}, detailKeywords: {"キーワード"},
+		detailUser: {"ユーザー"}, detailComputer: {"コンピューター"}, detailDescription: {"説明"},
+	}},
+	// zh-CN: Security 4688 and Sysmon 1 events pasted in a Chinese ATT&CK
+	// detection notebook on GitHub (日志名称, 来源, 日期: 2022/12/26 16:54:49,
+	// 事件 ID, 任务类别, 级别: 信息, 关键字, 用户, 计算机, 描述).
+	{"zh-CN", map[detailField][]string{
+		detailLog: {"日志名称"}, detailSource: {"来源"}, detailDate: {"日期"}, detailID: {"事件 id"},
+		detailTask: {"任务类别"}, detailLevel: {"级别"}, detailKeywords: {"关键字"},
+		detailUser: {"用户"}, detailComputer: {"计算机"}, detailDescription: {"描述"},
+	}},
+}
+
+// detailLabels indexes detailLabelSets by normalized label. Labels shared
+// by languages ("source", "data", "computer") map to the same field.
+var detailLabels = indexDetailLabels()
+
+func indexDetailLabels() map[string]detailField {
+	m := map[string]detailField{}
+	for _, set := range detailLabelSets {
+		for f, labels := range set.labels {
+			for _, l := range labels {
+				m[normLabel(l)] = f
+			}
+		}
+	}
+	return m
+}
+
+// normLabel folds the ways one label gets written: case, typographic
+// apostrophes, the no-break spaces French puts before a colon, runs of
+// spaces.
+func normLabel(s string) string {
+	s = strings.NewReplacer("’", "'", "\u00a0", " ", "\u202f", " ", "\t", " ").Replace(s)
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// detailLine splits "Label: value" (also "Label : value" and the
+// full-width colon of CJK text). ok is false for a line that is no label
+// line at all; f is detailUnknown for a label no language has.
+func detailLine(s string) (f detailField, value string, ok bool) {
+	i := strings.IndexAny(s, ":：")
+	if i <= 0 {
+		return detailUnknown, "", false
+	}
+	label := normLabel(s[:i])
+	if label == "" || utf8.RuneCountInString(label) > 32 || strings.Count(label, " ") > 4 {
+		return detailUnknown, "", false
+	}
+	_, w := utf8.DecodeRuneInString(s[i:])
+	value = strings.Trim(s[i+w:], " \t\u00a0\u202f")
+	return detailLabels[label], value, true
+}
+
+// quotePrefix is the indentation and forum quote markers a pasted line
+// starts with.
+func quotePrefix(l string) string {
+	i := 0
+	for i < len(l) && (l[i] == ' ' || l[i] == '\t' || l[i] == '>') {
+		i++
+	}
+	return l[:i]
+}
+
+// unquote removes a block's own prefix from one of its lines, keeping the
+// indentation the message has under it. A line with less (an empty quoted
+// line is a bare ">") loses what it has.
+func unquote(l, prefix string) string {
+	if strings.HasPrefix(l, prefix) {
+		return l[len(prefix):]
+	}
+	return l[len(quotePrefix(l)):]
+}
+
+// eventXMLStart tells the first line of the "Event Xml:" section.
+func eventXMLStart(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "<Event ") && strings.Contains(s, "schemas.microsoft.com/win/2004/08/events/event")
+}
+
+func sniffDetails(lines []string) bool {
+	var log, id, desc bool
+	for _, l := range lines {
+		f, _, ok := detailLine(l[len(quotePrefix(l)):])
+		if !ok {
+			continue
+		}
+		switch f {
+		case detailLog:
+			log = true
+		case detailID:
+			id = true
+		case detailDescription:
+			desc = true
+		}
+		if log && id && desc {
+			return true
+		}
+	}
+	return false
+}
+
+// detailBlock is one event being read.
+type detailBlock struct {
+	te     *textEvent
+	prefix string
+	state  int // detailHeader, detailMessage, detailXML
+	last   detailField
+	msg    []string
+	xml    strings.Builder
+	size   int
+}
+
+const (
+	detailHeader = iota
+	detailMessage
+	detailXML
+)
+
+// walkDetails reads "Copy details as text" blocks. A block starts at its
+// Log Name line; header lines run to Description, the message to the next
+// block, the end, or the event's XML.
+func walkDetails(br *bufio.Reader, em *textEmitter) error {
+	lr := &lineReader{r: br}
+	var cur *detailBlock
+	finish := func(atEOF bool) error {
+		if cur == nil {
+			return nil
+		}
+		b := cur
+		cur = nil
+		// Trailing blank lines belong to the paste, not the message.
+		for len(b.msg) > 0 && strings.TrimSpace(b.msg[len(b.msg)-1]) == "" {
+			b.msg = b.msg[:len(b.msg)-1]
+		}
+		for len(b.msg) > 0 && strings.TrimSpace(b.msg[0]) == "" {
+			b.msg = b.msg[1:]
+		}
+		b.te.props["Message"] = strings.Join(b.msg, "\n")
+		b.te.xml = b.xml.String()
+		// A block the input ends before its Description was cut off.
+		b.te.cut = atEOF && b.state == detailHeader
+		return em.add(b.te)
+	}
+	for {
+		l, long, _, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return finish(true)
+		}
+		if err != nil {
+			return err
+		}
+		if long {
+			em.skip(lr.line, 0, fmt.Errorf("%w: line longer than %d bytes", ErrTextEvent, maxTextLine))
+			continue
+		}
+		if !utf8.ValidString(l) {
+			l = strings.ToValidUTF8(l, "\uFFFD")
+		}
+		prefix := quotePrefix(l)
+		f, value, isLabel := detailLine(l[len(prefix):])
+		if isLabel && f == detailLog {
+			if err := finish(false); err != nil {
+				return err
+			}
+			cur = &detailBlock{te: &textEvent{line: lr.line, props: map[string]string{}}, prefix: prefix}
+		}
+		if cur == nil {
+			continue // prose around the pasted events
+		}
+		if cur.size += len(l); cur.size > maxTextEvent {
+			if cur.size-len(l) <= maxTextEvent {
+				em.skip(cur.te.line, 0, fmt.Errorf("%w: event text longer than %d bytes; the rest is dropped", ErrTextEvent, maxTextEvent))
+			}
+			continue
+		}
+		switch cur.state {
+		case detailHeader:
+			switch {
+			case isLabel && f == detailDescription:
+				cur.state = detailMessage
+				if value != "" {
+					cur.msg = append(cur.msg, value)
+				}
+			case isLabel:
+				cur.set(f, value)
+			case strings.TrimSpace(l[len(prefix):]) != "" && cur.last != detailUnknown:
+				// A header value the paste wrapped.
+				k := detailProps[cur.last]
+				cur.te.props[k] = strings.TrimSpace(cur.te.props[k] + " " + strings.TrimSpace(l[len(prefix):]))
+			}
+		case detailMessage:
+			s := unquote(l, cur.prefix)
+			if eventXMLStart(s) {
+				// Drop the section's own label ("Event Xml:", "イベント XML:").
+				if n := len(cur.msg); n > 0 {
+					if last := strings.TrimSpace(cur.msg[n-1]); strings.HasSuffix(last, ":") && strings.Contains(strings.ToLower(last), "xml") {
+						cur.msg = cur.msg[:n-1]
+					}
+				}
+				cur.state = detailXML
+				cur.xml.WriteString(strings.TrimSpace(s))
+				cur.xml.WriteByte('\n')
+				continue
+			}
+			cur.msg = append(cur.msg, strings.TrimRight(s, " \t"))
+		case detailXML:
+			cur.xml.WriteString(unquote(l, cur.prefix))
+			cur.xml.WriteByte('\n')
+		}
+	}
+}
+
+// set records one header field.
+func (b *detailBlock) set(f detailField, value string) {
+	b.last = f
+	switch f {
+	case detailUnknown, detailDescription:
+		return
+	case detailUser:
+		if strings.HasPrefix(value, "S-1-") {
+			b.te.props["UserId"] = value
+		}
+	case detailDate:
+		// Some cultures' dates carry direction marks.
+		value = strings.NewReplacer("\u200e", "", "\u200f", "").Replace(value)
+	}
+	b.te.props[detailProps[f]] = value
+}
+
+// viewerHeader recognizes the header row of Event Viewer's "Save Selected
+// Events" as CSV (",") or tab-delimited text: Level, Date and Time, Source,
+// Event ID, Task Category, then an untitled column with the message. The
+// titles are the labels of detailLabelSets except the date's; a German
+// export pasted in the EVTX-to-MITRE-Attack dataset's description reads
+// "Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie".
+func viewerHeader(l string) (delim byte, ok bool) {
+	l = strings.TrimPrefix(l, "\ufeff")
+	for _, d := range []byte{',', '\t', ';'} {
+		cols := strings.Split(l, string(d))
+		if len(cols) < 5 {
+			continue
+		}
+		title := func(i int) detailField {
+			return detailLabels[normLabel(strings.Trim(strings.TrimSpace(cols[i]), `"`))]
+		}
+		if title(0) == detailLevel && title(2) == detailSource && title(3) == detailID && title(4) == detailTask {
+			return d, true
+		}
+	}
+	return 0, false
+}
+
+func sniffViewerTable(lines []string) bool {
+	for i, l := range lines {
+		if i >= 3 {
+			break
+		}
+		if _, ok := viewerHeader(l); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// walkViewerTable reads "Save Selected Events" CSV or text: after the
+// header, one row per event, the message quoted when it holds the
+// delimiter, a quote or line breaks.
+func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
+	var delim byte = ','
+	head, _ := br.Peek(sniffTextSize)
+	for _, l := range headLines(string(head)) {
+		if d, ok := viewerHeader(l); ok {
+			delim = d
+			break
+		}
+	}
+	cr := &csvReader{r: br, line: 1, delim: delim}
+	header := false
+	for {
+		fields, line, err := cr.next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var cut *csvCut
+		switch {
+		case errors.As(err, &cut):
+			if header {
+				em.skip(line, 1, fmt.Errorf("%w: %s", ErrTextTruncated, cut.msg))
+			}
+			return nil
+		case err != nil:
+			return err
+		}
+		if !header {
+			if _, ok := viewerHeader(strings.Join(fields, string(delim))); ok {
+				header = true
+			} else {
+				em.skip(line, 0, fmt.Errorf("%w: not the header of Event Viewer's saved events", ErrTextEvent))
+			}
+			continue
+		}
+		if len(fields) < 5 {
+			em.skip(line, 0, fmt.Errorf("%w: %d fields, an event has at least 5", ErrTextEvent, len(fields)))
+			continue
+		}
+		clean := func(s string) string {
+			return strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "\uFFFD")
+		}
+		te := &textEvent{line: line, props: map[string]string{
+			"LevelDisplayName": clean(fields[0]),
+			"TimeCreated":      clean(fields[1]),
+			"ProviderName":     clean(fields[2]),
+			"Id":               clean(fields[3]),
+			"TaskDisplayName":  clean(fields[4]),
+		}}
+		if len(fields) > 5 {
+			// An unquoted message that held the delimiter was split.
+			te.props["Message"] = clean(strings.Join(fields[5:], string(delim)))
+		}
+		if err := em.add(te); err != nil {
+			return err
+		}
+	}
+}
