@@ -89,3 +89,18 @@ func TestUpgradeAdviceKeepsTheCheckpointToGoBackTo(t *testing.T) {
 		}
 	}
 }
+
+// Ntfs 137 (a transaction resource manager error, routine on shadow copy
+// devices) is not corruption the engineer should repair offline: it gets
+// the online scan at most, never a spot fix or an offline repair.
+func TestNtfs137GetsNoRepair(t *testing.T) {
+	sys := []evtxwrite.Record{
+		hv02.Manifest("System", "Ntfs", GUIDNtfs, 137, LevelError, At(3, 0, 5), F("DriveName", "D:"), F("DeviceName", `\Device\HarddiskVolume4`)),
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 60)})
+	f := b.finding("filesystem-corruption")
+	for _, s := range f.Resolution {
+		assert.NotEqual(t, rules.RiskRewritesData, s.Risk, "no repair for a lone Ntfs 137: %s", s.Command)
+	}
+	assert.Contains(t, commands(f), "Repair-Volume -DriveLetter 'D' -Scan")
+}
