@@ -110,7 +110,10 @@ func explainCause(w io.Writer, cat *rules.Catalog, c *rules.Cause) {
 	}
 	fmt.Fprintln(w, "\nResolution:")
 	for i, s := range c.Resolution {
-		fmt.Fprintf(w, "  %d. %s\n", i+1, s.Text)
+		fmt.Fprintf(w, "  %d. [%s] %s\n", i+1, s.Risk, s.Text)
+		if len(s.Signals) > 0 {
+			fmt.Fprintf(w, "     only when: %s\n", strings.Join(s.Signals, ", "))
+		}
 		if s.Command != "" {
 			fmt.Fprintf(w, "     > %s\n", s.Command)
 		}
