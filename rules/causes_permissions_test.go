@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -96,15 +97,44 @@ func mergeLocked(t int) evtxwrite.Record {
 		F("ErrorMessage", "'WEB01' background disk merge failed to complete: The process cannot access the file because it is being used by another process. (0x80070020)"))
 }
 
-// Defender's filter is loaded and merges of WEB01 fail on locked files.
+// A third-party scanner's filter is loaded and merges of WEB01 fail on
+// locked files.
 func TestAntivirusInterference(t *testing.T) {
-	fl := Fltmc(WithFilters(Filter{Name: "WdFilter", Instances: 6, Altitude: "328010"}))
+	fl := Fltmc(WithFilters(Filter{Name: "SRTSP", Instances: 6, Altitude: "329000"}))
 	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "VMMS-Admin.evtx": EVTX([]evtxwrite.Record{mergeLocked(10)}, 400)})
 	f := b.finding("antivirus-interference")
 	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{"fltmc.txt line 6 av-filter-with-locks", "VMMS-Admin.evtx record 400 av-filter-with-locks"}, cited(f))
-	assert.Contains(t, commands(f), "Add-MpPreference -ExclusionPath")
+	assert.Subset(t, cited(f), []string{"VMMS-Admin.evtx record 400 av-filter-with-locks"})
+	assert.Contains(t, strings.Join(cited(f), "\n"), "fltmc.txt line")
+	assert.NotContains(t, commands(f), "Add-MpPreference", "Defender's exclusions are not the fix for another product")
 	assert.True(t, b.has("stale-file-lock"), "the lock itself is reported too")
+}
+
+// Near-miss: Microsoft Defender's filter (on every Windows Server, and
+// excluding Hyper-V's files by itself) plus one sharing violation is a
+// lock, not antivirus interference: the cause is ruled out, saying why.
+func TestDefenderFilterAloneIsNoAntivirusInterference(t *testing.T) {
+	fl := Fltmc(WithFilters(Filter{Name: "WdFilter", Instances: 6, Altitude: "328010"}))
+	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "VMMS-Admin.evtx": EVTX([]evtxwrite.Record{mergeLocked(10)}, 400)})
+	assert.False(t, b.has("antivirus-interference"), "findings: %v", b.causes())
+	require.True(t, b.ruledOut("antivirus-interference"))
+	for _, r := range b.res.Outcome.RuledOut {
+		if r.Cause == "antivirus-interference" {
+			assert.Contains(t, r.Why, "Defender excludes Hyper-V's files by itself")
+		}
+	}
+	assert.True(t, b.has("stale-file-lock"), "the lock is still reported")
+}
+
+// Defender itself reports acting on a VM's disk: that implicates it.
+func TestDefenderDetectionOnVMFile(t *testing.T) {
+	fl := Fltmc(WithFilters(Filter{Name: "WdFilter", Instances: 6, Altitude: "328010"}))
+	det := hv02.Manifest("Microsoft-Windows-Windows Defender/Operational", "Microsoft-Windows-Windows Defender", "{11CD958A-C507-4EF3-B3F2-5FD9DFBD2C78}",
+		1117, LevelInfo, At(3, 0, 0), F("Threat Name", "Trojan:Win32/Example"), F("Path", `file:_D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`), F("Action Name", "Quarantine"))
+	b := analyzeFiles(t, Files{"fltmc.txt": OEM850(fl), "Defender.evtx": EVTX([]evtxwrite.Record{det}, 50)})
+	f := b.finding("antivirus-interference")
+	assert.Equal(t, []string{"Defender.evtx record 50 defender-detection-on-vm-file"}, cited(f))
+	assert.Contains(t, commands(f), "Get-MpPreference | Select-Object DisableAutoExclusions")
 }
 
 // Near-miss: Defender loaded on a host where nothing is locked.

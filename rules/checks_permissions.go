@@ -77,6 +77,13 @@ func permAVFilters(ix *index) []*Evidence {
 	var out []*Evidence
 	for _, f := range ix.of(KindFilter) {
 		c := f.Attrs["category"]
+		// Microsoft Defender's filter is on every Windows Server since
+		// 2016, and Defender excludes Hyper-V's files and processes by
+		// itself: its presence says nothing. Only a detection on a VM file
+		// (a signal of its own) or a handle it holds implicates it.
+		if strings.EqualFold(f.Attrs[AttrName], "WdFilter") {
+			continue
+		}
 		if f.Attrs["band"] == "Anti-Virus" || c == "antivirus" || c == "edr" {
 			out = append(out, f)
 		}
