@@ -72,7 +72,9 @@ var (
 	// A brace right after a character of an argument (=, :, a letter), or a
 	// brace argument of bcdedit's well-known identifiers, holding a GUID.
 	braceGUID = regexp.MustCompile(`\{[0-9A-Fa-f]{8}(-?[0-9A-Fa-f]{4}){3}-?[0-9A-Fa-f]{12}\}|=\{[0-9A-Fa-f-]{8,}\}`)
-	braceBCD  = regexp.MustCompile(`(?i)(^|\s)\{(current|default|bootmgr|fwbootmgr|memdiag|ntldr|dbgsettings|emssettings|badmemory|globalsettings|bootloadersettings|resumeloadersettings|hypervisorsettings)\}`)
+	// A cmd-style switch whose value starts with a brace: /shadow={…}.
+	braceSwitch = regexp.MustCompile(`(^|\s)/[A-Za-z]+[=:]\{`)
+	braceBCD    = regexp.MustCompile(`(?i)(^|\s)\{(current|default|bootmgr|fwbootmgr|memdiag|ntldr|dbgsettings|emssettings|badmemory|globalsettings|bootloadersettings|resumeloadersettings|hypervisorsettings)\}`)
 )
 
 // Lint returns the Windows PowerShell 5.1 hazards of one command, in a
@@ -131,7 +133,7 @@ func Lint(cmd string) []Hazard {
 	if parenArg.MatchString(cmd) {
 		add(CodeParenArg, "a quoted argument followed by :(…) (icacls \"path\":(F)): PowerShell evaluates (…) as an expression; quote the whole argument, \"NT VIRTUAL MACHINE\\<id>:(F)\"")
 	}
-	if braceGUID.MatchString(bare) || braceBCD.MatchString(bare) {
+	if braceGUID.MatchString(bare) || braceSwitch.MatchString(bare) || braceBCD.MatchString(bare) {
 		add(CodeBraceArg, "an unquoted {…} in an argument is a script block to PowerShell: quote the whole argument, '/shadow={GUID}' or '{current}'")
 	}
 	return hs
