@@ -49,7 +49,7 @@ func TestBackupOverlappingJobsBundle(t *testing.T) {
 		"vss/providers.txt line 14 several-vss-providers",
 		"vss/providers.txt line 19 several-vss-providers",
 	})
-	assert.Contains(t, commands(f), "vssadmin delete shadows /shadow='{c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}'")
+	assert.Contains(t, commands(f), "vssadmin delete shadows '/shadow={c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}'")
 	assert.False(t, b.has("backup-vendor-integration"), "a registered provider alone is no fault")
 }
 

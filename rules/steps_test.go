@@ -2,6 +2,7 @@ package rules
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/hvtriage/hvtriage/internal/pscheck"
 	"github.com/stretchr/testify/require"
 )
 
@@ -190,4 +193,35 @@ func TestStatementsAndQuotes(t *testing.T) {
 	assert.True(t, insideSingleQuotes(cmd, strings.Index(cmd, "{vm}")))
 	assert.False(t, insideSingleQuotes(cmd, strings.Index(cmd, "{x}")))
 	assert.Equal(t, "It''s", quoteValue("It's"))
+}
+
+// TestRenderedStepsParseInPowerShell51 checks every rendered command of
+// every cause, and every collect command, with the Windows PowerShell 5.1
+// restrictions (pscheck.Lint) and, where node and the tree-sitter grammar
+// are installed (.ci/run installs them), with a real PowerShell grammar.
+func TestRenderedStepsParseInPowerShell51(t *testing.T) {
+	var cmds []string
+	for _, cases := range renderAll(t) {
+		for _, rc := range cases {
+			for _, s := range rc.steps {
+				if s.Command != "" {
+					cmds = append(cmds, s.Command)
+				}
+			}
+		}
+	}
+	cat, err := Default()
+	require.NoError(t, err)
+	for _, in := range cat.Inputs {
+		cmds = append(cmds, in.Collect)
+	}
+	problems, err := pscheck.CheckAll(t.Context(), cmds)
+	if errors.Is(err, pscheck.ErrGrammarUnavailable) {
+		t.Log("PowerShell grammar not installed (npm ci --prefix internal/pscheck/js): only the 5.1 lint ran")
+	} else {
+		require.NoError(t, err)
+	}
+	for cmd, ps := range problems {
+		t.Errorf("%s\n  %s", cmd, strings.Join(ps, "\n  "))
+	}
 }
