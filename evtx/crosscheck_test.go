@@ -45,6 +45,9 @@ var libevtxKnownDiffs = map[string]string{
 // record with libevtx's rendering (evtxexport -f xml) read back through
 // WalkXML: two independent decoders must agree field by field.
 func TestCrossCheckEvtxexport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-check with evtxexport skipped in -short mode")
+	}
 	if _, err := exec.LookPath("evtxexport"); err != nil {
 		t.Skip("evtxexport (Debian libevtx-utils) not installed")
 	}

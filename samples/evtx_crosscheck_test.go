@@ -241,6 +241,9 @@ func pythonView(r xrec) xrec {
 }
 
 func TestSampleEVTXCrossCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-check with other EVTX readers skipped in -short mode")
+	}
 	exporter, errExport := exec.LookPath("evtxexport")
 	interp, dump, pyErr := toolxml.PythonEvtx()
 	havePython := pyErr == nil

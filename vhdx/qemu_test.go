@@ -17,6 +17,9 @@ import (
 // needTool skips the test when an external program is missing.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("tests against qemu-img skipped in -short mode")
+	}
 	p, err := exec.LookPath(name)
 	if err != nil {
 		t.Skipf("%s not installed (Debian package qemu-utils)", name)

@@ -332,6 +332,9 @@ func checkTool(t *testing.T, sf sampleFile, events []toolxml.Node, tl tool) int 
 }
 
 func TestCrossCheck_Evtxexport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-check with evtxexport skipped in -short mode")
+	}
 	bin, err := exec.LookPath("evtxexport")
 	if err != nil {
 		t.Skip("evtxexport not installed: apt-get install libevtx-utils")
@@ -365,6 +368,9 @@ with E.Evtx(sys.argv[1]) as f:
 `
 
 func TestCrossCheck_PythonEvtx(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cross-check with python-evtx skipped in -short mode")
+	}
 	interp, dump := pythonInterpreter(t)
 	dir, files := writeSamples(t)
 	total, written := 0, 0
