@@ -20,6 +20,7 @@ const (
 	KindVHD            = "vhd-footer"
 	KindZip            = "zip"
 	KindLocaleMetadata = "locale-metadata"
+	KindFreeText       = "free-text" // any other text that mentions a Hyper-V, VSS or storage failure
 	KindUnknown        = "unknown"
 )
 
@@ -78,19 +79,53 @@ func classify(name string, head []byte) classification {
 		return classification{kind: KindUnknown}
 	}
 	text, _, _ := cmdout.DecodeHead(head, len(head))
-	// Event Viewer's "Copy details as text" ends with the event's XML: it
-	// is read as text, which has the rendered message.
-	textEvents := evtx.SniffText(head)
-	if strings.Contains(text, eventXMLNS) && strings.Contains(text, "<Event") && !textEvents {
-		return classification{kind: KindEVTXXML}
-	}
-	if k := cmdout.Sniff(text); k != cmdout.KindUnknown {
-		return classification{kind: string(k)}
-	}
-	if textEvents {
-		return classification{kind: KindEVTXText}
+	sniff := textSniff{text: text, textEvents: evtx.SniffText(head)}
+	for _, r := range textRecognizers {
+		if k := r(sniff); k != "" {
+			return classification{kind: k}
+		}
 	}
 	return classification{kind: KindUnknown}
+}
+
+// textSniff is what the text recognizers look at.
+type textSniff struct {
+	text       string
+	textEvents bool // evtx.SniffText: events as text
+}
+
+// textRecognizers decide a text file's kind, in order of precedence:
+// structured readers first, free text last. The first that answers wins.
+var textRecognizers = []func(textSniff) string{
+	// Event XML; Event Viewer's "Copy details as text" ends with the
+	// event's XML but is read as text, which has the rendered message.
+	func(s textSniff) string {
+		if strings.Contains(s.text, eventXMLNS) && strings.Contains(s.text, "<Event") && !s.textEvents {
+			return KindEVTXXML
+		}
+		return ""
+	},
+	// Command outputs, error records included.
+	func(s textSniff) string {
+		if k := cmdout.Sniff(s.text); k != cmdout.KindUnknown {
+			return string(k)
+		}
+		return ""
+	},
+	func(s textSniff) string {
+		if s.textEvents {
+			return KindEVTXText
+		}
+		return ""
+	},
+	// Free text: notes, mails, transcripts and tool logs that mention a
+	// Hyper-V, VSS or storage failure.
+	func(s textSniff) string {
+		if cmdout.HasMentions(s.text) {
+			return KindFreeText
+		}
+		return ""
+	},
 }
 
 // isBinary tells binary content from text in any encoding Windows writes.

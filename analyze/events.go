@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evtx"
 	"github.com/hvtriage/hvtriage/rules"
 )
@@ -309,6 +310,13 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 	if len(ev.Binary) > 0 {
 		attrs["binary"] = hex.EncodeToString(ev.Binary)
 		codes = append(codes, hresultPattern.FindAllString(printable(ev.Binary), -1)...)
+	}
+	// A message that names its code only by text ("General access denied
+	// error") still gives the code the rules match on.
+	for _, c := range cmdout.CodesInText(joined) {
+		if !containsFold(codes, c) {
+			codes = append(codes, c)
+		}
 	}
 	attrs[rules.AttrHResults] = strings.ToLower(strings.Join(codes, " "))
 

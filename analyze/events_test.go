@@ -204,3 +204,17 @@ func TestVMFileFromEventText(t *testing.T) {
 		assert.Equal(t, tt.want, vmFilePattern.FindString(tt.text), tt.text)
 	}
 }
+
+// TestEventCodeFromMessageText: an event that names its error only by the
+// Windows message text gets the code the rules match on.
+func TestEventCodeFromMessageText(t *testing.T) {
+	h := fixture.Host{Computer: "HV02.fabrikam.test"}
+	vmms := h.VMMS(19100, fixture.LevelError, fixture.At(4, 0, 0), "BILLING2", "1C7E4A90-3D58-4B2F-A6E3-0F9B2D81C574",
+		fixture.F("ErrorMessage", "'BILLING2' background disk merge failed to complete: The process cannot access the file because it is being used by another process."))
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "VMMS.evtx"), fixture.EVTX([]evtxwrite.Record{vmms}, 600), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Evidence, 1)
+	assert.Equal(t, "0x80070020", res.Evidence[0].Attrs["hresults"])
+}

@@ -29,7 +29,7 @@ const maxTextFile = 64 << 20
 //	vss.storage      volume storage_volume used_bytes max_bytes used_percent unbounded
 //	disk.info        path format vhd_type parent_path size file_size disk_identifier attached [vm chain_number]
 //	chain.error      path text code command [vm chain_number]
-//	command.error    command text code path
+//	command.error    command text code path hresults [vm vm_id wmi_code] [weak source] (weak: from free text)
 //	vm               vm vm_id state critical status version path config_location snapshot_location
 //	                 checkpoint_type generation parent_snapshot disk_paths is_clustered running ic_mismatch
 //	vm.disk          vm path controller_type controller_number controller_location missing
@@ -377,8 +377,24 @@ func (m *textMapper) errors(doc *cmdout.Doc) {
 		if e.HResult != 0 {
 			code = fmt.Sprintf("0x%08X", e.HResult)
 		}
+		codes := e.Codes
+		if code != "" && !containsFold(codes, code) {
+			codes = append([]string{code}, codes...)
+		}
+		if code == "" && len(codes) > 0 && len(codes[0]) == len("0x00000000") {
+			code = codes[0] // named only by its message text
+		}
 		attrs := map[string]string{"command": e.Command, "text": e.Message, "code": code, rules.AttrPath: e.Path,
-			rules.AttrHResults: strings.ToLower(code)}
+			rules.AttrHResults: strings.ToLower(strings.Join(codes, " "))}
+		if e.VM != "" {
+			attrs[rules.AttrVM] = e.VM
+		}
+		if e.VMID != "" {
+			attrs[rules.AttrVMID] = e.VMID
+		}
+		if e.WMICode != "" {
+			attrs["wmi_code"] = e.WMICode
+		}
 		kind := rules.KindCmdError
 		// A VHD cmdlet that fails, or any VHD error code, is a statement
 		// about the chain itself.

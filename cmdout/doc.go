@@ -54,6 +54,10 @@ const (
 	KindSDPBasicInfo     Kind = "sdp-basicinfo"
 	KindCliXML           Kind = "clixml"
 	KindHandle           Kind = "handle" // Sysinternals Handle.exe
+	// KindPSError is a PowerShell error record of a cmdlet whose output
+	// has no kind of its own (Start-VM, Import-VM, Checkpoint-VM, Merge-VHD
+	// …), or a Hyper-V Manager error dialog copied as text.
+	KindPSError Kind = "ps-error"
 )
 
 // AllKinds lists every Kind, KindUnknown last.
@@ -61,7 +65,7 @@ func AllKinds() []Kind {
 	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
 		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
 		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
-		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle, KindUnknown}
+		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle, KindPSError, KindUnknown}
 }
 
 // Doc is everything Parse found in one text. Records keep file order.
@@ -212,6 +216,12 @@ func (d *Doc) section(lines []string, i int) int {
 		if k := cmdletKind(e.Command); k != "" {
 			d.addKind(k)
 		}
+		d.Errors = append(d.Errors, e)
+		return next
+	}
+	if managerErrorHeadRe.MatchString(l) {
+		e, next := readManagerError(lines, i)
+		d.addKind(KindPSError)
 		d.Errors = append(d.Errors, e)
 		return next
 	}

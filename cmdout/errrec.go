@@ -20,14 +20,39 @@ type ErrorRecord struct {
 	HResultText string
 	Category    string // PowerShell CategoryInfo
 	ErrorID     string // PowerShell FullyQualifiedErrorId
+	// Codes lists every code the record carries, upper-case "0x…" HRESULTs
+	// first (printed, then looked up from well-known message texts, see
+	// CodesInText), without duplicates.
+	Codes []string
+	// VM and VMID name the virtual machine ("'WEB01' failed to start.
+	// (Virtual machine ID …)", "-Name WEB01"); VMID is a normalized GUID.
+	VM   string
+	VMID string
+	// WMICode is a Hyper-V WMI job return code ("32788") when printed.
+	WMICode string
 }
 
 var (
-	psErrorHeadRe = regexp.MustCompile(`^([A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+)\s?: (.*)$`)
-	errPathRe     = regexp.MustCompile(`(?i)(?:[a-z]:\\|\\\\)[^'"<>|*?\r\n]*?\.(?:avhdx|avhd|vhdx|vhds|vhd|vmcx|vmrs|vmgs|iso|xml)\b`)
-	quotedPathRe  = regexp.MustCompile(`['"‘’“”]((?:[A-Za-z]:\\|\\\\)[^'"‘’“”]+)['"‘’“”]`)
-	catPathRe     = regexp.MustCompile(`\(((?:[A-Za-z]:\\|\\\\)[^:]*(?::[^:)]*)*?):String\)`)
-	hresultParRe  = regexp.MustCompile(`\(0[xX]([0-9A-Fa-f]{8})\)`)
+	// A module-qualified name ("Hyper-V\Start-VM : …", as Docker Desktop
+	// and minikube print it) names the same cmdlet; PowerShell 7 prints
+	// "Start-VM: C:\script.ps1:12" without the space.
+	psErrorHeadRe = regexp.MustCompile(`^(?:[A-Za-z][\w.-]*\\)?([A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+)\s?:(?: (.*))?$`)
+	// errorIDCmdletRe takes the cmdlet class from a FullyQualifiedErrorId
+	// ("OperationFailed,Microsoft.HyperV.PowerShell.Commands.StartVM").
+	errorIDCmdletRe = regexp.MustCompile(`,Microsoft\.[\w.]*?(?:Commands|Cmdlets)\.([A-Z][A-Za-z0-9]+?)(?:Command)?\s*$`)
+	categoryCmdRe   = regexp.MustCompile(`\[([A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+)\]`)
+	vmFailedRe      = regexp.MustCompile(`['‘’"]([^'‘’"\r\n]{1,100})['‘’"] (?:failed to|could not|cannot|is unable to|was unable to)`)
+	vmNamedRe       = regexp.MustCompile(`(?i)(?:virtual machine|VM|-VMName|-Name) ['‘’"]([^'‘’"\r\n]{1,100})['‘’"]`)
+	vmIDRe          = regexp.MustCompile(`(?i)\((?:Virtual machine|VM) ID \{?([0-9A-F]{8}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{12})\}?\)`)
+	// wmiCodeRe finds a Msvm job or method return code: "Error Code:
+	// 32788", "The operation failed with error code '32788'", "Job failed
+	// with error code: 32788", "ReturnValue : 32775".
+	wmiCodeRe    = regexp.MustCompile(`(?i)(?:error code|return ?value|returned)\W{0,4}(4096|32[0-9]{3})\b`)
+	psParamRe    = regexp.MustCompile(`(?i)-(?:VM)?Name\s+['"]?([^'"\s|;]+)`)
+	errPathRe    = regexp.MustCompile(`(?i)(?:[a-z]:\\|\\\\)[^'"<>|*?\r\n]*?\.(?:avhdx|avhd|vhdx|vhds|vhd|vmcx|vmrs|vmgs|iso|xml)\b`)
+	quotedPathRe = regexp.MustCompile(`['"‘’“”]((?:[A-Za-z]:\\|\\\\)[^'"‘’“”]+)['"‘’“”]`)
+	catPathRe    = regexp.MustCompile(`\(((?:[A-Za-z]:\\|\\\\)[^:]*(?::[^:)]*)*?):String\)`)
+	hresultParRe = regexp.MustCompile(`\(0[xX]([0-9A-Fa-f]{8})\)`)
 )
 
 // psVerbs are PowerShell's approved verbs (the common ones); an error
@@ -61,7 +86,10 @@ func isPSErrorHead(l string) bool {
 func readPSError(lines []string, i int) (ErrorRecord, int) {
 	m := psErrorHeadRe.FindStringSubmatch(lines[i])
 	e := ErrorRecord{Line: i + 1, Command: m[1]}
-	msg := []string{strings.TrimSpace(m[2])}
+	var msg []string
+	if head := strings.TrimSpace(m[2]); head != "" && !ps7PositionRe.MatchString(head) {
+		msg = append(msg, head)
+	}
 	inMsg := true
 	j := i + 1
 	for ; j < len(lines); j++ {
@@ -80,14 +108,71 @@ func readPSError(lines []string, i int) (ErrorRecord, int) {
 			inMsg = false
 		case strings.HasPrefix(l, "+"):
 			inMsg = false
+		case ps7LineRe.MatchString(l):
+			// PowerShell 7: "Line |", "  12 |  Start-VM …", "     | ~~~~",
+			// then "     | message".
+			if t := strings.TrimSpace(ps7LineRe.FindStringSubmatch(l)[2]); ps7LineRe.FindStringSubmatch(l)[1] == "" && t != "" && strings.Trim(t, "~ ") != "" {
+				msg = append(msg, t)
+			}
 		case inMsg:
 			msg = append(msg, l)
 		}
 	}
 	e.Message = strings.Join(msg, " ")
-	e.Path = errorPath(e.Message, e.Category, strings.Join(lines[i:j], "\n"))
-	setHResult(&e, strings.Join(lines[i:j], "\n"))
+	all := strings.Join(lines[i:j], "\n")
+	e.Path = errorPath(e.Message, e.Category, all)
+	setHResult(&e, all)
+	// The joined message too: a wrapped message is whole only there.
+	e.fillDetails(all + "\n" + e.Message)
 	return e, j
+}
+
+var (
+	ps7LineRe     = regexp.MustCompile(`^(Line|\d+)?\s*\|(.*)$`)
+	ps7PositionRe = regexp.MustCompile(`(?:^[A-Za-z]:\\|^\\\\).*:\d+$`)
+)
+
+// cmdletFromRecord names the cmdlet from the FullyQualifiedErrorId
+// ("…Commands.StartVM" → "Start-VM") or the CategoryInfo ("[Start-VM]").
+func cmdletFromRecord(errorID, category string) string {
+	if m := categoryCmdRe.FindStringSubmatch(category); m != nil {
+		return m[1]
+	}
+	m := errorIDCmdletRe.FindStringSubmatch(errorID)
+	if m == nil {
+		return ""
+	}
+	class := m[1]
+	for k := len(class) - 1; k > 0; k-- {
+		if psVerbs[class[:k]] && class[k] >= 'A' && class[k] <= 'Z' {
+			return class[:k] + "-" + class[k:]
+		}
+	}
+	return ""
+}
+
+// fillDetails reads what any Hyper-V error text says beyond its first
+// code: the VM, its ID, a WMI return code and every code, including those
+// only named by their message text.
+func (e *ErrorRecord) fillDetails(all string) {
+	if m := vmFailedRe.FindStringSubmatch(all); m != nil && !looksLikePath(m[1]) {
+		e.VM = m[1]
+	} else if m := vmNamedRe.FindStringSubmatch(all); m != nil && !looksLikePath(m[1]) {
+		e.VM = m[1]
+	} else if m := psParamRe.FindStringSubmatch(all); m != nil && !strings.HasPrefix(m[1], "$") {
+		e.VM = m[1]
+	}
+	if m := vmIDRe.FindStringSubmatch(all); m != nil {
+		e.VMID = strings.ToLower(m[1])
+	}
+	if m := wmiCodeRe.FindStringSubmatch(all); m != nil {
+		e.WMICode = m[1]
+	}
+	e.Codes = Codes(all)
+}
+
+func looksLikePath(s string) bool {
+	return len(s) > 2 && (s[1] == ':' || strings.HasPrefix(s, `\\`))
 }
 
 func afterColon(l string) string {
@@ -146,5 +231,45 @@ func cmdletKind(cmd string) Kind {
 	case "get-childitem":
 		return KindListing
 	}
-	return ""
+	return KindPSError
+}
+
+// managerErrorHeadRe matches the first line of a Hyper-V Manager error
+// dialog copied as text (Ctrl+C on the dialog, or retyped into a ticket).
+var managerErrorHeadRe = regexp.MustCompile(`(?i)^\s*(?:An error occurred while attempting to (?:start|stop|save|pause|resume|turn off|shut down|checkpoint|apply|delete|export|import|connect|merge|edit)|The application encountered an error while attempting to change the state of)\b`)
+
+// maxManagerLines bounds a dialog: the longest real ones hold a dozen
+// component lines.
+const maxManagerLines = 40
+
+// readManagerError reads a Hyper-V Manager error dialog: the head, then
+// its paragraphs ("'WEB01' failed to start.", component lines, "… Error:
+// 'General access denied error' (0x80070005). (Virtual machine ID …)")
+// up to two blank lines in a row or another dialog.
+func readManagerError(lines []string, i int) (ErrorRecord, int) {
+	e := ErrorRecord{Line: i + 1, Command: "Hyper-V Manager"}
+	msg := []string{strings.TrimSpace(lines[i])}
+	j, blanks := i+1, 0
+	for ; j < len(lines) && j-i < maxManagerLines; j++ {
+		l := strings.TrimSpace(lines[j])
+		if l == "" {
+			if blanks++; blanks == 2 {
+				break
+			}
+			continue
+		}
+		if managerErrorHeadRe.MatchString(l) || isPSErrorHead(lines[j]) {
+			break
+		}
+		blanks = 0
+		msg = append(msg, l)
+	}
+	e.Message = strings.Join(msg, " ")
+	e.Path = errorPath(e.Message, "", e.Message)
+	setHResult(&e, e.Message)
+	e.fillDetails(e.Message)
+	for j > i+1 && blank(lines[j-1]) {
+		j--
+	}
+	return e, max(j, i+1)
 }

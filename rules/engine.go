@@ -21,6 +21,13 @@ const (
 	// bundle with ten thousand resets still gives a readable report; the
 	// full count is kept in SignalHit.Count.
 	MaxCitedPerSignal = 8
+	// WeakFactor scales the weight of a signal whose every hit is weak
+	// evidence (AttrWeak: read from free text). A sentence in a ticket is
+	// a report of a record, not the record: it can raise a cause, and
+	// with structured evidence confirm it, but alone a strong signal
+	// (0.75) only reaches about 0.38, below the medium band. One
+	// structured hit among the weak ones restores the full weight.
+	WeakFactor = 0.5
 )
 
 // Cited is one evidence item in a finding, with the signal it matched.
@@ -229,7 +236,11 @@ func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 			continue
 		}
 		n := countHits(hits)
-		disbelief *= math.Pow(1-s.Weight, repeatFactor(n))
+		w := s.Weight
+		if allWeak(hits) {
+			w *= WeakFactor
+		}
+		disbelief *= math.Pow(1-w, repeatFactor(n))
 		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: n})
 		f.Evidence = append(f.Evidence, cite(s, hits)...)
 	}
@@ -255,6 +266,16 @@ func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 	f.VMs, f.Files = scope(f.Evidence)
 	f.Resolution = fillSteps(c.Resolution, f.Evidence, facts)
 	return f, true
+}
+
+// allWeak reports whether every hit is weak evidence (AttrWeak).
+func allWeak(hits []*Evidence) bool {
+	for _, h := range hits {
+		if h.Attrs[AttrWeak] != "true" {
+			return false
+		}
+	}
+	return true
 }
 
 // countHits counts the matched items and the identical ones an extractor

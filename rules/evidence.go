@@ -75,6 +75,11 @@ const (
 	// AttrMore counts further identical items an extractor did not keep
 	// after this one (to bound memory); the engine counts them as hits.
 	AttrMore = "more"
+	// AttrWeak marks evidence read from free text (a note, a mail, a
+	// transcript) rather than a structured record; AttrSourceKind says
+	// which reader found it ("free-text"). See WeakFactor.
+	AttrWeak       = "weak"
+	AttrSourceKind = "source"
 )
 
 // LocatorUnit names what a Locator counts.

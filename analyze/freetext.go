@@ -1,0 +1,59 @@
+package analyze
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// FreeText reads, as the last resort, text files no structured reader
+// claims: ticket notes, mails, transcripts, Docker Desktop, WSL, Vagrant,
+// Packer or SCVMM output. Each line that mentions a Hyper-V, VSS or
+// storage failure becomes a command.error (chain.error for a virtual disk
+// code) marked weak, with source "free-text": the engine counts it for
+// less than a structured record (see rules.WeakFactor).
+type FreeText struct{}
+
+// Name identifies the extractor.
+func (FreeText) Name() string { return "free-text" }
+
+// Kinds lists the inventory kind it reads.
+func (FreeText) Kinds() []string { return []string{KindFreeText} }
+
+// Extract normalizes the text and turns each mention into evidence.
+func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
+	raw, err := readAll(in.Entry, maxTextFile)
+	if err != nil {
+		return Extraction{}, err
+	}
+	text, _, _ := cmdout.Decode(raw)
+	m := textMapper{src: in.Path}
+	for _, x := range cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)) {
+		code := ""
+		if len(x.Codes) > 0 {
+			code = x.Codes[0]
+		}
+		attrs := map[string]string{"command": x.Command, "text": x.Text, "code": code, rules.AttrPath: x.Path,
+			rules.AttrHResults: strings.ToLower(strings.Join(x.Codes, " ")),
+			rules.AttrWeak:     "true", rules.AttrSourceKind: KindFreeText}
+		if x.VM != "" {
+			attrs[rules.AttrVM] = x.VM
+		}
+		if x.VMID != "" {
+			attrs[rules.AttrVMID] = x.VMID
+		}
+		if x.WMICode != "" {
+			attrs["wmi_code"] = x.WMICode
+		}
+		kind := rules.KindCmdError
+		if strings.HasPrefix(code, "0xC03A") {
+			kind = rules.KindChainError
+		}
+		m.add(kind, x.Line, time.Time{}, "free text: "+x.Text, attrs)
+	}
+	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}}
+	return out, nil
+}

@@ -1,0 +1,93 @@
+package analyze
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// A customer mail quoting a Start-VM error (layout after
+// canonical/multipass#3090; our own names): the quote markers keep it
+// from the structured reader, so free text reads it, and its evidence
+// counts for less than the same record in a command output.
+const quotedStartVMMail = "Subject: WEB-EDGE2 will not start\r\n" +
+	"\r\n" +
+	"> Start-VM : 'WEB-EDGE2' failed to start.\r\n" +
+	"> 'WEB-EDGE2' failed to start. (Virtual machine ID 2F8C1D07-94B3-4E6A-A0D5-7B3E96C2F148)\r\n" +
+	"> Failed to open attachment 'E:\\VMs\\WEB-EDGE2\\WEB-EDGE2.vhdx'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020).\r\n"
+
+func TestFreeTextMailIsReadAndWeighsLess(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "mail.txt"), []byte(quotedStartVMMail), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Inventory, 1)
+	assert.Equal(t, KindFreeText, res.Inventory[0].Kind)
+	require.NotEmpty(t, res.Evidence)
+	var withCode *rules.Evidence
+	for i, e := range res.Evidence {
+		assert.Equal(t, "true", e.Attrs[rules.AttrWeak])
+		assert.Equal(t, "free-text", e.Attrs[rules.AttrSourceKind])
+		if e.Attrs["code"] == "0x80070020" {
+			withCode = &res.Evidence[i]
+		}
+	}
+	require.NotNil(t, withCode)
+	assert.Equal(t, rules.KindCmdError, withCode.Kind)
+	assert.Equal(t, `E:\VMs\WEB-EDGE2\WEB-EDGE2.vhdx`, withCode.Attrs[rules.AttrPath])
+	assert.Equal(t, rules.AtLine(5), withCode.At)
+
+	// The same record unquoted is a structured command output: full weight.
+	structured := t.TempDir()
+	plain := "Start-VM : 'WEB-EDGE2' failed to start.\r\n" +
+		"Failed to open attachment 'E:\\VMs\\WEB-EDGE2\\WEB-EDGE2.vhdx'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020).\r\n" +
+		"'WEB-EDGE2' failed to start. (Virtual machine ID 2F8C1D07-94B3-4E6A-A0D5-7B3E96C2F148)\r\n" +
+		"At line:1 char:1\r\n+ Start-VM -Name WEB-EDGE2\r\n" +
+		"    + CategoryInfo          : NotSpecified: (:) [Start-VM], VirtualizationException\r\n" +
+		"    + FullyQualifiedErrorId : OperationFailed,Microsoft.HyperV.PowerShell.Commands.StartVM\r\n"
+	require.NoError(t, os.WriteFile(filepath.Join(structured, "start.txt"), []byte(plain), 0o644))
+	full, err := Run(t.Context(), structured, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "ps-error", full.Inventory[0].Kind)
+	require.Len(t, full.Evidence, 1)
+	assert.Equal(t, "WEB-EDGE2", full.Evidence[0].Attrs[rules.AttrVM])
+	assert.Equal(t, "2f8c1d07-94b3-4e6a-a0d5-7b3e96c2f148", full.Evidence[0].Attrs[rules.AttrVMID])
+	assert.Equal(t, "Start-VM", full.Evidence[0].Attrs["command"])
+	weak, strong := confidenceOf(res, "stale-file-lock"), confidenceOf(full, "stale-file-lock")
+	assert.Greater(t, strong, weak)
+	assert.Greater(t, weak, 0.0)
+	for _, f := range res.Outcome.Findings {
+		assert.Less(t, f.Severity, rules.Medium, "free text alone stays below medium: %s", f.Cause.ID)
+	}
+}
+
+// Near misses: other hypervisors, benign VSS notices and monitoring
+// chatter in a ticket note give no evidence and no finding.
+func TestFreeTextLookAlikesStayQuiet(t *testing.T) {
+	dir := t.TempDir()
+	note := "Ticket 4471 notes (HV-LAB3)\n" +
+		"VMware Workstation: The virtual machine 'DEV-UBU' failed to start: Access is denied (0x80070005).\n" +
+		"VirtualBox: Result Code: E_FAIL (0x80004005) Component: MachineWrap\n" +
+		"VSS 8224: The VSS service is shutting down due to idle timeout.\n" +
+		"check_hyperv OK - 4 VMs running, 0 checkpoints, 0 errors | vms=4;;\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte(note), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, KindUnknown, res.Inventory[0].Kind)
+	assert.Empty(t, res.Evidence)
+	assert.Empty(t, res.Outcome.Findings)
+}
+
+func confidenceOf(res *Result, cause string) float64 {
+	for _, f := range res.Outcome.Findings {
+		if f.Cause.ID == cause {
+			return f.Confidence
+		}
+	}
+	return 0
+}

@@ -1,0 +1,102 @@
+package cmdout
+
+import (
+	"regexp"
+	"strings"
+)
+
+// messageCodes maps well-known Windows message texts to the code they are
+// the text of. Tools often print only the text ("General access denied
+// error", "The process cannot access the file because it is being used by
+// another process"), while the catalog matches codes; this table is the
+// one place that ties the two together. Each text is the system message
+// of its code (FormatMessage, in English) or the wording Hyper-V uses for
+// it; matching ignores case, white space and a final period.
+//
+// It covers every code the catalog names whose message is specific enough
+// to stand for it. Not here on purpose: 0x80042409 (its wording differs
+// between releases) and the VSS writer states (vssadmin prints them as
+// states, which cmdout reads).
+var messageCodes = []struct {
+	code  string
+	texts []string
+}{
+	{"0x80070002", []string{"The system cannot find the file specified"}},
+	{"0x80070003", []string{"The system cannot find the path specified"}},
+	{"0x80070005", []string{"General access denied error", "Access is denied"}},
+	{"0x8007000D", []string{"The data is invalid"}},
+	{"0x80070020", []string{"The process cannot access the file because it is being used by another process"}},
+	{"0x80070050", []string{"The file exists"}},
+	{"0x80070070", []string{"There is not enough space on the disk"}},
+	{"0x80070299", []string{"The requested operation could not be completed due to a file system limitation"}},
+	{"0x8007045D", []string{"The request could not be performed because of an I/O device error"}},
+	// ERROR_PRIVILEGE_NOT_HELD is 0x80070522, not the logon-type error;
+	// both show up when the VM group loses a user right.
+	{"0x80070522", []string{"A required privilege is not held by the client"}},
+	{"0x80070569", []string{"Logon failure: the user has not been granted the requested logon type at this computer"}},
+	{"0x80070570", []string{"The file or directory is corrupted and unreadable"}},
+	{"0x8000FFFF", []string{"Catastrophic failure"}},
+	{"0x80042316", []string{"Another shadow copy creation is already in progress"}},
+	{"0x80042317", []string{"The specified volume has already reached its maximum number of shadow copies"}},
+	{"0x8004231F", []string{"Insufficient storage available to create either the shadow copy storage file or other shadow copy data"}},
+	{"0xC03A000D", []string{"The system cannot locate the parent virtual hard disk for the differencing disk"}},
+	{"0xC03A000E", []string{"There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk"}},
+	{"0xC03A0016", []string{"The process has not been granted access rights to the parent virtual hard disk for the differencing disk"}},
+	{"0xC03A0017", []string{"There is a mismatch in the virtual sizes of the parent virtual hard disk and differencing disk"}},
+	{"0xC03A0018", []string{"A differencing disk is indicated in its own parent chain"}},
+	{"0xC03A0019", []string{"There was an error opening a virtual hard disk further up the chain"}},
+}
+
+// spaceRe collapses runs of white space, so a message wrapped by a console
+// or a mail client still matches.
+var spaceRe = regexp.MustCompile(`\s+`)
+
+var normalizedMessages = func() [][2]string {
+	var out [][2]string
+	for _, m := range messageCodes {
+		for _, t := range m.texts {
+			out = append(out, [2]string{strings.ToLower(t), m.code})
+		}
+	}
+	return out
+}()
+
+// CodesInText returns the codes whose well-known message text s contains,
+// in table order.
+func CodesInText(s string) []string {
+	s = strings.ToLower(spaceRe.ReplaceAllString(s, " "))
+	var out []string
+	for _, m := range normalizedMessages {
+		if strings.Contains(s, m[0]) && !containsString(out, m[1]) {
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// Codes returns every 0x… HRESULT or NTSTATUS printed in s, upper-case and
+// in order, then the codes only named by their message text.
+func Codes(s string) []string {
+	var out []string
+	for _, m := range hresultRe.FindAllStringSubmatch(s, -1) {
+		c := "0x" + strings.ToUpper(m[1])
+		if !containsString(out, c) {
+			out = append(out, c)
+		}
+	}
+	for _, c := range CodesInText(s) {
+		if !containsString(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,164 @@
+package cmdout
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// Mention is what one line of free text (a ticket note, a mail, a console
+// transcript, a tool's log) says about a Hyper-V, VSS or storage failure.
+// Free text is read last, when no structured reader claims a file.
+type Mention struct {
+	Line    int
+	Text    string // the line, normalized and cut to maxMentionText
+	Command string // a cmdlet the line names ("Start-VM"), if any
+	Codes   []string
+	VM      string
+	VMID    string
+	WMICode string
+	Path    string
+}
+
+const maxMentionText = 400
+
+var (
+	// Codes from the facilities Hyper-V, VSS and storage report with:
+	// Win32 as HRESULT (0x8007…), COM/VSS (0x8004…), E_UNEXPECTED and
+	// friends (0x8000…), virtual disk (0xC03A…) and NTSTATUS (0xC000…).
+	freeCodeRe = regexp.MustCompile(`\b0[xX](8007|8004|8000|[cC]03[aA]|[cC]000)([0-9A-Fa-f]{4})\b`)
+	// shortWin32Re is a Win32 error printed short, "(0x2)" or "(0x20)",
+	// which HRESULT_FROM_WIN32 turns into 0x8007….
+	shortWin32Re = regexp.MustCompile(`\(0[xX]([0-9A-Fa-f]{1,4})\)`)
+	// hyperVContextRe is what makes a line about Hyper-V or VM storage
+	// rather than any Windows program.
+	hyperVContextRe = regexp.MustCompile(`(?i)hyper-?v|vmms|vmwp|virtual machine|\bVM\b|checkpoint|snapshot|\.a?vhdx?\b|vhdmp|volume shadow|\bVSS\b|shadow cop|cluster shared|CSV|storvsp|[A-Z][a-z]+-VM[A-Za-z]*\b|[A-Z][a-z]+-VHD\b|vmcx|vmrs|DockerDesktopVM|WSL|vagrant|packer|SCVMM|minikube`)
+	// lookAlikeRe marks lines about other hypervisors: their codes and
+	// "failed to start" are not Hyper-V's.
+	lookAlikeRe  = regexp.MustCompile(`(?i)vmware|virtualbox|vbox|esxi|vsphere|vmdk|\bkvm\b|qemu|parallels|E_FAIL \(0x80004005\)`)
+	freeCmdletRe = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
+)
+
+// ScanFreeText finds the mentions in text, which should be normalized
+// first (NormalizeFreeText). A line counts when it carries a code (printed,
+// short Win32 form in a Hyper-V context, or named by its message text), a
+// Hyper-V WMI return code, or a VM ID, and is not about another hypervisor.
+func ScanFreeText(text string) []Mention {
+	var out []Mention
+	for i, l := range Lines(text) {
+		if strings.TrimSpace(l) == "" || lookAlikeRe.MatchString(l) {
+			continue
+		}
+		ctx := hyperVContextRe.MatchString(l)
+		m := Mention{Line: i + 1}
+		for _, c := range freeCodeRe.FindAllStringSubmatch(l, -1) {
+			code := "0x" + strings.ToUpper(c[1]+c[2])
+			if !containsString(m.Codes, code) {
+				m.Codes = append(m.Codes, code)
+			}
+		}
+		if ctx {
+			for _, c := range shortWin32Re.FindAllStringSubmatch(l, -1) {
+				n, err := strconv.ParseUint(c[1], 16, 16)
+				if err != nil || n == 0 {
+					continue
+				}
+				code := "0x8007" + strings.ToUpper(leftPad4(strconv.FormatUint(n, 16)))
+				if !containsString(m.Codes, code) {
+					m.Codes = append(m.Codes, code)
+				}
+			}
+		}
+		for _, c := range CodesInText(l) {
+			if !containsString(m.Codes, c) {
+				m.Codes = append(m.Codes, c)
+			}
+		}
+		if ctx {
+			if w := wmiCodeRe.FindStringSubmatch(l); w != nil {
+				m.WMICode = w[1]
+			}
+		}
+		if id := vmIDRe.FindStringSubmatch(l); id != nil {
+			m.VMID = strings.ToLower(id[1])
+		}
+		if len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "" {
+			continue
+		}
+		if len(m.Codes) > 0 && !ctx && m.VMID == "" {
+			// A bare code with nothing about Hyper-V around it (an
+			// installer log, a printer) is not ours.
+			continue
+		}
+		if v := vmFailedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
+			m.VM = v[1]
+		} else if v := vmNamedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
+			m.VM = v[1]
+		}
+		if c := freeCmdletRe.FindStringSubmatch(l); c != nil {
+			m.Command = c[1]
+		}
+		m.Path = errorPath(l, "", l)
+		m.Text = strings.TrimSpace(l)
+		if len(m.Text) > maxMentionText {
+			m.Text = m.Text[:maxMentionText]
+			for !utf8.ValidString(m.Text) {
+				m.Text = m.Text[:len(m.Text)-1]
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func leftPad4(s string) string { return strings.Repeat("0", 4-len(s)) + s }
+
+// HasMentions reports whether text holds at least one mention: the test
+// classification uses for free text, the last resort.
+func HasMentions(text string) bool { return len(ScanFreeText(NormalizeFreeText(text))) > 0 }
+
+var (
+	quoteMarkRe = regexp.MustCompile(`^(?:[ \t]*>)+[ \t]?`)
+	smartQuotes = strings.NewReplacer("‘", "'", "’", "'", "‚", "'", "“", `"`, "”", `"`, "„", `"`, "«", `"`, "»", `"`, "\u00a0", " ")
+	// glued sentences of text whose line breaks were lost: a code or ID
+	// in parentheses followed directly by the next message.
+	lostBreakRe = regexp.MustCompile(`(\)\.?)((?:'[^']{1,100}' failed)|(?:[A-Z][a-z]+-VM[A-Za-z]* :)|(?:At line:))`)
+)
+
+// NormalizeFreeText undoes what mail clients, forums and wrong code pages
+// do to pasted text, line by line so line numbers stay: UTF-8 read as
+// cp1252 ("â€™" for "’") is re-decoded, forum and mail quote markers ("> ")
+// are dropped, smart quotes become ASCII ones, and messages glued together
+// by a lost line break get a space between them.
+func NormalizeFreeText(text string) string {
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		l = fixMojibake(l)
+		l = quoteMarkRe.ReplaceAllString(l, "")
+		l = smartQuotes.Replace(l)
+		l = lostBreakRe.ReplaceAllString(l, "$1 $2")
+		lines[i] = l
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fixMojibake re-decodes a line whose UTF-8 bytes were shown as cp1252:
+// when every rune maps back to one cp1252 byte and the bytes are valid
+// UTF-8 with at least one multi-byte character, those bytes were the text.
+func fixMojibake(l string) string {
+	if !strings.ContainsAny(l, "âÃ") {
+		return l
+	}
+	enc := charmap.Windows1252.NewEncoder()
+	b, err := enc.String(l)
+	if err != nil || !utf8.ValidString(b) || b == l {
+		// Mixed lines: the common sequences alone.
+		return mojibakeSeqs.Replace(l)
+	}
+	return b
+}
+
+var mojibakeSeqs = strings.NewReplacer("â€™", "'", "â€˜", "'", "â€œ", `"`, "â€\u009d", `"`, "â€“", "-", "â€”", "-", "Â ", " ")
