@@ -162,86 +162,152 @@ var (
 // reports every violation.
 func (c *Cause) validateSteps() []error {
 	var errs []error
-	bad := func(i int, format string, args ...any) {
-		errs = append(errs, fmt.Errorf("cause %q: resolution step #%d: %s", c.ID, i+1, fmt.Sprintf(format, args...)))
-	}
-	signalIDs := map[string]bool{}
+	sc := stepContext{signals: map[string]bool{}}
 	for _, s := range c.Signals {
-		signalIDs[s.ID] = true
+		sc.signals[s.ID] = true
 	}
-	copied := false
 	for i, s := range c.Resolution {
+		sc.placeholders = placeholdersIn(s.Command)
+		for _, rule := range stepRules {
+			for _, problem := range rule(s, &sc) {
+				errs = append(errs, fmt.Errorf("cause %q: resolution step #%d: %s", c.ID, i+1, problem))
+			}
+		}
+		sc.copied = sc.copied || s.Copies
+	}
+	return errs
+}
+
+// stepContext is what the step rules know beyond the step itself.
+type stepContext struct {
+	signals      map[string]bool // the cause's signal IDs
+	copied       bool            // an earlier step makes a copy
+	placeholders []placeholderUse
+}
+
+// placeholderUse is one {name} in a command and where it stands.
+type placeholderUse struct {
+	name string
+	at   int
+}
+
+func placeholdersIn(cmd string) []placeholderUse {
+	var out []placeholderUse
+	for _, m := range placeholderRef.FindAllStringSubmatchIndex(cmd, -1) {
+		out = append(out, placeholderUse{name: cmd[m[2]:m[3]], at: m[0]})
+	}
+	return out
+}
+
+func (sc *stepContext) uses(name string) bool {
+	return slices.ContainsFunc(sc.placeholders, func(p placeholderUse) bool { return p.name == name })
+}
+
+// stepRules are the safety rules, one concern each. A rule returns what is
+// wrong with the step, or nothing.
+var stepRules = []func(s Step, sc *stepContext) []string{
+	// Text and risk are declared.
+	func(s Step, _ *stepContext) (out []string) {
 		if strings.TrimSpace(s.Text) == "" {
-			bad(i, "empty text")
+			out = append(out, "empty text")
 		}
 		if !knownRisks[s.Risk] {
-			bad(i, "risk %q is not read-only, changes-settings or rewrites-data", s.Risk)
+			out = append(out, fmt.Sprintf("risk %q is not read-only, changes-settings or rewrites-data", s.Risk))
 		}
+		return out
+	},
+	// Signals and requires name things that exist.
+	func(s Step, sc *stepContext) (out []string) {
 		for _, id := range s.Signals {
-			if !signalIDs[id] {
-				bad(i, "names unknown signal %q", id)
-			}
-		}
-		used := map[string]bool{}
-		for _, m := range placeholderRef.FindAllStringSubmatchIndex(s.Command, -1) {
-			name := s.Command[m[2]:m[3]]
-			used[name] = true
-			if _, ok := placeholders[name]; !ok {
-				bad(i, "unknown placeholder {%s}", name)
-			}
-			if !insideSingleQuotes(s.Command, m[0]) {
-				bad(i, "placeholder {%s} must sit inside single quotes, so its value stays literal", name)
+			if !sc.signals[id] {
+				out = append(out, fmt.Sprintf("names unknown signal %q", id))
 			}
 		}
 		for _, r := range s.Requires {
-			if !used[r] {
-				bad(i, "requires {%s}, which its command does not use", r)
+			if !sc.uses(r) {
+				out = append(out, fmt.Sprintf("requires {%s}, which its command does not use", r))
 			}
 		}
-		destructive := destructivePattern.MatchString(s.Command)
-		if destructive && s.Warning == "" {
-			bad(i, "a destructive command needs a warning")
+		return out
+	},
+	// Placeholders are known and stand inside single quotes, so a value
+	// from the bundle stays a literal.
+	func(s Step, sc *stepContext) (out []string) {
+		for _, p := range sc.placeholders {
+			if _, ok := placeholders[p.name]; !ok {
+				out = append(out, fmt.Sprintf("unknown placeholder {%s}", p.name))
+			}
+			if !insideSingleQuotes(s.Command, p.at) {
+				out = append(out, fmt.Sprintf("placeholder {%s} must sit inside single quotes, so its value stays literal", p.name))
+			}
+		}
+		return out
+	},
+	// A destructive statement carries a warning and never follows ';'
+	// (it would run even if the statement before failed).
+	func(s Step, _ *stepContext) (out []string) {
+		if destructivePattern.MatchString(s.Command) && s.Warning == "" {
+			out = append(out, "a destructive command needs a warning")
 		}
 		for _, stmt := range statements(s.Command)[1:] {
 			if destructivePattern.MatchString(stmt) {
-				bad(i, "destructive statement after ';' (it would run even if the one before failed): %q", strings.TrimSpace(stmt))
+				out = append(out, fmt.Sprintf("destructive statement after ';' (it would run even if the one before failed): %q", strings.TrimSpace(stmt)))
 			}
 		}
+		return out
+	},
+	// What rewrites data says so, and then keeps every promise of
+	// rewrites-data: a warning, a copy before it, named signals, one
+	// statement.
+	func(s Step, sc *stepContext) (out []string) {
 		if rewritesPattern.MatchString(s.Command) && s.Risk != RiskRewritesData {
-			bad(i, "the command rewrites or deletes data but the risk is %q", s.Risk)
+			out = append(out, fmt.Sprintf("the command rewrites or deletes data but the risk is %q", s.Risk))
 		}
-		if s.Risk == RiskRewritesData {
-			switch {
-			case s.Warning == "":
-				bad(i, "rewrites-data needs a warning")
-			case !copied:
-				bad(i, "rewrites-data before any step of the cause makes a copy")
-			case len(s.Signals) == 0 && s.Command != "":
-				bad(i, "rewrites-data must name the signals whose evidence fills it")
+		if s.Risk != RiskRewritesData {
+			return out
+		}
+		switch {
+		case s.Warning == "":
+			out = append(out, "rewrites-data needs a warning")
+		case !sc.copied:
+			out = append(out, "rewrites-data before any step of the cause makes a copy")
+		case len(s.Signals) == 0 && s.Command != "":
+			out = append(out, "rewrites-data must name the signals whose evidence fills it")
+		}
+		if n := len(statements(s.Command)); n > 1 {
+			out = append(out, fmt.Sprintf("rewrites-data holds %d statements; it must hold one", n))
+		}
+		return out
+	},
+	// A delete only ever targets a change tracking file; a VM's disk,
+	// configuration or state is never the target.
+	func(s Step, sc *stepContext) (out []string) {
+		if !removePattern.MatchString(s.Command) {
+			return nil
+		}
+		for _, p := range sc.placeholders {
+			if p.name != "change_tracking_path" {
+				out = append(out, fmt.Sprintf("Remove-Item may only target {change_tracking_path}, not {%s}", p.name))
 			}
-			if n := len(statements(s.Command)); n > 1 {
-				bad(i, "rewrites-data holds %d statements; it must hold one", n)
-			}
 		}
-		if removePattern.MatchString(s.Command) {
-			for name := range used {
-				if name != "change_tracking_path" {
-					bad(i, "Remove-Item may only target {change_tracking_path}, not {%s}", name)
-				}
-			}
+		return out
+	},
+	// Set-VMHardDiskDrive fed from a pipeline changes every drive of the VM
+	// unless the pipeline picks one.
+	func(s Step, _ *stepContext) []string {
+		low := strings.ToLower(s.Command)
+		if strings.Contains(low, "set-vmharddiskdrive") && strings.Contains(low, "|") && !strings.Contains(low, "where-object") {
+			return []string{"Set-VMHardDiskDrive fed from a pipeline without Where-Object would change every drive of the VM"}
 		}
-		if strings.Contains(strings.ToLower(s.Command), "set-vmharddiskdrive") && strings.Contains(s.Command, "|") &&
-			!strings.Contains(strings.ToLower(s.Command), "where-object") {
-			bad(i, "Set-VMHardDiskDrive fed from a pipeline without Where-Object would change every drive of the VM")
+		return nil
+	},
+	// A step that claims to copy does.
+	func(s Step, _ *stepContext) []string {
+		if s.Copies && !copyPattern.MatchString(s.Command) {
+			return []string{"copies is set but the command makes no copy"}
 		}
-		if s.Copies {
-			if !copyPattern.MatchString(s.Command) {
-				bad(i, "copies is set but the command makes no copy")
-			}
-			copied = true
-		}
-	}
-	return errs
+		return nil
+	},
 }
 
 // insideSingleQuotes reports whether byte offset at of a PowerShell
