@@ -98,45 +98,15 @@ type chartMarkIn struct {
 }
 
 // buildChart lays out the chart, or returns nil when nothing in the bundle
-// has a time.
+// has a time. It runs in stages: count events per hour and place the
+// findings' marks, group hours into buckets and slots (compressing long
+// empty runs), give each slot its x, then draw grid, bars, marks and ticks.
 func buildChart(d *Document) *chartView {
-	hourly := map[int64]*[len(levelNames)]int{}
-	for _, a := range d.Timeline.Activity {
-		t, err := time.Parse(time.RFC3339, a.Hour)
-		if err != nil {
-			continue
-		}
-		h := t.Unix() / 3600
-		if hourly[h] == nil {
-			hourly[h] = &[len(levelNames)]int{}
-		}
-		hourly[h][min(levelRank(a.Level), len(levelNames)-1)] += a.Count
-	}
-	type markAt struct {
-		hour int64
-		m    chartMarkIn
-	}
-	var marks []markAt
-	seen := map[[2]int64]bool{}
-	for i, f := range d.Findings {
-		for _, e := range f.Evidence {
-			t, err := time.Parse(time.RFC3339Nano, e.Time)
-			if e.Time == "" || err != nil {
-				continue
-			}
-			h := t.Unix() / 3600
-			if seen[[2]int64{int64(i), h}] {
-				continue
-			}
-			seen[[2]int64{int64(i), h}] = true
-			marks = append(marks, markAt{h, chartMarkIn{at: t.Unix(), num: i + 1, severity: f.Severity.String(), title: f.Title,
-				time: t.UTC().Format("2006-01-02 15:04:05")}})
-		}
-	}
+	hourly := hourlyCounts(d)
+	marks := findingMarks(d)
 	if len(hourly) == 0 && len(marks) == 0 {
 		return nil
 	}
-
 	var hours []int64
 	for h := range hourly {
 		hours = append(hours, h)
@@ -154,10 +124,75 @@ func buildChart(d *Document) *chartView {
 			break
 		}
 	}
-	bucketOf := func(h int64) int64 { return floorDiv(h, size) }
+	slots, maxMarks := fillSlots(hours, size, hourly, marks)
+	right := placeSlots(slots)
 
-	// Slots: one per bucket with data, the short empty runs between them
-	// as empty slots, the long ones as one compressed gap.
+	v := &chartView{Width: chartWidth, Bucket: bucketLabel(size), PlotLeft: chartLeft - 4, PlotRight: int(right) + 4, LabelX: chartLeft - 8}
+	v.PlotTop = 10 + maxMarks*chartMarkStep
+	if maxMarks > 0 {
+		v.PlotTop += 6
+	}
+	v.PlotBottom = v.PlotTop + chartPlotH
+	v.Height = v.PlotBottom + chartAxisH
+	scaleMax := v.drawGrid(slots)
+	v.drawSlots(slots, size, scaleMax)
+	first := time.Unix(hours[0]*3600, 0).UTC()
+	last := time.Unix((hours[len(hours)-1]+1)*3600, 0).UTC()
+	v.Span = first.Format("2006-01-02 15:04") + " to " + last.Format("2006-01-02 15:04") + " UTC"
+	return v
+}
+
+// hourlyCounts is the bundle's event activity by hour (Unix hour) and level.
+func hourlyCounts(d *Document) map[int64]*[len(levelNames)]int {
+	hourly := map[int64]*[len(levelNames)]int{}
+	for _, a := range d.Timeline.Activity {
+		t, err := time.Parse(time.RFC3339, a.Hour)
+		if err != nil {
+			continue
+		}
+		h := t.Unix() / 3600
+		if hourly[h] == nil {
+			hourly[h] = &[len(levelNames)]int{}
+		}
+		hourly[h][min(levelRank(a.Level), len(levelNames)-1)] += a.Count
+	}
+	return hourly
+}
+
+// markAt is a finding's mark with the hour it falls in.
+type markAt struct {
+	hour int64
+	m    chartMarkIn
+}
+
+// findingMarks places one mark per finding and hour at the cited evidence.
+func findingMarks(d *Document) []markAt {
+	var marks []markAt
+	seen := map[[2]int64]bool{}
+	for i, f := range d.Findings {
+		for _, e := range f.Evidence {
+			t, err := time.Parse(time.RFC3339Nano, e.Time)
+			if e.Time == "" || err != nil {
+				continue
+			}
+			h := t.Unix() / 3600
+			if seen[[2]int64{int64(i), h}] {
+				continue
+			}
+			seen[[2]int64{int64(i), h}] = true
+			marks = append(marks, markAt{h, chartMarkIn{at: t.Unix(), num: i + 1, severity: f.Severity.String(), title: f.Title,
+				time: t.UTC().Format("2006-01-02 15:04:05")}})
+		}
+	}
+	return marks
+}
+
+// fillSlots makes one slot per bucket with data, the short empty runs
+// between them as empty slots and the long ones as one compressed gap, and
+// puts the counts and marks in them. It returns the slots and the most
+// marks any slot holds.
+func fillSlots(hours []int64, size int64, hourly map[int64]*[len(levelNames)]int, marks []markAt) ([]*chartSlot, int) {
+	bucketOf := func(h int64) int64 { return floorDiv(h, size) }
 	var slots []*chartSlot
 	byBucket := map[int64]*chartSlot{}
 	var buckets []int64
@@ -198,7 +233,12 @@ func buildChart(d *Document) *chartView {
 		}
 		maxMarks = max(maxMarks, len(s.marks))
 	}
+	return slots, maxMarks
+}
 
+// placeSlots gives each slot its x and width (a gap is gapUnits wide) and
+// returns the right edge of the last one.
+func placeSlots(slots []*chartSlot) float64 {
 	units := 0.0
 	for _, s := range slots {
 		if s.gap > 0 {
@@ -217,15 +257,12 @@ func buildChart(d *Document) *chartView {
 		}
 		x += s.w
 	}
+	return x
+}
 
-	v := &chartView{Width: chartWidth, Bucket: bucketLabel(size), PlotLeft: chartLeft - 4, PlotRight: int(x) + 4, LabelX: chartLeft - 8}
-	v.PlotTop = 10 + maxMarks*chartMarkStep
-	if maxMarks > 0 {
-		v.PlotTop += 6
-	}
-	v.PlotBottom = v.PlotTop + chartPlotH
-	v.Height = v.PlotBottom + chartAxisH
-
+// drawGrid adds the horizontal grid lines and the total, and returns the
+// value at the top of the scale.
+func (v *chartView) drawGrid(slots []*chartSlot) int {
 	top := 0
 	for _, s := range slots {
 		top = max(top, sum(s.counts[:]))
@@ -236,7 +273,11 @@ func buildChart(d *Document) *chartView {
 		val := scaleMax * frac / 4
 		v.Grid = append(v.Grid, chartGrid{Y: float64(v.PlotBottom) - float64(chartPlotH)*float64(frac)/4, Label: strconv.Itoa(val)})
 	}
+	return scaleMax
+}
 
+// drawSlots adds each slot's bar, marks and time tick, and each gap's label.
+func (v *chartView) drawSlots(slots []*chartSlot, size int64, scaleMax int) {
 	lastTickX := -1000.0
 	lastDay := int64(-1 << 62)
 	afterGap := true
@@ -248,52 +289,60 @@ func buildChart(d *Document) *chartView {
 		}
 		start := time.Unix(s.bucket*size*3600, 0).UTC()
 		if total := sum(s.counts[:]); total > 0 {
-			bar := chartBar{X: s.x + s.w*0.14, W: s.w * 0.72, Title: barTitle(start, size, s.counts)}
-			y := float64(v.PlotBottom)
-			for l := 1; l < len(levelNames); l++ {
-				if s.counts[l] == 0 {
-					continue
-				}
-				h := float64(chartPlotH) * float64(s.counts[l]) / float64(scaleMax)
-				y -= h
-				bar.Segs = append(bar.Segs, chartSeg{Y: y, H: h, Level: levelNames[l]})
-			}
-			v.Bars = append(v.Bars, bar)
+			v.Bars = append(v.Bars, v.bar(s, start, size, scaleMax))
 		}
-		for j, m := range s.marks {
-			// A mark sits where its moment falls inside the bucket, so
-			// two findings in one hour still show their order.
-			within := float64(m.at-s.bucket*size*3600) / float64(size*3600)
-			v.Marks = append(v.Marks, chartMark{
-				X: s.x + s.w*(0.14+0.72*min(max(within, 0), 1)), LineTop: float64(v.PlotTop - 4), Y: float64(v.PlotBottom),
-				CY:  float64(v.PlotTop) - 10 - float64(j*chartMarkStep),
-				Num: m.num, Severity: m.severity,
-				Title: fmt.Sprintf("Finding %d (%s): %s; evidence at %s UTC", m.num, m.severity, m.title, m.time),
-			})
-		}
+		v.drawMarks(s, size)
 		day := floorDiv(s.bucket*size, 24)
 		cx := s.x + s.w/2
 		if afterGap || cx-lastTickX >= 78 {
-			t := chartTick{X: cx}
-			switch {
-			case size >= 24:
-				t.Line1 = start.Format("2006-01-02")
-			case day != lastDay || afterGap:
-				t.Line1, t.Line2 = start.Format("15:04"), start.Format("2006-01-02")
-			default:
-				t.Line1 = start.Format("15:04")
-			}
-			v.Ticks = append(v.Ticks, t)
+			v.Ticks = append(v.Ticks, tick(cx, start, size, day != lastDay || afterGap))
 			lastTickX, lastDay = cx, day
 		}
 		afterGap = false
 	}
-	if len(hours) > 0 {
-		first := time.Unix(hours[0]*3600, 0).UTC()
-		last := time.Unix((hours[len(hours)-1]+1)*3600, 0).UTC()
-		v.Span = first.Format("2006-01-02 15:04") + " to " + last.Format("2006-01-02 15:04") + " UTC"
+}
+
+// bar stacks a slot's counts by level.
+func (v *chartView) bar(s *chartSlot, start time.Time, size int64, scaleMax int) chartBar {
+	bar := chartBar{X: s.x + s.w*0.14, W: s.w * 0.72, Title: barTitle(start, size, s.counts)}
+	y := float64(v.PlotBottom)
+	for l := 1; l < len(levelNames); l++ {
+		if s.counts[l] == 0 {
+			continue
+		}
+		h := float64(chartPlotH) * float64(s.counts[l]) / float64(scaleMax)
+		y -= h
+		bar.Segs = append(bar.Segs, chartSeg{Y: y, H: h, Level: levelNames[l]})
 	}
-	return v
+	return bar
+}
+
+// drawMarks adds a slot's finding marks. A mark sits where its moment falls
+// inside the bucket, so two findings in one hour still show their order.
+func (v *chartView) drawMarks(s *chartSlot, size int64) {
+	for j, m := range s.marks {
+		within := float64(m.at-s.bucket*size*3600) / float64(size*3600)
+		v.Marks = append(v.Marks, chartMark{
+			X: s.x + s.w*(0.14+0.72*min(max(within, 0), 1)), LineTop: float64(v.PlotTop - 4), Y: float64(v.PlotBottom),
+			CY:  float64(v.PlotTop) - 10 - float64(j*chartMarkStep),
+			Num: m.num, Severity: m.severity,
+			Title: fmt.Sprintf("Finding %d (%s): %s; evidence at %s UTC", m.num, m.severity, m.title, m.time),
+		})
+	}
+}
+
+// tick labels a slot's time; newDay adds the date under the hour.
+func tick(x float64, start time.Time, size int64, newDay bool) chartTick {
+	t := chartTick{X: x}
+	switch {
+	case size >= 24:
+		t.Line1 = start.Format("2006-01-02")
+	case newDay:
+		t.Line1, t.Line2 = start.Format("15:04"), start.Format("2006-01-02")
+	default:
+		t.Line1 = start.Format("15:04")
+	}
+	return t
 }
 
 func distinctBuckets(hours []int64, size int64) int {
