@@ -42,6 +42,14 @@ const maxTextFile = 64 << 20
 //	volume           drive dir free_bytes
 //	handle           process pid path user vm_file hyperv_process av_process
 //	host             computer vhd_path vm_path
+//	vm.integration   vm vm_id name service enabled primary_status status_ok secondary_status
+//	                 (service: vss, heartbeat, shutdown, time-sync, kvp, guest-services or "";
+//	                 status_ok: true for OK, false for any other status, "" when blank)
+//	csv.state        name csv_path volume_name volume_friendly_name computer state_info fs_reason block_reason
+//	boot.entry       identifier title description hypervisorlaunchtype current (true for {current})
+//	host.sysinfo     hypervisor_detected vm_monitor_mode virt_in_firmware slat dep
+//	                 (each requirement true/false, "" when not printed)
+//	file.attr        path dir name tool compressed|encrypted (compact sets compressed, cipher encrypted)
 type TextOutputs struct{}
 
 // Name identifies the extractor.
@@ -94,6 +102,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	m.security(doc)
 	m.listings(doc)
 	m.handles(doc)
+	m.hostState(doc)
 	m.errors(doc)
 	out.Evidence = m.out
 	out.Records = len(m.out)
@@ -368,6 +377,105 @@ func (m *textMapper) handles(doc *cmdout.Doc) {
 			"vm_file": boolText(vmFileExtensions[ext]), "hyperv_process": boolText(hypervProcesses[proc]),
 			"av_process": boolText(antivirusProcesses[proc]),
 		})
+	}
+}
+
+// integrationServices names the integration services by the names
+// Get-VMIntegrationService prints on English hosts (and Hyper-V Manager's
+// older wording), so that rules can ask for "the VSS service".
+var integrationServices = map[string]string{
+	"vss": "vss", "backup (volume shadow copy)": "vss", "backup (volume snapshot)": "vss",
+	"heartbeat": "heartbeat", "shutdown": "shutdown", "operating system shutdown": "shutdown",
+	"time synchronization": "time-sync", "key-value pair exchange": "kvp", "data exchange": "kvp",
+	"guest service interface": "guest-services", "guest services": "guest-services",
+}
+
+// hostState maps the outputs that say whether Hyper-V itself can work:
+// integration services, CSV modes, boot entries, systeminfo, compact and
+// cipher listings.
+func (m *textMapper) hostState(doc *cmdout.Doc) {
+	for _, s := range doc.Integration {
+		ok := ""
+		switch st := strings.TrimSpace(s.PrimaryStatus); {
+		case strings.EqualFold(st, "OK"):
+			ok = "true"
+		case st != "":
+			ok = "false"
+		}
+		summary := fmt.Sprintf("integration service %s of %s: enabled %s, status %s", quote(s.Name), s.VMName, s.Enabled, cmpOr(s.PrimaryStatus, "(blank)"))
+		if s.SecondaryStatus != "" {
+			summary += " (" + s.SecondaryStatus + ")"
+		}
+		m.add(rules.KindIntegration, s.Line, time.Time{}, summary, map[string]string{
+			rules.AttrVM: s.VMName, rules.AttrVMID: s.VMID, rules.AttrName: s.Name,
+			"service": integrationServices[strings.ToLower(strings.TrimSpace(s.Name))],
+			"enabled": strings.ToLower(strings.TrimSpace(s.Enabled)), "primary_status": s.PrimaryStatus,
+			"status_ok": ok, "secondary_status": s.SecondaryStatus,
+		})
+	}
+	for _, c := range doc.CSVStates {
+		attrs := map[string]string{rules.AttrName: c.Name, "volume_name": c.VolumeName, "volume_friendly_name": c.VolumeFriendlyName,
+			rules.AttrComputer: c.Node, "state_info": c.StateInfo, "fs_reason": c.FileSystemRedirectedIOReason,
+			"block_reason": c.BlockRedirectedIOReason}
+		if mm := csvPattern.FindStringSubmatch(strings.TrimSpace(c.VolumeName)); mm != nil {
+			attrs[rules.AttrCSVPath] = strings.ToUpper(mm[1][:1]) + mm[1][1:]
+		}
+		summary := fmt.Sprintf("CSV %s (%s) on %s: %s", c.Name, cmpOr(c.VolumeName, c.VolumeFriendlyName), c.Node, c.StateInfo)
+		if reason := strings.TrimSpace(c.FileSystemRedirectedIOReason + " " + c.BlockRedirectedIOReason); reason != "" {
+			summary += ", " + reason
+		}
+		m.add(rules.KindCSVState, c.Line, time.Time{}, summary, attrs)
+	}
+	for _, b := range doc.BootEntries {
+		line := b.Line
+		if b.HypervisorLaunchTypeLine > 0 {
+			line = b.HypervisorLaunchTypeLine
+		}
+		m.add(rules.KindBootEntry, line, time.Time{}, fmt.Sprintf("boot entry %s %s (%s): hypervisorlaunchtype %s", b.Identifier, quote(b.Description), b.Title, cmpOr(b.HypervisorLaunchType, "not set")),
+			map[string]string{"identifier": b.Identifier, "title": b.Title, "description": b.Description,
+				"hypervisorlaunchtype": b.HypervisorLaunchType, "current": boolText(strings.EqualFold(b.Identifier, "{current}"))})
+	}
+	for _, r := range doc.HyperVReqs {
+		yn := func(v string) string {
+			switch v {
+			case "yes":
+				return "true"
+			case "no":
+				return "false"
+			}
+			return ""
+		}
+		line := r.Line
+		summary := "systeminfo: a hypervisor has been detected"
+		if !r.HypervisorDetected {
+			summary = fmt.Sprintf("systeminfo Hyper-V requirements: VM monitor mode extensions %s, virtualization in firmware %s, SLAT %s, DEP %s",
+				cmpOr(r.VMMonitorMode, "?"), cmpOr(r.VirtualizationInFirmware, "?"), cmpOr(r.SLAT, "?"), cmpOr(r.DEP, "?"))
+			if r.VirtualizationInFirmware == "no" && r.VirtualizationLine > 0 {
+				line = r.VirtualizationLine
+			}
+		}
+		m.add(rules.KindSysinfo, line, time.Time{}, summary, map[string]string{
+			"hypervisor_detected": boolText(r.HypervisorDetected), "vm_monitor_mode": yn(r.VMMonitorMode),
+			"virt_in_firmware": yn(r.VirtualizationInFirmware), "slat": yn(r.SLAT), "dep": yn(r.DEP),
+		})
+	}
+	for _, f := range doc.FileAttrs {
+		attrs := map[string]string{rules.AttrPath: f.Path(), "dir": f.Dir, rules.AttrName: f.Name, "tool": f.Tool}
+		state := "not compressed"
+		switch f.Tool {
+		case "compact":
+			attrs["compressed"] = boolText(f.Set)
+			if f.Set {
+				state = "compressed"
+			}
+		case "cipher":
+			attrs["encrypted"] = boolText(f.Set)
+			state = "not encrypted"
+			if f.Set {
+				state = "encrypted"
+			}
+		}
+		m.add(rules.KindFileAttr, f.Line, time.Time{}, fmt.Sprintf("%s: %s is %s", f.Tool, f.Path(), state), attrs)
 	}
 }
 

@@ -54,6 +54,12 @@ const (
 	KindSDPBasicInfo     Kind = "sdp-basicinfo"
 	KindCliXML           Kind = "clixml"
 	KindHandle           Kind = "handle" // Sysinternals Handle.exe
+	KindVMIntegration    Kind = "vm-integration"
+	KindCSVState         Kind = "csv-state"
+	KindBcdedit          Kind = "bcdedit"
+	KindSysteminfo       Kind = "systeminfo"
+	KindCompact          Kind = "compact"
+	KindCipher           Kind = "cipher"
 	// KindPSError is a PowerShell error record of a cmdlet whose output
 	// has no kind of its own (Start-VM, Import-VM, Checkpoint-VM, Merge-VHD
 	// …), or a Hyper-V Manager error dialog copied as text.
@@ -65,7 +71,8 @@ func AllKinds() []Kind {
 	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
 		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
 		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
-		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle, KindPSError, KindUnknown}
+		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle,
+		KindVMIntegration, KindCSVState, KindBcdedit, KindSysteminfo, KindCompact, KindCipher, KindPSError, KindUnknown}
 }
 
 // Doc is everything Parse found in one text. Records keep file order.
@@ -103,6 +110,12 @@ type Doc struct {
 
 	BasicInfo []BasicInfoVM
 	Hosts     []VMHost
+
+	Integration []IntegrationService // Get-VMIntegrationService
+	CSVStates   []CSVState           // Get-ClusterSharedVolumeState
+	BootEntries []BootEntry          // bcdedit /enum
+	HyperVReqs  []HyperVRequirements // systeminfo
+	FileAttrs   []FileAttr           // compact, cipher
 
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
@@ -173,6 +186,9 @@ func (d *Doc) section(lines []string, i int) int {
 		d.addKind(KindSDPBasicInfo)
 		return parseBasicInfoVM(lines, i, d)
 	}
+	if isAttrListingHead(lines, i) {
+		return parseAttrListing(lines, i, d)
+	}
 	if dirHeadRe.MatchString(l) {
 		d.addKind(KindListing)
 		return parseDirListing(lines, i, d)
@@ -180,6 +196,14 @@ func (d *Doc) section(lines []string, i int) int {
 	if m := gciDirRe.FindStringSubmatch(l); m != nil {
 		d.listDir = strings.TrimPrefix(m[1], `Microsoft.PowerShell.Core\FileSystem::`)
 		return i + 1
+	}
+	if isBcdHead(lines, i) {
+		d.addKind(KindBcdedit)
+		return parseBcdEntry(lines, i, d)
+	}
+	if isHyperVReqHead(lines, i) {
+		d.addKind(KindSysteminfo)
+		return parseHyperVReq(lines, i, d)
 	}
 	if isPrivilegeRightsHead(l) {
 		d.addKind(KindSecedit)

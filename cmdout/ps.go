@@ -175,6 +175,10 @@ func drivePaths(v string) ([]string, bool) {
 // classifyList names the record type of a Format-List object from its keys.
 func classifyList(o *listObject) Kind {
 	switch {
+	case o.has("StateInfo") && (o.has("FileSystemRedirectedIOReason") || o.has("BlockRedirectedIOReason") || o.has("Node")):
+		return KindCSVState
+	case o.has("PrimaryStatusDescription") && o.has("Enabled") && !o.has("State"):
+		return KindVMIntegration
 	case o.has("VhdFormat") || (o.has("VhdType") && o.has("Path")):
 		return KindGetVHD
 	case o.has("SnapshotType"):
@@ -192,6 +196,10 @@ func classifyList(o *listObject) Kind {
 func (d *Doc) addListObject(k Kind, o *listObject) {
 	p := propsOf(o)
 	switch k {
+	case KindVMIntegration:
+		d.addIntegrationList(o)
+	case KindCSVState:
+		d.addCSVStateList(o)
 	case KindGetVHD:
 		d.VHDs = append(d.VHDs, VHD{
 			Line: o.line, ComputerName: o.get("ComputerName"), Path: o.get("Path"), PathLine: o.lineOf("Path"),
@@ -258,6 +266,10 @@ func firstNonEmpty(s ...string) string {
 // for PowerShell tables; fltmc and whoami are recognised by shape too.
 func classifyTable(t *table) Kind {
 	switch {
+	case t.has("StateInfo"):
+		return KindCSVState
+	case t.has("PrimaryStatusDescription", "Enabled"):
+		return KindVMIntegration
 	case t.has("VHDNumber"):
 		return KindVHDChain
 	case t.has("SnapshotType"):
@@ -277,6 +289,15 @@ func classifyTable(t *table) Kind {
 func (d *Doc) addTable(k Kind, t *table) {
 	for _, r := range t.rows {
 		switch k {
+		case KindVMIntegration:
+			d.Integration = append(d.Integration, IntegrationService{Line: r.line, VMName: t.cell(r, "VMName"),
+				VMID: NormGUID(t.cell(r, "VMId")), Name: t.cell(r, "Name"), Enabled: t.cell(r, "Enabled"),
+				PrimaryStatus: t.cell(r, "PrimaryStatusDescription"), SecondaryStatus: t.cell(r, "SecondaryStatusDescription"),
+				Truncated: r.truncated})
+		case KindCSVState:
+			d.CSVStates = append(d.CSVStates, CSVState{Line: r.line, Name: t.cell(r, "Name"), VolumeName: t.cell(r, "VolumeName"),
+				VolumeFriendlyName: t.cell(r, "VolumeFriendlyName"), Node: t.cell(r, "Node"), StateInfo: t.cell(r, "StateInfo"),
+				FileSystemRedirectedIOReason: t.cell(r, "FileSystemRedirectedIOReason"), BlockRedirectedIOReason: t.cell(r, "BlockRedirectedIOReason")})
 		case KindVHDChain:
 			path := t.cell(r, "VHD")
 			if path == "" {

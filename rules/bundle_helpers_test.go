@@ -108,3 +108,22 @@ func commands(f *rules.Finding) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// ruledOutWhy returns the reason a cause was ruled out, "" when it was not.
+func (b *bundleResult) ruledOutWhy(cause string) string {
+	for _, r := range b.res.Outcome.RuledOut {
+		if r.Cause == cause {
+			return r.Why
+		}
+	}
+	return ""
+}
+
+// signalOf returns the IDs of a finding's signals that fired, or nil when
+// the cause was not found.
+func (b *bundleResult) signalsOf(cause string) []string {
+	if f := b.by[cause]; f != nil {
+		return signalIDs(f)
+	}
+	return nil
+}

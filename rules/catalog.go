@@ -121,6 +121,7 @@ var knownKinds = map[Kind]bool{
 	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainIssue: true, KindChainError: true,
 	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
 	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,
+	KindIntegration: true, KindCSVState: true, KindBootEntry: true, KindSysinfo: true, KindFileAttr: true,
 }
 
 // Load reads a catalog strictly from one or more parts: unknown fields,

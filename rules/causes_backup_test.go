@@ -164,3 +164,72 @@ func TestBackupUserCheckpointOtherVMOrLater(t *testing.T) {
 	assert.False(t, b.has("backup-blocked-by-user-checkpoint"), "findings: %v", b.causes())
 	assert.True(t, b.ruledOut("backup-blocked-by-user-checkpoint"))
 }
+
+// SQL07's Backup (volume shadow copy) service was turned off and WEB03's
+// guest does not answer: neither can take part in a production checkpoint.
+func TestGuestIntegrationVSSUnavailable(t *testing.T) {
+	rows := append(HealthyIntegration("APP01"),
+		IntegrationRow{VM: "SQL07", Name: "VSS", Enabled: "False", Primary: "OK"},
+		IntegrationRow{VM: "WEB03", Name: "VSS", Enabled: "True", Primary: "No Contact"})
+	b := analyzeFiles(t, Files{"integration_services.txt": UTF16(IntegrationServices(rows))})
+	f := b.finding("guest-integration-vss-unavailable")
+	assert.Equal(t, rules.Medium, f.Severity)
+	assert.ElementsMatch(t, []string{"vss-service-disabled", "vss-service-not-responding"}, signalIDs(f))
+	assert.ElementsMatch(t, []string{"integration_services.txt line 10 vss-service-disabled", "integration_services.txt line 11 vss-service-not-responding"}, cited(f))
+	assert.Equal(t, []string{"SQL07", "WEB03"}, f.VMs)
+	assert.Contains(t, commands(f), "Enable-VMIntegrationService -VMName 'SQL07' -Name 'VSS'")
+	assert.Empty(t, citedAgainst(f))
+}
+
+// Near-miss: a VMMS warning mentions a production checkpoint, but every
+// VM's VSS service is enabled and OK: the guests can take part, and the
+// cause is ruled out with that reason.
+func TestGuestIntegrationVSSHealthyNearMiss(t *testing.T) {
+	warn := hv02.VMMS(18016, LevelWarning, At(1, 0, 0), "APP01", web01ID,
+		F("ErrorMessage", "Production checkpoint for 'APP01' took longer than expected."))
+	b := analyzeFiles(t, Files{
+		"VMMS-Admin.evtx":          EVTX([]evtxwrite.Record{warn}, 40),
+		"integration_services.txt": UTF16(IntegrationServices(append(HealthyIntegration("APP01"), HealthyIntegration("SQL07")...))),
+	})
+	assert.False(t, b.has("guest-integration-vss-unavailable"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("guest-integration-vss-unavailable"), "enabled and reports OK")
+}
+
+// APP03's incremental backups fail: VHDMP says its change-tracking file is
+// corrupt and VMMS quotes 0xC03A0029 (invalid change tracking ID).
+func TestChangeTrackingCorrupt(t *testing.T) {
+	vhdmp := hv02.Manifest("Microsoft-Windows-VHDMP-Operational", "Microsoft-Windows-VHDMP", GUIDVHDMP, 8, LevelError, At(1, 10, 0),
+		F("VhdFileName", `D:\Hyper-V\APP03\Virtual Hard Disks\APP03.vhdx`), F("CorruptionReason", "3"))
+	vmms := hv02.VMMS(19100, LevelError, At(1, 11, 0), "APP03", sql02ID,
+		F("ErrorMessage", "'APP03' background disk merge failed to complete: The requested change tracking ID is invalid. (0xC03A0029)."))
+	b := analyzeFiles(t, Files{
+		"VHDMP-Operational.evtx": EVTX([]evtxwrite.Record{vhdmp}, 300),
+		"VMMS-Admin.evtx":        EVTX([]evtxwrite.Record{vmms}, 60),
+	})
+	f := b.finding("change-tracking-corrupt")
+	assert.ElementsMatch(t, []string{"change-tracking-code", "change-tracking-damaged"}, signalIDs(f))
+	assert.Equal(t, rules.Medium, f.Severity)
+	assert.False(t, b.has("backup-vendor-integration"), "change-tracking codes route to their own cause; findings: %v", b.causes())
+	assert.False(t, b.has("checkpoint-orphaned"), "a 19100 quoting a change-tracking code is not an orphan; findings: %v", b.causes())
+}
+
+// Near-miss: NetWorker refuses a VM with a checkpoint and says an RCT-based
+// backup cannot proceed. That is the user-checkpoint cause; change tracking
+// is ruled out, since the VMMS log and the listing show nothing wrong.
+func TestChangeTrackingNearMissUserCheckpoint(t *testing.T) {
+	nmm := hv02.Classic("Application", "NetWorker", 1, QualError, LevelError, At(1, 0, 0),
+		"NMM backup of Hyper-V saveset failed: Saveset contains VM with checkpoint: APP03. RCT-based backup cannot proceed.")
+	vmms := hv02.VMMS(18500, LevelInfo, At(0, 30, 0), "APP03", sql02ID)
+	listing := DirListing([]ListedDir{{Path: `D:\Hyper-V\APP03\Virtual Hard Disks`, Files: []ListedFile{
+		{Name: "APP03.vhdx", Size: 42949672960, Modified: At(1, 0, 0)},
+		{Name: "APP03.vhdx.mrt", Size: 69632, Modified: At(1, 0, 0)},
+		{Name: "APP03.vhdx.rct", Size: 77824, Modified: At(1, 0, 0)},
+	}}})
+	b := analyzeFiles(t, Files{
+		"Application.evtx": EVTX([]evtxwrite.Record{nmm}, 90),
+		"VMMS-Admin.evtx":  EVTX([]evtxwrite.Record{vmms}, 10),
+		"listing.txt":      ASCII(listing),
+	})
+	assert.False(t, b.has("change-tracking-corrupt"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("change-tracking-corrupt"), "every .rct/.mrt file sits beside its disk")
+}

@@ -386,3 +386,22 @@ func TestCheckpointOrphanedHeader(t *testing.T) {
 	assert.Equal(t, "orphan-disk", f.Evidence[0].Signal)
 	assert.Equal(t, rules.Medium, f.Severity)
 }
+
+// A backup crashed mid-job and left AutoRecovery.avhdx beside WEB01's
+// disks; the next backup checkpoint fails with "The file exists".
+func TestAutoRecoveryLeftover(t *testing.T) {
+	const dir = `D:\Hyper-V\WEB01\Virtual Hard Disks`
+	vmms := hv01.VMMS(18012, fixture.LevelError, fixture.At(1, 0, 0), "WEB01", "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93",
+		fixture.F("ErrorMessage", "'WEB01' could not initiate a checkpoint operation: The file exists. (0x80070050)."))
+	listing := fixture.DirListing([]fixture.ListedDir{{Path: dir, Files: []fixture.ListedFile{
+		{Name: "AutoRecovery.avhdx", Size: 4194304, Modified: fixture.Day(2024, 3, 12, 1, 5)},
+		{Name: "WEB01.vhdx", Size: 42949672960, Modified: fixture.At(1, 0, 0)},
+	}}})
+	b := analyzeFiles(t, fixture.Files{"VMMS-Admin.evtx": vmmsLog(vmms), "listing.txt": fixture.ASCII(listing)})
+	f := b.finding("checkpoint-orphaned")
+	assert.Subset(t, signalIDs(f), []string{"autorecovery-file-exists", "autorecovery-in-listing"})
+	cmds := commands(f)
+	assert.Contains(t, cmds, `robocopy (Split-Path -Path '`+dir+`\AutoRecovery.avhdx')`)
+	assert.Contains(t, cmds, `Move-Item -LiteralPath '`+dir+`\AutoRecovery.avhdx'`)
+	assert.Less(t, strings.Index(cmds, "robocopy (Split-Path"), strings.Index(cmds, "Move-Item"), "the copy comes before the move")
+}

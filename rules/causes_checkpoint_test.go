@@ -271,3 +271,44 @@ func TestDeepChainIsLongLived(t *testing.T) {
 	shallow := hvRun(t, build(2))
 	assert.Nil(t, hvFinding(shallow, "checkpoint-long-lived"))
 }
+
+// APP02 had checkpoints disabled by a template; the checkpoint a change
+// window needed was refused.
+func TestCheckpointTypeDisabled(t *testing.T) {
+	const app02ID = "1B2C3D4E-5F60-4718-92A3-B4C5D6E7F809"
+	vmms := hv01.VMMS(16000, fixture.LevelError, fixture.At(22, 0, 0), "APP02", app02ID,
+		fixture.F("ErrorMessage", "Checkpoint operation for 'APP02' failed. Checkpoints have been disabled for 'APP02'."))
+	vms := fixture.VMList([]fixture.VM{
+		{Name: "APP02", ID: app02ID, State: "Running", Version: "10.0", Path: `D:\Hyper-V\APP02`, CheckpointType: "Disabled"},
+		{Name: "WEB01", ID: "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93", State: "Running", Version: "10.0", Path: `D:\Hyper-V\WEB01`, CheckpointType: "Production"},
+	})
+	b := analyzeFiles(t, fixture.Files{"VMMS-Admin.evtx": vmmsLog(vmms), "vms.txt": fixture.UTF16(vms)})
+	f := b.finding("checkpoint-type-blocks")
+	assert.Equal(t, rules.Medium, f.Severity)
+	assert.ElementsMatch(t, []string{"checkpoints-disabled-message", "disabled-with-failure", "checkpoint-type-disabled"}, signalIDs(f))
+	assert.Equal(t, []string{"APP02"}, f.VMs)
+	assert.Contains(t, commands(f), "Set-VM -Name 'APP02' -CheckpointType Production")
+}
+
+// SQL09 is ProductionOnly and its VSS integration service does not answer:
+// no checkpoint can be made at all.
+func TestCheckpointTypeProductionOnly(t *testing.T) {
+	vms := fixture.VMList([]fixture.VM{{Name: "SQL09", ID: "9D8C7B6A-5E4F-4031-8B2A-1C0D9E8F7A6B", State: "Running", Version: "10.0", Path: `E:\VMs\SQL09`, CheckpointType: "ProductionOnly"}})
+	ics := fixture.IntegrationServices([]fixture.IntegrationRow{{VM: "SQL09", Name: "VSS", Enabled: "True", Primary: "Lost Communication"}})
+	b := analyzeFiles(t, fixture.Files{"vms.txt": fixture.UTF16(vms), "integration_services.txt": fixture.UTF16(ics)})
+	assert.Equal(t, []string{"production-only-with-failure"}, b.signalsOf("checkpoint-type-blocks"))
+	assert.True(t, b.has("guest-integration-vss-unavailable"), "the guest side is a finding of its own")
+}
+
+// Near-miss: every VM allows checkpoints (Production, Standard) and the
+// VMMS log holds no checkpoint failure: ruled out, with the reason.
+func TestCheckpointTypeNearMiss(t *testing.T) {
+	vms := fixture.VMList([]fixture.VM{
+		{Name: "APP02", ID: "1B2C3D4E-5F60-4718-92A3-B4C5D6E7F809", State: "Running", Version: "10.0", Path: `D:\Hyper-V\APP02`, CheckpointType: "Production"},
+		{Name: "LAB01", ID: "2C3D4E5F-6071-4829-A3B4-C5D6E7F8091A", State: "Off", Version: "10.0", Path: `D:\Hyper-V\LAB01`, CheckpointType: "Standard"},
+	})
+	ok := hv01.VMMS(18500, fixture.LevelInfo, fixture.At(22, 0, 0), "APP02", "1B2C3D4E-5F60-4718-92A3-B4C5D6E7F809")
+	b := analyzeFiles(t, fixture.Files{"VMMS-Admin.evtx": vmmsLog(ok), "vms.txt": fixture.UTF16(vms)})
+	assert.False(t, b.has("checkpoint-type-blocks"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("checkpoint-type-blocks"), "no VM has checkpoints disabled")
+}

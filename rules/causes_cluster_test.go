@@ -156,3 +156,36 @@ func TestRebootWithoutDrainPlanned(t *testing.T) {
 	require.NotEmpty(t, m.Against)
 	assert.Equal(t, "failures-follow-restart", m.Against[0].Signal)
 }
+
+// A backup agent's file-system filter is not CSV-aware: HV21 logs 5121 and
+// Get-ClusterSharedVolumeState shows Volume1 file-system redirected for
+// IncompatibleFileSystemFilter on it.
+func TestCSVRedirectedAccess(t *testing.T) {
+	hv21 := fixture.Host{Computer: "HV21.contoso.local"}
+	ev := hv21.Cluster(5121, fixture.LevelError, fixture.At(4, 0, 0), fixture.F("VolumeName", "Volume1"), fixture.F("ResourceName", "Cluster Disk 2"))
+	states := fixture.CSVStateList([]fixture.CSVState{
+		{Resource: "Cluster Disk 2", Volume: `C:\ClusterStorage\Volume1\`, Node: "HV21", State: "FileSystemRedirected", FSReason: "IncompatibleFileSystemFilter", BlockReason: "NotBlockRedirected"},
+		{Resource: "Cluster Disk 2", Volume: `C:\ClusterStorage\Volume1\`, Node: "HV22", State: "Direct", FSReason: "NotFileSystemRedirected", BlockReason: "NotBlockRedirected"},
+	})
+	b := analyzeFiles(t, fixture.Files{"System.evtx": systemLog(ev), "csv_state.txt": fixture.UTF16(states)})
+	f := b.finding("csv-redirected-access")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"csv-redirected-5121", "csv-fs-redirected"}, signalIDs(f))
+	assert.Empty(t, f.Against, "one node is still redirected")
+	cmds := commands(f)
+	assert.Contains(t, cmds, `fltmc.exe instances -v 'C:\ClusterStorage\Volume1'`)
+	assert.Contains(t, cmds, `Move-ClusterSharedVolume -Name 'Cluster Disk 2'`)
+	assert.False(t, b.has("storage-connectivity"), "5121 is a redirect, not a paused CSV; findings: %v", b.causes())
+}
+
+// Near-miss: an S2D cluster's ReFS volumes run file-system redirected by
+// design, and no 5121 was logged: ruled out, and the reason says so.
+func TestCSVRedirectedReFSNearMiss(t *testing.T) {
+	boot := hv02n.Classic("System", "EventLog", 6005, fixture.QualEventLog, fixture.LevelInfo, fixture.At(0, 0, 1))
+	states := fixture.CSVStateList([]fixture.CSVState{
+		{Resource: "Cluster Virtual Disk (VD01)", Volume: `C:\ClusterStorage\VD01\`, Node: "HV02", State: "FileSystemRedirected", FSReason: "FileSystemReFs", BlockReason: "NotBlockRedirected"},
+	})
+	b := analyzeFiles(t, fixture.Files{"System.evtx": systemLog(boot), "csv_state.txt": fixture.UTF16(states)})
+	assert.False(t, b.has("csv-redirected-access"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("csv-redirected-access"), "only because it is ReFS")
+}

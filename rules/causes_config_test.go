@@ -195,3 +195,92 @@ func TestVMPathMisconfiguredOldVolumeGone(t *testing.T) {
 	ev := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "disk-elsewhere")
 	assert.Equal(t, "disk-elsewhere, path-not-found", ev.Signal, "the proof is cited once per signal")
 }
+
+// TestHypervisorNotRunning: someone turned the hypervisor off in the boot
+// configuration to run another hypervisor; after the restart APP01 no
+// longer starts. systeminfo lists the requirements (all met) instead of
+// "A hypervisor has been detected".
+func TestHypervisorNotRunning(t *testing.T) {
+	worker := hv01.Worker(3040, fixture.LevelError, fixture.At(7, 5, 0), "APP01", "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73",
+		fixture.F("ErrorMessage", "'APP01' failed to start. The virtual machine could not be started because the hypervisor is not running."))
+	b := analyzeFiles(t, fixture.Files{
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": workerLog(worker),
+		"bcdedit.txt":    fixture.UTF16(fixture.Bcdedit("Off")),
+		"systeminfo.txt": fixture.ASCII(fixture.Systeminfo("HV01", false, true)),
+	})
+	f := b.finding("hypervisor-not-running")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"hypervisor-not-running-text", "launch-type-off"}, signalIDs(f))
+	assert.Contains(t, cited(f), "bcdedit.txt line 24 launch-type-off")
+	cmds := commands(f)
+	assert.Contains(t, cmds, "bcdedit.exe /set hypervisorlaunchtype auto")
+	assert.Contains(t, cmds, "Start-VM -Name 'APP01'")
+	assert.NotContains(t, cmds, "ExposeVirtualizationExtensions", "the processor offers its extensions: no nested-host step")
+	assert.False(t, b.has("vm-config-corrupt"), "findings: %v", b.causes())
+}
+
+// TestHypervisorFirmwareOff: the boot entry is fine but virtualization is
+// off in the firmware; Hyper-V-Hypervisor 41 says the launch failed.
+func TestHypervisorFirmwareOff(t *testing.T) {
+	h := hv01.Manifest("System", "Microsoft-Windows-Hyper-V-Hypervisor", "{52fc89f8-995e-434c-a91e-199986449890}", 41, fixture.LevelError,
+		fixture.At(6, 58, 0), fixture.F("Message", "Hypervisor launch failed; Either VMX not present or not enabled in BIOS."))
+	b := analyzeFiles(t, fixture.Files{
+		"EventLogs/System.evtx": systemLog(h),
+		"bcdedit.txt":           fixture.UTF16(fixture.Bcdedit("Auto")),
+		"systeminfo.txt":        fixture.UTF16(fixture.Systeminfo("HV01", false, false)),
+	})
+	f := b.finding("hypervisor-not-running")
+	assert.ElementsMatch(t, []string{"hypervisor-launch-failed", "firmware-virtualization-off"}, signalIDs(f))
+	assert.Contains(t, cited(f), "systeminfo.txt line 11 firmware-virtualization-off")
+	assert.NotContains(t, commands(f), "bcdedit.exe /set", "the boot entry already launches the hypervisor")
+}
+
+// Near-miss: APP01 fails to start for another reason (access denied) on a
+// host whose systeminfo says a hypervisor runs and whose boot entry
+// launches it: the hypervisor is ruled out, with the reason an engineer
+// would give.
+func TestHypervisorRunningNearMiss(t *testing.T) {
+	worker := hv01.Worker(3040, fixture.LevelError, fixture.At(7, 5, 0), "APP01", "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73",
+		fixture.F("ErrorMessage", "'APP01' failed to start. General access denied error (0x80070005)."))
+	b := analyzeFiles(t, fixture.Files{
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": workerLog(worker),
+		"bcdedit.txt":    fixture.UTF16(fixture.Bcdedit("Auto")),
+		"systeminfo.txt": fixture.UTF16(fixture.Systeminfo("HV01", true, true)),
+	})
+	assert.False(t, b.has("hypervisor-not-running"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("hypervisor-not-running"), "systeminfo shows a running hypervisor")
+
+	// Without systeminfo and bcdedit, nothing decides it: both are asked for.
+	b = analyzeFiles(t, fixture.Files{"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": workerLog(worker)})
+	assert.ElementsMatch(t, []string{"host-systeminfo", "boot-config"}, b.missingFor("hypervisor-not-running"))
+}
+
+// TestConfigVersion5OnNewerHost: DC01 is still at version 5.0 on a 2019
+// host: it runs, but production checkpoints and RCT backups fall back, so
+// the finding is low, not high.
+func TestConfigVersion5OnNewerHost(t *testing.T) {
+	vms := fixture.VMTable([]fixture.VM{
+		{Name: "APP01", State: "Running", Version: "9.0"},
+		{Name: "DC01", State: "Running", Version: "5.0"},
+	})
+	b := analyzeFiles(t, fixture.Files{
+		"EventLogs/System.evtx": systemLog(hv01.BootKernel(fixture.Day(2024, time.March, 1, 3, 0), fixture.Build2019)),
+		"vms.txt":               fixture.UTF16(vms),
+	})
+	f := b.finding("config-version-unsupported")
+	assert.Equal(t, rules.Low, f.Severity)
+	assert.Equal(t, []string{"version-5-on-newer-host"}, signalIDs(f))
+	assert.Contains(t, cited(f), "vms.txt "+lineOf(t, vms, "DC01").String()+" version-5-on-newer-host")
+	assert.Contains(t, cited(f), "EventLogs/System.evtx record 81001 version-5-on-newer-host")
+
+	// Near-miss: every VM at 8.0 or later: ruled out, since the worker log
+	// is there too and says nothing.
+	vms = fixture.VMTable([]fixture.VM{{Name: "APP01", State: "Running", Version: "9.0"}, {Name: "DC01", State: "Running", Version: "8.0"}})
+	b = analyzeFiles(t, fixture.Files{
+		"EventLogs/System.evtx":                                 systemLog(hv01.BootKernel(fixture.Day(2024, time.March, 1, 3, 0), fixture.Build2019)),
+		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": workerLog(hv01.Worker(18500, fixture.LevelInfo, fixture.At(7, 0, 0), "APP01", "6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73")),
+		"vms.txt": fixture.UTF16(vms),
+	})
+	assert.False(t, b.has("config-version-unsupported"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("config-version-unsupported"), "every VM's configuration version is one the host's OS build supports")
+}

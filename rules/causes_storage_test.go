@@ -243,3 +243,63 @@ func TestTimeService129IsNotAReset(t *testing.T) {
 	assert.False(t, b.has("storage-connectivity"), "findings: %v", b.causes())
 	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
 }
+
+const web05Disks = `D:\Hyper-V\WEB05\Virtual Hard Disks`
+
+// WEB05's disks were copied into a folder with NTFS compression on; the
+// worker refuses the disk with 0xC03A001A and compact marks it C.
+func TestVHDXCompressed(t *testing.T) {
+	worker := hv02.Worker(3040, LevelError, At(9, 0, 0), "WEB05", "7A1C3E5F-2B4D-4F60-8A9C-1E3D5F7B9C2A",
+		F("ErrorMessage", `'WEB05' failed to start. Synthetic SCSI Controller: Failed to Power on with Error 'The requested operation could not be completed due to a virtual disk system limitation. Virtual hard disk files must be uncompressed and unencrypted and must not be sparse.' (0xC03A001A). Attachment '`+web05Disks+`\WEB05.vhdx'.`))
+	compact := CompactListing(web05Disks, []string{"WEB05.vhdx", "WEB05-data.vhdx"}, map[string]bool{"WEB05.vhdx": true})
+	b := analyzeFiles(t, Files{
+		"Worker-Admin.evtx": EVTX([]evtxwrite.Record{worker}, 410),
+		"compact.txt":       UTF16(compact),
+	})
+	f := b.finding("vhdx-compressed-or-encrypted")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.ElementsMatch(t, []string{"virtual-disk-limitation", "disk-compressed"}, signalIDs(f))
+	assert.Contains(t, cited(f), "compact.txt line 5 disk-compressed")
+	assert.Contains(t, commands(f), `compact.exe /u '`+web05Disks+`\WEB05.vhdx'`)
+	assert.False(t, b.has("ntfs-file-system-limitation"), "0xC03A001A is not 0x80070299; findings: %v", b.causes())
+	assert.False(t, b.has("chain-broken"), "findings: %v", b.causes())
+}
+
+// Near-miss: a merge fails with 0x80070299 on a disk compact shows plain:
+// the file-system limitation, not a compressed disk, which is ruled out.
+func TestNTFSFileSystemLimitation(t *testing.T) {
+	vmms := hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01' background disk merge failed to complete: The requested operation could not be completed due to a file system limitation (0x80070299)."),
+		F("Path", web01Disks+`\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`))
+	worker := hv02.Worker(18500, LevelInfo, At(2, 0, 0), "WEB01", web01ID)
+	b := analyzeFiles(t, Files{
+		"VMMS-Admin.evtx":   EVTX([]evtxwrite.Record{vmms}, 20),
+		"Worker-Admin.evtx": EVTX([]evtxwrite.Record{worker}, 5),
+		"compact.txt":       UTF16(CompactListing(web01Disks, []string{"WEB01.vhdx", "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx"}, nil)),
+	})
+	f := b.finding("ntfs-file-system-limitation")
+	assert.Equal(t, rules.High, f.Severity)
+	assert.Equal(t, []string{"VMMS-Admin.evtx record 20 fs-limitation-code"}, cited(f))
+	assert.Contains(t, commands(f), `fsutil.exe fsinfo ntfsinfo 'D:'`)
+	assert.Contains(t, commands(f), `robocopy (Split-Path -Path '`+web01Disks+`\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx')`)
+
+	// The 19100 is the file-system limitation's, not a leftover checkpoint's:
+	// checkpoint-orphaned has no signal from it, and its deciding inputs are
+	// what the report asks for.
+	assert.False(t, b.has("checkpoint-orphaned"), "findings: %v", b.causes())
+	assert.ElementsMatch(t, []string{"vm-folder-listing", "vm-snapshots"}, b.missingFor("checkpoint-orphaned"))
+	assert.False(t, b.has("vhdx-compressed-or-encrypted"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("vhdx-compressed-or-encrypted"), "neither compressed nor encrypted")
+}
+
+// Near-miss: a 19100 with access denied is not the file-system limitation
+// (ruled out: the VMMS log is there and quotes no 0x80070299), and it
+// still counts for checkpoint-orphaned.
+func TestMergeFailedAccessDeniedIsNotFSLimitation(t *testing.T) {
+	vmms := hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
+		F("ErrorMessage", "'WEB01' background disk merge failed to complete: General access denied error (0x80070005)."))
+	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX([]evtxwrite.Record{vmms}, 20)})
+	assert.False(t, b.has("ntfs-file-system-limitation"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("ntfs-file-system-limitation"), "0x80070299")
+	assert.Contains(t, b.signalsOf("checkpoint-orphaned"), "merge-failed-19100")
+}

@@ -16,6 +16,7 @@ var backupChecks = map[string]check{
 	"backup.orphan-change-tracking":       backupOrphanChangeTracking,
 	"backup.user-checkpoint-same-vm":      backupUserCheckpointSameVM,
 	"backup.user-checkpoint-host-failure": backupUserCheckpointHostFailure,
+	"backup.guest-vss-all-ok":             guestVSSAllOK,
 }
 
 const (
@@ -284,6 +285,24 @@ func keepOrder(list []*Evidence, set map[*Evidence]bool) []*Evidence {
 		if set[e] {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// guestVSSAllOK fires when the bundle lists the Backup (volume shadow copy)
+// integration service of at least one VM and every one of them is enabled
+// and reports OK: the guests can take part in production checkpoints. It
+// cites those rows.
+func guestVSSAllOK(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, s := range ix.of(KindIntegration) {
+		if s.Attrs["service"] != "vss" {
+			continue
+		}
+		if s.Attrs["enabled"] != "true" || s.Attrs["status_ok"] != "true" {
+			return nil
+		}
+		out = append(out, s)
 	}
 	return out
 }

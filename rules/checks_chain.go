@@ -13,6 +13,7 @@ var chainChecks = map[string]check{
 	"chain.vm-on-avhdx-without-checkpoint": vmOnAVHDXWithoutCheckpoint,
 	"chain.stale-recovery-checkpoint":      staleRecoveryCheckpoint,
 	"chain.orphan-header":                  orphanHeader,
+	"chain.merge-failed-unexplained":       mergeFailedUnexplained,
 }
 
 // orphanHeader passes on the chain stage's orphan verdicts (a differencing
@@ -278,6 +279,24 @@ func staleRecoveryCheckpoint(ix *index) []*Evidence {
 	for _, s := range ix.of(KindSnapshot) {
 		if strings.EqualFold(s.Attrs["snapshot_type"], "Recovery") && !s.Time.IsZero() && latest.Sub(s.Time) > recoveryGrace {
 			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// otherCauseMergeCodes are error codes that name the cause of a failed merge
+// on their own: the file-system limitation, a compressed or encrypted disk,
+// and change-tracking errors. A 19100 quoting one of them belongs to that
+// cause, not to a leftover checkpoint.
+var otherCauseMergeCodes = regexp.MustCompile(`(?i)0x80070299|0xc0000427|0xc03a001a|0xc03a00(2[0-4]|29|2a|30)`)
+
+// mergeFailedUnexplained returns the VMMS 19100 events (background merge
+// failed) whose error code does not belong to another cause.
+func mergeFailedUnexplained(ix *index) []*Evidence {
+	var out []*Evidence
+	for _, e := range ix.eventsByPID[providerID{"microsoft-windows-hyper-v-vmms", "19100"}] {
+		if !otherCauseMergeCodes.MatchString(e.Attrs[AttrHResults]) && !otherCauseMergeCodes.MatchString(e.Attrs[AttrText]) {
+			out = append(out, e)
 		}
 	}
 	return out

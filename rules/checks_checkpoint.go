@@ -19,6 +19,8 @@ var checkpointChecks = map[string]check{
 	"checkpoint.standard-on-dc":               standardCheckpointOnDC,
 	"checkpoint.standard-on-dc-named":         standardCheckpointOnDCByName,
 	"checkpoint.deep-chain":                   deepCheckpointChain,
+	"checkpoint.disabled-with-failure":        checkpointTypeWithFailure("Disabled", false),
+	"checkpoint.production-only-with-failure": checkpointTypeWithFailure("ProductionOnly", true),
 }
 
 // deepChainLinks is the chain depth from which every read of the VM's disk
@@ -389,4 +391,55 @@ func standardCheckpointOnDCByName(ix *index) []*Evidence {
 		}
 	}
 	return out
+}
+
+// checkpointFailureText tells a failed checkpoint from other Hyper-V errors.
+var checkpointFailureText = regexp.MustCompile(`(?i)checkpoint|snapshot`)
+
+// checkpointFailuresOf returns the Hyper-V error events about a checkpoint
+// of the VM: the event names the VM in its fields or in its text.
+func checkpointFailuresOf(ix *index, vm string) []*Evidence {
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		if !isHyperVProvider(e.Attrs[AttrProvider]) || (e.Attrs[AttrLevel] != "2" && e.Attrs[AttrLevel] != "1") {
+			continue
+		}
+		if !checkpointFailureText.MatchString(e.Attrs[AttrText]) {
+			continue
+		}
+		if strings.EqualFold(e.VM(), vm) || mentionsVM(e, vm) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// checkpointTypeWithFailure finds VMs whose CheckpointType is the given
+// setting and whose checkpoint failed (a Hyper-V error event about a
+// checkpoint of that VM). With guestSide, a VM whose Backup (volume shadow
+// copy) integration service is off or not answering counts too: with
+// ProductionOnly it cannot get any checkpoint. It cites the VM's inventory
+// line and what failed.
+func checkpointTypeWithFailure(setting string, guestSide bool) check {
+	return func(ix *index) []*Evidence {
+		var out []*Evidence
+		for _, vm := range ix.of(KindVM) {
+			if !strings.EqualFold(vm.Attrs["checkpoint_type"], setting) || vm.VM() == "" {
+				continue
+			}
+			why := checkpointFailuresOf(ix, vm.VM())
+			if guestSide {
+				for _, s := range ix.of(KindIntegration) {
+					if s.Attrs["service"] == "vss" && strings.EqualFold(s.VM(), vm.VM()) &&
+						(s.Attrs["enabled"] == "false" || s.Attrs["status_ok"] == "false") {
+						why = append(why, s)
+					}
+				}
+			}
+			if len(why) > 0 {
+				out = append(append(out, vm), why...)
+			}
+		}
+		return out
+	}
 }

@@ -10,6 +10,7 @@ var clusterChecks = map[string]check{
 	"cluster.unexpected-restart-with-role-failures": restartWithRoleFailures(true),
 	"cluster.planned-restart-with-role-failures":    restartWithRoleFailures(false),
 	"cluster.role-failures-explained-by-restart":    roleFailuresExplainedByRestart,
+	"cluster.csv-all-direct":                        csvAllDirect,
 }
 
 // roleFailuresExplainedByRestart fires when role failures sit in the window
@@ -107,4 +108,17 @@ func restartWithRoleFailures(unexpected bool) check {
 		}
 		return out
 	}
+}
+
+// csvAllDirect fires when Get-ClusterSharedVolumeState lists at least one
+// volume and every row is in Direct access: whatever redirection the logs
+// show has ended. It cites the rows.
+func csvAllDirect(ix *index) []*Evidence {
+	rows := ix.of(KindCSVState)
+	for _, r := range rows {
+		if !strings.EqualFold(r.Attrs["state_info"], "Direct") {
+			return nil
+		}
+	}
+	return rows
 }

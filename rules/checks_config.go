@@ -17,6 +17,7 @@ var configChecks = map[string]check{
 	"config.version-outside-host-range": versionOutsideHostRange,
 	"config.disk-elsewhere":             diskFoundElsewhere,
 	"saved.state-kept-long":             savedStateKeptLong,
+	"config.version-5-on-newer-host":    version5OnNewerHost,
 }
 
 // emptyVMConfig finds VM or checkpoint configuration files (.vmcx) that a
@@ -329,4 +330,51 @@ func savedStateKeptLong(ix *index) []*Evidence {
 		}
 	}
 	return out
+}
+
+// version5OnNewerHost finds VMs still at configuration version 5.0 (the
+// Windows Server 2012 R2 format) on a host that runs them but offers more:
+// Windows Server 2016 or 2019, known from the host's newest boot event, or,
+// without one, from another VM of the inventory at 6.2 or later (which only
+// a 2016+ host runs). Such a VM starts, but cannot take production
+// checkpoints (6.2+) nor be backed up through change tracking, so backups
+// fall back. A host whose build does not run 5.0 at all is the stronger
+// version-outside-host-range signal, not this one. It cites the VM's
+// inventory line and what tells the host's release.
+func version5OnNewerHost(ix *index) []*Evidence {
+	five := configVersion{5, 0}
+	var old, newer []*Evidence
+	for _, vm := range ix.of(KindVM) {
+		v, ok := parseConfigVersion(vm.Attrs["version"])
+		switch {
+		case !ok:
+		case v == five:
+			old = append(old, vm)
+		case !v.less(configVersion{6, 2}):
+			newer = append(newer, vm)
+		}
+	}
+	if len(old) == 0 {
+		return nil
+	}
+	var witness []*Evidence
+	for _, boot := range currentHostBuilds(ix) {
+		v, _ := bootVersion(boot)
+		hs, known := supportByBuild[v.build]
+		switch {
+		case !known:
+		case !hs.supports(five):
+			return nil // the VM cannot run here: the other signal says so
+		case v.build >= 14393:
+			witness = append(witness, boot)
+		}
+	}
+	slices.SortFunc(witness, chronological)
+	if len(witness) == 0 && len(newer) > 0 {
+		witness = newer[:1]
+	}
+	if len(witness) == 0 {
+		return nil
+	}
+	return append(old, witness...)
 }

@@ -35,6 +35,11 @@ const (
 	KindFile        Kind = "file"            // one file in a directory listing
 	KindVolume      Kind = "volume"          // free space of a volume (dir listings)
 	KindHandle      Kind = "handle"          // an open handle on a file (Handle.exe)
+	KindIntegration Kind = "vm.integration"  // one integration service of one VM (Get-VMIntegrationService)
+	KindCSVState    Kind = "csv.state"       // one CSV's I/O mode on one node (Get-ClusterSharedVolumeState)
+	KindBootEntry   Kind = "boot.entry"      // one entry of the boot configuration (bcdedit /enum)
+	KindSysinfo     Kind = "host.sysinfo"    // the Hyper-V requirements systeminfo prints
+	KindFileAttr    Kind = "file.attr"       // one file's compression or encryption state (compact, cipher)
 	KindDerived     Kind = "derived"         // a fact computed by a Go check from other evidence
 )
 

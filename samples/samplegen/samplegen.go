@@ -81,6 +81,13 @@ func All() []Sample {
 		tssLayout(),
 		sdpLayout(),
 		damagedFiles(),
+		hypervisorNotRunning(),
+		vhdxCompressed(),
+		ntfsFileSystemLimitation(),
+		guestVSSUnavailable(),
+		checkpointTypeBlocks(),
+		changeTrackingCorrupt(),
+		csvRedirectedAccess(),
 	}
 }
 
