@@ -67,6 +67,11 @@ type Result struct {
 	Outcome   rules.Outcome
 	Coverage  rules.Coverage
 	Verdict   Verdict // set by Decide: findings, clean or inconclusive
+	// The models reports render, set by Decide: the chains with the VMs
+	// each disk belongs to, and the timeline (activity per hour, each VM's
+	// evidence).
+	ChainView Chains
+	Timeline  Timeline
 }
 
 // Options configure Run.

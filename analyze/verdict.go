@@ -48,6 +48,7 @@ type Verdict struct {
 // evidence, whatever the file counts say); inconclusive when no file gave
 // usable evidence; clean otherwise. A bundle with only info findings is
 // thus clean or inconclusive.
+// Decide also builds the chain and timeline views reports render.
 func (r *Result) Decide() {
 	cited := map[string]int{}
 	for i := range r.Evidence {
@@ -72,6 +73,7 @@ func (r *Result) Decide() {
 		v.State = VerdictClean
 	}
 	r.Verdict = v
+	r.buildViews()
 }
 
 func hasFindingAtLeast(fs []rules.Finding, s rules.Severity) bool {

@@ -5,6 +5,7 @@
 package report
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 	"unicode"
@@ -139,9 +140,12 @@ func Build(res *analyze.Result, version string) *Document {
 	for _, m := range res.Outcome.Missing {
 		d.Missing = append(d.Missing, MissingRow{Input: m.Input, What: m.What, Decides: nonNil(m.Decides), Collect: m.Collect})
 	}
-	disks := diskVMs(res.Evidence)
-	d.Chains = buildChains(res.Chains, disks)
-	d.Timeline = Timeline{Activity: buildActivity(res.Activity), VMs: buildVMs(res, disks)}
+	// The views are copied before cleaning: the analysis result stays as
+	// analyze decided it.
+	d.Chains = copyView(res.ChainView)
+	d.Timeline = copyView(res.Timeline)
+	cleanStrings(&d.Chains)
+	cleanStrings(&d.Timeline)
 	return d
 }
 
@@ -174,6 +178,19 @@ func cited(c rules.Cited) Evidence {
 		e.Time = c.Time.UTC().Format(time.RFC3339Nano)
 	}
 	return e
+}
+
+// copyView deep-copies a view through JSON, the form it is rendered in.
+func copyView[T any](v T) T {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("report: a view that cannot be marshalled: " + err.Error()) // a programming error, caught by every test
+	}
+	var out T
+	if err := json.Unmarshal(b, &out); err != nil {
+		panic("report: a view that does not round-trip: " + err.Error())
+	}
+	return out
 }
 
 func nonNil[T any](s []T) []T {

@@ -1,223 +1,38 @@
 package report
 
 import (
-	"cmp"
-	"fmt"
 	"path"
+	"reflect"
 	"slices"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hvtriage/hvtriage/analyze"
-	"github.com/hvtriage/hvtriage/rules"
-	"github.com/hvtriage/hvtriage/vhdx"
 )
 
-// Chains is every differencing chain rebuilt from the disk headers.
-type Chains struct {
-	Nodes  []ChainNode  `json:"nodes"`
-	Links  []ChainLink  `json:"links"`
-	Issues []ChainIssue `json:"issues"`
-}
+// The chain and timeline models are decided by analyze (analyze/model.go);
+// report renders them. The names stay here so the writers read naturally.
+type (
+	Chains         = analyze.Chains
+	ChainNode      = analyze.ChainNode
+	ChainLink      = analyze.ChainLink
+	ChainIssue     = analyze.ChainIssue
+	Timeline       = analyze.Timeline
+	ActivityBucket = analyze.ActivityBucket
+	VMTimeline     = analyze.VMTimeline
+	EvidenceRef    = analyze.EvidenceRef
+)
 
-// ChainNode is one disk file of the bundle.
-type ChainNode struct {
-	Path          string   `json:"path"`
-	HostPath      string   `json:"host_path,omitempty"`
-	Format        string   `json:"format"`
-	Type          string   `json:"type"`
-	VirtualSize   uint64   `json:"virtual_size"`
-	ID            string   `json:"id"`
-	VirtualDiskID string   `json:"virtual_disk_id,omitempty"`
-	VMs           []string `json:"vms"`
-	Dirty         bool     `json:"dirty"`
-	Corrupt       bool     `json:"corrupt"`
-	Truncated     bool     `json:"truncated"`
-	Referenced    bool     `json:"referenced"`
-	Leaf          bool     `json:"leaf"`
-	Orphan        bool     `json:"orphan"`
-}
-
-// ChainLink is the edge from a differencing disk to its parent.
-type ChainLink struct {
-	Child string `json:"child"`
-	// Parent is the bundle path of the parent, "" when none was found;
-	// ParentPath is the path the child recorded (the one that matched, or
-	// the first one when nothing did).
-	Parent       string `json:"parent"`
-	ParentPath   string `json:"parent_path"`
-	MatchedBy    string `json:"matched_by,omitempty"`
-	Status       string `json:"status"`
-	Reason       string `json:"reason,omitempty"`
-	Code         string `json:"code,omitempty"`
-	ChildLinkage string `json:"child_linkage,omitempty"`
-	ParentID     string `json:"parent_id,omitempty"`
-	LinkageAt    string `json:"linkage_locator,omitempty"`
-	ParentIDAt   string `json:"parent_id_locator,omitempty"`
-}
-
-// ChainIssue is one problem the chain rebuild found.
-type ChainIssue struct {
-	Kind       string `json:"kind"`
-	Severity   string `json:"severity"`
-	Code       string `json:"code,omitempty"`
-	Child      string `json:"child"`
-	Parent     string `json:"parent,omitempty"`
-	ChildGUID  string `json:"child_guid,omitempty"`
-	ParentGUID string `json:"parent_guid,omitempty"`
-	ChildAt    string `json:"child_locator,omitempty"`
-	ParentAt   string `json:"parent_locator,omitempty"`
-	Fix        string `json:"fix,omitempty"`
-	Message    string `json:"message"`
-}
-
-// Timeline is what happened when: event counts per hour for the incident
-// chart, and each VM's evidence in time order.
-type Timeline struct {
-	Activity []ActivityBucket `json:"activity"`
-	VMs      []VMTimeline     `json:"vms"`
-}
-
-// ActivityBucket counts the events of one channel and level in one hour.
-type ActivityBucket struct {
-	Hour    string `json:"hour"`
-	Channel string `json:"channel"`
-	Level   string `json:"level"`
-	Count   int    `json:"count"`
-}
-
-// VMTimeline is one VM: the disk files tied to it and its evidence.
-type VMTimeline struct {
-	VM    string   `json:"vm"`
-	Disks []string `json:"disks"`
-	// Findings are the causes naming this VM.
-	Findings []string      `json:"findings"`
-	Events   []EvidenceRef `json:"events"`
-	// Omitted counts evidence left out to keep the report readable (the
-	// least telling first: cited items and errors are always kept).
-	Omitted int `json:"omitted"`
-}
-
-// EvidenceRef points at one evidence item of a VM.
-type EvidenceRef struct {
-	Time    string `json:"time,omitempty"`
-	Source  string `json:"source"`
-	Locator string `json:"locator"`
-	Kind    string `json:"kind"`
-	Level   string `json:"level,omitempty"`
-	Summary string `json:"summary"`
-	// CitedBy lists the causes whose findings cite this item.
-	CitedBy []string `json:"cited_by,omitempty"`
-}
-
-// MaxVMEvents bounds each VM's timeline; a VM with thousands of events
-// keeps the cited and most severe ones.
-const MaxVMEvents = 200
-
-// levelNames are the event levels Activity counts (1 to 4).
+// levelNames are the event levels the chart stacks (1 to 4), as the
+// timeline names them.
 var levelNames = [...]string{"", "critical", "error", "warning", "information"}
 
-func levelName(l uint8) string {
-	if int(l) < len(levelNames) && l > 0 {
-		return levelNames[l]
-	}
-	return "information"
-}
-
-func buildChains(set vhdx.ChainSet, diskVMs map[string][]string) Chains {
-	out := Chains{Nodes: []ChainNode{}, Links: []ChainLink{}, Issues: []ChainIssue{}}
-	orphan := map[string]bool{}
-	for _, is := range set.Issues {
-		if is.Kind == vhdx.IssueOrphan {
-			orphan[is.Child] = true
-		}
-		out.Issues = append(out.Issues, ChainIssue{
-			Kind: string(is.Kind), Severity: is.Severity.String(), Code: code(is.Code),
-			Child: clean(is.Child), Parent: clean(is.Parent),
-			ChildGUID: guid(is.ChildGUID), ParentGUID: guid(is.ParentGUID),
-			ChildAt: offset(is.ChildOffset), ParentAt: offset(is.ParentOffset),
-			Fix: clean(is.Fix), Message: clean(is.Msg),
-		})
-	}
-	for _, n := range set.Nodes {
-		out.Nodes = append(out.Nodes, ChainNode{
-			Path: clean(n.Path), HostPath: clean(n.HostPath), Format: n.Format.String(), Type: n.Type.String(),
-			VirtualSize: n.VirtualSize, ID: guid(n.ID), VirtualDiskID: guid(n.VirtualDiskID),
-			VMs: nonNil(diskVMs[n.Path]), Dirty: n.Dirty, Corrupt: n.Corrupt, Truncated: n.Truncated,
-			Referenced: n.Referenced, Leaf: n.Leaf, Orphan: orphan[n.Path],
-		})
-	}
-	for _, l := range set.Links {
-		cl := ChainLink{
-			Child: clean(l.Child), Parent: clean(l.Parent), ParentPath: clean(l.Via.Path), MatchedBy: l.MatchedBy,
-			Status: l.Status.String(), Reason: clean(l.Reason), ParentID: guid(l.ParentID),
-			LinkageAt: offset(l.LinkageOffset), ParentIDAt: offset(l.ParentIDOffset),
-		}
-		if len(l.ChildLinkage) > 0 {
-			cl.ChildLinkage = guid(l.ChildLinkage[0])
-		}
-		// The link's reason is the message of its most severe issue; that
-		// issue carries the Windows error code Hyper-V shows.
-		for _, is := range set.Issues {
-			if is.Child == l.Child && is.Msg == l.Reason && is.Kind != vhdx.IssueOrphan {
-				cl.Code = code(is.Code)
-				break
-			}
-		}
-		out.Links = append(out.Links, cl)
-	}
-	return out
-}
-
-func code(c uint32) string {
-	if c == 0 {
-		return ""
-	}
-	return fmt.Sprintf("0x%08X", c)
-}
-
-func guid(g vhdx.GUID) string {
-	if g.IsZero() {
-		return ""
-	}
-	return g.String()
-}
-
-func offset(off int64) string {
-	if off < 0 {
-		return ""
-	}
-	return rules.AtOffset(off).String()
-}
-
-// diskVMs maps each disk file of the bundle to the VMs it belongs to, as
-// the correlation stage tagged the disk header and chain evidence.
-func diskVMs(evidence []rules.Evidence) map[string][]string {
-	sets := map[string]map[string]bool{}
-	add := func(disk, vm string) {
-		if disk == "" || vm == "" {
-			return
-		}
-		if sets[disk] == nil {
-			sets[disk] = map[string]bool{}
-		}
-		sets[disk][clean(vm)] = true
-	}
-	for i := range evidence {
-		e := &evidence[i]
-		switch e.Kind {
-		case rules.KindDisk:
-			add(e.Source, e.Attrs[rules.AttrVM])
-		case rules.KindChainLink, rules.KindChainIssue:
-			add(e.Attrs["child"], e.Attrs[rules.AttrVM])
+func levelRank(name string) int {
+	for i, n := range levelNames {
+		if i > 0 && n == name {
+			return i
 		}
 	}
-	out := map[string][]string{}
-	for disk, set := range sets {
-		out[disk] = sortedKeys(set)
-	}
-	return out
+	return len(levelNames)
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -229,160 +44,37 @@ func sortedKeys(m map[string]bool) []string {
 	return out
 }
 
-func buildActivity(in []analyze.Activity) []ActivityBucket {
-	out := make([]ActivityBucket, 0, len(in))
-	for _, a := range in {
-		out = append(out, ActivityBucket{Hour: a.Hour.UTC().Format(time.RFC3339), Channel: clean(a.Channel),
-			Level: levelName(a.Level), Count: a.Count})
-	}
-	// analyze sorts already; sorting again keeps the report deterministic
-	// whatever the producer does.
-	slices.SortStableFunc(out, func(a, b ActivityBucket) int {
-		return cmp.Or(strings.Compare(a.Hour, b.Hour), strings.Compare(a.Channel, b.Channel), levelRank(a.Level)-levelRank(b.Level))
-	})
-	return out
-}
-
-func levelRank(name string) int {
-	for i, n := range levelNames {
-		if i > 0 && n == name {
-			return i
-		}
-	}
-	return len(levelNames)
-}
-
-// citedKey identifies an evidence item across the analysis and the
-// findings that cite it.
-func citedKey(source string, at rules.Locator, summary string) string {
-	return source + "\x00" + at.String() + "\x00" + summary
-}
-
-// buildVMs gathers every VM the bundle names, with its disks and its
-// evidence in time order.
-func buildVMs(res *analyze.Result, disks map[string][]string) []VMTimeline {
-	names := map[string]bool{}
-	byVM := map[string][]*rules.Evidence{}
-	for i := range res.Evidence {
-		e := &res.Evidence[i]
-		if vm := clean(e.Attrs[rules.AttrVM]); vm != "" {
-			names[vm] = true
-			byVM[vm] = append(byVM[vm], e)
-		}
-	}
-	findingsOf := map[string][]string{}
-	citedBy := map[string][]string{}
-	for _, f := range res.Outcome.Findings {
-		for _, vm := range f.VMs {
-			vm = clean(vm)
-			names[vm] = true
-			if !slices.Contains(findingsOf[vm], f.Cause.ID) {
-				findingsOf[vm] = append(findingsOf[vm], f.Cause.ID)
-			}
-		}
-		for _, c := range f.Evidence {
-			k := citedKey(c.Source, c.At, c.Summary)
-			if !slices.Contains(citedBy[k], f.Cause.ID) {
-				citedBy[k] = append(citedBy[k], f.Cause.ID)
-			}
-		}
-	}
-	vmDisks := map[string][]string{}
-	for disk, vms := range disks {
-		for _, vm := range vms {
-			vmDisks[vm] = append(vmDisks[vm], clean(disk))
-		}
-	}
-	out := []VMTimeline{}
-	for _, vm := range sortedKeys(names) {
-		t := VMTimeline{VM: vm, Disks: nonNil(vmDisks[vm]), Findings: nonNil(findingsOf[vm]), Events: []EvidenceRef{}}
-		slices.Sort(t.Disks)
-		refs := make([]EvidenceRef, 0, len(byVM[vm]))
-		for _, e := range byVM[vm] {
-			r := EvidenceRef{Source: clean(e.Source), Locator: e.At.String(), Kind: string(e.Kind),
-				Summary: clean(e.Summary), CitedBy: citedBy[citedKey(e.Source, e.At, e.Summary)]}
-			if !e.Time.IsZero() {
-				r.Time = e.Time.UTC().Format(time.RFC3339Nano)
-			}
-			if e.Kind == rules.KindEvent {
-				if l, err := strconv.Atoi(e.Attrs[rules.AttrLevel]); err == nil && l >= 0 && l < 256 {
-					r.Level = levelName(uint8(l))
-				}
-			}
-			refs = append(refs, r)
-		}
-		refs = slices.CompactFunc(sortRefs(refs, refPriority), func(a, b EvidenceRef) bool {
-			return a.Source == b.Source && a.Locator == b.Locator && a.Summary == b.Summary
-		})
-		if len(refs) > MaxVMEvents {
-			t.Omitted = len(refs) - MaxVMEvents
-			refs = refs[:MaxVMEvents]
-		}
-		t.Events = sortRefs(refs, nil)
-		out = append(out, t)
-	}
-	return out
-}
-
-// refPriority ranks what a VM timeline keeps when it must drop items:
-// cited evidence, then errors, then warnings, then the rest.
-func refPriority(r *EvidenceRef) int {
-	switch {
-	case len(r.CitedBy) > 0:
-		return 0
-	case r.Level == "critical" || r.Level == "error":
-		return 1
-	case r.Level == "warning" || r.Kind == string(rules.KindChainIssue):
-		return 2
-	}
-	return 3
-}
-
-// sortRefs orders by priority (when given), then time (undated items
-// last), then place.
-func sortRefs(refs []EvidenceRef, priority func(*EvidenceRef) int) []EvidenceRef {
-	slices.SortStableFunc(refs, func(a, b EvidenceRef) int {
-		if priority != nil {
-			if c := cmp.Compare(priority(&a), priority(&b)); c != 0 {
-				return c
-			}
-		}
-		if (a.Time == "") != (b.Time == "") {
-			if a.Time == "" {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(strings.Compare(a.Time, b.Time), strings.Compare(a.Source, b.Source),
-			naturalCompare(a.Locator, b.Locator), strings.Compare(a.Summary, b.Summary))
-	})
-	return refs
-}
-
-// naturalCompare orders "record 9" before "record 10".
-func naturalCompare(a, b string) int {
-	ua, na, oka := splitLocator(a)
-	ub, nb, okb := splitLocator(b)
-	if oka && okb && ua == ub {
-		return cmp.Compare(na, nb)
-	}
-	return strings.Compare(a, b)
-}
-
-func splitLocator(s string) (string, int64, bool) {
-	unit, num, ok := strings.Cut(s, " ")
-	if !ok {
-		return "", 0, false
-	}
-	base := 10
-	if hex, isHex := strings.CutPrefix(num, "0x"); isHex {
-		num, base = hex, 16
-	}
-	n, err := strconv.ParseInt(num, base, 64)
-	return unit, n, err == nil
-}
-
 // baseOf is the file name of a bundle or Windows path, for labels.
 func baseOf(p string) string {
 	return path.Base(strings.ReplaceAll(p, `\`, "/"))
+}
+
+// cleanStrings applies clean to every string reachable from v (a pointer
+// to a model): names, paths and messages in the models come from the
+// bundle, and every format is safer without their control characters.
+func cleanStrings(v any) {
+	cleanValue(reflect.ValueOf(v))
+}
+
+func cleanValue(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			cleanValue(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				cleanValue(v.Field(i))
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			cleanValue(v.Index(i))
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(clean(v.String()))
+		}
+	}
 }
