@@ -1,70 +1,20 @@
 package cmdout
 
 import (
-	"encoding/binary"
-	"encoding/hex"
-	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // VirtualMachinesSID is NT VIRTUAL MACHINE\Virtual Machines.
-const VirtualMachinesSID = "S-1-5-83-0"
+const VirtualMachinesSID = wintext.VirtualMachinesSID
 
-// VMSID derives the per-VM account SID NT VIRTUAL MACHINE\<VMId>:
-// S-1-5-83-1- followed by the GUID's 16 bytes (Windows byte order) read as
-// four little-endian uint32 values.
-func VMSID(vmID string) (string, error) {
-	g := NormGUID(vmID)
-	if g == "" || !isGUID(vmID) {
-		return "", fmt.Errorf("cmdout: %q is not a GUID", vmID)
-	}
-	b, err := guidBytesLE(g)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("S-1-5-83-1-%d-%d-%d-%d",
-		binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint32(b[4:8]),
-		binary.LittleEndian.Uint32(b[8:12]), binary.LittleEndian.Uint32(b[12:16])), nil
-}
+// VMSID is wintext.VMSID.
+func VMSID(vmID string) (string, error) { return wintext.VMSID(vmID) }
 
-var vmSIDRe = regexp.MustCompile(`^[Ss]-1-5-83-1-(\d{1,10})-(\d{1,10})-(\d{1,10})-(\d{1,10})$`)
-
-// VMIDFromSID reverses VMSID: it returns the VM GUID (canonical form) of a
-// per-VM SID, or an error when sid is not one.
-func VMIDFromSID(sid string) (string, error) {
-	m := vmSIDRe.FindStringSubmatch(strings.TrimSpace(sid))
-	if m == nil {
-		return "", fmt.Errorf("cmdout: %q is not a per-VM SID (S-1-5-83-1-a-b-c-d)", sid)
-	}
-	var b [16]byte
-	for i := 0; i < 4; i++ {
-		v, err := strconv.ParseUint(m[i+1], 10, 32)
-		if err != nil {
-			return "", fmt.Errorf("cmdout: SID %q: sub-authority %q out of range", sid, m[i+1])
-		}
-		binary.LittleEndian.PutUint32(b[4*i:], uint32(v))
-	}
-	// Windows GUID layout: Data1, Data2, Data3 little-endian, Data4 as is.
-	return fmt.Sprintf("%08x-%04x-%04x-%x-%x",
-		binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint16(b[4:6]),
-		binary.LittleEndian.Uint16(b[6:8]), b[8:10], b[10:16]), nil
-}
-
-func guidBytesLE(g string) ([16]byte, error) {
-	var out [16]byte
-	raw, err := hex.DecodeString(strings.ReplaceAll(g, "-", ""))
-	if err != nil || len(raw) != 16 {
-		return out, fmt.Errorf("cmdout: %q is not a GUID", g)
-	}
-	// Data1 (4), Data2 (2), Data3 (2) are stored little-endian.
-	out[0], out[1], out[2], out[3] = raw[3], raw[2], raw[1], raw[0]
-	out[4], out[5] = raw[5], raw[4]
-	out[6], out[7] = raw[7], raw[6]
-	copy(out[8:], raw[8:])
-	return out, nil
-}
+// VMIDFromSID is wintext.VMIDFromSID.
+func VMIDFromSID(sid string) (string, error) { return wintext.VMIDFromSID(sid) }
 
 // Account is one entry of a secedit privilege list.
 type Account struct {

@@ -3,6 +3,8 @@ package cmdout
 import (
 	"regexp"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // Lines splits text into lines without their terminators. A trailing
@@ -56,18 +58,10 @@ var (
 	underlineRe = regexp.MustCompile(`^[ ]*[-=]+(?:[ ]+[-=]+)*[ ]*$`)
 )
 
-// NormGUID returns the GUID in s in canonical form (lower case, no braces),
-// or "" when s holds none. GUIDs print in several styles (braced lower case
-// in vssadmin, bare upper case in Get-VHD) and are compared in this form.
-func NormGUID(s string) string {
-	m := guidRe.FindStringSubmatch(s)
-	if m == nil {
-		return ""
-	}
-	return strings.ToLower(m[1])
-}
+// NormGUID is wintext.NormGUID.
+func NormGUID(s string) string { return wintext.NormGUID(s) }
 
-func isGUID(s string) bool { return guidOnlyRe.MatchString(strings.TrimSpace(s)) }
+func isGUID(s string) bool { return wintext.IsGUID(s) }
 
 // unquote strips one pair of matching quotes (' " or « ») around s.
 func unquote(s string) (string, bool) {

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/wintext"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
@@ -148,7 +148,7 @@ type textEmitter struct {
 	ctx     context.Context
 	st      *Stats
 	fn      func(*Event) error
-	order   cmdout.DateOrder
+	order   wintext.DateOrder
 	decided bool
 	pending []pendingText
 	n       int
@@ -189,7 +189,7 @@ func (em *textEmitter) add(te *textEvent) error {
 		}
 	}
 	if !em.decided {
-		if o := cmdout.InferDateOrder(raw); o != cmdout.OrderUnknown {
+		if o := wintext.InferDateOrder(raw); o != wintext.OrderUnknown {
 			em.order, em.decided = o, true
 		}
 	}
@@ -235,13 +235,13 @@ func (em *textEmitter) flush() error {
 	}
 	order := em.order
 	if !em.decided {
-		order = cmdout.DayFirst
+		order = wintext.DayFirst
 	}
 	for _, p := range em.pending {
 		if p.time != "" {
-			ts, _ := cmdout.ParseTimestamp(p.time, cmdout.OrderUnknown)
+			ts, _ := wintext.ParseTimestamp(p.time, wintext.OrderUnknown)
 			if ts.Ambiguous {
-				ts, _ = cmdout.ParseTimestamp(p.time, order)
+				ts, _ = wintext.ParseTimestamp(p.time, order)
 				if !em.decided {
 					em.st.DateOrderGuessed = true
 				}

@@ -6,10 +6,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	. "github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // healthyBundle is a host with every input collected and nothing wrong:
@@ -20,7 +20,7 @@ import (
 // routine events.
 func healthyBundle(t *testing.T) Files {
 	t.Helper()
-	web01SID, err := cmdout.VMSID(web01ID)
+	web01SID, err := wintext.VMSID(web01ID)
 	require.NoError(t, err)
 	const avhdx = `\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`
 	sys := []evtxwrite.Record{

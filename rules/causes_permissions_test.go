@@ -7,10 +7,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	. "github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 func rightsWithout(right, sid string) []Right {
@@ -64,7 +64,7 @@ func web01VMList() string {
 // WEB01.vhdx was restored by hand: its ACL names a VM that no longer
 // exists but not WEB01, and WEB01 cannot open it.
 func TestPermissionACLMissingVMSID(t *testing.T) {
-	otherSID, err := cmdout.VMSID(sql02ID)
+	otherSID, err := wintext.VMSID(sql02ID)
 	require.NoError(t, err)
 	icacls := Icacls([]ACL{{Path: web01Disks + `\WEB01.vhdx`, ACEs: []string{otherSID + ":(R,W)", `NT AUTHORITY\SYSTEM:(I)(F)`, `BUILTIN\Administrators:(I)(F)`}}})
 	worker := []evtxwrite.Record{hv02.Worker(12030, LevelError, At(7, 0, 0), "WEB01", web01ID,
@@ -83,7 +83,7 @@ func TestPermissionACLMissingVMSID(t *testing.T) {
 // Near-miss: WEB01's account appears as a raw SID (icacls could not
 // resolve it where it ran): the grant is there.
 func TestPermissionACLWithRawVMSID(t *testing.T) {
-	sid, err := cmdout.VMSID(web01ID)
+	sid, err := wintext.VMSID(web01ID)
 	require.NoError(t, err)
 	icacls := Icacls([]ACL{{Path: web01Disks + `\WEB01.vhdx`, ACEs: []string{sid + ":(R,W)", `NT AUTHORITY\SYSTEM:(I)(F)`}}})
 	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}

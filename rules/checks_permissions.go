@@ -4,7 +4,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // permissionChecks are the checks of catalog/permissions.json.
@@ -28,7 +28,7 @@ func permACLLacksVMSID(ix *index) []*Evidence {
 	vmIDs := map[string]string{} // VM name (lower case) → canonical GUID
 	for _, k := range []Kind{KindVM, KindSnapshot, KindEvent} {
 		for _, e := range ix.of(k) {
-			if vm, id := strings.ToLower(e.VM()), cmdout.NormGUID(e.Attrs[AttrVMID]); vm != "" && id != "" {
+			if vm, id := strings.ToLower(e.VM()), wintext.NormGUID(e.Attrs[AttrVMID]); vm != "" && id != "" {
 				if _, ok := vmIDs[vm]; !ok {
 					vmIDs[vm] = id
 				}
@@ -53,7 +53,7 @@ func permACLLacksVMSID(ix *index) []*Evidence {
 			}
 			continue
 		}
-		sid, err := cmdout.VMSID(id)
+		sid, err := wintext.VMSID(id)
 		if err != nil {
 			continue
 		}
