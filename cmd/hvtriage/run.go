@@ -36,6 +36,9 @@ const usage = `usage:
   hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
                                     analyze several bundles in parallel: one report
                                     each in --report-dir, and a summary table
+  hvtriage collect-script [-o collect.ps1] [REPORT.json]
+                                    a read-only PowerShell script that collects what
+                                    the report lists as missing (no report: everything)
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
@@ -67,6 +70,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAnalyze(ctx, args[1:], stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "collect-script":
+		return runCollectScript(args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hvtriage %s\n", version)
 		return exitOK

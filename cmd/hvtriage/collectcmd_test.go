@@ -1,0 +1,37 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCollectScriptCommand(t *testing.T) {
+	tmp := t.TempDir()
+	golden := "../../samples/chain-parent-modified/report.golden.json"
+
+	code, out, _ := runCLI(t, "collect-script")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "wevtutil epl System System.evtx")
+
+	ps1 := filepath.Join(tmp, "collect.ps1")
+	code, _, errOut := runCLI(t, "collect-script", golden, "-o", ps1)
+	require.Equal(t, exitOK, code, errOut)
+	b, err := os.ReadFile(ps1)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(string(b), "\uFEFF"), "UTF-8 BOM for Windows PowerShell 5.1")
+	assert.Contains(t, string(b), "$hvWanted = @('FS01')")
+
+	notReport := filepath.Join(tmp, "x.json")
+	require.NoError(t, os.WriteFile(notReport, []byte(`{"schema":"other"}`), 0o644))
+	code, _, errOut = runCLI(t, "collect-script", notReport)
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, errOut, "not an hvtriage report")
+
+	code, _, _ = runCLI(t, "collect-script", golden, golden)
+	assert.Equal(t, exitUsage, code)
+}
