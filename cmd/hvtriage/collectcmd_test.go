@@ -35,3 +35,24 @@ func TestCollectScriptCommand(t *testing.T) {
 	code, _, _ = runCLI(t, "collect-script", golden, golden)
 	assert.Equal(t, exitUsage, code)
 }
+
+func TestAnalyzeCase(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "case.json")
+	other := "../../samples/chain-parent-modified/HV03_FS01_startfailure.zip"
+	code, _, errOut := runCLI(t, "analyze", "--case", sample, other, "-o", out)
+	require.Equal(t, exitOK, code, errOut)
+	doc, err := readReport(out)
+	require.NoError(t, err)
+	assert.Equal(t, "HV01_logs.zip + HV03_FS01_startfailure.zip", doc.Bundle.Name)
+	causes := map[string]bool{}
+	for _, f := range doc.Findings {
+		causes[f.Cause] = true
+		for _, e := range f.Evidence {
+			assert.True(t, strings.HasPrefix(e.Source, "HV01_logs.zip/") || strings.HasPrefix(e.Source, "HV03_FS01_startfailure.zip/"), e.Source)
+		}
+	}
+	assert.True(t, causes["vss-writer-failed"] && causes["chain-parent-modified"], "findings of both bundles")
+
+	code, _, _ = runCLI(t, "analyze", "--case", "--batch", t.TempDir(), sample)
+	assert.Equal(t, exitUsage, code)
+}

@@ -33,6 +33,10 @@ const (
 
 const usage = `usage:
   hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip, directory, or a single file)
+  hvtriage analyze [flags] --case BUNDLE BUNDLE...
+                                    the bundles of one case (a follow-up collection,
+                                    one bundle per cluster node) analyzed as one; each
+                                    file's source starts with its bundle's name
   hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
                                     analyze several bundles in parallel: one report
                                     each in --report-dir, and a summary table
@@ -117,6 +121,7 @@ type analyzeConfig struct {
 	failOn      severityFlag
 	noColor     bool
 	batchDir    string
+	asCase      bool // --case: the bundles are one case, analyzed as one
 	reportDir   string
 	maxFileSize int64
 	fileTimeout time.Duration
@@ -140,6 +145,7 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.Var(&cfg.failOn, "fail-on", "severity")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours")
 	fs.StringVar(&cfg.batchDir, "batch", "", "folder of bundles")
+	fs.BoolVar(&cfg.asCase, "case", false, "the bundles are one case")
 	fs.StringVar(&cfg.reportDir, "report-dir", "", "folder for batch reports")
 	fs.Int64Var(&cfg.maxFileSize, "max-file-size", 0, "largest file")
 	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
@@ -165,6 +171,9 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	}
 	if len(cfg.bundles) == 0 {
 		return nil, errors.New("want a BUNDLE (or --batch DIR), got none")
+	}
+	if cfg.asCase && cfg.batchDir != "" {
+		return nil, errors.New("--case analyzes the bundles named as one case; it does not go with --batch")
 	}
 	if cfg.batch() {
 		return cfg, cfg.checkBatch()
@@ -206,7 +215,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if cfg.batch() {
 		return runBatch(ctx, cfg, rules.NewEngine(cat), stdout, stderr)
 	}
-	bundle := cfg.bundles[0]
+	bundle := strings.Join(cfg.bundles, " + ")
 	opt := cfg.options(rules.NewEngine(cat))
 	stopProgress := func() {}
 	if wantProgress(stderr) {
@@ -214,7 +223,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		p.Run()
 		opt.Progress, stopProgress = p.Update, p.Close
 	}
-	res, err := analyze.Run(ctx, bundle, opt)
+	res, err := analyze.RunCase(ctx, cfg.bundles, opt)
 	stopProgress()
 	if err != nil {
 		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", bundle, err)
