@@ -56,3 +56,25 @@ func TestAnalyzeCase(t *testing.T) {
 	code, _, _ = runCLI(t, "analyze", "--case", "--batch", t.TempDir(), sample)
 	assert.Equal(t, exitUsage, code)
 }
+
+func TestDiffCommand(t *testing.T) {
+	golden := "../../samples/storage-resets-vss-timeout/report.golden.json"
+	code, out, errOut := runCLI(t, "diff", sample, golden)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "0 new, 2 still there, 0 no longer checkable, 0 fixed")
+	code, _, errOut = runCLI(t, "diff", "--fail-on", "high", sample, golden)
+	assert.Equal(t, exitFindings, code)
+	assert.Contains(t, errOut, "at or above --fail-on high")
+	code, _, _ = runCLI(t, "diff", "--fail-on", "critical", sample, golden)
+	assert.Equal(t, exitOK, code)
+	md := filepath.Join(t.TempDir(), "diff.md")
+	code, _, _ = runCLI(t, "diff", sample, golden, "-o", md)
+	require.Equal(t, exitOK, code)
+	b, err := os.ReadFile(md)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), "# hvtriage diff")
+	code, _, _ = runCLI(t, "diff", sample)
+	assert.Equal(t, exitUsage, code)
+	code, _, _ = runCLI(t, "diff", sample, filepath.Join(t.TempDir(), "nope"))
+	assert.Equal(t, exitFailed, code)
+}

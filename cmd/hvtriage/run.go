@@ -43,6 +43,10 @@ const usage = `usage:
   hvtriage collect-script [-o collect.ps1] [REPORT.json]
                                     a read-only PowerShell script that collects what
                                     the report lists as missing (no report: everything)
+  hvtriage diff [-o PATH] [--format F] [--fail-on L] BEFORE AFTER
+                                    compare two bundles or JSON reports of one host:
+                                    findings fixed, still there, new, no longer checkable;
+                                    exit 3 when a new or remaining one is >= L
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
@@ -76,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runRules(args[1:], stdout, stderr)
 	case "collect-script":
 		return runCollectScript(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hvtriage %s\n", version)
 		return exitOK
