@@ -51,7 +51,8 @@ const usage = `usage:
   hvtriage version                  print the version
 
 analyze flags:
-  -o PATH        write a report; format from the extension (.html .md .json); repeatable
+  -o PATH        write a report; format from the extension (.html .md .json); repeatable;
+                 .jsonl (Timesketch) or .csv: every dated evidence item as a timeline
   --format F     html|md|json, for -o PATH without a telling extension, or -o - (stdout)
   --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical),
                  and 4 when the analysis is inconclusive (no file gave usable evidence)
@@ -193,7 +194,7 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 		}
 	}
 	for _, o := range cfg.outputs {
-		if o != "-" && report.FormatFromPath(o) != "" {
+		if o != "-" && (report.FormatFromPath(o) != "" || timelineFormat(o) != "") {
 			continue
 		}
 		if cfg.format == "" {
@@ -243,6 +244,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	for _, o := range cfg.outputs {
+		if tf := timelineFormat(o); tf != "" {
+			if err := writeTimeline(o, tf, res); err != nil {
+				fmt.Fprintf(stderr, "hvtriage: writing %s: %v\n", o, err)
+				return exitFailed
+			}
+			continue
+		}
 		if err := writeReport(o, cfg.format, doc, stdout); err != nil {
 			fmt.Fprintf(stderr, "hvtriage: writing %s: %v\n", o, err)
 			return exitFailed
@@ -317,6 +325,36 @@ func writeReport(path, format string, doc *report.Document, stdout io.Writer) er
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// timelineFormat is "jsonl" or "csv" for a timeline export path, else "".
+func timelineFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl":
+		return "jsonl"
+	case ".csv":
+		return "csv"
+	}
+	return ""
+}
+
+// writeTimeline writes every dated evidence item: Timesketch JSONL or CSV.
+func writeTimeline(path, format string, res *analyze.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	events := report.TimelineEvents(res)
+	if format == "csv" {
+		err = report.WriteTimelineCSV(f, events)
+	} else {
+		err = report.WriteTimelineJSONL(f, events)
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func useColor(w io.Writer, noColor bool) bool {
