@@ -249,7 +249,7 @@ feed:
 	res.Activity = mergeActivity(res.Activity)
 
 	var chainEv []rules.Evidence
-	res.Chains, chainEv = buildChains(disks, res.Evidence)
+	res.Chains, chainEv = buildChains(disks, res.Evidence, everyInventoryIn(b.parts, outcomes))
 	res.Evidence = append(res.Evidence, chainEv...)
 	correlate(res.Evidence)
 	toUTC(res.Evidence)

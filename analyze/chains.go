@@ -16,7 +16,10 @@ import (
 // Get-VHD name files that exist but were not collected (so a parent is "not
 // collected" rather than "missing"), and VM configurations and checkpoints
 // name the disks in use (so an unreferenced AVHDX is an orphan).
-func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, []rules.Evidence) {
+//
+// judgeOrphans is false for a case whose bundles do not all hold their
+// host's VM inventory: the VM using a disk may run on the node missing.
+func buildChains(disks []vhdx.Disk, evidence []rules.Evidence, judgeOrphans bool) (vhdx.ChainSet, []rules.Evidence) {
 	if len(disks) == 0 {
 		return vhdx.ChainSet{}, nil
 	}
@@ -47,7 +50,7 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence) (vhdx.ChainSet, [
 			}
 		}
 	}
-	if len(current) > 0 {
+	if len(current) > 0 && judgeOrphans {
 		opt.References = append(current, checkpointed...)
 	}
 	set := vhdx.BuildChains(disks, opt)

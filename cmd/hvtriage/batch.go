@@ -24,7 +24,7 @@ import (
 
 // batch reports whether several bundles are analyzed in one run: what CI
 // regression runs and fleet-wide reviews do.
-func (c *analyzeConfig) batch() bool { return len(c.bundles) > 1 || c.batchDir != "" }
+func (c *analyzeConfig) batch() bool { return !c.asCase && (len(c.bundles) > 1 || c.batchDir != "") }
 
 func (c *analyzeConfig) checkBatch() error {
 	if len(c.outputs) > 0 {

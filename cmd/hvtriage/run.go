@@ -33,14 +33,26 @@ const (
 
 const usage = `usage:
   hvtriage analyze [flags] BUNDLE   analyze a bundle (.zip, directory, or a single file)
+  hvtriage analyze [flags] --case BUNDLE BUNDLE...
+                                    the bundles of one case (a follow-up collection,
+                                    one bundle per cluster node) analyzed as one; each
+                                    file's source starts with its bundle's name
   hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
                                     analyze several bundles in parallel: one report
                                     each in --report-dir, and a summary table
+  hvtriage collect-script [-o collect.ps1] [REPORT.json]
+                                    a read-only PowerShell script that collects what
+                                    the report lists as missing (no report: everything)
+  hvtriage diff [-o PATH] [--format F] [--fail-on L] BEFORE AFTER
+                                    compare two bundles or JSON reports of one host:
+                                    findings fixed, still there, new, no longer checkable;
+                                    exit 3 when a new or remaining one is >= L
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
 analyze flags:
-  -o PATH        write a report; format from the extension (.html .md .json); repeatable
+  -o PATH        write a report; format from the extension (.html .md .json); repeatable;
+                 .jsonl (Timesketch) or .csv: every dated evidence item as a timeline
   --format F     html|md|json, for -o PATH without a telling extension, or -o - (stdout)
   --fail-on L    exit 3 when a finding has severity >= L (info|low|medium|high|critical),
                  and 4 when the analysis is inconclusive (no file gave usable evidence)
@@ -67,6 +79,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAnalyze(ctx, args[1:], stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "collect-script":
+		return runCollectScript(args[1:], stdout, stderr)
+	case "diff":
+		return runDiff(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hvtriage %s\n", version)
 		return exitOK
@@ -112,6 +128,7 @@ type analyzeConfig struct {
 	failOn      severityFlag
 	noColor     bool
 	batchDir    string
+	asCase      bool // --case: the bundles are one case, analyzed as one
 	reportDir   string
 	maxFileSize int64
 	fileTimeout time.Duration
@@ -135,6 +152,7 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.Var(&cfg.failOn, "fail-on", "severity")
 	fs.BoolVar(&cfg.noColor, "no-color", false, "no colours")
 	fs.StringVar(&cfg.batchDir, "batch", "", "folder of bundles")
+	fs.BoolVar(&cfg.asCase, "case", false, "the bundles are one case")
 	fs.StringVar(&cfg.reportDir, "report-dir", "", "folder for batch reports")
 	fs.Int64Var(&cfg.maxFileSize, "max-file-size", 0, "largest file")
 	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
@@ -161,6 +179,9 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	if len(cfg.bundles) == 0 {
 		return nil, errors.New("want a BUNDLE (or --batch DIR), got none")
 	}
+	if cfg.asCase && cfg.batchDir != "" {
+		return nil, errors.New("--case analyzes the bundles named as one case; it does not go with --batch")
+	}
 	if cfg.batch() {
 		return cfg, cfg.checkBatch()
 	}
@@ -173,7 +194,7 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 		}
 	}
 	for _, o := range cfg.outputs {
-		if o != "-" && report.FormatFromPath(o) != "" {
+		if o != "-" && (report.FormatFromPath(o) != "" || timelineFormat(o) != "") {
 			continue
 		}
 		if cfg.format == "" {
@@ -201,7 +222,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if cfg.batch() {
 		return runBatch(ctx, cfg, rules.NewEngine(cat), stdout, stderr)
 	}
-	bundle := cfg.bundles[0]
+	bundle := strings.Join(cfg.bundles, " + ")
 	opt := cfg.options(rules.NewEngine(cat))
 	stopProgress := func() {}
 	if wantProgress(stderr) {
@@ -209,7 +230,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		p.Run()
 		opt.Progress, stopProgress = p.Update, p.Close
 	}
-	res, err := analyze.Run(ctx, bundle, opt)
+	res, err := analyze.RunCase(ctx, cfg.bundles, opt)
 	stopProgress()
 	if err != nil {
 		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", bundle, err)
@@ -223,6 +244,13 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 	}
 	for _, o := range cfg.outputs {
+		if tf := timelineFormat(o); tf != "" {
+			if err := writeTimeline(o, tf, res); err != nil {
+				fmt.Fprintf(stderr, "hvtriage: writing %s: %v\n", o, err)
+				return exitFailed
+			}
+			continue
+		}
 		if err := writeReport(o, cfg.format, doc, stdout); err != nil {
 			fmt.Fprintf(stderr, "hvtriage: writing %s: %v\n", o, err)
 			return exitFailed
@@ -297,6 +325,36 @@ func writeReport(path, format string, doc *report.Document, stdout io.Writer) er
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// timelineFormat is "jsonl" or "csv" for a timeline export path, else "".
+func timelineFormat(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".jsonl":
+		return "jsonl"
+	case ".csv":
+		return "csv"
+	}
+	return ""
+}
+
+// writeTimeline writes every dated evidence item: Timesketch JSONL or CSV.
+func writeTimeline(path, format string, res *analyze.Result) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	events := report.TimelineEvents(res)
+	if format == "csv" {
+		err = report.WriteTimelineCSV(f, events)
+	} else {
+		err = report.WriteTimelineJSONL(f, events)
+	}
+	if err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func useColor(w io.Writer, noColor bool) bool {
