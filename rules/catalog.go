@@ -114,15 +114,6 @@ func (c *Catalog) Cause(id string) *Cause { return c.byID[id] }
 // Input returns the input with the given ID, or nil.
 func (c *Catalog) Input(id string) *Input { return c.inputID[id] }
 
-// knownKinds guards against typos in the catalog.
-var knownKinds = map[Kind]bool{
-	KindEvent: true, KindVSSWriter: true, KindVSSProvider: true, KindVSSShadow: true, KindVSSStorage: true,
-	KindFilterInst: true, KindHost: true, KindCmdError: true, KindVolume: true, KindHandle: true,
-	KindDisk: true, KindDiskInfo: true, KindChainLink: true, KindChainIssue: true, KindChainError: true,
-	KindSnapshot: true, KindVM: true, KindVMDisk: true, KindFilter: true,
-	KindRight: true, KindACL: true, KindFile: true, KindDerived: true,
-	KindIntegration: true, KindCSVState: true, KindBootEntry: true, KindSysinfo: true, KindFileAttr: true,
-}
 
 // Load reads a catalog strictly from one or more parts: unknown fields,
 // duplicate IDs, missing text, unknown kinds, unknown checks and bad
@@ -249,8 +240,12 @@ func (s *Signal) compile() []error {
 		}
 	case s.Kind == "":
 		errs = append(errs, errors.New("needs a kind or a check"))
-	case !knownKinds[s.Kind]:
+	case Schema[s.Kind] == nil && s.Kind != KindDerived:
 		errs = append(errs, fmt.Errorf("unknown kind %q", s.Kind))
+	default:
+		for _, a := range s.undeclared() {
+			errs = append(errs, fmt.Errorf("kind %q declares no attribute %q (see Schema in rules/schema.go)", s.Kind, a))
+		}
 	}
 	s.regex = make(map[string]*regexp.Regexp, len(s.Regex))
 	for attr, expr := range s.Regex {

@@ -37,6 +37,7 @@ func TestLoadRejectsMistakes(t *testing.T) {
 		{"unknown kind", strings.Replace(valid, `"vss.writer"`, `"vss.writers"`, 1), "unknown kind"},
 		{"weight out of range", strings.Replace(valid, `0.5`, `1.5`, 1), "outside (0, 1)"},
 		{"bad regex", strings.Replace(valid, `"equals":{"failed":"true"}`, `"regex":{"name":"("}`, 1), "regex"},
+		{"attribute typo", strings.Replace(valid, `"equals":{"failed":"true"}`, `"equals":{"faild":"true"}`, 1), `declares no attribute "faild"`},
 		{"unknown check", strings.Replace(valid, `"kind":"vss.writer","equals":{"failed":"true"}`, `"check":"nope"`, 1), "unknown check"},
 		{"empty title", strings.Replace(valid, `"title":"t"`, `"title":" "`, 1), "title is empty"},
 		{"no needs", strings.Replace(valid, `"needs":["w"]`, `"needs":[]`, 1), "no needs"},
