@@ -114,7 +114,6 @@ func (c *Catalog) Cause(id string) *Cause { return c.byID[id] }
 // Input returns the input with the given ID, or nil.
 func (c *Catalog) Input(id string) *Input { return c.inputID[id] }
 
-
 // Load reads a catalog strictly from one or more parts: unknown fields,
 // duplicate IDs, missing text, unknown kinds, unknown checks and bad
 // regular expressions are all errors, reported together.
