@@ -28,7 +28,12 @@ func TestUnusedChannelIsSkippedWithANote(t *testing.T) {
 	require.NoError(t, err)
 	inv := inventory(res)
 	assert.Equal(t, StatusIgnored, inv["Security.evtx"].Status)
-	assert.Contains(t, inv["Security.evtx"].Problems[0], `channel "Security" is not read`)
+	// Skipped on purpose: kind evtx, no problem, a note with the count the
+	// chunk headers declare; an unrecognized file stays a problem.
+	assert.Equal(t, KindEVTX, inv["Security.evtx"].Kind)
+	assert.Empty(t, inv["Security.evtx"].Problems)
+	require.Len(t, inv["Security.evtx"].Notes, 1)
+	assert.Equal(t, "not read: no rule uses this channel (Security); its chunk headers declare 3 records", inv["Security.evtx"].Notes[0])
 	assert.Equal(t, StatusParsed, inv["System.evtx"].Status)
 	assert.Equal(t, 1, inv["System.evtx"].Records)
 	assert.True(t, res.Coverage.Has("channel:system"))

@@ -120,6 +120,28 @@ func HasChunkAt(r io.ReaderAt, size int64) bool {
 	return n == len(b) && bytes.Equal(b[:], chunkMagic)
 }
 
+// DeclaredRecords adds up the record id ranges the chunk headers of the
+// EVTX file r declare, reading only the headers: a cheap count for a log
+// that is not decoded. Chunks whose header fails its checksum are left out;
+// ok is false when no chunk header could be used.
+func DeclaredRecords(r io.ReaderAt, size int64) (n int, ok bool) {
+	var h chunkHeaderReader
+	buf := make([]byte, chunkHeaderSize)
+	for off := int64(fileHeaderBlock); off+chunkHeaderSize <= size; off += chunkSize {
+		if got, _ := r.ReadAt(buf, off); got < len(buf) || !bytes.Equal(buf[:8], chunkMagic) {
+			continue
+		}
+		hi := h.parse(buf)
+		first, last := uint64(hi.h.FirstEventRecID), uint64(hi.h.LastEventRecID)
+		if !hi.headerCRCOK || first == 0 || last < first || last-first >= chunkSize/minRecordSize {
+			continue
+		}
+		n += int(last - first + 1)
+		ok = true
+	}
+	return n, ok
+}
+
 // missing accounts for records no chunk holds: ids between the chunks read
 // that neither a chunk nor a damage entry covers (a chunk lost to a hole or
 // overwritten by a copy of another), and ids the file header promises past
