@@ -187,15 +187,63 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	k := eventKey{ev.Provider, ev.EventID}
 	c.counts[k]++
 	first := c.counts[k] == 1
+	id, hasID := identityOf(ev)
 	if c.counts[k] > maxKeptPerEvent || !c.in.budget.take(k, first) {
 		last := &c.out.Evidence[c.kept[k]]
 		n, _ := strconv.Atoi(last.Attrs[rules.AttrMore])
 		last.Attrs[rules.AttrMore] = strconv.Itoa(n + 1)
+		if hasID {
+			c.out.idents = append(c.out.idents, identRef{id: id, item: c.kept[k], folded: true})
+		}
 		return nil
 	}
 	c.kept[k] = len(c.out.Evidence)
-	c.out.Evidence = append(c.out.Evidence, eventEvidence(c.in.Path, ev))
+	if hasID {
+		c.out.idents = append(c.out.idents, identRef{id: id, item: len(c.out.Evidence)})
+	}
+	ev2 := eventEvidence(c.in.Path, ev)
+	if ev.Damaged != "" {
+		ev2.Attrs[AttrDamagedRecord] = ev.Damaged
+	}
+	c.out.Evidence = append(c.out.Evidence, ev2)
 	return nil
+}
+
+// AttrDamagedRecord marks evidence from a record decoded out of damaged
+// bytes (its body partly zeroed): its fields may be incomplete.
+const AttrDamagedRecord = "damaged_record"
+
+// eventIdentity is what makes two events the same event, whichever file
+// or format (EVTX, XML export) carried them: the same log of the same host,
+// the same record number, time and provider.
+type eventIdentity struct {
+	channel, computer, provider string
+	recordID                    uint64
+	micros                      int64 // time in UTC microseconds: exports print 7 digits or fewer
+}
+
+// identityOf returns the event's identity, and false when it has none that
+// can be trusted across files: no record number (text exports), or a time
+// printed in an unknown zone.
+func identityOf(ev *evtx.Event) (eventIdentity, bool) {
+	if ev.RecordID == 0 || ev.LocalTime || ev.Time.IsZero() {
+		return eventIdentity{}, false
+	}
+	return eventIdentity{
+		channel:  strings.ToLower(ev.Channel),
+		computer: strings.ToLower(ev.Computer),
+		provider: strings.ToLower(ev.Provider),
+		recordID: ev.RecordID,
+		micros:   ev.Time.UTC().UnixMicro(),
+	}, true
+}
+
+// identRef ties an event that rules want to the evidence item it became
+// (folded: counted in that item's "more" instead).
+type identRef struct {
+	id     eventIdentity
+	item   int
+	folded bool
 }
 
 // finishSkippable turns the deliberate stop on an unused log into an

@@ -174,16 +174,17 @@ func TestVolumeFromPayload(t *testing.T) {
 // up to a bundle-wide bound, every file keeps its first, and the count is
 // complete.
 func TestEventBudgetAcrossFiles(t *testing.T) {
-	h := fixture.Host{Computer: "HV01"}
-	var recs []evtxwrite.Record
-	for i := range 400 {
-		recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
-	}
-	log := fixture.EVTX(recs, 1)
 	dir := t.TempDir()
 	const nodes = 8 // 8 × 400 = 3200 resets, over the bundle-wide bound
 	for n := range nodes {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d-System.evtx", n)), log, 0o644))
+		// Each node's own log: the same log of the same host twice would
+		// be counted once (see TestSameLogTwiceCountsOnce).
+		h := fixture.Host{Computer: fmt.Sprintf("HV%02d", n+1)}
+		var recs []evtxwrite.Record
+		for i := range 400 {
+			recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d-System.evtx", n)), fixture.EVTX(recs, 1), 0o644))
 	}
 	res, err := Run(t.Context(), dir, Options{Workers: 2})
 	require.NoError(t, err)
