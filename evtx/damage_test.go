@@ -16,6 +16,8 @@ import (
 type damageResult struct {
 	delivered map[uint64]bool
 	st        Stats
+	// hollow counts records delivered with Event.Damaged set.
+	hollow int
 	// afterHole counts records delivered from the chunk bytes past the
 	// hole the "hole" mutation makes (chunk offsets 4096-8191).
 	afterHole int
@@ -27,6 +29,9 @@ func walkIDs(t *testing.T, b []byte) damageResult {
 	st, err := Walk(t.Context(), bytes.NewReader(b), int64(len(b)), func(ev *Event) error {
 		require.Falsef(t, r.delivered[ev.RecordID], "record %d delivered twice", ev.RecordID)
 		r.delivered[ev.RecordID] = true
+		if ev.Damaged != "" {
+			r.hollow++
+		}
 		if (ev.Offset-fileHeaderBlock)%chunkSize >= 2*4096 {
 			r.afterHole++
 		}
@@ -70,7 +75,7 @@ func TestWalk_DamageAccounting(t *testing.T) {
 	}
 	require.NotEmpty(t, picked)
 	le := binary.LittleEndian
-	totals := map[string][3]int{} // mutation -> records lost, delivered, delivered from past a hole
+	totals := map[string][4]int{} // mutation -> records lost, delivered, delivered from past a hole, hollow
 	for _, name := range picked {
 		orig, err := os.ReadFile(filepath.Join(dir, name))
 		require.NoError(t, err)
@@ -155,6 +160,7 @@ func TestWalk_DamageAccounting(t *testing.T) {
 				tot[1] += got.st.Records
 				if mname == "hole" {
 					tot[2] += got.afterHole
+					tot[3] += got.hollow
 				}
 				totals[mname] = tot
 			})
@@ -162,7 +168,7 @@ func TestWalk_DamageAccounting(t *testing.T) {
 	}
 	t.Logf("clean corpus logs damaged: %d", len(picked))
 	for m, tot := range totals {
-		t.Logf("%-20s records lost and accounted for: %d, records still delivered: %d (past a hole: %d)", m, tot[0], tot[1], tot[2])
+		t.Logf("%-20s records lost and accounted for: %d, records still delivered: %d (past a hole: %d, flagged hollow: %d)", m, tot[0], tot[1], tot[2], tot[3])
 	}
 }
 
