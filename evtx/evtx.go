@@ -5,9 +5,11 @@
 // ("Copy details as text") and saves ("Save Selected Events" as CSV or
 // tab-delimited text).
 //
-// The reader is built for damaged evidence. It never trusts the file header's
-// chunk count, keeps every record it can decode, reports what it had to skip
-// (with file offsets) in Stats.Skipped, and never panics on malformed input.
+// The reader is built for damaged evidence. It never relies on the file
+// header's chunk count to find chunks (it only compares it with what was
+// found), keeps every record it can decode, reports what it had to skip
+// (with file offsets, and record counts and ids where the headers tell them)
+// in Stats.Skipped, and never panics on malformed input.
 // It does no logging and knows nothing about the rules that consume events.
 //
 // # What comes from golang-evtx and what is ours

@@ -47,9 +47,18 @@ var (
 //
 // Every 64 KiB slot after the file header that carries a chunk signature is
 // decoded, whatever the header's chunk count says; damaged chunks and records
-// are skipped and listed in Stats.Skipped. Walk returns an error only when r
-// is not an EVTX file (errors.Is(err, ErrFormat)), when ctx is cancelled
-// (checked between chunks), or when fn returns one.
+// are skipped and listed in Stats.Skipped, with the number and ids of the
+// records lost when the chunk headers tell them. Within a chunk whose header
+// checks out, the walk resynchronises after a hole on any declared record
+// not yet delivered; a record id already delivered (a chunk copied into a
+// second slot) is not delivered again. After the last chunk, ids lost with
+// whole slots and ids the file header promises past the last one read are
+// added to Skipped. A file whose own signature is damaged is still read
+// when its first slot holds a chunk (Stats.BadFileSignature).
+//
+// Walk returns an error only when r is not an EVTX file (errors.Is(err,
+// ErrFormat)), when ctx is cancelled (checked between chunks), or when fn
+// returns one.
 func Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(*Event) error) (Stats, error) {
 	var st Stats
 	if size < int64(len(fileMagic)) {
