@@ -142,7 +142,7 @@ func DeclaredRecords(r io.ReaderAt, size int64) (n int, ok bool) {
 		}
 		hi := h.parse(buf)
 		first, last := uint64(hi.h.FirstEventRecID), uint64(hi.h.LastEventRecID)
-		if !hi.headerCRCOK || first == 0 || last < first || last-first >= chunkSize/minRecordSize {
+		if !hi.headerCRCOK || first == 0 || last == ^uint64(0) || last < first || last-first >= chunkSize/minRecordSize {
 			continue
 		}
 		n += int(last - first + 1)
@@ -208,7 +208,7 @@ func (w *walker) missing(size int64) {
 			extra = append(extra, ChunkError{Offset: between[0].off, Records: int(id - lo), FirstID: lo, LastID: id - 1, Err: ErrMissing})
 		}
 	}
-	if top, ok := known.max(); ok && !st.HeaderDamaged && st.HeaderNextRecordID > top+1 && st.HeaderNextRecordID-top-1 < 1<<32 {
+	if top, ok := known.max(); ok && top < 1<<62 && !st.HeaderDamaged && st.HeaderNextRecordID > top+1 && st.HeaderNextRecordID-top-1 < 1<<32 {
 		extra = append(extra, ChunkError{Offset: size, Records: int(st.HeaderNextRecordID - top - 1),
 			FirstID: top + 1, LastID: st.HeaderNextRecordID - 1, Err: ErrMissingTail})
 	}
@@ -303,7 +303,9 @@ func (w *walker) chunk(off int64, buf []byte) error {
 	// A verified header's id range is the list of records the chunk holds:
 	// the walk ticks them off, and what is not ticked off at the end was
 	// lost and is counted exactly.
-	if c.headerOK && c.firstID > 0 && c.lastID >= c.firstID && c.lastID-c.firstID < chunkSize/minRecordSize {
+	// An empty chunk declares ids -1 to -1 (all bits set) and no records.
+	if c.headerOK && c.free > chunkHeaderSize && c.firstID > 0 && c.lastID != ^uint64(0) &&
+		c.lastID >= c.firstID && c.lastID-c.firstID < chunkSize/minRecordSize {
 		c.got = make([]int, c.lastID-c.firstID+1)
 	}
 	err := c.records()
