@@ -118,6 +118,9 @@ type Extraction struct {
 	// Ignored marks a file the extractor deliberately skipped (with the
 	// reason in Problems), as opposed to one it failed to read.
 	Ignored bool
+	// idents lists the identity of every event rules want, for merging
+	// the same events found in several files.
+	idents []identRef
 }
 
 // Extractor turns the files of some kinds into evidence.
@@ -225,6 +228,7 @@ feed:
 		return nil, err
 	}
 
+	mergeDuplicateEvents(outcomes)
 	res := &Result{Coverage: rules.Coverage{}}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {

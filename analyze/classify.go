@@ -24,16 +24,22 @@ const (
 	KindUnknown        = "unknown"
 )
 
+// evtxChunkAt is where an event log's first chunk starts.
+const evtxChunkAt = 4096
+
 // headSize is how much of a file classification reads: enough for every
 // magic and for the first lines of a text output, even in UTF-16.
 const headSize = 16 << 10
 
 var (
-	evtxMagic    = []byte("ElfFile\x00")
-	vhdxMagic    = []byte("vhdxfile")
-	vhdMagic     = []byte("conectix")
-	eventXMLNS   = "schemas.microsoft.com/win/2004/08/events/event"
-	mtaExtension = ".mta"
+	evtxMagic = []byte("ElfFile\x00")
+	// evtxChunkMagic starts the first chunk, right after the 4 KiB file
+	// header block.
+	evtxChunkMagic = []byte("ElfChnk\x00")
+	vhdxMagic      = []byte("vhdxfile")
+	vhdMagic       = []byte("conectix")
+	eventXMLNS     = "schemas.microsoft.com/win/2004/08/events/event"
+	mtaExtension   = ".mta"
 )
 
 // classification is what a file was recognized as.
@@ -51,6 +57,11 @@ func classify(name string, head []byte) classification {
 	ext := strings.ToLower(path.Ext(name))
 	switch {
 	case bytes.HasPrefix(head, evtxMagic):
+		return classification{kind: KindEVTX}
+	case len(head) >= evtxChunkAt+len(evtxChunkMagic) && bytes.Equal(head[evtxChunkAt:evtxChunkAt+len(evtxChunkMagic)], evtxChunkMagic):
+		// A damaged file signature (one flipped bit is enough) does not
+		// make the chunks behind it unreadable: the reader checks each
+		// chunk's own signature and reports the bad file header.
 		return classification{kind: KindEVTX}
 	case bytes.HasPrefix(head, vhdxMagic):
 		return classification{kind: KindVHDX}

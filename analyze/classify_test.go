@@ -16,6 +16,7 @@ func TestClassifyContentFirst(t *testing.T) {
 		wantNote string
 	}{
 		{"evtx by magic", "whatever.bin", []byte("ElfFile\x00\x00\x00\x00"), KindEVTX, ""},
+		{"evtx with a damaged file signature but an intact chunk", "System.evtx", damagedSignatureHead(), KindEVTX, ""},
 		{"vhdx by magic", "disk.avhdx", []byte("vhdxfile\x00\x00M\x00"), KindVHDX, ""},
 		{"vhd by footer copy", "old.avhd", []byte("conectix\x00\x00\x00\x02"), KindVHD, ""},
 		{"fixed vhd has no footer copy at 0", "fixed.vhd", []byte{0xeb, 0x52, 0x90, 0, 0, 0}, KindVHD, ""},
@@ -43,4 +44,13 @@ func TestClassifyContentFirst(t *testing.T) {
 			}
 		})
 	}
+}
+
+// damagedSignatureHead is the start of an event log whose file signature
+// has one bit flipped ("ElfFilf") while its first chunk is intact.
+func damagedSignatureHead() []byte {
+	b := make([]byte, evtxChunkAt+512)
+	copy(b, "ElfFilf\x00")
+	copy(b[evtxChunkAt:], "ElfChnk\x00")
+	return b
 }

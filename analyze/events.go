@@ -34,6 +34,10 @@ func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	c := newEventCollector(in)
 	stats, err := evtx.Walk(ctx, ra, in.Size, c.add)
+	if errors.Is(err, errUnusedChannel) {
+		// The count costs one read of each 512-byte chunk header.
+		c.declared, c.declaredOK = evtx.DeclaredRecords(ra, in.Size)
+	}
 	return c.finishSkippable(stats, err)
 }
 
@@ -146,13 +150,17 @@ func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
 }
 
 type eventCollector struct {
-	kept     map[eventKey]int // index in out.Evidence of the last kept item per key
-	counts   map[eventKey]int
-	skipped  string // channel of a log skipped as unused
-	in       Input
-	out      Extraction
-	channels map[string]bool
-	activity map[activityKey]int
+	kept    map[eventKey]int // index in out.Evidence of the last kept item per key
+	counts  map[eventKey]int
+	skipped string // channel of a log skipped as unused
+	// declared is the record count a skipped log's chunk headers declare
+	// (declaredOK false when none could be read).
+	declared   int
+	declaredOK bool
+	in         Input
+	out        Extraction
+	channels   map[string]bool
+	activity   map[activityKey]int
 }
 
 func newEventCollector(in Input) *eventCollector {
@@ -180,22 +188,76 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	k := eventKey{ev.Provider, ev.EventID}
 	c.counts[k]++
 	first := c.counts[k] == 1
+	id, hasID := identityOf(ev)
 	if c.counts[k] > maxKeptPerEvent || !c.in.budget.take(k, first) {
 		last := &c.out.Evidence[c.kept[k]]
 		n, _ := strconv.Atoi(last.Attrs[rules.AttrMore])
 		last.Attrs[rules.AttrMore] = strconv.Itoa(n + 1)
+		if hasID {
+			c.out.idents = append(c.out.idents, identRef{id: id, item: c.kept[k], folded: true})
+		}
 		return nil
 	}
 	c.kept[k] = len(c.out.Evidence)
-	c.out.Evidence = append(c.out.Evidence, eventEvidence(c.in.Path, ev))
+	if hasID {
+		c.out.idents = append(c.out.idents, identRef{id: id, item: len(c.out.Evidence)})
+	}
+	ev2 := eventEvidence(c.in.Path, ev)
+	if ev.Damaged != "" {
+		ev2.Attrs[AttrDamagedRecord] = ev.Damaged
+	}
+	c.out.Evidence = append(c.out.Evidence, ev2)
 	return nil
+}
+
+// AttrDamagedRecord marks evidence from a record decoded out of damaged
+// bytes (its body partly zeroed): its fields may be incomplete.
+const AttrDamagedRecord = "damaged_record"
+
+// eventIdentity is what makes two events the same event, whichever file
+// or format (EVTX, XML export) carried them: the same log of the same host,
+// the same record number, time and provider.
+type eventIdentity struct {
+	channel, computer, provider string
+	recordID                    uint64
+	micros                      int64 // time in UTC microseconds: exports print 7 digits or fewer
+}
+
+// identityOf returns the event's identity, and false when it has none that
+// can be trusted across files: no record number (text exports), or a time
+// printed in an unknown zone.
+func identityOf(ev *evtx.Event) (eventIdentity, bool) {
+	if ev.RecordID == 0 || ev.LocalTime || ev.Time.IsZero() {
+		return eventIdentity{}, false
+	}
+	return eventIdentity{
+		channel:  strings.ToLower(ev.Channel),
+		computer: strings.ToLower(ev.Computer),
+		provider: strings.ToLower(ev.Provider),
+		recordID: ev.RecordID,
+		micros:   ev.Time.UTC().UnixMicro(),
+	}, true
+}
+
+// identRef ties an event that rules want to the evidence item it became
+// (folded: counted in that item's "more" instead).
+type identRef struct {
+	id     eventIdentity
+	item   int
+	folded bool
 }
 
 // finishSkippable turns the deliberate stop on an unused log into an
 // ignored file with a note instead of an error.
 func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extraction, error) {
 	if errors.Is(err, errUnusedChannel) {
-		return Extraction{Ignored: true, Problems: []string{fmt.Sprintf("channel %q is not read: no rule uses it", c.skipped)}}, nil
+		// Skipped on purpose: a note, not a problem, so that it reads
+		// apart from a file that was not recognized (also "ignored").
+		note := fmt.Sprintf("not read: no rule uses this channel (%s)", c.skipped)
+		if c.declaredOK {
+			note += fmt.Sprintf("; its chunk headers declare %d records", c.declared)
+		}
+		return Extraction{Ignored: true, Notes: []string{note}}, nil
 	}
 	return c.finish(stats), err
 }
@@ -205,7 +267,10 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	// Damage the reader recovered from is still damage: the records of a
 	// chunk with a bad checksum may be wrong, and a zeroed chunk between
 	// live ones lost its records.
-	if stats.HeaderDamaged {
+	switch {
+	case stats.BadFileSignature:
+		c.out.Problems = append(c.out.Problems, "file header damaged: it does not start with the ElfFile signature; the log was read from its chunks, which carry theirs")
+	case stats.HeaderDamaged:
 		c.out.Problems = append(c.out.Problems, "file header damaged (checksum or fixed fields); chunks were found by scanning")
 	}
 	if stats.ChecksumErrors > 0 {
@@ -221,9 +286,28 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
 	}
 	for _, s := range stats.Skipped {
-		c.out.Problems = append(c.out.Problems, s.Error())
+		c.out.Problems = append(c.out.Problems, skippedProblem(s, stats))
 	}
 	return c.out
+}
+
+// skippedProblem words one skipped stretch for the inventory. Records the
+// file header promises past the last one read mean the log ends early (a
+// cut or partly zeroed copy); the time of the last record read is where the
+// missing span begins.
+func skippedProblem(s evtx.ChunkError, stats evtx.Stats) string {
+	if !errors.Is(s.Err, evtx.ErrMissingTail) || s.Records == 0 {
+		return s.Error()
+	}
+	ids := fmt.Sprintf("ID %d", s.FirstID)
+	if s.LastID > s.FirstID {
+		ids = fmt.Sprintf("IDs %d-%d", s.FirstID, s.LastID)
+	}
+	msg := fmt.Sprintf("%d records (%s) the header promises are missing: the log ends early", s.Records, ids)
+	if !stats.LastRecordTime.IsZero() {
+		msg += fmt.Sprintf("; what was logged after %s is not in this copy", stats.LastRecordTime.UTC().Format(time.RFC3339))
+	}
+	return msg
 }
 
 type activityKey struct {

@@ -28,7 +28,12 @@ func TestUnusedChannelIsSkippedWithANote(t *testing.T) {
 	require.NoError(t, err)
 	inv := inventory(res)
 	assert.Equal(t, StatusIgnored, inv["Security.evtx"].Status)
-	assert.Contains(t, inv["Security.evtx"].Problems[0], `channel "Security" is not read`)
+	// Skipped on purpose: kind evtx, no problem, a note with the count the
+	// chunk headers declare; an unrecognized file stays a problem.
+	assert.Equal(t, KindEVTX, inv["Security.evtx"].Kind)
+	assert.Empty(t, inv["Security.evtx"].Problems)
+	require.Len(t, inv["Security.evtx"].Notes, 1)
+	assert.Equal(t, "not read: no rule uses this channel (Security); its chunk headers declare 3 records", inv["Security.evtx"].Notes[0])
 	assert.Equal(t, StatusParsed, inv["System.evtx"].Status)
 	assert.Equal(t, 1, inv["System.evtx"].Records)
 	assert.True(t, res.Coverage.Has("channel:system"))
@@ -169,16 +174,17 @@ func TestVolumeFromPayload(t *testing.T) {
 // up to a bundle-wide bound, every file keeps its first, and the count is
 // complete.
 func TestEventBudgetAcrossFiles(t *testing.T) {
-	h := fixture.Host{Computer: "HV01"}
-	var recs []evtxwrite.Record
-	for i := range 400 {
-		recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
-	}
-	log := fixture.EVTX(recs, 1)
 	dir := t.TempDir()
 	const nodes = 8 // 8 × 400 = 3200 resets, over the bundle-wide bound
 	for n := range nodes {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d-System.evtx", n)), log, 0o644))
+		// Each node's own log: the same log of the same host twice would
+		// be counted once (see TestSameLogTwiceCountsOnce).
+		h := fixture.Host{Computer: fmt.Sprintf("HV%02d", n+1)}
+		var recs []evtxwrite.Record
+		for i := range 400 {
+			recs = append(recs, h.Classic("System", "storahci", 129, fixture.QualWarning, fixture.LevelWarning, fixture.At(2, i/60%60, i%60), `\Device\RaidPort0`))
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d-System.evtx", n)), fixture.EVTX(recs, 1), 0o644))
 	}
 	res, err := Run(t.Context(), dir, Options{Workers: 2})
 	require.NoError(t, err)

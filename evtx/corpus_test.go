@@ -77,6 +77,14 @@ var corpusExceptions = map[string]struct {
 	"omerbenamram-evtx/sample-with-zero-data-size-event.evtx": {449,
 		"the other parsers abandon chunk 0 at the record whose size field is 0; the chunk headers " +
 			"declare 450 records and we resynchronise after the broken one, losing only it"},
+	"omerbenamram-evtx/2-vss_0-Microsoft-Windows-TerminalServices-RemoteConnectionManager%4Operational.evtx": {1795,
+		"the chunk at 0x11000 has a verified header declaring records 401513-401596; record 401543 " +
+			"has a wrong trailing size copy and the others stop there, we resynchronise on the declared " +
+			"range and recover 401576-401596 (33 records, 401543-401575, are reported lost)"},
+	"omerbenamram-evtx/sample_with_a_bad_chunk_magic.evtx": {301,
+		"three chunks with verified headers have a zeroed hole inside their live records; the others " +
+			"stop at the hole, we resynchronise after it and recover 31 more records the chunk headers " +
+			"declare (the ids lost in the holes are reported)"},
 	"plaso/System2.evtx": {283,
 		"the file is cut at 200,000 bytes inside chunk 2; the older parsers drop that chunk, " +
 			"records 195-283 lie wholly inside the file and decode, record 284 is reported as cut off"},

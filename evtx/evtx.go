@@ -5,9 +5,11 @@
 // ("Copy details as text") and saves ("Save Selected Events" as CSV or
 // tab-delimited text).
 //
-// The reader is built for damaged evidence. It never trusts the file header's
-// chunk count, keeps every record it can decode, reports what it had to skip
-// (with file offsets) in Stats.Skipped, and never panics on malformed input.
+// The reader is built for damaged evidence. It never relies on the file
+// header's chunk count to find chunks (it only compares it with what was
+// found), keeps every record it can decode, reports what it had to skip
+// (with file offsets, and record counts and ids where the headers tell them)
+// in Stats.Skipped, and never panics on malformed input.
 // It does no logging and knows nothing about the rules that consume events.
 //
 // # What comes from golang-evtx and what is ours
@@ -107,6 +109,9 @@ type Event struct {
 	// Message is RenderingInfo/Message when an XML export carries it, or
 	// the Message of a text export; EVTX files never store rendered text.
 	Message string
+	// Damaged says why the record was decoded from damaged bytes (a body
+	// partly zeroed), so its fields may be incomplete; "" for a sound one.
+	Damaged string
 }
 
 // DataValue returns the value of the first EventData field with the given
@@ -137,6 +142,10 @@ type ChunkError struct {
 	Offset  int64 // byte offset of the damaged structure (in the transcoded UTF-8 text for XML)
 	Line    int   // line of the skipped event in XML input; 0 for EVTX
 	Records int   // records lost, as far as the surrounding headers tell; 0 if unknown
+	// FirstID and LastID bound the ids of the records lost (or, for a
+	// duplicate, of the records not delivered again); 0 when unknown.
+	FirstID uint64
+	LastID  uint64
 	Err     error
 }
 
@@ -146,7 +155,14 @@ func (e *ChunkError) Error() string {
 		where = fmt.Sprintf("line %d", e.Line)
 	}
 	if e.Records > 0 {
-		return fmt.Sprintf("evtx: skipped %d record(s) at %s: %v", e.Records, where, e.Err)
+		ids := ""
+		if e.FirstID > 0 && e.LastID >= e.FirstID {
+			ids = fmt.Sprintf(" (record id %d)", e.FirstID)
+			if e.LastID > e.FirstID {
+				ids = fmt.Sprintf(" (record ids %d-%d)", e.FirstID, e.LastID)
+			}
+		}
+		return fmt.Sprintf("evtx: skipped %d record(s)%s at %s: %v", e.Records, ids, where, e.Err)
 	}
 	return fmt.Sprintf("evtx: skipped data at %s: %v", where, e.Err)
 }
@@ -169,6 +185,15 @@ type Stats struct {
 	HeaderNextRecordID uint64
 	MajorVersion       int
 	MinorVersion       int
+	// BadFileSignature: the file does not start with "ElfFile\0" but its
+	// first chunk slot holds a chunk, so it was read as a damaged log.
+	BadFileSignature bool
+	// MissingChunks counts chunks the file header claims that lie past the
+	// end of the file (a cut copy).
+	MissingChunks int
+	// LastRecordTime is the time of the record with the highest id read:
+	// where a missing end of the log begins.
+	LastRecordTime time.Time
 	// HeaderDamaged: the file header's checksum does not match or a fixed
 	// field is off, so the facts above are doubtful. Records are unaffected.
 	HeaderDamaged bool

@@ -1,0 +1,101 @@
+package analyze
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// mergeDuplicateEvents keeps each event once when a bundle holds the same
+// log twice (two collectors, a copy in a subfolder, an EVTX beside its XML
+// export): counted twice, every event would look twice as frequent and
+// findings would escalate. Files are taken in a fixed order, binary logs
+// before exports and then by path, so the result does not depend on which
+// file was read first; an event already held by an earlier file is taken
+// out of the later one, whose inventory entry notes the copy.
+func mergeDuplicateEvents(outcomes []fileOutcome) {
+	order := make([]int, 0, len(outcomes))
+	for i, o := range outcomes {
+		if len(o.extraction.idents) > 0 {
+			order = append(order, i)
+		}
+	}
+	if len(order) < 2 {
+		return
+	}
+	slices.SortFunc(order, func(a, b int) int {
+		ra, rb := outcomes[a].record, outcomes[b].record
+		return cmp.Or(cmp.Compare(kindRank(ra.Kind), kindRank(rb.Kind)), cmp.Compare(ra.Path, rb.Path))
+	})
+	owner := map[eventIdentity]int{} // identity -> index in outcomes of the file that keeps it
+	for _, i := range order {
+		o := &outcomes[i]
+		also := map[int]int{} // earlier file -> events of this file it already holds
+		drop := map[int]bool{}
+		for _, r := range o.extraction.idents {
+			first, seen := owner[r.id]
+			if !seen {
+				owner[r.id] = i
+				continue
+			}
+			if first == i {
+				continue // the same record twice in one file: the reader delivers it once
+			}
+			also[first]++
+			ev := &o.extraction.Evidence[r.item]
+			if r.folded {
+				n, _ := strconv.Atoi(ev.Attrs[rules.AttrMore])
+				setMore(ev, n-1)
+			} else {
+				drop[r.item] = true
+			}
+		}
+		if len(also) == 0 {
+			continue
+		}
+		kept := o.extraction.Evidence[:0]
+		for j, ev := range o.extraction.Evidence {
+			more, _ := strconv.Atoi(ev.Attrs[rules.AttrMore])
+			if drop[j] && more <= 0 {
+				continue
+			}
+			if drop[j] {
+				// The item itself is a copy but it carries events of this
+				// file alone: keep it as their representative.
+				setMore(&ev, more-1)
+			}
+			kept = append(kept, ev)
+		}
+		o.extraction.Evidence = kept
+		firsts := make([]int, 0, len(also))
+		for f := range also {
+			firsts = append(firsts, f)
+		}
+		slices.SortFunc(firsts, func(a, b int) int { return cmp.Compare(outcomes[a].record.Path, outcomes[b].record.Path) })
+		for _, f := range firsts {
+			o.record.Notes = append(o.record.Notes, fmt.Sprintf("%d events also in %s (of those rules read); each was counted once", also[f], outcomes[f].record.Path))
+		}
+	}
+}
+
+func setMore(ev *rules.Evidence, n int) {
+	if n <= 0 {
+		delete(ev.Attrs, rules.AttrMore)
+		return
+	}
+	ev.Attrs[rules.AttrMore] = strconv.Itoa(n)
+}
+
+// kindRank orders the formats an event can come in: the binary log first.
+func kindRank(kind string) int {
+	switch kind {
+	case KindEVTX:
+		return 0
+	case KindEVTXXML:
+		return 1
+	}
+	return 2
+}
