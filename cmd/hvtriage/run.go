@@ -36,6 +36,11 @@ const usage = `usage:
   hvtriage analyze [flags] BUNDLE BUNDLE...  or  --batch DIR
                                     analyze several bundles in parallel: one report
                                     each in --report-dir, and a summary table
+  hvtriage redact BUNDLE -o OUT.zip [--map MAP.json]
+                                    a copy of the bundle with host, domain, user, VM and
+                                    share names and IP addresses replaced by pseudonyms;
+                                    MAP.json (original → pseudonym) is reused when it
+                                    exists, written after, and never put in the copy
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
@@ -50,6 +55,8 @@ analyze flags:
                  (comma-separated, default json)
   --max-file-size N  largest file read from a bundle, in bytes (default 16 GiB)
   --file-timeout D   time budget per file, e.g. 90s (default 5m)
+  --redact       replace names and addresses in the report by pseudonyms (as redact does)
+  --map MAP.json with --redact: reuse and update this map of pseudonyms
 
 exit codes: 0 done, 1 a bundle could not be analyzed, 2 usage error,
   3 a finding at or above --fail-on, 4 (only with --fail-on) inconclusive.
@@ -67,6 +74,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runAnalyze(ctx, args[1:], stdout, stderr)
 	case "rules":
 		return runRules(args[1:], stdout, stderr)
+	case "redact":
+		return runRedact(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hvtriage %s\n", version)
 		return exitOK
@@ -115,6 +124,8 @@ type analyzeConfig struct {
 	reportDir   string
 	maxFileSize int64
 	fileTimeout time.Duration
+	redact      bool
+	mapPath     string
 	bundles     []string
 }
 
@@ -138,6 +149,8 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.StringVar(&cfg.reportDir, "report-dir", "", "folder for batch reports")
 	fs.Int64Var(&cfg.maxFileSize, "max-file-size", 0, "largest file")
 	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
+	fs.BoolVar(&cfg.redact, "redact", false, "pseudonyms in the report")
+	fs.StringVar(&cfg.mapPath, "map", "", "pseudonym map")
 	// Flags may come before or after the bundle, as people type them.
 	var positional []string
 	for {
@@ -161,7 +174,13 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	if len(cfg.bundles) == 0 {
 		return nil, errors.New("want a BUNDLE (or --batch DIR), got none")
 	}
+	if cfg.mapPath != "" && !cfg.redact {
+		return nil, errMapWithoutRedact
+	}
 	if cfg.batch() {
+		if cfg.redact {
+			return nil, errors.New("--redact takes one bundle")
+		}
 		return cfg, cfg.checkBatch()
 	}
 	if cfg.reportDir != "" {
@@ -216,6 +235,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	doc := report.Build(res, version)
+	if cfg.redact {
+		if err := redactDocument(ctx, bundle, cfg.mapPath, doc); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: redacting the report: %v\n", err)
+			return exitFailed
+		}
+	}
 	if len(cfg.outputs) == 0 {
 		if err := report.Terminal(stdout, doc, useColor(stdout, cfg.noColor)); err != nil {
 			fmt.Fprintf(stderr, "hvtriage: %v\n", err)
