@@ -184,3 +184,16 @@ func readHead(e *Entry) ([]byte, error) {
 	}
 	return buf[:n], err
 }
+
+// Classify tells what an entry is the way Run sorts files: one of the Kind
+// constants above or a cmdout.Kind, and a note when the name and the content
+// disagree. Other tools that walk a bundle (the redactor) use it so that a
+// file is treated as the analysis will read it.
+func Classify(e *Entry) (kind, note string, err error) {
+	head, err := readHead(e)
+	if err != nil {
+		return KindUnknown, "", err
+	}
+	c := classify(e.Path, head)
+	return c.kind, c.note, nil
+}

@@ -74,6 +74,7 @@ func (d *chunkDecoder) u32(p int) uint32 { return binary.LittleEndian.Uint32(d.b
 // record decodes the BinXML in buf[start:end] into ev.
 func (d *chunkDecoder) record(ev *Event, start, end int) error {
 	d.out.reset(ev)
+	d.out.binxml = true
 	d.nest = 0
 	d.vals = d.vals[:0]
 	_, err := d.fragment(start, end, nil, false)

@@ -27,6 +27,8 @@ type builder struct {
 	dataName   string
 	userDataOn bool // inside the first child of UserData
 	userSeen   bool
+	// binxml is set when the input is a binary record (types are known).
+	binxml bool
 	// mute > 0 while inside an element Windows would not render (its
 	// dependency substitution is null); counts the nesting inside it.
 	mute int
@@ -184,6 +186,10 @@ func (b *builder) attrStart(name string) {
 				b.attrWanted = name == "SystemTime"
 			case "Security":
 				b.attrWanted = name == "UserID"
+			case "Execution":
+				b.attrWanted = name == "ProcessID" || name == "ThreadID"
+			case "Correlation":
+				b.attrWanted = name == "ActivityID" || name == "RelatedActivityID"
 			}
 		case secEventData:
 			b.attrWanted = name == "Name" && b.names[2] == "Data"
@@ -245,6 +251,20 @@ func (b *builder) closeAttr() {
 		}
 	case "Security":
 		ev.UserSID = b.attr.string()
+	case "Execution":
+		if n, ok := b.attr.uint(); ok && n <= 0xffffffff {
+			if b.attrName == "ProcessID" {
+				ev.ProcessID = uint32(n)
+			} else {
+				ev.ThreadID = uint32(n)
+			}
+		}
+	case "Correlation":
+		if b.attrName == "ActivityID" {
+			ev.ActivityID = b.attr.string()
+		} else {
+			ev.Unrepresented = true
+		}
 	case "Data":
 		b.dataName = b.attr.string()
 	}
@@ -268,11 +288,25 @@ func (b *builder) end() {
 		switch {
 		case b.names[2] == "Binary":
 			ev.Binary = b.binary()
+			if ev.Binary == nil && b.text.n > 0 {
+				ev.Unrepresented = true
+			}
 		default:
+			n := len(ev.Data)
 			ev.Data = b.appendFields(ev.Data, b.dataName)
+			if b.binxml {
+				ev.DataTypes = b.appendTypes(ev.DataTypes, len(ev.Data)-n)
+			}
 		}
 	case d >= 4 && d <= maxTrackedDepth && b.wantText && !b.hasChild[d]:
+		n := len(ev.UserData)
 		ev.UserData = b.appendFields(ev.UserData, b.names[d-1])
+		if b.binxml {
+			ev.UserDataTypes = b.appendTypes(ev.UserDataTypes, len(ev.UserData)-n)
+			if d > 4 {
+				ev.Unrepresented = true
+			}
+		}
 	case d == 3 && b.sec == secRendering && b.wantText:
 		ev.Message = b.text.string()
 	case d == 3 && b.sec == secUserData:
@@ -307,6 +341,23 @@ func (b *builder) appendFields(fs []Field, name string) []Field {
 		return fs
 	}
 	return append(fs, Field{Name: name, Value: b.text.string()})
+}
+
+// appendTypes records the value type of the n fields appendFields just
+// added (see Event.DataTypes).
+func (b *builder) appendTypes(ts []uint8, n int) []uint8 {
+	t := uint8(0)
+	switch {
+	case b.text.n == 1 && b.text.first.typ == typeNull:
+	case b.text.n == 1:
+		t = b.text.first.typ
+	case b.text.n > 1:
+		t = typeText
+	}
+	for range n {
+		ts = append(ts, t)
+	}
+	return ts
 }
 
 func (b *builder) systemText(name string) {

@@ -86,6 +86,9 @@ type Event struct {
 	Channel         string
 	Computer        string
 	UserSID         string // System/Security/@UserID
+	ProcessID       uint32 // System/Execution/@ProcessID
+	ThreadID        uint32 // System/Execution/@ThreadID
+	ActivityID      string // System/Correlation/@ActivityID
 
 	EventID       uint16 // low 16 bits of the event identifier
 	Qualifiers    uint16 // high 16 bits for classic sources, see HasQualifiers
@@ -106,6 +109,18 @@ type Event struct {
 	UserData     []Field
 	// Binary is EventData/Binary (classic events put NTSTATUS/HRESULT dumps there).
 	Binary []byte
+	// DataTypes and UserDataTypes give, for EVTX input, the BinXML value
+	// type of each field of Data and UserData (same index): 0x01 string,
+	// 0x08 UInt32, 0x0f GUID, … with 0x80 set when the field is one element
+	// of an array value; 0 for an empty field; 0xff when the value was
+	// composed of several parts. They are nil for XML and text input.
+	DataTypes     []uint8
+	UserDataTypes []uint8
+	// Unrepresented is set when the record held structure the fields above
+	// do not carry (UserData nested below its leaves, a RelatedActivityID,
+	// a Binary that is not hex), so a writer could not reproduce it from
+	// this Event. EVTX input only.
+	Unrepresented bool
 	// Message is RenderingInfo/Message when an XML export carries it, or
 	// the Message of a text export; EVTX files never store rendered text.
 	Message string

@@ -154,18 +154,29 @@ func (c rtCase) expected(id uint64) Event {
 		RecordID: id, Time: r.Time.Truncate(100 * time.Nanosecond),
 		Provider: r.Provider, ProviderGUID: r.ProviderGUID, EventSourceName: r.EventSourceName,
 		Channel: r.Channel, Computer: r.Computer, UserSID: r.UserSID,
+		ProcessID: r.ProcessID, ThreadID: r.ThreadID, ActivityID: r.ActivityID,
 		EventID: r.EventID, Qualifiers: r.Qualifiers, HasQualifiers: r.HasQualifiers,
 		Version: r.Version, Level: r.Level, Opcode: r.Opcode, Task: r.Task, Keywords: r.Keywords,
 		Binary: r.Binary,
 	}
 	var fs []Field
+	var ts []uint8
+	classic := true
+	for _, f := range c.data {
+		classic = classic && f.f.Name == ""
+	}
 	for _, f := range c.data {
 		fs = append(fs, Field{Name: f.f.Name, Value: f.want})
+		t := f.f.Type.Code()
+		if classic && c.userData == "" {
+			t |= 0x80 // classic insertion strings are one string array
+		}
+		ts = append(ts, t)
 	}
 	if c.userData != "" {
-		ev.UserDataName, ev.UserData = c.userData, fs
+		ev.UserDataName, ev.UserData, ev.UserDataTypes = c.userData, fs, ts
 	} else {
-		ev.Data = fs
+		ev.Data, ev.DataTypes = fs, ts
 	}
 	return ev
 }

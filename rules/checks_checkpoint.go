@@ -380,6 +380,11 @@ func standardCheckpointOnDC(ix *index) []*Evidence {
 // using it is weak.
 var dcName = regexp.MustCompile(`(?i)(^|[-_.])(p?dc|adds?|addc)[0-9]*([-_.]|$)|^dc[0-9]`)
 
+// NamedLikeDC reports whether a VM name follows a domain controller naming
+// convention, the hint the standard-on-dc-named signal reads. The
+// redactor keeps the hint in the pseudonym (VM-DC-n).
+func NamedLikeDC(name string) bool { return dcName.MatchString(name) }
+
 // standardCheckpointOnDCByName fires for a Standard checkpoint of a VM
 // whose name looks like a domain controller's, when nothing proves it is
 // one. It cites the checkpoint.

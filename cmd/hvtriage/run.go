@@ -47,6 +47,11 @@ const usage = `usage:
                                     compare two bundles or JSON reports of one host:
                                     findings fixed, still there, new, no longer checkable;
                                     exit 3 when a new or remaining one is >= L
+  hvtriage redact BUNDLE -o OUT.zip [--map MAP.json]
+                                    a copy of the bundle with host, domain, user, VM and
+                                    share names and IP addresses replaced by pseudonyms;
+                                    MAP.json (original → pseudonym) is reused when it
+                                    exists, written after, and never put in the copy
   hvtriage rules [CAUSE]            list the rule catalog, or explain one cause
   hvtriage version                  print the version
 
@@ -62,6 +67,8 @@ analyze flags:
                  (comma-separated, default json)
   --max-file-size N  largest file read from a bundle, in bytes (default 16 GiB)
   --file-timeout D   time budget per file, e.g. 90s (default 5m)
+  --redact       replace names and addresses in the report by pseudonyms (as redact does)
+  --map MAP.json with --redact: reuse and update this map of pseudonyms
 
 exit codes: 0 done, 1 a bundle could not be analyzed, 2 usage error,
   3 a finding at or above --fail-on, 4 (only with --fail-on) inconclusive.
@@ -83,6 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runCollectScript(args[1:], stdout, stderr)
 	case "diff":
 		return runDiff(ctx, args[1:], stdout, stderr)
+	case "redact":
+		return runRedact(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintf(stdout, "hvtriage %s\n", version)
 		return exitOK
@@ -132,6 +141,8 @@ type analyzeConfig struct {
 	reportDir   string
 	maxFileSize int64
 	fileTimeout time.Duration
+	redact      bool
+	mapPath     string
 	bundles     []string
 }
 
@@ -156,6 +167,8 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.StringVar(&cfg.reportDir, "report-dir", "", "folder for batch reports")
 	fs.Int64Var(&cfg.maxFileSize, "max-file-size", 0, "largest file")
 	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
+	fs.BoolVar(&cfg.redact, "redact", false, "pseudonyms in the report")
+	fs.StringVar(&cfg.mapPath, "map", "", "pseudonym map")
 	// Flags may come before or after the bundle, as people type them.
 	var positional []string
 	for {
@@ -182,7 +195,13 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	if cfg.asCase && cfg.batchDir != "" {
 		return nil, errors.New("--case analyzes the bundles named as one case; it does not go with --batch")
 	}
+	if cfg.mapPath != "" && !cfg.redact {
+		return nil, errMapWithoutRedact
+	}
 	if cfg.batch() {
+		if cfg.redact {
+			return nil, errors.New("--redact takes one bundle")
+		}
 		return cfg, cfg.checkBatch()
 	}
 	if cfg.reportDir != "" {
@@ -237,6 +256,12 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		return exitFailed
 	}
 	doc := report.Build(res, version)
+	if cfg.redact {
+		if err := redactDocument(ctx, bundle, cfg.mapPath, doc); err != nil {
+			fmt.Fprintf(stderr, "hvtriage: redacting the report: %v\n", err)
+			return exitFailed
+		}
+	}
 	if len(cfg.outputs) == 0 {
 		if err := report.Terminal(stdout, doc, useColor(stdout, cfg.noColor)); err != nil {
 			fmt.Fprintf(stderr, "hvtriage: %v\n", err)

@@ -118,6 +118,12 @@ type Record struct {
 	Data     []Field
 	Binary   []byte
 	UserData *UserData
+
+	// RecordID, when not 0, is this record's ID; it must be higher than
+	// the previous record's. A gap starts a new chunk, so that every chunk
+	// holds consecutive IDs as Windows writes them (a log re-encoded
+	// without its damaged records keeps the IDs of the others).
+	RecordID uint64
 }
 
 // Options control file-level fields.
@@ -153,6 +159,16 @@ func Marshal(recs []Record, opt Options) ([]byte, error) {
 		r := &recs[i]
 		if err := validate(r); err != nil {
 			return nil, fmt.Errorf("record %d (event %d): %w", i, r.EventID, err)
+		}
+		if r.RecordID != 0 && r.RecordID != id {
+			if r.RecordID < id {
+				return nil, fmt.Errorf("record %d (event %d): %w: record ID %d after %d", i, r.EventID, ErrInvalidRecord, r.RecordID, id-1)
+			}
+			if cur.count > 0 {
+				chunks = append(chunks, cur)
+				cur = newChunk()
+			}
+			id = r.RecordID
 		}
 		ok, err := cur.add(r, id)
 		if err != nil {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/evtx"
 )
 
 var t0 = time.Date(2024, 3, 14, 2, 6, 41, 118_000_000, time.UTC)
@@ -223,4 +225,22 @@ func TestFieldValue_Encodings(t *testing.T) {
 		assert.Equal(t, tc.typ, v.typ, "%+v", tc.f)
 		assert.Equal(t, tc.data, v.data, "%+v", tc.f)
 	}
+}
+
+func TestMarshal_RecordIDGap(t *testing.T) {
+	rec := func(id uint64) Record {
+		return Record{Provider: "Microsoft-Windows-Ntfs", ProviderGUID: "{3ff37a1c-a68d-4d6e-8c9b-f79e8b16c482}", Channel: "System",
+			Computer: "HOST-1", EventID: 55, Level: 2, Time: time.Date(2024, 3, 14, 8, 0, 0, 0, time.UTC), RecordID: id}
+	}
+	b, err := Marshal([]Record{rec(0), rec(0), rec(10), rec(0)}, Options{FirstRecordID: 5})
+	require.NoError(t, err)
+	var ids []uint64
+	_, err = evtx.Walk(t.Context(), bytes.NewReader(b), int64(len(b)), func(ev *evtx.Event) error {
+		ids = append(ids, ev.RecordID)
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Equal(t, []uint64{5, 6, 10, 11}, ids)
+	_, err = Marshal([]Record{rec(7), rec(3)}, Options{})
+	assert.ErrorIs(t, err, ErrInvalidRecord)
 }

@@ -35,6 +35,27 @@ func wireType(t Type) byte { return wireTypes[t] }
 
 func validType(t Type) bool { return t >= 0 && int(t) < len(wireTypes) }
 
+// Code returns the Binary XML value type t is written as (0x01 for String),
+// or 0 for an unknown Type.
+func (t Type) Code() uint8 {
+	if !validType(t) {
+		return 0
+	}
+	return wireTypes[t]
+}
+
+// TypeOf returns the Type written as the Binary XML value type code, and
+// false when the writer cannot write that type (arrays, reals, size_t,
+// ANSI strings, nested Binary XML).
+func TypeOf(code uint8) (Type, bool) {
+	for t, c := range wireTypes {
+		if c == code {
+			return Type(t), true
+		}
+	}
+	return 0, false
+}
+
 // validate checks what can be checked without encoding.
 func validate(r *Record) error {
 	fields := r.Data
