@@ -6,10 +6,6 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -24,25 +20,16 @@ func Terminal(w io.Writer, d *Document, color bool) error {
 	}
 	if len(d.Findings) > 0 {
 		fmt.Fprintln(w)
-		t := tablewriter.NewTable(w,
-			tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-			tablewriter.WithHeaderAutoFormat(tw.Off),
-			tablewriter.WithHeaderAlignment(tw.AlignLeft),
-			tablewriter.WithRowAlignment(tw.AlignLeft),
-			tablewriter.WithRowAutoWrap(tw.WrapNone),
-		)
-		t.Header([]string{"Severity", "Conf", "Cause", "Title", "VMs", "Key evidence"})
+		var rows [][]string
 		for _, f := range d.Findings {
 			key := ""
 			if len(f.Evidence) > 0 {
 				key = plain(f.Evidence[0].Source + " " + f.Evidence[0].Locator)
 			}
-			if err := t.Append([]string{severityLabel(f.Severity, color), confidence(f.Confidence), f.Cause,
-				f.Title, plain(strings.Join(f.VMs, ", ")), key}); err != nil {
-				return err
-			}
+			rows = append(rows, []string{severityLabel(f.Severity, color), confidence(f.Confidence), f.Cause,
+				f.Title, plain(strings.Join(f.VMs, ", ")), key})
 		}
-		if err := t.Render(); err != nil {
+		if err := TextTable(w, []string{"Severity", "Conf", "Cause", "Title", "VMs", "Key evidence"}, rows); err != nil {
 			return err
 		}
 	}

@@ -13,10 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
 	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/report"
 	"github.com/hvtriage/hvtriage/rules"
@@ -222,19 +218,10 @@ func analyzeOne(ctx context.Context, bundle string, cfg *analyzeConfig, opt anal
 }
 
 func batchSummary(w io.Writer, results []batchResult) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	)
-	t.Header([]string{"Bundle", "Verdict", "Top cause", "Severity", "Conf", "Findings", "Files read"})
+	var rows [][]string
 	for _, r := range results {
 		if r.err != nil {
-			if err := t.Append([]string{plainText(r.bundle), "error", "ERROR: " + plainText(r.err.Error()), "-", "-", "-", "-"}); err != nil {
-				return err
-			}
+			rows = append(rows, []string{plainText(r.bundle), "error", "ERROR: " + plainText(r.err.Error()), "-", "-", "-", "-"})
 			continue
 		}
 		v := r.doc.Verdict
@@ -246,11 +233,9 @@ func batchSummary(w io.Writer, results []batchResult) error {
 			top := r.doc.Findings[0]
 			row[2], row[3], row[4], row[5] = top.Cause, top.Severity.String(), fmt.Sprintf("%.0f%%", top.Confidence*100), fmt.Sprint(len(r.doc.Findings))
 		}
-		if err := t.Append(row); err != nil {
-			return err
-		}
+		rows = append(rows, row)
 	}
-	return t.Render()
+	return report.TextTable(w, []string{"Bundle", "Verdict", "Top cause", "Severity", "Conf", "Findings", "Files read"}, rows)
 }
 
 // plainText keeps control characters of file names out of the terminal.

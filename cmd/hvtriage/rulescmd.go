@@ -6,10 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
-
+	"github.com/hvtriage/hvtriage/report"
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -41,20 +38,11 @@ func runRules(args []string, stdout, stderr io.Writer) int {
 }
 
 func catalogTable(w io.Writer, cat *rules.Catalog) error {
-	t := tablewriter.NewTable(w,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-	)
-	t.Header([]string{"ID", "Area", "Severity", "Cause", "Evidence used"})
+	var rows [][]string
 	for _, c := range cat.Causes {
-		if err := t.Append([]string{c.ID, c.Area, c.Severity.String(), c.Title, evidenceUsed(c)}); err != nil {
-			return err
-		}
+		rows = append(rows, []string{c.ID, c.Area, c.Severity.String(), c.Title, evidenceUsed(c)})
 	}
-	if err := t.Render(); err != nil {
+	if err := report.TextTable(w, []string{"ID", "Area", "Severity", "Cause", "Evidence used"}, rows); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(w, "%d causes. `hvtriage rules CAUSE` explains one.\n", len(cat.Causes))
