@@ -119,9 +119,14 @@ func (b *Bundle) Close() error {
 // of that one file. Nothing is ever extracted to disk under a name from
 // the bundle.
 func OpenBundle(p string, lim Limits) (*Bundle, error) {
+	// Stat, never Open, first: opening a named pipe blocks until someone
+	// writes to it, and a device can be read forever.
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
+	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (it is a %s)", p, ErrNotBundle, specialFile(st.Mode()))
 	}
 	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
 	switch {
@@ -166,12 +171,16 @@ func (b *Bundle) addDir(dir string) error {
 			b.reject(name, "", "ignored", "symbolic link not followed")
 			return nil
 		case !d.Type().IsRegular():
-			b.reject(name, "", "ignored", "not a regular file")
+			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			b.reject(name, "", "unreadable", err.Error())
+			return nil
+		}
+		if !info.Mode().IsRegular() { // replaced since the folder was listed
+			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
 			return nil
 		}
 		b.addRootFile(root, name, info.Size())
@@ -217,6 +226,23 @@ func hashFile(root *os.Root, name string) (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// specialFile names what a non-regular file is, for the problem that
+// refuses it.
+func specialFile(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	default:
+		return "special file"
+	}
 }
 
 // hasZipMagic reports whether the file starts like a zip archive.
