@@ -235,7 +235,11 @@ feed:
 		}
 	}
 	for _, a := range b.Archives {
-		res.Inventory = append(res.Inventory, FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries})
+		rec := FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries}
+		if a.Damage != "" {
+			rec.Status, rec.Problems = StatusPartial, []string{a.Damage}
+		}
+		res.Inventory = append(res.Inventory, rec)
 	}
 	for _, r := range b.Rejected {
 		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})

@@ -3,6 +3,7 @@ package analyze
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -26,6 +27,7 @@ type Limits struct {
 	MaxRatio     float64 // largest compression ratio for entries above RatioFloor
 	RatioFloor   int64   // entries smaller than this cannot be bombs worth refusing
 	MaxNesting   int     // zips inside zips inside the bundle
+	MaxEntries   int     // entries of all archives together, nested ones included
 	// MemoryBuffer is the largest compressed entry held in memory when a
 	// reader needs random access; larger ones are spooled to an anonymous
 	// temporary file that is removed when the analysis ends.
@@ -41,6 +43,7 @@ func DefaultLimits() Limits {
 		MaxRatio:     200,
 		RatioFloor:   64 << 20,
 		MaxNesting:   3,
+		MaxEntries:   200_000,
 		MemoryBuffer: 32 << 20,
 	}
 }
@@ -82,7 +85,8 @@ type Bundle struct {
 	Archives []Archive // nested zips that were opened, for the inventory
 
 	lim     Limits
-	total   int64
+	total   int64      // declared bytes of the admitted files
+	entries int        // entries met in all archives, nested ones included
 	mu      sync.Mutex // guards closers, which extractors add to
 	closers []io.Closer
 	seen    map[string]bool
@@ -100,6 +104,7 @@ type Archive struct {
 	Path    string
 	Size    int64
 	Entries int
+	Damage  string // what a damaged archive lost, if it was salvaged
 }
 
 // Close releases open files and temporary buffers.
@@ -127,6 +132,9 @@ func OpenBundle(p string, lim Limits) (*Bundle, error) {
 	}
 	if !st.IsDir() && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w (it is a %s)", p, ErrNotBundle, specialFile(st.Mode()))
+	}
+	if lim.MaxEntries <= 0 {
+		lim.MaxEntries = DefaultLimits().MaxEntries
 	}
 	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
 	switch {
@@ -309,64 +317,173 @@ func (b *Bundle) addZipFile(p string, size int64) error {
 	}
 	b.closers = append(b.closers, f)
 	b.zipFile, b.zipSize = f, size
-	zr, err := zip.NewReader(f, size)
+	files, damage, err := b.readArchive(f, size)
 	if err != nil {
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%s: %w (%v)", p, ErrNotBundle, err)
-		}
-		return err
+		return fmt.Errorf("%s: %w (%v)", p, ErrNotBundle, err)
 	}
-	b.addZip(zr, f, "", 0)
+	if damage != "" {
+		b.reject(b.Name, KindZip, StatusPartial, damage)
+	}
+	b.addZip(files, "", 0)
 	return nil
 }
 
-// addZip adds the entries of an opened zip under prefix. src gives random
-// access to the zip itself, so stored entries are read in place.
-func (b *Bundle) addZip(zr *zip.Reader, src io.ReaderAt, prefix string, depth int) int {
-	n := 0
-	for _, zf := range zr.File {
-		if strings.HasSuffix(zf.Name, "/") || strings.HasSuffix(zf.Name, `\`) {
+// archiveFile is one entry of a zip, described by the central directory,
+// or by its local header when the directory is missing or lies.
+type archiveFile struct {
+	name       string
+	flags      uint16
+	method     uint16
+	mode       fs.FileMode
+	src        io.ReaderAt // the zip itself
+	size       int64
+	compressed int64
+	dataOff    int64
+	open       func() (io.ReadCloser, error)
+}
+
+// readArchive lists a zip's entries. A zip whose end record or central
+// directory is missing, cut or lying is salvaged from its local headers,
+// and damage says what was lost; err is set only when nothing at all could
+// be read.
+func (b *Bundle) readArchive(ra io.ReaderAt, size int64) (files []archiveFile, damage string, err error) {
+	zr, zerr := zip.NewReader(ra, size)
+	var lies []string
+	if zerr == nil {
+		for _, zf := range zr.File {
+			af := archiveFile{src: ra, name: zf.Name, flags: zf.Flags, method: zf.Method, mode: zf.Mode(), size: clampSize(zf.UncompressedSize64), compressed: clampSize(zf.CompressedSize64), open: zf.Open}
+			off, err := zf.DataOffset()
+			switch {
+			case err != nil:
+				lies = append(lies, fmt.Sprintf("%q (%v)", zf.Name, err))
+				continue
+			case off+af.compressed > size:
+				lies = append(lies, fmt.Sprintf("%q (data ends at %d, past the end of the archive at %d)", zf.Name, off+af.compressed, size))
+				continue
+			}
+			af.dataOff = off
+			files = append(files, af)
+		}
+		if len(lies) == 0 {
+			return files, "", nil
+		}
+	}
+	found, stopped := scanLocalHeaders(ra, size, max(1, b.lim.MaxEntries-b.entries), min(b.lim.MaxEntrySize, max(0, b.lim.MaxTotalSize-b.total)))
+	if zerr != nil && len(found) == 0 {
+		if stopped != nil {
+			return nil, "", fmt.Errorf("%v; no entry could be recovered (%v)", zerr, stopped)
+		}
+		return nil, "", zerr
+	}
+	var why string
+	if zerr != nil {
+		why = fmt.Sprintf("damaged archive: its end record or central directory is missing, cut or wrong (%v)", zerr)
+	} else {
+		why = fmt.Sprintf("damaged archive: the central directory lists %d entries that are not where it says: %s", len(lies), listSome(lies, 5))
+	}
+	if len(found) == 0 {
+		// The directory lied about some entries and the local headers
+		// give nothing better: keep the entries it got right.
+		return files, why, nil
+	}
+	files = files[:0]
+	for _, le := range found {
+		le := le
+		files = append(files, archiveFile{src: ra, name: le.name, flags: le.flags, method: le.method, size: le.size, compressed: le.compressed, dataOff: le.dataOff,
+			open: func() (io.ReadCloser, error) { return le.open(ra) }})
+	}
+	damage = fmt.Sprintf("%s; %d entries recovered from their local headers", why, len(found))
+	if stopped != nil {
+		damage += fmt.Sprintf("; the rest is lost: %v", stopped)
+	}
+	return files, damage, nil
+}
+
+func clampSize(n uint64) int64 {
+	return int64(min(n, 1<<62))
+}
+
+// listSome quotes the first n items and counts the rest.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// overlapping finds entries whose data shares bytes with another entry's:
+// several directory records pointing at one copy of the data is how
+// archive bombs multiply a small file. The entry that starts first is kept.
+func overlapping(files []archiveFile) map[int]string {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(files[x].dataOff, files[y].dataOff) })
+	out := map[int]string{}
+	var keep = -1
+	for _, i := range order {
+		if files[i].compressed == 0 {
 			continue
 		}
-		name, err := normalizeName(zf.Name)
+		if keep >= 0 && files[i].dataOff < files[keep].dataOff+files[keep].compressed {
+			out[i] = files[keep].name
+			continue
+		}
+		keep = i
+	}
+	return out
+}
+
+// addZip adds the entries of an opened zip under prefix. Stored entries are
+// read in place.
+func (b *Bundle) addZip(files []archiveFile, prefix string, depth int) int {
+	n := 0
+	shared := overlapping(files)
+	for i, zf := range files {
+		if strings.HasSuffix(zf.name, "/") || strings.HasSuffix(zf.name, `\`) {
+			continue
+		}
+		if b.entries >= b.lim.MaxEntries {
+			b.reject(cmp.Or(strings.TrimSuffix(prefix, "/"), b.Name), KindZip, StatusPartial,
+				fmt.Sprintf("the bundle's budget of %d files across all nested zips is used up; %d entries of this archive were not read", b.lim.MaxEntries, len(files)-i))
+			break
+		}
+		b.entries++
+		name, err := normalizeName(zf.name)
 		if err != nil {
-			b.reject(prefix+zf.Name, "", "ignored", fmt.Sprintf("entry name %q refused: %v", zf.Name, err))
+			b.reject(prefix+zf.name, "", "ignored", fmt.Sprintf("entry name %q refused: %v", zf.name, err))
 			continue
 		}
 		name = prefix + name
 		switch {
-		case zf.Mode()&fs.ModeSymlink != 0:
+		case shared[i] != "":
+			b.reject(name, "", "ignored", fmt.Sprintf("its data overlaps entry %q: several directory entries share the same bytes, as archive bombs are built; not read", shared[i]))
+			continue
+		case zf.mode&fs.ModeSymlink != 0:
 			b.reject(name, "", "ignored", "symbolic link entry not followed")
 			continue
-		case zf.Flags&0x1 != 0:
+		case zf.flags&0x1 != 0:
 			b.reject(name, "", "unreadable", "encrypted entry: hvtriage does not take passwords; re-send it unencrypted")
 			continue
-		case zf.Method != zip.Store && zf.Method != zip.Deflate:
-			b.reject(name, "", "unreadable", fmt.Sprintf("compression method %d is not supported", zf.Method))
+		case zf.method != zip.Store && zf.method != zip.Deflate:
+			b.reject(name, "", "unreadable", fmt.Sprintf("compression method %d is not supported", zf.method))
 			continue
 		}
-		size := int64(zf.UncompressedSize64)
-		if zf.UncompressedSize64 > 1<<62 {
-			size = 1 << 62
-		}
-		if !b.admit(name, size, int64(zf.CompressedSize64)) {
+		if !b.admit(name, zf.size, zf.compressed) {
 			continue
 		}
 		n++
-		b.addEntry(b.zipEntry(zf, src, name, size), depth)
+		b.addEntry(b.zipEntry(zf, name), depth)
 	}
 	return n
 }
 
-func (b *Bundle) zipEntry(zf *zip.File, src io.ReaderAt, name string, size int64) *Entry {
-	e := &Entry{Path: name, Size: size, open: zf.Open}
-	if zf.Method == zip.Store {
+func (b *Bundle) zipEntry(zf archiveFile, name string) *Entry {
+	e := &Entry{Path: name, Size: zf.size, open: zf.open}
+	if zf.method == zip.Store {
 		e.readerAt = func() (io.ReaderAt, error) {
-			off, err := zf.DataOffset()
-			if err != nil {
-				return nil, err
-			}
-			return io.NewSectionReader(src, off, size), nil
+			return io.NewSectionReader(zf.src, zf.dataOff, zf.size), nil
 		}
 		return e
 	}
@@ -375,7 +492,7 @@ func (b *Bundle) zipEntry(zf *zip.File, src io.ReaderAt, name string, size int64
 		if buffered != nil {
 			return buffered, nil
 		}
-		ra, err := b.buffer(zf.Open, size)
+		ra, err := b.buffer(zf.open, zf.size)
 		if err != nil {
 			return nil, err
 		}
@@ -464,13 +581,13 @@ func (b *Bundle) addEntry(e *Entry, depth int) {
 		b.reject(e.Path, "zip", "unreadable", err.Error())
 		return
 	}
-	zr, err := zip.NewReader(ra, e.Size)
+	files, damage, err := b.readArchive(ra, e.Size)
 	if err != nil {
 		b.reject(e.Path, "zip", "unreadable", fmt.Sprintf("damaged zip: %v", err))
 		return
 	}
-	n := b.addZip(zr, ra, e.Path+"/", depth+1)
-	b.Archives = append(b.Archives, Archive{Path: e.Path, Size: e.Size, Entries: n})
+	n := b.addZip(files, e.Path+"/", depth+1)
+	b.Archives = append(b.Archives, Archive{Path: e.Path, Size: e.Size, Entries: n, Damage: damage})
 }
 
 func (b *Bundle) isZip(e *Entry) bool {
