@@ -275,6 +275,7 @@ type fileOutcome struct {
 // including a panic in parser code, ends up as a problem on this file.
 func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options, budget *eventBudget) (out fileOutcome) {
 	out.record = FileRecord{Path: e.Path, Size: e.Size, Kind: KindUnknown}
+	defer e.Release() // the inflated copy, if any, is not needed any more
 	defer func() {
 		if r := recover(); r != nil {
 			out.record.Status = StatusUnreadable

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Limits bound what a bundle can make the analyzer read. Bundles come from
@@ -32,6 +33,16 @@ type Limits struct {
 	// reader needs random access; larger ones are spooled to an anonymous
 	// temporary file that is removed when the analysis ends.
 	MemoryBuffer int64
+	// MaxMemory bounds the inflated buffers held in memory at once;
+	// beyond it they are spooled. MaxSpool bounds the temporary files
+	// held at once.
+	MaxMemory int64
+	MaxSpool  int64
+	// The bytes inflated by all reads of a bundle together may reach
+	// InflateRatio times the bundle's size on disk, and at least
+	// InflateFloor.
+	InflateRatio float64
+	InflateFloor int64
 }
 
 // DefaultLimits fit real support bundles (cluster bundles reach tens of
@@ -45,7 +56,22 @@ func DefaultLimits() Limits {
 		MaxNesting:   3,
 		MaxEntries:   200_000,
 		MemoryBuffer: 32 << 20,
+		MaxMemory:    256 << 20,
+		MaxSpool:     16 << 30,
+		InflateRatio: 200,
+		InflateFloor: 2 << 30,
 	}
+}
+
+// withDefaults fills the budgets left at zero.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	l.MaxEntries = cmp.Or(l.MaxEntries, d.MaxEntries)
+	l.MaxMemory = cmp.Or(l.MaxMemory, d.MaxMemory)
+	l.MaxSpool = cmp.Or(l.MaxSpool, d.MaxSpool)
+	l.InflateRatio = cmp.Or(l.InflateRatio, d.InflateRatio)
+	l.InflateFloor = cmp.Or(l.InflateFloor, d.InflateFloor)
+	return l
 }
 
 // ErrNotBundle is returned when the path is neither a directory nor a zip.
@@ -58,7 +84,11 @@ type Entry struct {
 	Size int64
 
 	open     func() (io.ReadCloser, error)
-	readerAt func() (io.ReaderAt, error)
+	readerAt func() (ra io.ReaderAt, release func(), err error)
+
+	mu      sync.Mutex // guards the random-access view and its release
+	ra      io.ReaderAt
+	release func()
 }
 
 // Open streams the entry's content. Reads are bounded by Size: a zip entry
@@ -66,8 +96,34 @@ type Entry struct {
 func (e *Entry) Open() (io.ReadCloser, error) { return e.open() }
 
 // ReaderAt gives random access to the content (disk headers, EVTX chunks).
-// Compressed entries are buffered; the buffer lives as long as the bundle.
-func (e *Entry) ReaderAt() (io.ReaderAt, error) { return e.readerAt() }
+// Compressed entries are inflated into a buffer (memory or a temporary
+// file) that is kept until Release, so that repeated calls cost nothing.
+func (e *Entry) ReaderAt() (io.ReaderAt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ra != nil {
+		return e.ra, nil
+	}
+	ra, release, err := e.readerAt()
+	if err != nil {
+		return nil, err
+	}
+	e.ra, e.release = ra, release
+	return ra, nil
+}
+
+// Release frees what ReaderAt holds: the inflated buffer, the temporary
+// file or the open file. The analysis calls it when it is done with the
+// file, so memory does not grow with the bundle. A later ReaderAt builds
+// the view again.
+func (e *Entry) Release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.release != nil {
+		e.release()
+	}
+	e.ra, e.release = nil, nil
+}
 
 // Rejected is an entry the bundle reader refused, with the reason.
 type Rejected struct {
@@ -85,12 +141,19 @@ type Bundle struct {
 	Archives []Archive // nested zips that were opened, for the inventory
 
 	lim     Limits
-	total   int64      // declared bytes of the admitted files
-	entries int        // entries met in all archives, nested ones included
-	mu      sync.Mutex // guards closers, which extractors add to
-	closers []io.Closer
-	seen    map[string]bool
-	dups    map[string]int
+	total   int64 // declared bytes of the admitted files
+	entries int   // entries met in all archives, nested ones included
+
+	// Decompression budgets, shared by the extractors' goroutines.
+	inflated      atomic.Int64 // bytes inflated by any reader
+	inflateBudget int64
+	inMemory      int64      // bytes of inflated buffers held in memory (under mu)
+	spooled       int64      // bytes of temporary files held (under mu)
+	archived      []*Entry   // nested zips, whose views live until Close
+	mu            sync.Mutex // guards closers and the budgets held (inMemory, spooled)
+	closers       []io.Closer
+	seen          map[string]bool
+	dups          map[string]int
 
 	// What Digest reads: the zip file, or the folder's regular files.
 	zipFile *os.File
@@ -109,6 +172,12 @@ type Archive struct {
 
 // Close releases open files and temporary buffers.
 func (b *Bundle) Close() error {
+	for _, e := range b.Entries {
+		e.Release()
+	}
+	for i := len(b.archived) - 1; i >= 0; i-- {
+		b.archived[i].Release()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var errs []error
@@ -133,10 +202,12 @@ func OpenBundle(p string, lim Limits) (*Bundle, error) {
 	if !st.IsDir() && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %w (it is a %s)", p, ErrNotBundle, specialFile(st.Mode()))
 	}
-	if lim.MaxEntries <= 0 {
-		lim.MaxEntries = DefaultLimits().MaxEntries
-	}
+	lim = lim.withDefaults()
 	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
+	b.inflateBudget = lim.InflateFloor // and InflateRatio × each file of a folder
+	if !st.IsDir() {
+		b.inflateBudget = max(lim.InflateFloor, int64(lim.InflateRatio*float64(st.Size())))
+	}
 	switch {
 	case st.IsDir():
 		err = b.addDir(p)
@@ -287,17 +358,17 @@ func (b *Bundle) addSingleFile(p string) error {
 // through os.Root.
 func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
 	b.files = append(b.files, name)
+	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
 		return
 	}
 	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return root.Open(name) }}
-	e.readerAt = func() (io.ReaderAt, error) {
+	e.readerAt = func() (io.ReaderAt, func(), error) {
 		f, err := root.Open(name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		b.keep(f)
-		return f, nil
+		return f, func() { f.Close() }, nil
 	}
 	b.addEntry(e, 0)
 }
@@ -480,63 +551,127 @@ func (b *Bundle) addZip(files []archiveFile, prefix string, depth int) int {
 }
 
 func (b *Bundle) zipEntry(zf archiveFile, name string) *Entry {
-	e := &Entry{Path: name, Size: zf.size, open: zf.open}
+	e := &Entry{Path: name, Size: zf.size}
 	if zf.method == zip.Store {
-		e.readerAt = func() (io.ReaderAt, error) {
-			return io.NewSectionReader(zf.src, zf.dataOff, zf.size), nil
+		e.open = zf.open
+		e.readerAt = func() (io.ReaderAt, func(), error) {
+			return io.NewSectionReader(zf.src, zf.dataOff, zf.size), nil, nil
 		}
 		return e
 	}
-	var buffered io.ReaderAt
-	e.readerAt = func() (io.ReaderAt, error) {
-		if buffered != nil {
-			return buffered, nil
-		}
-		ra, err := b.buffer(zf.open, zf.size)
-		if err != nil {
-			return nil, err
-		}
-		buffered = ra
-		return ra, nil
-	}
+	e.open = b.counted(name, zf.open)
+	e.readerAt = func() (io.ReaderAt, func(), error) { return b.buffer(e.open, zf.size) }
 	return e
 }
 
-// buffer decompresses an entry for random access: in memory when small,
-// otherwise into an anonymous temporary file (unlinked name, never derived
-// from the bundle).
-func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (io.ReaderAt, error) {
+// buffer decompresses an entry for random access: in memory when it is
+// small and the memory budget allows, otherwise into an anonymous temporary
+// file (unlinked name, never derived from the bundle) within the
+// temporary-disk budget. release gives the memory or the file back.
+func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (ra io.ReaderAt, release func(), err error) {
+	if size <= b.lim.MemoryBuffer && b.reserve(&b.inMemory, size, b.lim.MaxMemory) {
+		defer func() {
+			if err != nil {
+				b.unreserve(&b.inMemory, size)
+			}
+		}()
+		rc, err := open()
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rc.Close()
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(rc, buf); err != nil {
+			return nil, nil, fmt.Errorf("entry holds fewer bytes than the %d it declares: %w", size, err)
+		}
+		if n, _ := rc.Read(make([]byte, 1)); n > 0 {
+			return nil, nil, fmt.Errorf("entry holds more than the %d bytes it declares", size)
+		}
+		return bytes.NewReader(buf), func() { b.unreserve(&b.inMemory, size) }, nil
+	}
+	if !b.reserve(&b.spooled, size, b.lim.MaxSpool) {
+		return nil, nil, fmt.Errorf("needs %d bytes of temporary disk to be read, over what is left of the bundle's budget of %d bytes", size, b.lim.MaxSpool)
+	}
+	tmp, err := b.spool(open, size)
+	if err != nil {
+		b.unreserve(&b.spooled, size)
+		return nil, nil, err
+	}
+	return tmp, func() {
+		tmp.Close()
+		b.unreserve(&b.spooled, size)
+	}, nil
+}
+
+func (b *Bundle) spool(open func() (io.ReadCloser, error), size int64) (*os.File, error) {
 	rc, err := open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	if size <= b.lim.MemoryBuffer {
-		buf := make([]byte, 0, size)
-		w := bytes.NewBuffer(buf)
-		if _, err := io.Copy(w, io.LimitReader(rc, size+1)); err != nil {
-			return nil, err
-		}
-		if int64(w.Len()) != size {
-			return nil, fmt.Errorf("entry holds %d bytes, declared %d", w.Len(), size)
-		}
-		return bytes.NewReader(w.Bytes()), nil
-	}
 	tmp, err := os.CreateTemp("", "hvtriage-spool-*")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(tmp.Name()) // the open handle keeps the data until Close
-	b.keep(tmp)
 	n, err := io.Copy(tmp, io.LimitReader(rc, size+1))
-	if err != nil {
-		return nil, err
+	if err == nil && n != size {
+		err = fmt.Errorf("entry holds %d bytes, declared %d", n, size)
 	}
-	if n != size {
-		return nil, fmt.Errorf("entry holds %d bytes, declared %d", n, size)
+	if err != nil {
+		tmp.Close()
+		return nil, err
 	}
 	return tmp, nil
 }
+
+// reserve takes n from a budget shared by the extractors' goroutines.
+func (b *Bundle) reserve(used *int64, n, limit int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if *used+n > limit {
+		return false
+	}
+	*used += n
+	return true
+}
+
+func (b *Bundle) unreserve(used *int64, n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	*used -= n
+}
+
+// counted wraps a decompressing reader so that every byte inflated, for
+// whichever reader and however often, counts against the bundle's
+// inflation budget: a bomb cannot keep the analyzer inflating forever.
+func (b *Bundle) counted(name string, open func() (io.ReadCloser, error)) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return &inflateCounter{ReadCloser: rc, b: b, name: name}, nil
+	}
+}
+
+type inflateCounter struct {
+	io.ReadCloser
+	b    *Bundle
+	name string
+}
+
+func (c *inflateCounter) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if c.b.inflated.Add(int64(n)) > c.b.inflateBudget {
+		return n, fmt.Errorf("%s: the bundle's budget of %d inflated bytes is used up: %w", c.name, c.b.inflateBudget, ErrInflateBudget)
+	}
+	return n, err
+}
+
+// ErrInflateBudget is the error of a read past the bundle's budget of
+// decompressed bytes.
+var ErrInflateBudget = errors.New("inflation budget exceeded")
 
 // admit applies the limits to one entry before anything is read from it.
 // The sizes are the archive's declarations; archive/zip refuses to return
@@ -581,6 +716,7 @@ func (b *Bundle) addEntry(e *Entry, depth int) {
 		b.reject(e.Path, "zip", "unreadable", err.Error())
 		return
 	}
+	b.archived = append(b.archived, e)
 	files, damage, err := b.readArchive(ra, e.Size)
 	if err != nil {
 		b.reject(e.Path, "zip", "unreadable", fmt.Sprintf("damaged zip: %v", err))
