@@ -54,11 +54,11 @@ func DefaultLimits() Limits {
 		MaxRatio:     200,
 		RatioFloor:   64 << 20,
 		MaxNesting:   3,
-		MaxEntries:   200_000,
+		MaxEntries:   50_000,
 		MemoryBuffer: 32 << 20,
 		MaxMemory:    256 << 20,
 		MaxSpool:     16 << 30,
-		InflateRatio: 200,
+		InflateRatio: 50,
 		InflateFloor: 2 << 30,
 	}
 }
