@@ -244,7 +244,11 @@ feed:
 		}
 	}
 	for _, a := range b.Archives {
-		res.Inventory = append(res.Inventory, FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries})
+		rec := FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries}
+		if a.Damage != "" {
+			rec.Status, rec.Problems = StatusPartial, []string{a.Damage}
+		}
+		res.Inventory = append(res.Inventory, rec)
 	}
 	for _, r := range b.Rejected {
 		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})
@@ -280,6 +284,7 @@ type fileOutcome struct {
 // including a panic in parser code, ends up as a problem on this file.
 func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options, budget *eventBudget) (out fileOutcome) {
 	out.record = FileRecord{Path: e.Path, Size: e.Size, Kind: KindUnknown}
+	defer e.Release() // the inflated copy, if any, is not needed any more
 	defer func() {
 		if r := recover(); r != nil {
 			out.record.Status = StatusUnreadable

@@ -3,6 +3,7 @@ package analyze
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // Limits bound what a bundle can make the analyzer read. Bundles come from
@@ -26,10 +28,21 @@ type Limits struct {
 	MaxRatio     float64 // largest compression ratio for entries above RatioFloor
 	RatioFloor   int64   // entries smaller than this cannot be bombs worth refusing
 	MaxNesting   int     // zips inside zips inside the bundle
+	MaxEntries   int     // entries of all archives together, nested ones included
 	// MemoryBuffer is the largest compressed entry held in memory when a
 	// reader needs random access; larger ones are spooled to an anonymous
 	// temporary file that is removed when the analysis ends.
 	MemoryBuffer int64
+	// MaxMemory bounds the inflated buffers held in memory at once;
+	// beyond it they are spooled. MaxSpool bounds the temporary files
+	// held at once.
+	MaxMemory int64
+	MaxSpool  int64
+	// The bytes inflated by all reads of a bundle together may reach
+	// InflateRatio times the bundle's size on disk, and at least
+	// InflateFloor.
+	InflateRatio float64
+	InflateFloor int64
 }
 
 // DefaultLimits fit real support bundles (cluster bundles reach tens of
@@ -41,8 +54,24 @@ func DefaultLimits() Limits {
 		MaxRatio:     200,
 		RatioFloor:   64 << 20,
 		MaxNesting:   3,
+		MaxEntries:   50_000,
 		MemoryBuffer: 32 << 20,
+		MaxMemory:    256 << 20,
+		MaxSpool:     16 << 30,
+		InflateRatio: 50,
+		InflateFloor: 2 << 30,
 	}
+}
+
+// withDefaults fills the budgets left at zero.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits()
+	l.MaxEntries = cmp.Or(l.MaxEntries, d.MaxEntries)
+	l.MaxMemory = cmp.Or(l.MaxMemory, d.MaxMemory)
+	l.MaxSpool = cmp.Or(l.MaxSpool, d.MaxSpool)
+	l.InflateRatio = cmp.Or(l.InflateRatio, d.InflateRatio)
+	l.InflateFloor = cmp.Or(l.InflateFloor, d.InflateFloor)
+	return l
 }
 
 // ErrNotBundle is returned when the path is neither a directory nor a zip.
@@ -55,7 +84,11 @@ type Entry struct {
 	Size int64
 
 	open     func() (io.ReadCloser, error)
-	readerAt func() (io.ReaderAt, error)
+	readerAt func() (ra io.ReaderAt, release func(), err error)
+
+	mu      sync.Mutex // guards the random-access view and its release
+	ra      io.ReaderAt
+	release func()
 }
 
 // Open streams the entry's content. Reads are bounded by Size: a zip entry
@@ -63,8 +96,34 @@ type Entry struct {
 func (e *Entry) Open() (io.ReadCloser, error) { return e.open() }
 
 // ReaderAt gives random access to the content (disk headers, EVTX chunks).
-// Compressed entries are buffered; the buffer lives as long as the bundle.
-func (e *Entry) ReaderAt() (io.ReaderAt, error) { return e.readerAt() }
+// Compressed entries are inflated into a buffer (memory or a temporary
+// file) that is kept until Release, so that repeated calls cost nothing.
+func (e *Entry) ReaderAt() (io.ReaderAt, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.ra != nil {
+		return e.ra, nil
+	}
+	ra, release, err := e.readerAt()
+	if err != nil {
+		return nil, err
+	}
+	e.ra, e.release = ra, release
+	return ra, nil
+}
+
+// Release frees what ReaderAt holds: the inflated buffer, the temporary
+// file or the open file. The analysis calls it when it is done with the
+// file, so memory does not grow with the bundle. A later ReaderAt builds
+// the view again.
+func (e *Entry) Release() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.release != nil {
+		e.release()
+	}
+	e.ra, e.release = nil, nil
+}
 
 // Rejected is an entry the bundle reader refused, with the reason.
 type Rejected struct {
@@ -82,11 +141,19 @@ type Bundle struct {
 	Archives []Archive // nested zips that were opened, for the inventory
 
 	lim     Limits
-	total   int64
-	mu      sync.Mutex // guards closers, which extractors add to
-	closers []io.Closer
-	seen    map[string]bool
-	dups    map[string]int
+	total   int64 // declared bytes of the admitted files
+	entries int   // entries met in all archives, nested ones included
+
+	// Decompression budgets, shared by the extractors' goroutines.
+	inflated      atomic.Int64 // bytes inflated by any reader
+	inflateBudget int64
+	inMemory      int64      // bytes of inflated buffers held in memory (under mu)
+	spooled       int64      // bytes of temporary files held (under mu)
+	archived      []*Entry   // nested zips, whose views live until Close
+	mu            sync.Mutex // guards closers and the budgets held (inMemory, spooled)
+	closers       []io.Closer
+	seen          map[string]bool
+	dups          map[string]int
 
 	// What Digest reads: the zip file, or the folder's regular files.
 	zipFile *os.File
@@ -105,10 +172,17 @@ type Archive struct {
 	Path    string
 	Size    int64
 	Entries int
+	Damage  string // what a damaged archive lost, if it was salvaged
 }
 
 // Close releases open files and temporary buffers.
 func (b *Bundle) Close() error {
+	for _, e := range b.Entries {
+		e.Release()
+	}
+	for i := len(b.archived) - 1; i >= 0; i-- {
+		b.archived[i].Release()
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var errs []error
@@ -124,11 +198,21 @@ func (b *Bundle) Close() error {
 // of that one file. Nothing is ever extracted to disk under a name from
 // the bundle.
 func OpenBundle(p string, lim Limits) (*Bundle, error) {
+	// Stat, never Open, first: opening a named pipe blocks until someone
+	// writes to it, and a device can be read forever.
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, err
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w (it is a %s)", p, ErrNotBundle, specialFile(st.Mode()))
+	}
+	lim = lim.withDefaults()
 	b := &Bundle{Name: filepath.Base(p), lim: lim, seen: map[string]bool{}, dups: map[string]int{}}
+	b.inflateBudget = lim.InflateFloor // and InflateRatio × each file of a folder
+	if !st.IsDir() {
+		b.inflateBudget = max(lim.InflateFloor, int64(lim.InflateRatio*float64(st.Size())))
+	}
 	switch {
 	case st.IsDir():
 		err = b.addDir(p)
@@ -171,12 +255,16 @@ func (b *Bundle) addDir(dir string) error {
 			b.reject(name, "", "ignored", "symbolic link not followed")
 			return nil
 		case !d.Type().IsRegular():
-			b.reject(name, "", "ignored", "not a regular file")
+			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
 			return nil
 		}
 		info, err := d.Info()
 		if err != nil {
 			b.reject(name, "", "unreadable", err.Error())
+			return nil
+		}
+		if !info.Mode().IsRegular() { // replaced since the folder was listed
+			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
 			return nil
 		}
 		b.addRootFile(root, name, info.Size())
@@ -227,6 +315,23 @@ func hashFile(root *os.Root, name string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// specialFile names what a non-regular file is, for the problem that
+// refuses it.
+func specialFile(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe (FIFO)"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	default:
+		return "special file"
+	}
+}
+
 // hasZipMagic reports whether the file starts like a zip archive.
 func hasZipMagic(p string) bool {
 	f, err := os.Open(p)
@@ -261,17 +366,17 @@ func (b *Bundle) addSingleFile(p string) error {
 // through os.Root.
 func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
 	b.files = append(b.files, name)
+	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
 		return
 	}
 	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return root.Open(name) }}
-	e.readerAt = func() (io.ReaderAt, error) {
+	e.readerAt = func() (io.ReaderAt, func(), error) {
 		f, err := root.Open(name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		b.keep(f)
-		return f, nil
+		return f, func() { f.Close() }, nil
 	}
 	b.addEntry(e, 0)
 }
@@ -291,117 +396,290 @@ func (b *Bundle) addZipFile(p string, size int64) error {
 	}
 	b.closers = append(b.closers, f)
 	b.zipFile, b.zipSize = f, size
-	zr, err := zip.NewReader(f, size)
+	files, damage, err := b.readArchive(f, size)
 	if err != nil {
-		if errors.Is(err, zip.ErrFormat) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return fmt.Errorf("%s: %w (%v)", p, ErrNotBundle, err)
-		}
-		return err
+		return fmt.Errorf("%s: %w (%v)", p, ErrNotBundle, err)
 	}
-	b.addZip(zr, f, "", 0)
+	if damage != "" {
+		b.reject(b.Name, KindZip, StatusPartial, damage)
+	}
+	b.addZip(files, "", 0)
 	return nil
 }
 
-// addZip adds the entries of an opened zip under prefix. src gives random
-// access to the zip itself, so stored entries are read in place.
-func (b *Bundle) addZip(zr *zip.Reader, src io.ReaderAt, prefix string, depth int) int {
-	n := 0
-	for _, zf := range zr.File {
-		if strings.HasSuffix(zf.Name, "/") || strings.HasSuffix(zf.Name, `\`) {
+// archiveFile is one entry of a zip, described by the central directory,
+// or by its local header when the directory is missing or lies.
+type archiveFile struct {
+	name       string
+	flags      uint16
+	method     uint16
+	mode       fs.FileMode
+	src        io.ReaderAt // the zip itself
+	size       int64
+	compressed int64
+	dataOff    int64
+	open       func() (io.ReadCloser, error)
+}
+
+// readArchive lists a zip's entries. A zip whose end record or central
+// directory is missing, cut or lying is salvaged from its local headers,
+// and damage says what was lost; err is set only when nothing at all could
+// be read.
+func (b *Bundle) readArchive(ra io.ReaderAt, size int64) (files []archiveFile, damage string, err error) {
+	zr, zerr := zip.NewReader(ra, size)
+	var lies []string
+	if zerr == nil {
+		for _, zf := range zr.File {
+			af := archiveFile{src: ra, name: zf.Name, flags: zf.Flags, method: zf.Method, mode: zf.Mode(), size: clampSize(zf.UncompressedSize64), compressed: clampSize(zf.CompressedSize64), open: zf.Open}
+			off, err := zf.DataOffset()
+			switch {
+			case err != nil:
+				lies = append(lies, fmt.Sprintf("%q (%v)", zf.Name, err))
+				continue
+			case off+af.compressed > size:
+				lies = append(lies, fmt.Sprintf("%q (data ends at %d, past the end of the archive at %d)", zf.Name, off+af.compressed, size))
+				continue
+			}
+			af.dataOff = off
+			files = append(files, af)
+		}
+		if len(lies) == 0 {
+			return files, "", nil
+		}
+	}
+	found, stopped := scanLocalHeaders(ra, size, max(1, b.lim.MaxEntries-b.entries), min(b.lim.MaxEntrySize, max(0, b.lim.MaxTotalSize-b.total)))
+	if zerr != nil && len(found) == 0 {
+		if stopped != nil {
+			return nil, "", fmt.Errorf("%v; no entry could be recovered (%v)", zerr, stopped)
+		}
+		return nil, "", zerr
+	}
+	var why string
+	if zerr != nil {
+		why = fmt.Sprintf("damaged archive: its end record or central directory is missing, cut or wrong (%v)", zerr)
+	} else {
+		why = fmt.Sprintf("damaged archive: the central directory lists %d entries that are not where it says: %s", len(lies), listSome(lies, 5))
+	}
+	if len(found) == 0 {
+		// The directory lied about some entries and the local headers
+		// give nothing better: keep the entries it got right.
+		return files, why, nil
+	}
+	files = files[:0]
+	for _, le := range found {
+		le := le
+		files = append(files, archiveFile{src: ra, name: le.name, flags: le.flags, method: le.method, size: le.size, compressed: le.compressed, dataOff: le.dataOff,
+			open: func() (io.ReadCloser, error) { return le.open(ra) }})
+	}
+	damage = fmt.Sprintf("%s; %d entries recovered from their local headers", why, len(found))
+	if stopped != nil {
+		damage += fmt.Sprintf("; the rest is lost: %v", stopped)
+	}
+	return files, damage, nil
+}
+
+func clampSize(n uint64) int64 {
+	return int64(min(n, 1<<62))
+}
+
+// listSome quotes the first n items and counts the rest.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:n], ", "), len(items)-n)
+}
+
+// overlapping finds entries whose data shares bytes with another entry's:
+// several directory records pointing at one copy of the data is how
+// archive bombs multiply a small file. The entry that starts first is kept.
+func overlapping(files []archiveFile) map[int]string {
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(files[x].dataOff, files[y].dataOff) })
+	out := map[int]string{}
+	var keep = -1
+	for _, i := range order {
+		if files[i].compressed == 0 {
 			continue
 		}
-		name, err := normalizeName(zf.Name)
+		if keep >= 0 && files[i].dataOff < files[keep].dataOff+files[keep].compressed {
+			out[i] = files[keep].name
+			continue
+		}
+		keep = i
+	}
+	return out
+}
+
+// addZip adds the entries of an opened zip under prefix. Stored entries are
+// read in place.
+func (b *Bundle) addZip(files []archiveFile, prefix string, depth int) int {
+	n := 0
+	shared := overlapping(files)
+	for i, zf := range files {
+		if strings.HasSuffix(zf.name, "/") || strings.HasSuffix(zf.name, `\`) {
+			continue
+		}
+		if b.entries >= b.lim.MaxEntries {
+			b.reject(cmp.Or(strings.TrimSuffix(prefix, "/"), b.Name), KindZip, StatusPartial,
+				fmt.Sprintf("the bundle's budget of %d files across all nested zips is used up; %d entries of this archive were not read", b.lim.MaxEntries, len(files)-i))
+			break
+		}
+		b.entries++
+		name, err := normalizeName(zf.name)
 		if err != nil {
-			b.reject(prefix+zf.Name, "", "ignored", fmt.Sprintf("entry name %q refused: %v", zf.Name, err))
+			b.reject(prefix+zf.name, "", "ignored", fmt.Sprintf("entry name %q refused: %v", zf.name, err))
 			continue
 		}
 		name = prefix + name
 		switch {
-		case zf.Mode()&fs.ModeSymlink != 0:
+		case shared[i] != "":
+			b.reject(name, "", "ignored", fmt.Sprintf("its data overlaps entry %q: several directory entries share the same bytes, as archive bombs are built; not read", shared[i]))
+			continue
+		case zf.mode&fs.ModeSymlink != 0:
 			b.reject(name, "", "ignored", "symbolic link entry not followed")
 			continue
-		case zf.Flags&0x1 != 0:
+		case zf.flags&0x1 != 0:
 			b.reject(name, "", "unreadable", "encrypted entry: hvtriage does not take passwords; re-send it unencrypted")
 			continue
-		case zf.Method != zip.Store && zf.Method != zip.Deflate:
-			b.reject(name, "", "unreadable", fmt.Sprintf("compression method %d is not supported", zf.Method))
+		case zf.method != zip.Store && zf.method != zip.Deflate:
+			b.reject(name, "", "unreadable", fmt.Sprintf("compression method %d is not supported", zf.method))
 			continue
 		}
-		size := int64(zf.UncompressedSize64)
-		if zf.UncompressedSize64 > 1<<62 {
-			size = 1 << 62
-		}
-		if !b.admit(name, size, int64(zf.CompressedSize64)) {
+		if !b.admit(name, zf.size, zf.compressed) {
 			continue
 		}
 		n++
-		b.addEntry(b.zipEntry(zf, src, name, size), depth)
+		b.addEntry(b.zipEntry(zf, name), depth)
 	}
 	return n
 }
 
-func (b *Bundle) zipEntry(zf *zip.File, src io.ReaderAt, name string, size int64) *Entry {
-	e := &Entry{Path: name, Size: size, open: zf.Open}
-	if zf.Method == zip.Store {
-		e.readerAt = func() (io.ReaderAt, error) {
-			off, err := zf.DataOffset()
-			if err != nil {
-				return nil, err
-			}
-			return io.NewSectionReader(src, off, size), nil
+func (b *Bundle) zipEntry(zf archiveFile, name string) *Entry {
+	e := &Entry{Path: name, Size: zf.size}
+	if zf.method == zip.Store {
+		e.open = zf.open
+		e.readerAt = func() (io.ReaderAt, func(), error) {
+			return io.NewSectionReader(zf.src, zf.dataOff, zf.size), nil, nil
 		}
 		return e
 	}
-	var buffered io.ReaderAt
-	e.readerAt = func() (io.ReaderAt, error) {
-		if buffered != nil {
-			return buffered, nil
-		}
-		ra, err := b.buffer(zf.Open, size)
-		if err != nil {
-			return nil, err
-		}
-		buffered = ra
-		return ra, nil
-	}
+	e.open = b.counted(name, zf.open)
+	e.readerAt = func() (io.ReaderAt, func(), error) { return b.buffer(e.open, zf.size) }
 	return e
 }
 
-// buffer decompresses an entry for random access: in memory when small,
-// otherwise into an anonymous temporary file (unlinked name, never derived
-// from the bundle).
-func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (io.ReaderAt, error) {
+// buffer decompresses an entry for random access: in memory when it is
+// small and the memory budget allows, otherwise into an anonymous temporary
+// file (unlinked name, never derived from the bundle) within the
+// temporary-disk budget. release gives the memory or the file back.
+func (b *Bundle) buffer(open func() (io.ReadCloser, error), size int64) (ra io.ReaderAt, release func(), err error) {
+	if size <= b.lim.MemoryBuffer && b.reserve(&b.inMemory, size, b.lim.MaxMemory) {
+		defer func() {
+			if err != nil {
+				b.unreserve(&b.inMemory, size)
+			}
+		}()
+		rc, err := open()
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rc.Close()
+		buf := make([]byte, size)
+		if _, err := io.ReadFull(rc, buf); err != nil {
+			return nil, nil, fmt.Errorf("entry holds fewer bytes than the %d it declares: %w", size, err)
+		}
+		if n, _ := rc.Read(make([]byte, 1)); n > 0 {
+			return nil, nil, fmt.Errorf("entry holds more than the %d bytes it declares", size)
+		}
+		return bytes.NewReader(buf), func() { b.unreserve(&b.inMemory, size) }, nil
+	}
+	if !b.reserve(&b.spooled, size, b.lim.MaxSpool) {
+		return nil, nil, fmt.Errorf("needs %d bytes of temporary disk to be read, over what is left of the bundle's budget of %d bytes", size, b.lim.MaxSpool)
+	}
+	tmp, err := b.spool(open, size)
+	if err != nil {
+		b.unreserve(&b.spooled, size)
+		return nil, nil, err
+	}
+	return tmp, func() {
+		tmp.Close()
+		b.unreserve(&b.spooled, size)
+	}, nil
+}
+
+func (b *Bundle) spool(open func() (io.ReadCloser, error), size int64) (*os.File, error) {
 	rc, err := open()
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	if size <= b.lim.MemoryBuffer {
-		buf := make([]byte, 0, size)
-		w := bytes.NewBuffer(buf)
-		if _, err := io.Copy(w, io.LimitReader(rc, size+1)); err != nil {
-			return nil, err
-		}
-		if int64(w.Len()) != size {
-			return nil, fmt.Errorf("entry holds %d bytes, declared %d", w.Len(), size)
-		}
-		return bytes.NewReader(w.Bytes()), nil
-	}
 	tmp, err := os.CreateTemp("", "hvtriage-spool-*")
 	if err != nil {
 		return nil, err
 	}
 	os.Remove(tmp.Name()) // the open handle keeps the data until Close
-	b.keep(tmp)
 	n, err := io.Copy(tmp, io.LimitReader(rc, size+1))
-	if err != nil {
-		return nil, err
+	if err == nil && n != size {
+		err = fmt.Errorf("entry holds %d bytes, declared %d", n, size)
 	}
-	if n != size {
-		return nil, fmt.Errorf("entry holds %d bytes, declared %d", n, size)
+	if err != nil {
+		tmp.Close()
+		return nil, err
 	}
 	return tmp, nil
 }
+
+// reserve takes n from a budget shared by the extractors' goroutines.
+func (b *Bundle) reserve(used *int64, n, limit int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if *used+n > limit {
+		return false
+	}
+	*used += n
+	return true
+}
+
+func (b *Bundle) unreserve(used *int64, n int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	*used -= n
+}
+
+// counted wraps a decompressing reader so that every byte inflated, for
+// whichever reader and however often, counts against the bundle's
+// inflation budget: a bomb cannot keep the analyzer inflating forever.
+func (b *Bundle) counted(name string, open func() (io.ReadCloser, error)) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		rc, err := open()
+		if err != nil {
+			return nil, err
+		}
+		return &inflateCounter{ReadCloser: rc, b: b, name: name}, nil
+	}
+}
+
+type inflateCounter struct {
+	io.ReadCloser
+	b    *Bundle
+	name string
+}
+
+func (c *inflateCounter) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if c.b.inflated.Add(int64(n)) > c.b.inflateBudget {
+		return n, fmt.Errorf("%s: the bundle's budget of %d inflated bytes is used up: %w", c.name, c.b.inflateBudget, ErrInflateBudget)
+	}
+	return n, err
+}
+
+// ErrInflateBudget is the error of a read past the bundle's budget of
+// decompressed bytes.
+var ErrInflateBudget = errors.New("inflation budget exceeded")
 
 // admit applies the limits to one entry before anything is read from it.
 // The sizes are the archive's declarations; archive/zip refuses to return
@@ -446,13 +724,14 @@ func (b *Bundle) addEntry(e *Entry, depth int) {
 		b.reject(e.Path, "zip", "unreadable", err.Error())
 		return
 	}
-	zr, err := zip.NewReader(ra, e.Size)
+	b.archived = append(b.archived, e)
+	files, damage, err := b.readArchive(ra, e.Size)
 	if err != nil {
 		b.reject(e.Path, "zip", "unreadable", fmt.Sprintf("damaged zip: %v", err))
 		return
 	}
-	n := b.addZip(zr, ra, e.Path+"/", depth+1)
-	b.Archives = append(b.Archives, Archive{Path: e.Path, Size: e.Size, Entries: n})
+	n := b.addZip(files, e.Path+"/", depth+1)
+	b.Archives = append(b.Archives, Archive{Path: e.Path, Size: e.Size, Entries: n, Damage: damage})
 }
 
 func (b *Bundle) isZip(e *Entry) bool {

@@ -217,26 +217,31 @@ func TestZipEntriesReadInPlaceAndBuffered(t *testing.T) {
 	}
 }
 
-func TestDamagedZipIsNotABundle(t *testing.T) {
-	good := makeZip(t, zipEntry{name: "w.txt", data: []byte(failedWriters), method: zip.Store})
-	_, err := Run(t.Context(), writeTemp(t, "cut.zip", good[:len(good)-30]), Options{})
+func TestUnreadableZipIsNotABundle(t *testing.T) {
+	_, err := Run(t.Context(), writeTemp(t, "text.zip", []byte("hello")), Options{})
 	require.ErrorIs(t, err, ErrNotBundle)
-	_, err = Run(t.Context(), writeTemp(t, "text.zip", []byte("hello")), Options{})
+	_, err = Run(t.Context(), writeTemp(t, "cut.zip", []byte("PK\x03\x04 cut in its first header")), Options{})
 	require.ErrorIs(t, err, ErrNotBundle)
 }
 
-func TestDamagedNestedZipIsListed(t *testing.T) {
-	inner := makeZip(t, zipEntry{name: "x.txt", data: []byte(failedWriters), method: zip.Store})
+func TestDamagedNestedZipIsSalvaged(t *testing.T) {
+	inner := makeZip(t,
+		zipEntry{name: "x.txt", data: utf16(t, failedWriters), method: zip.Deflate},
+		zipEntry{name: "y.txt", data: []byte("lost"), method: zip.Store},
+	)
+	cut := bytes.Index(inner[4:], []byte("PK\x03\x04")) + 4 + 20 // inside y.txt's header
 	bundle := makeZip(t,
-		zipEntry{name: "inner.zip", data: inner[:len(inner)-25], method: zip.Store},
-		zipEntry{name: "w.txt", data: utf16(t, failedWriters), method: zip.Store},
+		zipEntry{name: "inner.zip", data: inner[:cut], method: zip.Store},
+		zipEntry{name: "w.txt", data: []byte("not evidence"), method: zip.Store},
 	)
 	res, err := Run(t.Context(), writeTemp(t, "case.zip", bundle), Options{})
 	require.NoError(t, err)
 	inv := inventory(res)
-	assert.Equal(t, StatusUnreadable, inv["inner.zip"].Status)
-	assert.Contains(t, inv["inner.zip"].Problems[0], "damaged zip")
-	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
+	assert.Equal(t, StatusPartial, inv["inner.zip"].Status)
+	assert.Contains(t, inv["inner.zip"].Problems[0], "damaged archive")
+	assert.Contains(t, inv["inner.zip"].Problems[0], "1 entries recovered")
+	assert.Equal(t, StatusParsed, inv["inner.zip/x.txt"].Status)
+	assert.Contains(t, causes(res), "vss-writer-failed")
 }
 
 func TestDirectoryBundleDoesNotFollowLinksOut(t *testing.T) {

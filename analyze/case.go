@@ -60,9 +60,9 @@ func mergeBundles(parts []*Bundle) *Bundle {
 		pre := name + "/"
 		m.parts = append(m.parts, pre)
 		for _, e := range b.Entries {
-			c := *e
-			c.Path = pre + e.Path
-			m.Entries = append(m.Entries, &c)
+			// A new entry over the same content: each keeps its own
+			// random-access view and releases it itself.
+			m.Entries = append(m.Entries, &Entry{Path: pre + e.Path, Size: e.Size, open: e.open, readerAt: e.readerAt})
 		}
 		for _, r := range b.Rejected {
 			r.Path = pre + r.Path

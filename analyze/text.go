@@ -106,16 +106,29 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	m.errors(doc)
 	out.Evidence = m.out
 	out.Records = len(m.out)
+	if m.dropped > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, maxTextEvidence))
+	}
 	return out, nil
 }
 
+// maxTextEvidence bounds the evidence kept from one command output. Real
+// outputs give a few hundred items; a crafted one repeating a record
+// millions of times must not fill memory.
+const maxTextEvidence = 5000
+
 // textMapper turns cmdout records into evidence for one file.
 type textMapper struct {
-	src string
-	out []rules.Evidence
+	src     string
+	out     []rules.Evidence
+	dropped int // records over maxTextEvidence, counted only
 }
 
 func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string, attrs map[string]string) {
+	if len(m.out) >= maxTextEvidence {
+		m.dropped++
+		return
+	}
 	if !t.IsZero() {
 		attrs[rules.AttrTimeLocal] = "true" // command outputs print the host's local time
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -47,22 +48,33 @@ func (c *analyzeConfig) formats() []string {
 }
 
 // bundlesIn lists the bundles of a folder: its zip files and subfolders,
-// sorted by name.
-func bundlesIn(dir string) ([]string, error) {
+// sorted by name. A named pipe, device or socket, even one named .zip, is
+// never opened (a pipe would block the run forever); it is returned in
+// skipped with what it is.
+func bundlesIn(dir string) (bundles, skipped []string, err error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var out []string
 	for _, e := range entries {
-		if e.IsDir() || strings.EqualFold(filepath.Ext(e.Name()), ".zip") {
-			out = append(out, filepath.Join(dir, e.Name()))
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case e.IsDir():
+			bundles = append(bundles, p)
+		case !strings.EqualFold(filepath.Ext(e.Name()), ".zip"):
+		case e.Type().IsRegular():
+			bundles = append(bundles, p)
+		case e.Type()&fs.ModeSymlink != 0:
+			// A link to a zip is followed; OpenBundle refuses one to a pipe.
+			bundles = append(bundles, p)
+		default:
+			skipped = append(skipped, fmt.Sprintf("%s: not a regular file (%s); not opened", p, e.Type()))
 		}
 	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("--batch %s: no .zip file or folder in it", dir)
+	if len(bundles) == 0 {
+		return nil, skipped, fmt.Errorf("--batch %s: no .zip file or folder in it", dir)
 	}
-	return out, nil
+	return bundles, skipped, nil
 }
 
 // reportBase names a bundle's reports: the bundle's name without ".zip".
@@ -125,6 +137,9 @@ func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout
 			fmt.Fprintf(stderr, "hvtriage: %v\n", err)
 			return exitFailed
 		}
+	}
+	for _, s := range cfg.skipped {
+		fmt.Fprintf(stderr, "hvtriage: skipped %s\n", s)
 	}
 	results := make([]batchResult, len(cfg.bundles))
 	parallel := min(len(cfg.bundles), max(1, runtime.GOMAXPROCS(0)/2))

@@ -137,7 +137,8 @@ type analyzeConfig struct {
 	failOn      severityFlag
 	noColor     bool
 	batchDir    string
-	asCase      bool // --case: the bundles are one case, analyzed as one
+	asCase      bool     // --case: the bundles are one case, analyzed as one
+	skipped     []string // --batch entries that are not bundles (pipes, devices)
 	reportDir   string
 	maxFileSize int64
 	fileTimeout time.Duration
@@ -183,11 +184,12 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	}
 	cfg.bundles = positional
 	if cfg.batchDir != "" {
-		found, err := bundlesIn(cfg.batchDir)
+		found, skipped, err := bundlesIn(cfg.batchDir)
 		if err != nil {
 			return nil, err
 		}
 		cfg.bundles = append(cfg.bundles, found...)
+		cfg.skipped = skipped
 	}
 	if len(cfg.bundles) == 0 {
 		return nil, errors.New("want a BUNDLE (or --batch DIR), got none")

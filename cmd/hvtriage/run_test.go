@@ -31,6 +31,12 @@ func TestExitCodes(t *testing.T) {
 	tmp := t.TempDir()
 	notZip := filepath.Join(tmp, "notes.zip")
 	require.NoError(t, os.WriteFile(notZip, []byte("not a zip"), 0o644))
+	// An upload cut short: the central directory is lost, the entries
+	// before the cut are not.
+	whole, err := os.ReadFile(sample)
+	require.NoError(t, err)
+	cut := filepath.Join(tmp, "cut.zip")
+	require.NoError(t, os.WriteFile(cut, whole[:len(whole)*9/10], 0o644))
 	tests := []struct {
 		name       string
 		args       []string
@@ -50,6 +56,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing bundle", []string{"analyze", filepath.Join(tmp, "nope")}, exitFailed, "", "cannot analyze"},
 		{"not a bundle", []string{"analyze", notZip}, exitFailed, "", "not a bundle"},
 		{"clean run", []string{"analyze", sample}, exitOK, "vss-writer-failed", ""},
+		{"cut short", []string{"analyze", "--format", "json", "-o", "-", cut}, exitOK, "damaged archive", ""},
 		{"fail-on high", []string{"analyze", "--fail-on", "high", sample}, exitFindings, "vss-writer-failed", "at or above --fail-on high"},
 		{"fail-on critical", []string{"analyze", sample, "--fail-on=critical"}, exitOK, "storage-connectivity", ""},
 		{"rules", []string{"rules"}, exitOK, "vss-writer-failed", ""},
