@@ -229,6 +229,7 @@ feed:
 	}
 
 	mergeDuplicateEvents(outcomes)
+	mergeDuplicateOutputs(outcomes)
 	res := &Result{Coverage: rules.Coverage{}}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {

@@ -2,7 +2,9 @@ package analyze
 
 import (
 	"cmp"
+	"crypto/sha256"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 
@@ -98,4 +100,50 @@ func kindRank(kind string) int {
 		return 1
 	}
 	return 2
+}
+
+// mergeDuplicateOutputs keeps a command output once when the bundle holds
+// it twice (two collectors both ran vssadmin, a copy in a subfolder): a
+// file whose records are exactly those of an earlier file of the same kind
+// gives no evidence of its own, and its inventory entry names the file
+// that was counted. Event logs are merged record by record instead
+// (mergeDuplicateEvents); disk headers are not evidence lists and stay.
+func mergeDuplicateOutputs(outcomes []fileOutcome) {
+	order := make([]int, 0, len(outcomes))
+	for i, o := range outcomes {
+		if len(o.extraction.idents) == 0 && len(o.extraction.Disks) == 0 && len(o.extraction.Evidence) > 0 {
+			order = append(order, i)
+		}
+	}
+	slices.SortFunc(order, func(a, b int) int { return cmp.Compare(outcomes[a].record.Path, outcomes[b].record.Path) })
+	first := map[[sha256.Size]byte]int{}
+	for _, i := range order {
+		o := &outcomes[i]
+		sum := outputFingerprint(o.record.Kind, o.extraction.Evidence)
+		f, seen := first[sum]
+		if !seen {
+			first[sum] = i
+			continue
+		}
+		o.record.Notes = append(o.record.Notes, fmt.Sprintf("the same %d records as %s; counted once", len(o.extraction.Evidence), outcomes[f].record.Path))
+		o.extraction.Evidence = nil
+	}
+}
+
+// outputFingerprint identifies a file's records whatever the file is
+// called: kind, then each item's kind, place, time, summary and attributes.
+func outputFingerprint(kind string, evidence []rules.Evidence) [sha256.Size]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\n", kind, len(evidence))
+	for _, e := range evidence {
+		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", e.Kind, e.At, e.Time.UnixNano(), e.Summary)
+		keys := slices.Sorted(maps.Keys(e.Attrs))
+		for _, k := range keys {
+			fmt.Fprintf(h, "%s=%s\x00", k, e.Attrs[k])
+		}
+		h.Write([]byte{'\n'})
+	}
+	var out [sha256.Size]byte
+	copy(out[:], h.Sum(nil))
+	return out
 }

@@ -103,3 +103,21 @@ func TestHollowRecordIsFlagged(t *testing.T) {
 	assert.NotContains(t, c.out.Evidence[0].Attrs, AttrDamagedRecord)
 	assert.Equal(t, hollow.Damaged, c.out.Evidence[1].Attrs[AttrDamagedRecord])
 }
+
+// TestSameOutputTwiceCountsOnce: two collectors both saved vssadmin's
+// writer list (one in UTF-16, one re-saved as UTF-8): the failed writer is
+// one witness, and the second file's entry names the one counted.
+func TestSameOutputTwiceCountsOnce(t *testing.T) {
+	writers := fixture.VSSAdminWriters(append(fixture.HealthyWriters(),
+		fixture.Writer("Microsoft Hyper-V VSS Writer", "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de", "8f2d6e14-3b0a-4c7e-9d51-2a6f0c8e7b93", 8, "Retryable error")))
+	one := runFiles(t, map[string][]byte{"vss_writers.txt": fixture.UTF16(writers)})
+	require.NotEmpty(t, one.Outcome.Findings)
+	two := runFiles(t, map[string][]byte{"vss_writers.txt": fixture.UTF16(writers), "tss/vss_writers.txt": fixture.UTF8BOM(writers)})
+	assert.Equal(t, summarize(one), summarize(two))
+	inv := inventory(two)
+	assert.Empty(t, inv["tss/vss_writers.txt"].Notes)
+	require.Len(t, inv["vss_writers.txt"].Notes, 1, "the later path in order notes the copy")
+	assert.Contains(t, inv["vss_writers.txt"].Notes[0], "counted once")
+	assert.Contains(t, inv["vss_writers.txt"].Notes[0], "tss/vss_writers.txt")
+	assert.True(t, inv["vss_writers.txt"].GaveEvidence || inv["vss_writers.txt"].Records > 0, "the copy was still read")
+}
