@@ -69,6 +69,11 @@ type Signal struct {
 	AnyOf  map[string][]string `json:"any_of,omitempty"`
 	Regex  map[string]string   `json:"regex,omitempty"`
 	Check  string              `json:"check,omitempty"`
+	// IncidentMinutes widens what counts as one incident: hits of the
+	// signal less than this many minutes apart are one witness (one crash
+	// logged at the next boot by three logs). Without it, hits within
+	// BurstGap of each other are one incident.
+	IncidentMinutes int `json:"incident_minutes,omitempty"`
 
 	regex map[string]*regexp.Regexp
 }
@@ -238,6 +243,9 @@ func (s *Signal) compile() []error {
 	}
 	if s.Weight <= 0 || s.Weight >= 1 {
 		errs = append(errs, fmt.Errorf("weight %v outside (0, 1)", s.Weight))
+	}
+	if s.IncidentMinutes < 0 || s.IncidentMinutes > 24*60 {
+		errs = append(errs, fmt.Errorf("incident_minutes %d outside [0, 1440]", s.IncidentMinutes))
 	}
 	switch {
 	case s.Check != "":
