@@ -113,3 +113,31 @@ func TestNoiseScopedToTheFailure(t *testing.T) {
 	}
 	assert.Contains(t, b.ruledOutWhy("storage-space-exhausted"), "srv 2013) set aside as routine: volume C: holds no VM files (the VMs are on D:)")
 }
+
+// One bugcheck, written down at the next boot by WER, Kernel-Power and the
+// event log service, is one crash: it stays low, and a second crash on
+// another day counts as a second witness.
+func TestOneCrashIsOneIncident(t *testing.T) {
+	crash := func(at time.Time) []evtxwrite.Record {
+		return []evtxwrite.Record{
+			hv05.Classic("System", "EventLog", 6008, QualEventLog, LevelError, at, "3:58:12 AM", "3/9/2024"),
+			hv05.Manifest("System", "Microsoft-Windows-Kernel-Power", "{331C3B3A-2005-44C2-AC5E-77220C37D6B4}", 41, LevelCritical, at.Add(3*time.Second),
+				F("BugcheckCode", "159"), F("BugcheckParameter1", "0x3")),
+			hv05.Classic("System", "Microsoft-Windows-WER-SystemErrorReporting", 1001, QualInfo, LevelError, at.Add(4*time.Minute),
+				"0x0000009f (0x0000000000000003, 0xffffd10e2a5c7060, 0xfffff80512a5f750, 0xffffd10e2c3e9010)", `C:\Windows\MEMORY.DMP`, "030924-9843-01"),
+		}
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(crash(Day(2024, 3, 9, 4, 1)), 100)})
+	f := b.finding("hardware-driver-instability")
+	require.Len(t, f.Signals, 1)
+	assert.Equal(t, 3, f.Signals[0].Count, "every record is cited")
+	assert.Equal(t, 1, f.Signals[0].Incidents, "one restart is one crash")
+	assert.Equal(t, rules.Low, f.Severity)
+	assert.Len(t, f.Evidence, 3)
+
+	two := append(crash(Day(2024, 3, 2, 1, 0)), crash(Day(2024, 3, 9, 4, 1))...)
+	b = analyzeFiles(t, Files{"System.evtx": EVTX(two, 100)})
+	f = b.finding("hardware-driver-instability")
+	assert.Equal(t, 2, f.Signals[0].Incidents)
+	assert.Greater(t, f.Confidence, 0.35)
+}
