@@ -141,3 +141,22 @@ func TestOneCrashIsOneIncident(t *testing.T) {
 	assert.Equal(t, 2, f.Signals[0].Incidents)
 	assert.Greater(t, f.Confidence, 0.35)
 }
+
+// VSS gave up because the host was shutting down (0x8007045B): no writer
+// failed. The same event with a timed-out writer's code is a failure.
+func TestVSSShutdownInProgressIsNoWriterFailure(t *testing.T) {
+	vss := func(hr string) []evtxwrite.Record {
+		return []evtxwrite.Record{
+			hv05.Classic("Application", "VSS", 8193, QualError, LevelError, At(23, 58, 0), "CVssWriterCoordinator::RegisterWriterMetadata", hr,
+				"\nOperation:\n   Gather writers' status\n\nContext:\n   Writer Name: Microsoft Hyper-V VSS Writer\n"),
+			hv05.Classic("Application", "VSS", 13, QualInfo, LevelError, At(23, 58, 1), "{e579ab5f-1cc4-44b4-bed9-de0991ff0623}", "Microsoft Software Shadow Copy provider 1.0", hr),
+		}
+	}
+	b := analyzeFiles(t, Files{"Application.evtx": EVTX(vss("0x8007045b, A system shutdown is in progress."), 40),
+		"vssadmin_writers.txt": UTF16(VSSAdminWriters(HealthyWriters()))})
+	assert.False(t, b.has("vss-writer-failed"), "findings: %v", b.causes())
+	assert.True(t, b.ruledOut("vss-writer-failed"))
+
+	b = analyzeFiles(t, Files{"Application.evtx": EVTX(vss("0x800423f2, The writer's timeout expired between the Freeze and Thaw events."), 40)})
+	assert.Contains(t, b.signalsOf("vss-writer-failed"), "vss-errors")
+}

@@ -204,6 +204,9 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 			m.Decides = append(m.Decides, c.ID)
 		}
 	}
+	var explained []RuledOut
+	out.Findings, explained = explain(out.Findings)
+	out.RuledOut = append(out.RuledOut, explained...)
 	slices.SortFunc(out.Findings, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(b.Severity, a.Severity),
@@ -241,7 +244,7 @@ func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 	disbelief := 1.0
 	for i := range c.Signals {
 		s := &c.Signals[i]
-		hits := ix.match(s)
+		hits := routeHits(c, s, ix.match(s))
 		if len(hits) == 0 {
 			continue
 		}
