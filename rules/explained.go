@@ -104,4 +104,3 @@ func near(a, b time.Time) bool {
 	d := a.Sub(b)
 	return d < explainedWindow && d > -explainedWindow
 }
-
