@@ -309,6 +309,18 @@ func TestRevertDiscardedChanges(t *testing.T) {
 	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName 'APP01' -Name 'Time Synchronization'`)
 }
 
+// TestRevertFailedApplyDiscardedNothing: an apply that failed left the VM
+// as it was; the cause is ruled out, and the failure's own code routes it
+// (here to the permissions).
+func TestRevertFailedApplyDiscardedNothing(t *testing.T) {
+	xml := renderedVMMS(fixture.RenderedEvent{RecordID: 5130, ID: 18012, Level: fixture.LevelError, Time: fixture.At(11, 2, 0),
+		VM: "APP01", VMID: app01ID, Message: "'APP01' failed to apply checkpoint 'Before CU': General access denied error (0x80070005). (Virtual machine ID " + app01ID + ")"})
+	res := hvRun(t, fixture.Files{"vmms-admin.xml": fixture.UTF8BOM(xml)})
+	assert.Nil(t, hvFinding(res, "revert-discarded-changes"), "findings: %v", hvCauses(res))
+	assert.Contains(t, hvRuledOutWhy(res, "revert-discarded-changes"), "no checkpoint being applied")
+	assert.NotNil(t, hvFinding(res, "permission-acl"), "findings: %v", hvCauses(res))
+}
+
 // TestRevertNearMiss: creating and deleting checkpoints is not applying one.
 func TestRevertNearMiss(t *testing.T) {
 	xml := renderedVMMS(
