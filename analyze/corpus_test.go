@@ -13,7 +13,7 @@ import (
 // TestRealLogsRaiseNoFalseAlarm runs the whole pipeline over real logs of
 // ordinary Windows machines (the public corpus: workstations and servers
 // without Hyper-V, some with real disk timeouts and crashes). Their genuine
-// storage and hardware warnings may show, but nothing may reach high, and
+// storage and hardware warnings may show, but nothing may rise above low, and
 // no Hyper-V, VSS or backup cause may appear: those would be false alarms
 // an engineer would chase.
 func TestRealLogsRaiseNoFalseAlarm(t *testing.T) {
@@ -24,6 +24,6 @@ func TestRealLogsRaiseNoFalseAlarm(t *testing.T) {
 	allowed := map[string]bool{"storage-connectivity": true, "hardware-driver-instability": true, "filesystem-corruption": true}
 	for _, f := range res.Outcome.Findings {
 		assert.True(t, allowed[f.Cause.ID], "unexpected cause %s (%.2f) on logs without Hyper-V", f.Cause.ID, f.Confidence)
-		assert.LessOrEqual(t, f.Severity, rules.Medium, "%s at %s on ordinary logs", f.Cause.ID, f.Severity)
+		assert.LessOrEqual(t, f.Severity, rules.Low, "%s at %s on ordinary logs", f.Cause.ID, f.Severity)
 	}
 }

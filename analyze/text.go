@@ -170,13 +170,13 @@ func (m *textMapper) vss(doc *cmdout.Doc) {
 		m.add(rules.KindVSSShadow, s.Line, stamp(s.CreationTime), fmt.Sprintf("shadow copy %s of %s, %s (%s)", s.ID, s.OriginalVolume.Raw, s.Type, attrs),
 			map[string]string{"set_id": s.SetID, "id": s.ID, "volume": cmpOr(s.OriginalVolume.Drive, s.OriginalVolume.Raw),
 				"provider": s.Provider, "type": s.Type, "attributes": attrs,
-				"persistent": boolText(containsFold(s.Attributes, "Persistent")), "created_raw": s.CreationTime.Raw})
+				"persistent": boolText(containsFold(s.Attributes, "Persistent")), "created_raw": s.CreationTime.Raw, "raw_volume": s.OriginalVolume.Raw})
 	}
 	for _, st := range doc.ShadowStorage {
 		m.add(rules.KindVSSStorage, st.Line, time.Time{}, fmt.Sprintf("shadow storage for %s: used %s, max %s", st.ForVolume.Raw, st.Used.Raw, st.Maximum.Raw),
 			map[string]string{"volume": cmpOr(st.ForVolume.Drive, st.ForVolume.Raw), "storage_volume": cmpOr(st.StorageVolume.Drive, st.StorageVolume.Raw),
 				"used_bytes": strconv.FormatUint(st.Used.Bytes, 10), "max_bytes": strconv.FormatUint(st.Maximum.Bytes, 10),
-				"used_percent": strconv.Itoa(st.Used.Percent), "unbounded": boolText(st.Maximum.Unbounded)})
+				"used_percent": strconv.Itoa(st.Used.Percent), "unbounded": boolText(st.Maximum.Unbounded), "raw_volume": st.ForVolume.Raw + " " + st.StorageVolume.Raw})
 	}
 }
 

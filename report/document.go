@@ -157,7 +157,7 @@ func buildFinding(f rules.Finding) Finding {
 		Signals: []Signal{}, Evidence: []Evidence{}, Against: []Evidence{}, Resolution: []Step{},
 	}
 	for _, s := range f.Signals {
-		out.Signals = append(out.Signals, Signal(s))
+		out.Signals = append(out.Signals, Signal{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: s.Count})
 	}
 	for _, c := range f.Evidence {
 		out.Evidence = append(out.Evidence, cited(c))

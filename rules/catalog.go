@@ -53,6 +53,11 @@ type Cause struct {
 	// reason; when some are absent they are reported as missing.
 	Needs []string `json:"needs"`
 	Clear string   `json:"clear"`
+	// ExplainedBy names more specific causes that, found for the same VM
+	// in the same hours, explain this cause's evidence: it then counts
+	// less (see explainedWeight), and is ruled out when too little is
+	// left.
+	ExplainedBy []string `json:"explained_by,omitempty"`
 	// Resolution steps, in the order to follow them; commands may hold
 	// '{placeholder}'s filled from the evidence (see steps.go).
 	Resolution []Step `json:"resolution"`
@@ -69,6 +74,11 @@ type Signal struct {
 	AnyOf  map[string][]string `json:"any_of,omitempty"`
 	Regex  map[string]string   `json:"regex,omitempty"`
 	Check  string              `json:"check,omitempty"`
+	// IncidentMinutes widens what counts as one incident: hits of the
+	// signal less than this many minutes apart are one witness (one crash
+	// logged at the next boot by three logs). Without it, hits within
+	// BurstGap of each other are one incident.
+	IncidentMinutes int `json:"incident_minutes,omitempty"`
 
 	regex map[string]*regexp.Regexp
 }
@@ -162,6 +172,11 @@ func Load(parts ...io.Reader) (*Catalog, error) {
 		}
 		cat.byID[c.ID] = c
 		errs = append(errs, c.validate()...)
+		for _, x := range c.ExplainedBy {
+			if x == c.ID {
+				errs = append(errs, fmt.Errorf("cause %q: explained by itself", c.ID))
+			}
+		}
 		for _, n := range c.Needs {
 			used[n] = true
 			if cat.inputID[n] == nil {
@@ -172,6 +187,13 @@ func Load(parts ...io.Reader) (*Catalog, error) {
 	for _, in := range cat.Inputs {
 		if in != nil && !used[in.ID] {
 			errs = append(errs, fmt.Errorf("input %q: no cause needs it", in.ID))
+		}
+	}
+	for _, c := range cat.Causes {
+		for _, x := range c.ExplainedBy {
+			if c != nil && cat.byID[x] == nil {
+				errs = append(errs, fmt.Errorf("cause %q: explained by unknown cause %q", c.ID, x))
+			}
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -228,6 +250,9 @@ func (s *Signal) compile() []error {
 	}
 	if s.Weight <= 0 || s.Weight >= 1 {
 		errs = append(errs, fmt.Errorf("weight %v outside (0, 1)", s.Weight))
+	}
+	if s.IncidentMinutes < 0 || s.IncidentMinutes > 24*60 {
+		errs = append(errs, fmt.Errorf("incident_minutes %d outside [0, 1440]", s.IncidentMinutes))
 	}
 	switch {
 	case s.Check != "":

@@ -3,12 +3,14 @@ package rules_test
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -159,9 +161,18 @@ func TestCheckpointLongLivedNearMiss(t *testing.T) {
 // dcBundle: DC01 has a checkpoint of the given type; the engineer ran
 // vssadmin inside DC01 (its listing has the NTDS writer and no Hyper-V
 // writer) and on the host.
-func dcBundle(snapshotType string) (fixture.Files, string, string) {
-	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
-		{VMName: "DC01", Name: "DC01 - (3/12/2024 - 4:40:01 PM)", Type: snapshotType, Created: fixture.Day(2024, time.March, 12, 16, 40)},
+const dc01CheckpointID = "4B7E2D90-1C3A-4F65-8B2E-9D0A6C5F3E71"
+
+// dcBundle is a host with a checkpoint of DC01 (its guest writer listing
+// shows NTDS). held says what the checkpoint folder's listing shows:
+// "saved" (the .vmrs of a standard checkpoint), "none" (a production
+// checkpoint), or "" (no listing). guestBuild, when set, is the build the
+// guest's System log reports at boot.
+func dcBundle(snapshotType, held, guestBuild string) (fixture.Files, string, string) {
+	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
+		{VMName: "DC01", Name: "DC01 - (3/12/2024 - 4:40:01 PM)", Type: snapshotType, Created: fixture.Day(2024, time.March, 12, 16, 40),
+			ID: dc01CheckpointID, VMID: "8C1F5A3E-2D7B-4E90-A6C4-1B3D5F7E9A02", Path: `D:\Hyper-V\DC01`,
+			HardDrives: []string{`D:\Hyper-V\DC01\Virtual Hard Disks\DC01.vhdx`}},
 	})
 	guest := fixture.VSSAdminWriters([]fixture.VSSWriter{
 		fixture.Writer("Task Scheduler Writer", fixture.WriterScheduler, "1d2e3f40-5a6b-4c7d-8e9f-a0b1c2d3e4f5", 1, "No error"),
@@ -169,31 +180,83 @@ func dcBundle(snapshotType string) (fixture.Files, string, string) {
 		fixture.Writer("System Writer", fixture.WriterSystem, "3f405162-7c8d-4e9f-a0b1-c2d3e4f50617", 1, "No error"),
 	})
 	host := fixture.VSSAdminWriters(fixture.HealthyWriters())
-	return fixture.Files{
+	files := fixture.Files{
 		"snapshots.txt":             fixture.UTF16(snaps),
 		"guests/DC01/writers.txt":   fixture.OEM850(guest),
 		"HV01_vssadmin_writers.txt": fixture.UTF16(host),
-	}, snaps, guest
+	}
+	if held != "" {
+		cp := []fixture.ListedFile{
+			{Name: dc01CheckpointID + ".vmcx", Size: 86016, Modified: fixture.Day(2024, time.March, 12, 16, 40)},
+			{Name: dc01CheckpointID + ".vmgs", Size: 4194304, Modified: fixture.Day(2024, time.March, 12, 16, 40)},
+		}
+		if held == "saved" {
+			cp = append(cp, fixture.ListedFile{Name: dc01CheckpointID + ".vmrs", Size: 4 << 30, Modified: fixture.Day(2024, time.March, 12, 16, 41)})
+		}
+		files["listing.txt"] = fixture.ASCII(fixture.DirListing([]fixture.ListedDir{{Path: `D:\Hyper-V\DC01\Snapshots`, Files: cp}}))
+	}
+	if guestBuild != "" {
+		dc := fixture.Host{Computer: "DC01.contoso.test"}
+		ver := "10.00."
+		if guestBuild < "9200" && len(guestBuild) == 4 {
+			ver = "6.01."
+		}
+		files["guests/DC01/System.evtx"] = fixture.EVTX([]evtxwrite.Record{
+			dc.Classic("System", "EventLog", 6009, fixture.QualEventLog, fixture.LevelInfo, fixture.Day(2024, time.March, 1, 6, 0), ver, guestBuild, "Multiprocessor Free", "0"),
+		}, 300)
+	}
+	return files, snaps, guest
 }
 
+// A standard checkpoint (its saved state sits beside its configuration) of
+// a Windows Server 2008 R2 domain controller: applying it would roll AD
+// back without the DC knowing. High, citing the checkpoint, the NTDS
+// writer and the guest's build.
 func TestCheckpointOnDomainController(t *testing.T) {
-	files, snaps, guest := dcBundle("Standard")
+	files, snaps, guest := dcBundle("Standard", "saved", "7601")
 	res := hvRun(t, files)
 	f := hvFinding(res, "checkpoint-on-domain-controller")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.High, f.Severity)
-	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "DC01 - ("), "standard-on-dc")
+	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName                : DC01"), "standard-on-dc")
 	w := hvCites(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
 	assert.Equal(t, "NTDS", w.Attrs["name"])
+	hvCites(t, f, "guests/DC01/System.evtx", rules.AtRecord(300), "standard-on-dc")
 	assert.Contains(t, hvCommands(f), `Set-VM -Name 'DC01' -CheckpointType ProductionOnly`)
 }
 
-// TestCheckpointOnDomainControllerNearMiss: a Production checkpoint on the
-// same DC is the supported kind; and a Standard checkpoint on a VM that is
-// merely named like a DC stays low.
-func TestCheckpointOnDomainControllerNearMiss(t *testing.T) {
-	files, _, _ := dcBundle("Planned")
+// The same standard checkpoint on builds with VM-Generation ID: the DC
+// notices a revert, so the finding stays low and says why.
+func TestCheckpointOnDomainControllerWithGenerationID(t *testing.T) {
+	files, _, _ := dcBundle("Standard", "saved", "20348")
 	res := hvRun(t, files)
+	f := hvFinding(res, "checkpoint-on-domain-controller")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	assert.Equal(t, rules.Low, f.Severity)
+	require.Len(t, f.Signals, 1)
+	assert.Equal(t, "standard-on-dc-genid", f.Signals[0].ID)
+	assert.Contains(t, f.Signals[0].Says, "resets its invocation ID instead of rolling back silently")
+}
+
+// TestCheckpointOnDomainControllerNearMiss: a production checkpoint (listed
+// as Standard, no saved state beside it) is the supported kind and is
+// ruled out with the reason; without a listing the report asks for it, as
+// the listing is what tells the two apart; a "Planned" checkpoint is no
+// user checkpoint at all; and a Standard checkpoint on a VM that is merely
+// named like a DC stays low.
+func TestCheckpointOnDomainControllerNearMiss(t *testing.T) {
+	files, _, _ := dcBundle("Standard", "none", "7601")
+	res := hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "checkpoint-on-domain-controller"), "findings: %v", hvCauses(res))
+	assert.Contains(t, hvRuledOutWhy(res, "checkpoint-on-domain-controller"), "no checkpoint holding saved state (a standard one, not production)")
+
+	files, _, _ = dcBundle("Standard", "", "")
+	res = hvRun(t, files)
+	assert.Nil(t, hvFinding(res, "checkpoint-on-domain-controller"), "findings: %v", hvCauses(res))
+	assert.Contains(t, hvMissingFor(res, "checkpoint-on-domain-controller"), "vm-file-listing")
+
+	files, _, _ = dcBundle("Planned", "saved", "7601")
+	res = hvRun(t, files)
 	assert.Nil(t, hvFinding(res, "checkpoint-on-domain-controller"), "findings: %v", hvCauses(res))
 
 	named := fixture.Files{"snapshots.txt": fixture.UTF16(fixture.VMSnapshotsTable([]fixture.Checkpoint{
@@ -204,6 +267,25 @@ func TestCheckpointOnDomainControllerNearMiss(t *testing.T) {
 	require.NotNil(t, f, "a DC-like name is a weak hint")
 	assert.LessOrEqual(t, f.Severity, rules.Low)
 	assert.Less(t, f.Confidence, 0.35)
+}
+
+func hvRuledOutWhy(res *analyze.Result, cause string) string {
+	for _, r := range res.Outcome.RuledOut {
+		if r.Cause == cause {
+			return r.Why
+		}
+	}
+	return ""
+}
+
+func hvMissingFor(res *analyze.Result, cause string) []string {
+	var out []string
+	for _, m := range res.Outcome.Missing {
+		if slices.Contains(m.Decides, cause) {
+			out = append(out, m.Input)
+		}
+	}
+	return out
 }
 
 func renderedVMMS(recs ...fixture.RenderedEvent) string {
@@ -225,6 +307,18 @@ func TestRevertDiscardedChanges(t *testing.T) {
 	assert.InDelta(t, 0.35, f.Confidence, 0.001)
 	hvCites(t, f, "vmms-admin.xml", rules.AtRecord(5120), "checkpoint-applied")
 	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName 'APP01' -Name 'Time Synchronization'`)
+}
+
+// TestRevertFailedApplyDiscardedNothing: an apply that failed left the VM
+// as it was; the cause is ruled out, and the failure's own code routes it
+// (here to the permissions).
+func TestRevertFailedApplyDiscardedNothing(t *testing.T) {
+	xml := renderedVMMS(fixture.RenderedEvent{RecordID: 5130, ID: 18012, Level: fixture.LevelError, Time: fixture.At(11, 2, 0),
+		VM: "APP01", VMID: app01ID, Message: "'APP01' failed to apply checkpoint 'Before CU': General access denied error (0x80070005). (Virtual machine ID " + app01ID + ")"})
+	res := hvRun(t, fixture.Files{"vmms-admin.xml": fixture.UTF8BOM(xml)})
+	assert.Nil(t, hvFinding(res, "revert-discarded-changes"), "findings: %v", hvCauses(res))
+	assert.Contains(t, hvRuledOutWhy(res, "revert-discarded-changes"), "no checkpoint being applied")
+	assert.NotNil(t, hvFinding(res, "permission-acl"), "findings: %v", hvCauses(res))
 }
 
 // TestRevertNearMiss: creating and deleting checkpoints is not applying one.

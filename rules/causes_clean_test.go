@@ -41,7 +41,7 @@ func healthyBundle(t *testing.T) Files {
 	vms := VMList([]VM{{Name: "WEB01", ID: web01ID, State: "Running", Version: "10.0", Generation: 2, Path: `D:\Hyper-V\WEB01`,
 		SnapshotLocation: `D:\Hyper-V\WEB01`, CheckpointType: "Production", ParentSnapshot: "Before app update",
 		HardDrives: []string{web01Disks + avhdx}}})
-	cps := VMSnapshotsList([]Checkpoint{{VMName: "WEB01", Name: "Before app update", Type: "Planned", Created: At(8, 0, 0), VMID: web01ID,
+	cps := VMSnapshotsList([]Checkpoint{{VMName: "WEB01", Name: "Before app update", Type: "Standard", Created: At(8, 0, 0), VMID: web01ID,
 		ID: "9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58", Path: `D:\Hyper-V\WEB01`, HardDrives: []string{web01Disks + `\WEB01.vhdx`}}})
 	drives := VMHardDiskDrives([]Drive{{VMName: "WEB01", ControllerType: "SCSI", Path: web01Disks + avhdx}})
 	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{

@@ -163,7 +163,8 @@ func TestVMFileFoundElsewhereIsNotMissing(t *testing.T) {
 }
 
 // Uncorrected hardware errors plus controller resets on four different
-// days: hardware or driver trouble, not one bad night.
+// days, each time just before a VM's disk failed: hardware or driver
+// trouble, not one bad night.
 func TestHardwareDriverInstability(t *testing.T) {
 	sys := []evtxwrite.Record{
 		reset129(Day(2024, 3, 2, 23, 10)),
@@ -174,7 +175,14 @@ func TestHardwareDriverInstability(t *testing.T) {
 		reset129(Day(2024, 3, 11, 2, 0)),
 		reset129(At(2, 0, 0)),
 	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 4000)})
+	var vsp []evtxwrite.Record
+	for _, r := range sys {
+		if r.EventID == 129 {
+			vsp = append(vsp, hv02.Manifest("Microsoft-Windows-Hyper-V-StorageVSP-Admin", "Microsoft-Windows-Hyper-V-StorageVSP", "{10B3D268-9782-49A4-AACC-A93C5482CB6F}",
+				6, LevelError, r.Time.Add(2*time.Minute), F("DeviceName", web01Disks+`\WEB01.vhdx`), F("Status", "0xC0000185")))
+		}
+	}
+	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 4000), "StorageVSP-Admin.evtx": EVTX(vsp, 1)})
 	f := b.finding("hardware-driver-instability")
 	assert.Equal(t, rules.High, f.Severity)
 	assert.ElementsMatch(t, []string{
@@ -301,5 +309,8 @@ func TestMergeFailedAccessDeniedIsNotFSLimitation(t *testing.T) {
 	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX([]evtxwrite.Record{vmms}, 20)})
 	assert.False(t, b.has("ntfs-file-system-limitation"), "findings: %v", b.causes())
 	assert.Contains(t, b.ruledOutWhy("ntfs-file-system-limitation"), "0x80070299")
-	assert.Contains(t, b.signalsOf("checkpoint-orphaned"), "merge-failed-19100")
+	// The code routes the failed merge to the permissions, not to a
+	// leftover checkpoint.
+	assert.Contains(t, b.signalsOf("permission-acl"), "access-denied-code")
+	assert.NotContains(t, b.signalsOf("checkpoint-orphaned"), "merge-failed-19100")
 }

@@ -30,4 +30,6 @@ var checkEventNeeds = []string{
 	"Microsoft-Windows-Kernel-General", "EventLog", "Microsoft-Windows-Hyper-V-VMMS", "Microsoft-Windows-Hyper-V-Worker",
 	// cluster area: node restarts (planned and unexpected)
 	"User32", "Microsoft-Windows-Kernel-Power",
+	// storage area: the bugcheck report of a host crash
+	"Microsoft-Windows-WER-SystemErrorReporting",
 }

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"cmp"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,6 +19,8 @@ var checkpointChecks = map[string]check{
 	"checkpoint.disk-not-in-listing":          checkpointDiskNotInListing,
 	"checkpoint.standard-on-dc":               standardCheckpointOnDC,
 	"checkpoint.standard-on-dc-named":         standardCheckpointOnDCByName,
+	"checkpoint.standard-on-dc-genid":         standardCheckpointOnDCGenID,
+	"checkpoint.dc-rollback-logged":           dcCheckpointRollbackLogged,
 	"checkpoint.deep-chain":                   deepCheckpointChain,
 	"checkpoint.disabled-with-failure":        checkpointTypeWithFailure("Disabled", false),
 	"checkpoint.production-only-with-failure": checkpointTypeWithFailure("ProductionOnly", true),
@@ -219,13 +222,16 @@ func restoreFailedAfterUpgrade(ix *index) []*Evidence {
 	return nil
 }
 
+// isUserCheckpoint reports whether a checkpoint was taken by a user:
+// Windows lists production and standard checkpoints alike as Standard.
+// Planned is a checkpoint of a planned VM (an import or a replica being
+// prepared), Recovery a backup product's, Replica* Hyper-V Replica's.
 func isUserCheckpoint(e *Evidence) bool {
-	t := e.Attrs["snapshot_type"]
-	return strings.EqualFold(t, "Standard") || strings.EqualFold(t, "Planned")
+	return strings.EqualFold(e.Attrs["snapshot_type"], "Standard")
 }
 
-// userCheckpointsOlderThan returns a check for user checkpoints (Standard
-// or Planned/production) created more than age before the newest time in
+// userCheckpointsOlderThan returns a check for user checkpoints (listed as
+// Standard, production ones included) created more than age before the newest time in
 // the bundle (ix.latest(), never the clock). Backup (Recovery) and Replica
 // checkpoints have their own life cycle and are not counted. It cites
 // every such checkpoint.
@@ -350,29 +356,139 @@ func guestDCWriters(ix *index) map[string]*Evidence {
 // area does not depend on the vss area's file.
 const hyperVWriterIDForDC = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 
-// standardCheckpointOnDC fires for a Standard checkpoint of a VM whose
-// guest is known to be a domain controller: its own writer listing shows
-// the NTDS writer. A Standard checkpoint holds the DC's memory and database
-// as of that moment; applying it rolls the DC back without AD knowing
-// (USN rollback), while a Production (Planned) checkpoint goes through the
-// guest's VSS and is safe on VM-Generation-ID-aware hosts. It cites the
-// checkpoint and the NTDS writer.
-func standardCheckpointOnDC(ix *index) []*Evidence {
+// Windows lists production and standard checkpoints alike as SnapshotType
+// Standard ("Planned" is a checkpoint of a planned VM, not a production
+// one). What tells them apart is what the checkpoint holds: a standard
+// checkpoint of a running VM keeps its saved state (<ID>.vmrs, or .bin and
+// .vsv for configuration version 5.0) beside its configuration; a
+// production checkpoint has none.
+
+// checkpointState says whether a checkpoint holds saved state, as far as
+// the listings show: known is false when no listing shows the
+// checkpoint's configuration file.
+func checkpointState(ix *index, s *Evidence) (holds, known bool) {
+	id := strings.ToLower(strings.Trim(s.Attrs["id"], "{} "))
+	if id == "" {
+		return false, false
+	}
+	for _, f := range ix.of(KindFile) {
+		p := strings.ToLower(f.Attrs[AttrPath])
+		name := strings.ToLower(f.Attrs[AttrName])
+		stem := strings.TrimSuffix(name, path.Ext(name))
+		switch {
+		case stem == id && (f.Attrs["ext"] == ".vmcx" || f.Attrs["ext"] == ".xml"):
+			known = true
+		case stem == id && f.Attrs["ext"] == ".vmrs" && parseSize(f.Attrs["size"]) >= 1<<20:
+			holds = true
+		case strings.Contains(p, `\`+id+`\`) && (f.Attrs["ext"] == ".bin" || f.Attrs["ext"] == ".vsv"):
+			holds, known = true, true
+		}
+	}
+	return holds, known || holds
+}
+
+// vmGenerationIDBuild is the first Windows build with VM-Generation ID
+// (Windows Server 2012): a DC on such a guest and host notices a revert
+// and resets its invocation ID instead of rolling back silently.
+const vmGenerationIDBuild = 9200
+
+// silentRollback says whether reverting the DC VM would roll Active
+// Directory back silently: its guest (boot events of a computer named like
+// the VM) or a host (every other computer's boots) runs a build older than
+// Windows Server 2012. It returns the boot event that shows it.
+func silentRollback(ix *index, vm string) *Evidence {
+	for host, boots := range bootVersions(ix) {
+		_ = host
+		for _, e := range boots {
+			if v, ok := bootVersion(e); ok && v.build < vmGenerationIDBuild {
+				return e
+			}
+		}
+	}
+	return nil
+}
+
+// dcCheckpoints returns, for each checkpoint of a VM whose own writer
+// listing shows the NTDS writer, the checkpoint, the NTDS writer and
+// whether the checkpoint holds saved state (a standard checkpoint) and is
+// known to.
+func dcCheckpoints(ix *index, each func(s, ntds *Evidence, holds, known bool)) {
 	dcs := guestDCWriters(ix)
-	var out []*Evidence
-	cited := map[*Evidence]bool{}
 	for _, s := range ix.of(KindSnapshot) {
 		w := dcs[strings.ToLower(s.VM())]
 		if w == nil || !strings.EqualFold(s.Attrs["snapshot_type"], "Standard") {
 			continue
 		}
-		out = append(out, s)
-		if !cited[w] {
-			cited[w] = true
-			out = append(out, w)
+		holds, known := checkpointState(ix, s)
+		each(s, w, holds, known)
+	}
+}
+
+// standardCheckpointOnDC fires for a standard checkpoint (one holding saved
+// state) of a domain controller where applying it is a silent USN
+// rollback: the guest or the host predates VM-Generation ID. It cites the
+// checkpoint, the NTDS writer and the boot event showing the old build.
+func standardCheckpointOnDC(ix *index) []*Evidence {
+	var out []*Evidence
+	dcCheckpoints(ix, func(s, w *Evidence, holds, _ bool) {
+		if !holds {
+			return
+		}
+		if old := silentRollback(ix, s.VM()); old != nil {
+			out = appendNew(out, s, w, old)
+		}
+	})
+	return out
+}
+
+// standardCheckpointOnDCGenID fires for a standard checkpoint of a domain
+// controller where nothing shows a build older than VM-Generation ID: the
+// DC would notice a revert and discard its invocation ID, so the risk is
+// stale data and a slower recovery, not silent divergence. It cites the
+// checkpoint and the NTDS writer.
+func standardCheckpointOnDCGenID(ix *index) []*Evidence {
+	var out []*Evidence
+	dcCheckpoints(ix, func(s, w *Evidence, holds, _ bool) {
+		if holds && silentRollback(ix, s.VM()) == nil {
+			out = appendNew(out, s, w)
+		}
+	})
+	return out
+}
+
+// dcCheckpointRollbackLogged fires when Active Directory already logged a
+// USN rollback or an unsupported restore (2095, 2103) and a checkpoint of
+// that domain controller exists (production or standard: the damage is
+// done). It cites the checkpoints and the AD events.
+func dcCheckpointRollbackLogged(ix *index) []*Evidence {
+	var ad []*Evidence
+	for _, k := range []providerID{{"microsoft-windows-activedirectory_domainservice", "2095"}, {"microsoft-windows-activedirectory_domainservice", "2103"},
+		{"ntds replication", "2095"}, {"ntds general", "2103"}} {
+		ad = append(ad, ix.eventsByPID[k]...)
+	}
+	var out []*Evidence
+	for _, s := range ix.of(KindSnapshot) {
+		if !isUserCheckpoint(s) || s.VM() == "" {
+			continue
+		}
+		for _, e := range ad {
+			short, _, _ := strings.Cut(strings.ToLower(e.Attrs[AttrComputer]), ".")
+			if short == strings.ToLower(s.VM()) || mentionsVM(e, s.VM()) || nameTokens(e.Source)[strings.ToLower(s.VM())] {
+				out = appendNew(out, s, e)
+			}
 		}
 	}
 	return out
+}
+
+// appendNew appends the items not yet in list.
+func appendNew(list []*Evidence, items ...*Evidence) []*Evidence {
+	for _, e := range items {
+		if !slices.Contains(list, e) {
+			list = append(list, e)
+		}
+	}
+	return list
 }
 
 // dcName matches the naming conventions domain controllers commonly get
@@ -390,10 +506,18 @@ func NamedLikeDC(name string) bool { return dcName.MatchString(name) }
 // one. It cites the checkpoint.
 func standardCheckpointOnDCByName(ix *index) []*Evidence {
 	var out []*Evidence
+	proven := guestDCWriters(ix)
 	for _, s := range ix.of(KindSnapshot) {
-		if strings.EqualFold(s.Attrs["snapshot_type"], "Standard") && dcName.MatchString(s.VM()) {
-			out = append(out, s)
+		if proven[strings.ToLower(s.VM())] != nil {
+			continue // the writer listing decides, not the name
 		}
+		if !strings.EqualFold(s.Attrs["snapshot_type"], "Standard") || !dcName.MatchString(s.VM()) {
+			continue
+		}
+		if holds, known := checkpointState(ix, s); known && !holds {
+			continue // a production checkpoint: it went through the guest's VSS
+		}
+		out = append(out, s)
 	}
 	return out
 }

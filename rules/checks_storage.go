@@ -2,8 +2,10 @@ package rules
 
 import (
 	"path"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // storageChecks are the checks of catalog/storage.json.
@@ -12,7 +14,55 @@ var storageChecks = map[string]check{
 	"storage.avhdx-outgrew-parent":   storageAVHDXOutgrewParent,
 	"storage.resets-on-several-days": storageResetsOnSeveralDays,
 	"storage.volume-nearly-full":     storageVolumeNearlyFull,
+	"storage.host-crashes":           storageHostCrashes,
 }
+
+// storageHostCrashes returns the records of each host crash: WER 1001
+// reporting a bugcheck, Kernel-Power 41 and EventLog 6008. Windows writes
+// all three at the boot after one crash, so they are grouped by time (the
+// signal's incident_minutes): one crash is one incident however many logs
+// record it. A restart without a bugcheck (Kernel-Power 41 with code 0,
+// 6008 alone) is a power loss or a reset button, not a hardware witness,
+// and is left out.
+func storageHostCrashes(ix *index) []*Evidence {
+	var recs []*Evidence
+	for _, k := range []providerID{
+		{"microsoft-windows-wer-systemerrorreporting", "1001"},
+		{"microsoft-windows-kernel-power", "41"},
+		{"eventlog", "6008"},
+	} {
+		recs = append(recs, ix.eventsByPID[k]...)
+	}
+	slices.SortFunc(recs, chronological)
+	var out, incident []*Evidence
+	bugcheck := false
+	flush := func() {
+		if bugcheck {
+			out = append(out, incident...)
+		}
+		incident, bugcheck = nil, false
+	}
+	for _, e := range recs {
+		if len(incident) > 0 && e.Time.Sub(incident[len(incident)-1].Time) >= crashIncident {
+			flush()
+		}
+		incident = append(incident, e)
+		switch strings.ToLower(e.Attrs[AttrProvider]) {
+		case "microsoft-windows-wer-systemerrorreporting":
+			bugcheck = true
+		case "microsoft-windows-kernel-power":
+			if c := strings.TrimSpace(e.Attrs["data.BugcheckCode"]); c != "" && c != "0" && c != "0x0" {
+				bugcheck = true
+			}
+		}
+	}
+	flush()
+	return out
+}
+
+// crashIncident is how far apart the records of one crash can be: they
+// are written during the next boot, minutes apart.
+const crashIncident = 30 * time.Minute
 
 // storageLowFreeBytes is the free space under which a VM volume is about
 // to stop its VMs: a checkpoint's AVHDX grows by the VM's writes, a merge

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Tuning of the engine. The numbers are deliberately few and global so that
@@ -28,6 +29,10 @@ const (
 	// (0.75) only reaches about 0.38, below the medium band. One
 	// structured hit among the weak ones restores the full weight.
 	WeakFactor = 0.5
+	// BurstGap is how close in time two hits of one signal must be to
+	// count as one incident: a controller that retries twelve I/Os within
+	// a second had one stall, not twelve.
+	BurstGap = 10 * time.Second
 )
 
 // Cited is one evidence item in a finding, with the signal it matched.
@@ -43,6 +48,9 @@ type SignalHit struct {
 	Says   string
 	Weight float64
 	Count  int
+	// Incidents is how many separate incidents the hits make (hits
+	// close together in time are one); it is what the weight repeats on.
+	Incidents int
 }
 
 // Finding is one cause the bundle points to.
@@ -166,7 +174,9 @@ func (e *Engine) Catalog() *Catalog { return e.cat }
 // Evaluate runs every cause of the catalog over the evidence. cov says what
 // the bundle holds, to tell "ruled out" from "not collected".
 func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
-	ix := newIndex(evidence)
+	kept, aside := scopeNoise(evidence)
+	ix := newIndex(kept)
+	asideIx := newAsideIndex(aside)
 	facts := newVMFacts(ix)
 	var out Outcome
 	missing := map[string]*Missing{}
@@ -176,7 +186,7 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 		case ok:
 			out.Findings = append(out.Findings, f)
 		case e.allNeedsCovered(c, cov):
-			out.RuledOut = append(out.RuledOut, RuledOut{Cause: c.ID, Why: c.Clear})
+			out.RuledOut = append(out.RuledOut, RuledOut{Cause: c.ID, Why: asideIx.ruledOutWhy(c)})
 		}
 		if ok && f.Confidence >= DecidedThreshold {
 			continue
@@ -194,6 +204,9 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 			m.Decides = append(m.Decides, c.ID)
 		}
 	}
+	var explained []RuledOut
+	out.Findings, explained = explain(out.Findings)
+	out.RuledOut = append(out.RuledOut, explained...)
 	slices.SortFunc(out.Findings, func(a, b Finding) int {
 		return cmp.Or(
 			cmp.Compare(b.Severity, a.Severity),
@@ -231,17 +244,18 @@ func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 	disbelief := 1.0
 	for i := range c.Signals {
 		s := &c.Signals[i]
-		hits := ix.match(s)
+		hits := routeHits(c, s, ix.match(s))
 		if len(hits) == 0 {
 			continue
 		}
 		n := countHits(hits)
+		inc := countIncidents(hits, s.IncidentMinutes)
 		w := s.Weight
 		if allWeak(hits) {
 			w *= WeakFactor
 		}
-		disbelief *= math.Pow(1-w, repeatFactor(n))
-		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: n})
+		disbelief *= math.Pow(1-w, repeatFactor(inc))
+		f.Signals = append(f.Signals, SignalHit{ID: s.ID, Says: s.Says, Weight: s.Weight, Count: n, Incidents: inc})
 		f.Evidence = append(f.Evidence, cite(s, hits)...)
 	}
 	if len(f.Signals) == 0 {
@@ -285,6 +299,40 @@ func countHits(hits []*Evidence) int {
 	for _, h := range hits {
 		if more, err := strconv.Atoi(h.Attrs[AttrMore]); err == nil && more > 0 {
 			n += more
+		}
+	}
+	return n
+}
+
+// countIncidents counts the separate incidents among a signal's hits: a
+// hit less than BurstGap (or the signal's IncidentMinutes) after the
+// previous one about the same VM (or no VM) belongs to the same incident.
+// Hits without a time, and the identical copies an extractor folded into
+// one item, count as they are.
+func countIncidents(hits []*Evidence, minutes int) int {
+	gap := BurstGap
+	if minutes > 0 {
+		gap = time.Duration(minutes) * time.Minute
+	}
+	times := map[string][]time.Time{}
+	n := 0
+	for _, h := range hits {
+		if more, err := strconv.Atoi(h.Attrs[AttrMore]); err == nil && more > 0 {
+			n += more
+		}
+		if h.Time.IsZero() {
+			n++
+			continue
+		}
+		vm := strings.ToLower(h.VM())
+		times[vm] = append(times[vm], h.Time)
+	}
+	for _, ts := range times {
+		slices.SortFunc(ts, time.Time.Compare)
+		for i, t := range ts {
+			if i == 0 || t.Sub(ts[i-1]) >= gap {
+				n++
+			}
 		}
 	}
 	return n

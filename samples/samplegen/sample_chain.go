@@ -167,7 +167,7 @@ func checkpointOrphaned() Sample {
 		{Name: vm2, ID: vm2ID, State: "Running", Version: "9.0", Generation: 2, Path: `D:\Hyper-V`, SnapshotLocation: `D:\Hyper-V`,
 			CheckpointType: "Production", ParentSnapshot: "Before IIS 10 config change", HardDrives: []string{web2cp}},
 	})
-	snaps := VMSnapshotsList([]Checkpoint{{VMName: vm2, Name: "Before IIS 10 config change", Type: "Production",
+	snaps := VMSnapshotsList([]Checkpoint{{VMName: vm2, Name: "Before IIS 10 config change", Type: "Standard",
 		Created: Day(2024, 3, 12, 14, 3), ID: "6A0D4E29-C3B1-47F8-9D56-E82F1B3A7C90", VMID: vm2ID, Path: `D:\Hyper-V`,
 		HardDrives: []string{dir + `\WEB02.vhdx`}}})
 	listing := DirListing([]ListedDir{{Path: dir, Files: []ListedFile{

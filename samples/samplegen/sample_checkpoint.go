@@ -135,7 +135,7 @@ func checkpointOnDC() Sample {
 	)
 	snaps := VMSnapshotsTable([]Checkpoint{
 		{VMName: dc1, Name: "DC01 - (3/12/2024 - 9:15:40 PM)", Type: "Standard", Created: Day(2024, 3, 12, 21, 15)},
-		{VMName: dc2, Name: "Before share migration", Type: "Production", Created: Day(2024, 3, 13, 17, 2)},
+		{VMName: dc2, Name: "Before share migration", Type: "Standard", Created: Day(2024, 3, 13, 17, 2)},
 	})
 	vms := VMList([]VM{
 		{Name: dc1, ID: dc1ID, State: "Running", Version: "10.0", Generation: 2, Path: `D:\Hyper-V\DC01`, SnapshotLocation: `D:\Hyper-V\DC01`,

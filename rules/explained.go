@@ -1,0 +1,106 @@
+package rules
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// explainedWeight is how much a finding loses when a more specific cause
+// found for the same VM in the same hours explains it (a failed merge that
+// left a checkpoint behind because a backup agent held the file: the lock
+// is the cause, the leftover is its consequence).
+const explainedWeight = 0.5
+
+// explainedWindow is how close the two findings' evidence must be in time.
+const explainedWindow = 6 * time.Hour
+
+// explain lowers each finding whose cause names, in ExplainedBy, another
+// finding about the same VM in the same hours. The explaining finding's
+// evidence is cited against it. A finding left below ReportThreshold is
+// ruled out with the explanation as the reason.
+func explain(findings []Finding) (kept []Finding, ruledOut []RuledOut) {
+	byCause := map[string]*Finding{}
+	for i := range findings {
+		byCause[findings[i].Cause.ID] = &findings[i]
+	}
+	for i := range findings {
+		f := &findings[i]
+		for _, id := range f.Cause.ExplainedBy {
+			g := byCause[id]
+			if g == nil || g.Confidence < f.Confidence*explainedWeight {
+				continue
+			}
+			vm, at := sharedIncident(f, g)
+			if vm == "" {
+				continue
+			}
+			f.Confidence = math.Round(f.Confidence*(1-explainedWeight)*100) / 100
+			f.Severity = severityFor(f.Cause.Severity, f.Confidence)
+			says := fmt.Sprintf("explained by %s: %s, found for %s at the same time", g.Cause.ID, g.Cause.Title, vm)
+			for _, c := range g.Evidence {
+				if strings.EqualFold(c.VM(), vm) && near(c.Time, at) {
+					f.Against = append(f.Against, Cited{Evidence: c.Evidence, Signal: "explained-by-" + g.Cause.ID, Says: says})
+				}
+			}
+			if f.Confidence < ReportThreshold {
+				ruledOut = append(ruledOut, RuledOut{Cause: f.Cause.ID, Why: says + "; its own evidence is the consequence"})
+			}
+			break
+		}
+	}
+	for _, f := range findings {
+		if f.Confidence >= ReportThreshold {
+			kept = append(kept, f)
+		}
+	}
+	return kept, ruledOut
+}
+
+// sharedIncident returns a VM both findings cite evidence about, within
+// explainedWindow of each other (evidence without a time matches any), and
+// the time of the explaining evidence.
+func sharedIncident(f, g *Finding) (string, time.Time) {
+	for _, a := range f.Evidence {
+		for _, b := range g.Evidence {
+			if a.VM() != "" && strings.EqualFold(a.VM(), b.VM()) && near(a.Time, b.Time) {
+				return b.VM(), b.Time
+			}
+		}
+	}
+	// Evidence without a VM (a listing line) belongs to the VM whose
+	// files it names: match the explaining finding's VMs by path.
+	for _, a := range f.Evidence {
+		p := strings.ToLower(a.Attrs[AttrPath])
+		if a.VM() != "" || p == "" {
+			continue
+		}
+		for _, b := range g.Evidence {
+			vm := strings.ToLower(b.VM())
+			if vm == "" || !near(a.Time, b.Time) {
+				continue
+			}
+			dir := strings.ToLower(winDirOf(b.Attrs[AttrPath]))
+			if (dir != "" && strings.HasPrefix(p, dir)) || diskStem(p) == vm || strings.Contains(p, `\`+vm+`\`) {
+				return b.VM(), b.Time
+			}
+		}
+	}
+	return "", time.Time{}
+}
+
+func winDirOf(p string) string {
+	if i := strings.LastIndexByte(p, '\\'); i > 0 {
+		return p[:i+1]
+	}
+	return ""
+}
+
+func near(a, b time.Time) bool {
+	if a.IsZero() || b.IsZero() {
+		return true
+	}
+	d := a.Sub(b)
+	return d < explainedWindow && d > -explainedWindow
+}
