@@ -109,9 +109,12 @@ var (
 	// backupPrefixRe strips what precedes a log entry's message: dates,
 	// times, thread and process numbers, levels in brackets.
 	backupPrefixRe = regexp.MustCompile(`^\s*(?:\[[^\]]{4,40}\]\s*)?(?:<\s*\d+>\s*)?(?:\d{1,4}[-./]\d{1,2}(?:[-./]\d{2,4})?[ T,]+)?(?:\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?(?: ?[AP]M)?:?\s*)?(?:\[\d+(?:\.\d+)?\]\s*)?(?:<\d{1,2}>\s*)?(?:::\s*)?`)
-	backupErrorRe  = regexp.MustCompile(`(?i)\b(?:error|errors|failed|failure|fatal|FTL|ERR|critical|unable to|cannot|could not|exception|non-retryable|Saveset contains VM with checkpoint)\b`)
-	backupWarnRe   = regexp.MustCompile(`(?i)\b(?:warning|warn|WRN|skipped|crash[- ]consistent|retrying)\b`)
-	backupOKRe     = regexp.MustCompile(`(?i)\b(?:success(?:ful(?:ly)?)?|succeeded|completed successfully|0 errors?)\b`)
+	// backupLevelRe reads the level a product printed for the entry
+	// ("Error    …", "bpfis: FTL - …", "avhypervvss Warning <43427>: …").
+	backupLevelRe = regexp.MustCompile(`(?i)^(?:[\w.]+:?\s+)?(info(?:rmation)?|inf|warn(?:ing)?|wrn|error|err|ftl|fatal|critical)\b(?:\s+-|\s{2,}|\s*:|\s+<\d+>)`)
+	backupErrorRe = regexp.MustCompile(`(?i)\b(?:error|errors|failed|failure|fatal|FTL|ERR|critical|unable to|cannot|could not|exception|non-retryable|Saveset contains VM with checkpoint)\b`)
+	backupWarnRe  = regexp.MustCompile(`(?i)\b(?:warning|warn|WRN|skipped|crash[- ]consistent|retrying)\b`)
+	backupOKRe    = regexp.MustCompile(`(?i)\b(?:success(?:ful(?:ly)?)?|succeeded|completed successfully|0 errors?)\b`)
 	// backupTargetRe marks entries about the product's own storage.
 	backupTargetRe = regexp.MustCompile(`(?i)repository|backup (?:storage|target|destination|file)|\.(?:vbk|vib|vrb|vbm)\b|media server|storage unit|disk pool|deduplication|data ?domain|cloud tier|backup-to-disk|\bB2D\b`)
 	// decimalHRRe is an HRESULT printed as a decimal insertion string
@@ -154,7 +157,17 @@ func ParseBackupLog(text string) BackupLog {
 			wmi = w[1]
 		}
 		level := ""
+		explicit := ""
+		if m := backupLevelRe.FindStringSubmatch(msg); m != nil {
+			explicit = strings.ToLower(m[1][:3])
+		}
 		switch {
+		case explicit == "inf":
+			// The product says it is information, whatever words it uses.
+		case explicit == "war" || explicit == "wrn":
+			level = "warning"
+		case explicit != "":
+			level = "error"
 		case backupErrorRe.MatchString(msg):
 			level = "error"
 		case backupWarnRe.MatchString(msg):

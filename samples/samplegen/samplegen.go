@@ -81,6 +81,9 @@ func All() []Sample {
 		tssLayout(),
 		sdpLayout(),
 		damagedFiles(),
+		pastedEventAndCmdletError(),
+		backupProductLogsVeeam(),
+		backupProductLogsNetBackup(),
 	}
 }
 
