@@ -2,6 +2,7 @@ package cmdout
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -20,7 +21,17 @@ type BackupProduct struct {
 	// named, when set, must also match somewhere in the text: markers
 	// that other tools could share (a timestamp layout) need the name.
 	named *regexp.Regexp
+	// hints are lower-case literals, one of which the text must hold
+	// before the regular expressions run: most text files are no backup
+	// log, and classification sniffs every text file.
+	hints []string
+	// headMarker is a line layout looked for in the first headMarkerBytes
+	// only (a log's first lines show it), where no literal can hint.
+	headMarker *regexp.Regexp
 }
+
+// headMarkerBytes bounds the text a headMarker is looked for in.
+const headMarkerBytes = 2048
 
 // backupProducts are tried in order; the first whose marker (and name,
 // when it has one) matches claims the text.
@@ -28,37 +39,38 @@ var backupProducts = []BackupProduct{
 	// Veeam B&R job, task and service logs ("[12.03.2024 01:02:03] <14>
 	// Error …", "Svc.VeeamBackup"), and session text copied from the
 	// console or the job mail ("01:02:03 :: Processing ERP-APP2 Error: …").
-	{ID: "veeam", Name: "Veeam Backup & Replication",
+	{ID: "veeam", hints: []string{"] <", " :: ", "svc.veeam", "task failed"}, Name: "Veeam Backup & Replication",
 		marker: regexp.MustCompile(`(?m)^\s*\[\d{1,2}[./]\d{1,2}[./]\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?\] <\s*\d+>|Svc\.Veeam\w+|(?:^|\s)::\s+(?:Processing|Task failed|Job finished|Failed to|Error:|Retrying|Queued|Preparing)|Task failed\b.{0,40}\bError:`),
 		named:  regexp.MustCompile(`(?i)veeam|\bVBR\b|Svc\.Veeam|Task failed|Job finished with (?:error|warning)|VM recovery (?:checkpoint|snapshot)`)},
 	// Backup Exec job logs: UMI codes ("V-79-57344-65233"), "Final error:".
-	{ID: "backup-exec", Name: "Backup Exec",
+	{ID: "backup-exec", hints: []string{"v-79-", "final error:", "completed status:"}, Name: "Backup Exec",
 		marker: regexp.MustCompile(`\bV-79-\d{4,5}-\d{1,5}\b|(?m)^\s*Final error:\s*0x|(?m)^\s*Completed status:\s*(?:Failed|Succeeded|Canceled)`)},
 	// NetBackup legacy logs (bpbkar, bpfis, bpbrm, ncfnbcs) and job details.
-	{ID: "netbackup", Name: "NetBackup",
+	{ID: "netbackup", hints: []string{"] <", " - info ", " - error ", " - warning ", " - critical ", "exit status", "bpfis:"}, Name: "NetBackup",
 		marker: regexp.MustCompile(`(?m)^\s*\d{1,2}:\d{2}:\d{2}\.\d{3}(?: [AP]M)?:? \[\d+\.\d+\] <\d{1,2}>|(?m)^\s*\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}(?: [AP]M)? - (?:Info|Error|Warning|Critical) (?:bp\w+|nb\w+|ncf\w+|bpfis|bpbkar)\b|EXIT STATUS \d+:|\bbpfis:`)},
 	// Avamar Hyper-V VSS plug-in log.
-	{ID: "avamar", Name: "Avamar",
+	{ID: "avamar", hints: []string{"avhypervvss"}, Name: "Avamar",
 		marker: regexp.MustCompile(`avhypervvss (?:Info|Warning|Error|FATAL) <\d+>`)},
 	// NetWorker Module for Microsoft (NMM) logs and savegroup notices.
-	{ID: "networker", Name: "NetWorker NMM",
+	{ID: "networker", hints: []string{"nsrnmm", "networker module", "applications:\\microsoft hyper-v"}, Name: "NetWorker NMM",
 		marker: regexp.MustCompile(`(?i)\bnsrnmm\w*\b|NetWorker Module for Microsoft|APPLICATIONS:\\Microsoft Hyper-V`)},
 	// DPM / MABS alerts and job errors: "(ID 30111 Details: …)".
-	{ID: "dpm", Name: "DPM / MABS",
+	{ID: "dpm", hints: []string{"(id"}, Name: "DPM / MABS",
 		marker: regexp.MustCompile(`\(ID:? \d{2,5}(?:\s+Details:[^)]*)?\)`),
 		named:  regexp.MustCompile(`(?i)\bDPM\b|Data Protection Manager|\bMABS\b|Azure Backup Server|replica|recovery point|Backup Using (?:Child Partition Snapshot|Saved State)`)},
 	// Windows Server Backup: wbadmin output.
-	{ID: "windows-server-backup", Name: "Windows Server Backup",
+	{ID: "windows-server-backup", hints: []string{"wbadmin", "creating a backup of volume", "running the backup operation", "summary of the backup operation"}, Name: "Windows Server Backup",
 		marker: regexp.MustCompile(`(?i)wbadmin \d\.\d - Backup command-line tool|(?m)^\s*(?:Creating a backup of volume|Running the backup operation|Summary of the backup operation:)`)},
 	// Commvault logs ("vsbkp.log": pid tid date time jobid) and job details.
-	{ID: "commvault", Name: "Commvault",
-		marker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s|Error Code: \[\d+:\d+\]|\bvsbkp\b|CommServe`)},
+	{ID: "commvault", hints: []string{"error code: [", "vsbkp", "commserve"}, Name: "Commvault",
+		marker:     regexp.MustCompile(`Error Code: \[\d+:\d+\]|\bvsbkp\b|CommServe`),
+		headMarker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s`)},
 	// Rubrik event exports and activity details.
-	{ID: "rubrik", Name: "Rubrik",
+	{ID: "rubrik", hints: []string{"rubrik", "hypervvirtualmachine"}, Name: "Rubrik",
 		marker: regexp.MustCompile(`(?i)rubrik|\bHypervVirtualMachine\b`),
 		named:  regexp.MustCompile(`(?m)^\s*"?(?:[A-Z][a-z]{2} \d{1,2}, \d{4}|\d{4}-\d{2}-\d{2})[ T,]+\d{1,2}:\d{2}|Object Type`)},
 	// Altaro VM Backup: its error codes ('RCTCONTROLLER_011' form).
-	{ID: "altaro", Name: "Altaro VM Backup",
+	{ID: "altaro", hints: []string{"altaro"}, Name: "Altaro VM Backup",
 		marker: regexp.MustCompile(`(?i)altaro`),
 		named:  regexp.MustCompile(`Error code:? '?[A-Z]+_\d{2,4}'?`)},
 }
@@ -66,9 +78,13 @@ var backupProducts = []BackupProduct{
 // SniffBackupLog returns the backup product whose log or job text this
 // is, or nil.
 func SniffBackupLog(text string) *BackupProduct {
+	lower := strings.ToLower(text)
+	head := text[:min(len(text), headMarkerBytes)]
 	for i := range backupProducts {
 		p := &backupProducts[i]
-		if p.marker.MatchString(text) && (p.named == nil || p.named.MatchString(text)) {
+		hinted := slices.ContainsFunc(p.hints, func(h string) bool { return strings.Contains(lower, h) })
+		marked := hinted && p.marker.MatchString(text) || p.headMarker != nil && p.headMarker.MatchString(head)
+		if marked && (p.named == nil || p.named.MatchString(text)) {
 			return p
 		}
 	}
