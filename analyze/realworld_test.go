@@ -82,6 +82,15 @@ var realWorldCases = []realWorldCase{
 	// Ticket notes and mails, one of them UTF-8 shown as cp1252.
 	{"ticket-note.txt", analyze.KindFreeText, "permission-logon-as-service"},
 	{"mail-mojibake.txt", analyze.KindFreeText, "vm-files-missing"},
+	// Written after the recognizers, without changing them to fit (only
+	// DPM's "replica is inconsistent" alert then missed, and "inconsistent"
+	// became an error word): a German Event Viewer copy, a forum post whose
+	// line breaks were lost, job texts of three products.
+	{"ev-copy-german-acl.txt", analyze.KindEVTXText, "permission-acl"},
+	{"forum-glued.txt", analyze.KindFreeText, "permission-logon-as-service"},
+	{"backupexec-access.txt", analyze.KindBackupLog, "permission-acl"},
+	{"commvault-jobdetails.txt", analyze.KindBackupLog, "vss-writer-failed"},
+	{"dpm-3106-only.txt", analyze.KindBackupLog, "backup-vendor-integration"},
 	// Look-alikes: a healthy product log, a benign VSS notice, other
 	// hypervisors, a monitoring plug-in.
 	{"veeam-success.log", analyze.KindBackupLog, ""},

@@ -128,7 +128,7 @@ var (
 	// backupLevelRe reads the level a product printed for the entry
 	// ("Error    …", "bpfis: FTL - …", "avhypervvss Warning <43427>: …").
 	backupLevelRe = regexp.MustCompile(`(?i)^(?:[\w.]+:?\s+)?(info(?:rmation)?|inf|warn(?:ing)?|wrn|error|err|ftl|fatal|critical)\b(?:\s+-|\s{2,}|\s*:|\s+<\d+>)`)
-	backupErrorRe = regexp.MustCompile(`(?i)\b(?:error|errors|failed|failure|fatal|FTL|ERR|critical|unable to|cannot|could not|exception|non-retryable|Saveset contains VM with checkpoint)\b`)
+	backupErrorRe = regexp.MustCompile(`(?i)\b(?:error|errors|failed|failure|fatal|FTL|ERR|critical|unable to|cannot|could not|exception|non-retryable|inconsistent|Saveset contains VM with checkpoint)\b`)
 	backupWarnRe  = regexp.MustCompile(`(?i)\b(?:warning|warn|WRN|skipped|crash[- ]consistent|retrying)\b`)
 	backupOKRe    = regexp.MustCompile(`(?i)\b(?:success(?:ful(?:ly)?)?|succeeded|completed successfully|0 errors?)\b`)
 	// backupTargetRe marks entries about the product's own storage.
