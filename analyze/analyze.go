@@ -132,7 +132,7 @@ type Extractor interface {
 
 // DefaultExtractors is the explicit registry of extractors.
 func DefaultExtractors() []Extractor {
-	return []Extractor{EventLogs{}, EventXML{}, EventText{}, TextOutputs{}, DiskHeaders{}, FreeText{}}
+	return []Extractor{EventLogs{}, EventXML{}, EventText{}, TextOutputs{}, DiskHeaders{}, BackupLogs{}, FreeText{}}
 }
 
 // DefaultFileTimeout is the per-file time budget: generous for a 4 GiB

@@ -129,6 +129,14 @@ var textRecognizers = []func(textSniff) string{
 		}
 		return ""
 	},
+	// Backup products' own logs and job messages, recognized by their
+	// structure (line layouts, message ID forms, banners).
+	func(s textSniff) string {
+		if cmdout.SniffBackupLog(s.text) != nil {
+			return KindBackupLog
+		}
+		return ""
+	},
 	// Free text: notes, mails, transcripts and tool logs that mention a
 	// Hyper-V, VSS or storage failure.
 	func(s textSniff) string {

@@ -30,6 +30,7 @@ const maxTextFile = 64 << 20
 //	disk.info        path format vhd_type parent_path size file_size disk_identifier attached [vm chain_number]
 //	chain.error      path text code command [vm chain_number]
 //	command.error    command text code path hresults [vm vm_id wmi_code] [weak source] (weak: from free text)
+//	                 [product level target_codes more] (from a backup product's log, see BackupLogs)
 //	vm               vm vm_id state critical status version path config_location snapshot_location
 //	                 checkpoint_type generation parent_snapshot disk_paths is_clustered running ic_mismatch
 //	vm.disk          vm path controller_type controller_number controller_location missing

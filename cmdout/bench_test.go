@@ -46,3 +46,15 @@ func BenchmarkParseCliXML(b *testing.B) {
 		ParseCliXML(bytes.NewReader(in))
 	}
 }
+
+// BenchmarkSniffBackupLog measures the backup-product test on a text that
+// is no backup log (the common case: every text file is sniffed).
+func BenchmarkSniffBackupLog(b *testing.B) {
+	note := strings.Repeat("Customer says the nightly job on HV-SMALL-1 ran long again; no errors in the portal, will check tomorrow.\r\n", 150)
+	b.SetBytes(int64(len(note)))
+	for b.Loop() {
+		if SniffBackupLog(note) != nil {
+			b.Fatal("a note is no backup log")
+		}
+	}
+}

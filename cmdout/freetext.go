@@ -38,7 +38,9 @@ var (
 	hyperVContextRe = regexp.MustCompile(`(?i)hyper-?v|vmms|vmwp|virtual machine|\bVM\b|checkpoint|snapshot|\.a?vhdx?\b|vhdmp|volume shadow|\bVSS\b|shadow cop|cluster shared|CSV|storvsp|[A-Z][a-z]+-VM[A-Za-z]*\b|[A-Z][a-z]+-VHD\b|vmcx|vmrs|DockerDesktopVM|WSL|vagrant|packer|SCVMM|minikube`)
 	// lookAlikeRe marks lines about other hypervisors: their codes and
 	// "failed to start" are not Hyper-V's.
-	lookAlikeRe  = regexp.MustCompile(`(?i)vmware|virtualbox|vbox|esxi|vsphere|vmdk|\bkvm\b|qemu|parallels|E_FAIL \(0x80004005\)`)
+	lookAlikeRe = regexp.MustCompile(`(?i)vmware|virtualbox|vbox|esxi|vsphere|vmdk|\bkvm\b|qemu|parallels|E_FAIL \(0x80004005\)`)
+	// hyperVNameRe names Hyper-V itself, or its files and services.
+	hyperVNameRe = regexp.MustCompile(`(?i)hyper-?v|vmms|vmwp|\.a?vhdx\b|vmcx|[A-Z][a-z]+-VM[A-Za-z]*\b|DockerDesktopVM`)
 	freeCmdletRe = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
 )
 
@@ -47,6 +49,12 @@ var (
 // short Win32 form in a Hyper-V context, or named by its message text), a
 // Hyper-V WMI return code, or a VM ID, and is not about another hypervisor.
 func ScanFreeText(text string) []Mention {
+	if lookAlikeRe.MatchString(text) && !hyperVNameRe.MatchString(text) {
+		// A text about another hypervisor that never names Hyper-V: its
+		// snapshot and VSS lines are that product's (VMware Tools quiesces
+		// with VSS too).
+		return nil
+	}
 	var out []Mention
 	for i, l := range Lines(text) {
 		if strings.TrimSpace(l) == "" || lookAlikeRe.MatchString(l) {

@@ -131,3 +131,29 @@ func FuzzVMSID(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParseBackupLog(f *testing.F) {
+	f.Add("[12.03.2025 01:02:05] <14> Error    Processing VM 'A' failed: %%2147754996 (0x800423F4). Error code: '32768'.\n")
+	f.Add("2025-02-11 00:05:09 avhypervvss Error <43426>: Checkpoint creation for Virtual machine 'B<5E3A0C71-9B2D-4F68-A4E0-1C7D3B9F2A85>' has failed\n")
+	f.Add("4188  1d0c  05/14 02:11:58 93127 X::Y() - Failed for VM [C]: (0x80070002)\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		log := ParseBackupLog(text)
+		max := len(Lines(NormalizeFreeText(text)))
+		if log.Lines > max {
+			t.Fatalf("%d entry lines in a text of %d lines", log.Lines, max)
+		}
+		checkLines(t, reflect.ValueOf(log), max, "BackupLog")
+		if len(log.Entries) > maxBackupEntries {
+			t.Fatalf("%d entries kept", len(log.Entries))
+		}
+		for _, e := range log.Entries {
+			if e.Level != "error" && e.Level != "warning" {
+				t.Fatalf("level %q", e.Level)
+			}
+			if len(e.Text) > maxMentionText {
+				t.Fatalf("text of %d bytes", len(e.Text))
+			}
+		}
+		_ = SniffBackupLog(text)
+	})
+}

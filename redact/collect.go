@@ -271,6 +271,13 @@ func collectEntry(ctx context.Context, f *found, e *analyze.Entry, kind string) 
 		_, err = evtx.WalkXML(ctx, bytes.NewReader(b), func(ev *evtx.Event) error { f.event(ev); return nil })
 	case analyze.KindEVTXText:
 		_, err = evtx.WalkText(ctx, bytes.NewReader(b), func(ev *evtx.Event) error { f.event(ev); return nil })
+	case analyze.KindBackupLog:
+		// A backup product's log names the VMs it protects in its own
+		// words; the reader that finds them for the analysis finds them
+		// here.
+		for _, e := range cmdout.ParseBackupLog(text).Entries {
+			f.add(ClassVM, e.VM)
+		}
 	default:
 		d, _ := cmdout.Parse(text)
 		f.doc(d)

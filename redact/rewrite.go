@@ -41,7 +41,7 @@ func kindIs(kinds ...string) func(string) bool {
 }
 
 func isTextKind(k string) bool {
-	if k == analyze.KindEVTXText || k == analyze.KindFreeText {
+	if k == analyze.KindEVTXText || k == analyze.KindFreeText || k == analyze.KindBackupLog {
 		return true
 	}
 	return slices.Contains(cmdout.AllKinds(), cmdout.Kind(k))

@@ -147,7 +147,8 @@ var backupVendorSources = []string{"NetWorker", "NMM", "Veeam MP", "Veeam Backup
 
 // backupFailureEvents are error events that say a backup of a VM failed:
 // Hyper-V events about backup checkpoints or VSS, Windows Server Backup
-// errors, backup products' own errors, and VSS writer vetoes on the host.
+// errors, backup products' own errors (events and their logs), and VSS
+// writer vetoes on the host.
 func backupFailureEvents(ix *index) []*Evidence {
 	var out []*Evidence
 	for _, e := range ix.of(KindEvent) {
@@ -165,6 +166,12 @@ func backupFailureEvents(ix *index) []*Evidence {
 			continue
 		}
 		out = append(out, e)
+	}
+	// Backup products' own logs: their errors are backup failures too.
+	for _, e := range ix.of(KindCmdError) {
+		if e.Attrs["product"] != "" && e.Attrs["level"] == "error" {
+			out = append(out, e)
+		}
 	}
 	return out
 }

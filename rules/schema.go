@@ -24,8 +24,8 @@ var Schema = map[Kind][]string{
 	KindChainLink: {"child", "parent", "status", "reason", "matched_by", "parent_id", "child_linkage"},
 	KindChainIssue: {"issue", "child", "parent", "severity", "fix", "child_guid", "parent_guid", "code", "parent_offset",
 		"parent_recorded_path", "child_host_path"},
-	KindChainError: {AttrPath, AttrText, "code", "command", "chain_number", AttrHResults, "wmi_code", "vhd_type", "truncated"},
-	KindCmdError:   {"command", AttrText, "code", AttrPath, AttrHResults, "wmi_code"},
+	KindChainError: {AttrPath, AttrText, "code", "command", "chain_number", AttrHResults, "wmi_code", "vhd_type", "truncated", "product", "level", "target_codes"},
+	KindCmdError:   {"command", AttrText, "code", AttrPath, AttrHResults, "wmi_code", "product", "level", "target_codes"},
 	KindVM: {AttrState, "critical", "status", "version", AttrPath, "config_location", "snapshot_location", "checkpoint_type",
 		"generation", "parent_snapshot", AttrDiskPaths, "is_clustered", "running", "ic_mismatch", "missing",
 		"automatic_stop_action", "uptime"},
@@ -50,7 +50,7 @@ var Schema = map[Kind][]string{
 // commonAttrs may be carried by an item of any kind: the VM it concerns,
 // where its time came from, how many identical items it stands for, and
 // whether it was read from free text (a weaker witness).
-var commonAttrs = []string{AttrVM, AttrVMID, AttrTimeLocal, AttrMore, "weak", "source"}
+var commonAttrs = []string{AttrVM, AttrVMID, AttrTimeLocal, AttrMore, "weak", AttrSourceKind, "damaged_record"}
 
 // Declares reports whether items of kind k may carry attribute attr.
 // Event payload fields ("data.<Name>", "user.<Name>") are open-ended: their

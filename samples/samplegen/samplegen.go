@@ -88,6 +88,9 @@ func All() []Sample {
 		checkpointTypeBlocks(),
 		changeTrackingCorrupt(),
 		csvRedirectedAccess(),
+		pastedEventAndCmdletError(),
+		backupProductLogsVeeam(),
+		backupProductLogsNetBackup(),
 	}
 }
 

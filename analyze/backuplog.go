@@ -1,0 +1,80 @@
+package analyze
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/rules"
+)
+
+// KindBackupLog is a backup product's own log or job text (Veeam, Backup
+// Exec, NetBackup, Avamar, NetWorker NMM, DPM/MABS, Windows Server Backup,
+// Commvault, Rubrik, Altaro).
+const KindBackupLog = "backup-log"
+
+// BackupLogs reads backup products' logs and job messages. Each error or
+// warning becomes a command.error (chain.error for a virtual disk code)
+// that names the product, with the Hyper-V error the product embeds: the
+// codes, the WMI job code, the VM and its ID, the path. It is read like a
+// cmdlet's error record, at full weight: the product wrote it.
+//
+//	command.error  command product level text code hresults path [vm vm_id wmi_code target_codes more] source=backup-log
+//
+// An entry about the product's own storage (a repository, a media server)
+// keeps its codes in target_codes rather than hresults: a full repository
+// is not a full VM volume.
+type BackupLogs struct{}
+
+// Name identifies the extractor.
+func (BackupLogs) Name() string { return "backup-log" }
+
+// Kinds lists the inventory kind it reads.
+func (BackupLogs) Kinds() []string { return []string{KindBackupLog} }
+
+// Extract reads the log and turns each error or warning into evidence.
+func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
+	raw, err := readAll(in.Entry, maxTextFile)
+	if err != nil {
+		return Extraction{}, err
+	}
+	text, _, _ := cmdout.Decode(raw)
+	log := cmdout.ParseBackupLog(text)
+	m := textMapper{src: in.Path}
+	product, name := "backup", "backup product"
+	if log.Product != nil {
+		product, name = log.Product.ID, log.Product.Name
+	}
+	for _, e := range log.Entries {
+		code := ""
+		if len(e.Codes) > 0 {
+			code = e.Codes[0]
+		}
+		codes := strings.ToLower(strings.Join(e.Codes, " "))
+		attrs := map[string]string{"command": name, "product": product, "level": e.Level, "text": e.Text,
+			"code": code, rules.AttrPath: e.Path, rules.AttrHResults: codes, rules.AttrSourceKind: KindBackupLog}
+		if e.Target {
+			attrs[rules.AttrHResults], attrs["target_codes"] = "", codes
+		}
+		if e.VM != "" {
+			attrs[rules.AttrVM] = e.VM
+		}
+		if e.VMID != "" {
+			attrs[rules.AttrVMID] = e.VMID
+		}
+		if e.WMICode != "" {
+			attrs["wmi_code"] = e.WMICode
+		}
+		if e.Repeats > 0 {
+			attrs[rules.AttrMore] = strconv.Itoa(e.Repeats)
+		}
+		kind := rules.KindCmdError
+		if strings.HasPrefix(code, "0xC03A") && !e.Target {
+			kind = rules.KindChainError
+		}
+		m.add(kind, e.Line, time.Time{}, name+" "+e.Level+": "+e.Text, attrs)
+	}
+	return Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}}, nil
+}
