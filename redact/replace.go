@@ -58,8 +58,50 @@ func (m *Map) replacer() *replacer {
 	return r
 }
 
-// Apply returns s with every original replaced by its pseudonym.
-func (m *Map) Apply(s string) string { return m.replacer().apply(s, false) }
+// Apply returns s with every original replaced by its pseudonym. A text
+// the analysis cut short ("… failed to start SQL0…") may end in the first
+// letters of a name: that stub is replaced too, so no part of a name leaks
+// from a shared report.
+func (m *Map) Apply(s string) string {
+	r := m.replacer()
+	return r.cutTail(r.apply(s, false))
+}
+
+// cutTail replaces the word just before a trailing ellipsis when it is the
+// beginning of an original.
+func (r *replacer) cutTail(s string) string {
+	var body, mark string
+	switch {
+	case strings.HasSuffix(s, "…"):
+		body, mark = strings.TrimSuffix(s, "…"), "…"
+	case strings.HasSuffix(s, "..."):
+		body, mark = strings.TrimSuffix(s, "..."), "..."
+	default:
+		return s
+	}
+	start := len(body)
+	for start > 0 {
+		c, size := utf8.DecodeLastRuneInString(body[:start])
+		if !isWord(c) && c != '.' && c != '$' {
+			break
+		}
+		start -= size
+	}
+	stub := fold(body[start:])
+	if stub == "" {
+		return s
+	}
+	best := ""
+	for orig, pseudo := range r.repl {
+		if len(orig) > len(stub) && strings.HasPrefix(orig, stub) && (best == "" || pseudo < best) {
+			best = pseudo
+		}
+	}
+	if best == "" {
+		return s
+	}
+	return body[:start] + best + mark
+}
 
 // applyAligned is Apply for text that may hold tables (Format-Table
 // output, listings): inside a table (the lines after a "----  ----" rule

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,4 +23,14 @@ func TestApplyAligned(t *testing.T) {
 		"VM-2   Before share migration          Production\r\n\r\n" +
 		"'VM-2' failed. 'DC-1' (id 6D2F8A47-B3E1-4C96-9D05-A8C7E2DC0164)\r\n"
 	assert.Equal(t, want, m.applyAligned(in))
+}
+
+// A summary cut short in the middle of a name leaks no part of it.
+func TestApplyReplacesANameCutShort(t *testing.T) {
+	m := NewMap()
+	m.Add(ClassVM, "SQL01")
+	got := m.Apply("'SQL01' failed; then 'SQL0…")
+	assert.NotContains(t, got, "SQL0")
+	assert.True(t, strings.HasSuffix(got, "'VM-1…"), got)
+	assert.Equal(t, "the log ends…", m.Apply("the log ends…"), "a word that begins no name stays")
 }
