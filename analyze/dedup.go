@@ -58,6 +58,13 @@ func mergeDuplicateEvents(outcomes []fileOutcome) {
 		if len(also) == 0 {
 			continue
 		}
+		// A whole copy (every event the rules read is already held, and the
+		// file is no longer than the one holding them) would also double
+		// the activity chart: its counts are left out with its events.
+		copyOf, whole := wholeCopyOf(o, also, outcomes)
+		if whole {
+			o.extraction.Activity = nil
+		}
 		kept := o.extraction.Evidence[:0]
 		for j, ev := range o.extraction.Evidence {
 			more, _ := strconv.Atoi(ev.Attrs[rules.AttrMore])
@@ -78,9 +85,25 @@ func mergeDuplicateEvents(outcomes []fileOutcome) {
 		}
 		slices.SortFunc(firsts, func(a, b int) int { return cmp.Compare(outcomes[a].record.Path, outcomes[b].record.Path) })
 		for _, f := range firsts {
-			o.record.Notes = append(o.record.Notes, fmt.Sprintf("%d events also in %s (of those rules read); each was counted once", also[f], outcomes[f].record.Path))
+			note := fmt.Sprintf("%d events also in %s (of those rules read); each was counted once", also[f], outcomes[f].record.Path)
+			if whole && f == copyOf {
+				note += ", and this copy is left out of the timeline"
+			}
+			o.record.Notes = append(o.record.Notes, note)
 		}
 	}
+}
+
+// wholeCopyOf reports whether every event of o the rules read is held by
+// one earlier file that has at least as many records, and which.
+func wholeCopyOf(o *fileOutcome, also map[int]int, outcomes []fileOutcome) (int, bool) {
+	if len(also) != 1 {
+		return 0, false
+	}
+	for f, n := range also {
+		return f, n == len(o.extraction.idents) && o.record.Records <= outcomes[f].record.Records
+	}
+	return 0, false
 }
 
 func setMore(ev *rules.Evidence, n int) {

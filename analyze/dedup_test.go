@@ -33,6 +33,14 @@ func summarize(res *Result) []findingSummary {
 	return out
 }
 
+func activityTotal(res *Result) int {
+	n := 0
+	for _, a := range res.Activity {
+		n += a.Count
+	}
+	return n
+}
+
 func runFiles(t *testing.T, files map[string][]byte) *Result {
 	t.Helper()
 	dir := t.TempDir()
@@ -59,6 +67,7 @@ func TestSameLogTwiceCountsOnce(t *testing.T) {
 
 	two := runFiles(t, map[string][]byte{"System.evtx": log, "collector2/System.evtx": log, "old/System.evtx": short})
 	assert.Equal(t, want, summarize(two))
+	assert.Equal(t, activityTotal(one), activityTotal(two), "the timeline counts each event once")
 	inv := inventory(two)
 	assert.Empty(t, inv["System.evtx"].Notes)
 	require.Len(t, inv["collector2/System.evtx"].Notes, 1)
