@@ -169,135 +169,191 @@ func Parse(text string) (*Doc, []Problem) {
 }
 
 // section parses the section starting at lines[i], if any, and returns the
-// index of the first line after it (at least i+1).
+// index of the first line after it (at least i+1): the first recognizer
+// of sections whose match accepts the line reads it.
 func (d *Doc) section(lines []string, i int) int {
-	l := lines[i]
-	if blank(l) {
-		return i + 1
-	}
-	if strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query") {
-		d.NoItems = append(d.NoItems, i+1)
-		return i + 1
-	}
-	if parseHandleLine(l, i+1, d) {
-		return i + 1
-	}
-	if isBasicInfoHead(l) {
-		d.addKind(KindSDPBasicInfo)
-		return parseBasicInfoVM(lines, i, d)
-	}
-	if isAttrListingHead(lines, i) {
-		return parseAttrListing(lines, i, d)
-	}
-	if dirHeadRe.MatchString(l) {
-		d.addKind(KindListing)
-		return parseDirListing(lines, i, d)
-	}
-	if m := gciDirRe.FindStringSubmatch(l); m != nil {
-		d.listDir = strings.TrimPrefix(m[1], `Microsoft.PowerShell.Core\FileSystem::`)
-		return i + 1
-	}
-	if isBcdHead(lines, i) {
-		d.addKind(KindBcdedit)
-		return parseBcdEntry(lines, i, d)
-	}
-	if isHyperVReqHead(lines, i) {
-		d.addKind(KindSysteminfo)
-		return parseHyperVReq(lines, i, d)
-	}
-	if isPrivilegeRightsHead(l) {
-		d.addKind(KindSecedit)
-		return parseSecedit(lines, i+1, d)
-	}
-	if seRightRe.MatchString(l) {
-		d.addKind(KindSecedit)
-		return parseSecedit(lines, i, d)
-	}
-	if isIcaclsHead(l) {
-		d.addKind(KindIcacls)
-		return parseIcacls(lines, i, d)
-	}
-	if indentOf(l) == 0 {
-		if m := icaclsSummRe.FindStringSubmatch(l); m != nil && d.Has(KindIcacls) {
-			d.IcaclsSummaries = append(d.IcaclsSummaries, IcaclsSummary{Line: i + 1, Succeeded: intOr(m[1], -1), Failed: intOr(m[2], -1)})
-			return i + 1
-		}
-		if m := icaclsErrRe.FindStringSubmatch(l); m != nil {
-			e := ErrorRecord{Line: i + 1, Command: "icacls", Path: m[1], Message: m[2]}
-			setHResult(&e, m[2])
-			d.icaclsErrors = append(d.icaclsErrors, e)
-			return i + 1
-		}
-	}
-	if fltmcErrRe.MatchString(l) {
-		e, next := readFltmcError(lines, i)
-		d.addKind(KindFltmcFilters)
-		d.Errors = append(d.Errors, e)
-		return next
-	}
-	if isPSErrorHead(l) {
-		e, next := readPSError(lines, i)
-		if k := cmdletKind(e.Command); k != "" {
-			d.addKind(k)
-		}
-		d.Errors = append(d.Errors, e)
-		return next
-	}
-	if managerErrorHeadRe.MatchString(l) {
-		e, next := readManagerError(lines, i)
-		d.addKind(KindPSError)
-		d.Errors = append(d.Errors, e)
-		return next
-	}
-	if isTableHead(lines, i) {
-		t := readTable(lines, i)
-		k := classifyTable(t)
-		switch k {
-		case "":
-			return i + 2
-		case KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv:
-			d.addNativeTable(k, t)
-		case KindListing:
-			d.addGCITable(t, lines)
-		default:
-			d.addTable(k, t)
-		}
-		d.addKind(k)
-		return t.end
-	}
-	if indentOf(l) == 0 && isListLine(l) {
-		o := readList(lines, i)
-		if k := classifyList(o); k != "" {
-			d.addKind(k)
-			d.addListObject(k, o)
-		}
-		if o.end > i {
-			return o.end
-		}
-		return i + 1
-	}
-	if indentOf(l) == 0 {
-		if isShadowSetHead(lines, i) {
-			d.addKind(KindVSSShadows)
-			return parseShadowSet(lines, i, d)
-		}
-		if isShadowStorageHead(lines, i) {
-			d.addKind(KindVSSShadowStorage)
-			return parseShadowStorage(lines, i, d)
-		}
-		if _, v, ok := labelValue(l); ok && v != "" {
-			b := readVSSBlock(lines, i)
-			switch vssBlockKind(b) {
-			case KindVSSWriters:
-				d.addKind(KindVSSWriters)
-				parseWriterBlock(lines, b, d)
-				return b.end
-			case KindVSSProviders:
-				d.addKind(KindVSSProviders)
-				parseProviderBlock(lines, b, d)
-				return b.end
+	for _, r := range sections {
+		if r.match(lines, i, d) {
+			if r.kind != "" {
+				d.addKind(r.kind)
 			}
+			return r.parse(lines, i, d)
 		}
+	}
+	return i + 1
+}
+
+// A recognizer finds one kind of section. match is a cheap test of the
+// line at i (and the lines after it, for a head of several lines); parse
+// reads the section and returns the index of the first line after it, at
+// least i+1.
+type recognizer struct {
+	kind  Kind // added to Doc.Kinds on a match; "" when parse decides
+	match func(lines []string, i int, d *Doc) bool
+	parse func(lines []string, i int, d *Doc) int
+}
+
+// sections lists the recognizers in precedence order: the first match
+// wins. A new command output is one parser file and one row here, above
+// any row whose match would also accept its head.
+var sections = []recognizer{
+	{"", line(blank), skipLine},
+	{"", line(isNoItems), parseNoItems},
+	{KindHandle, isHandleLine, parseHandleLine},
+	{KindSDPBasicInfo, line(isBasicInfoHead), parseBasicInfoVM},
+	{"", head(isAttrListingHead), parseAttrListing}, // compact or cipher, from the rows
+	{KindListing, line(dirHeadRe.MatchString), parseDirListing},
+	{"", line(gciDirRe.MatchString), parseGCIDir},
+	{KindBcdedit, head(isBcdHead), parseBcdEntry},
+	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
+	{KindSecedit, line(isPrivilegeRightsHead), parseSeceditAfterHead},
+	{KindSecedit, line(seRightRe.MatchString), parseSecedit},
+	{KindIcacls, line(isIcaclsHead), parseIcacls},
+	{"", isIcaclsSummary, parseIcaclsSummary},
+	{"", column0(icaclsErrRe.MatchString), parseIcaclsError},
+	{KindFltmcFilters, line(fltmcErrRe.MatchString), parseFltmcError},
+	{"", line(isPSErrorHead), parsePSError}, // the cmdlet's kind, if it has one
+	{KindPSError, line(managerErrorHeadRe.MatchString), parseManagerError},
+	{"", head(isTableHead), parseTable},  // the kind from the columns
+	{"", column0(isListLine), parseList}, // the kind from the properties
+	{KindVSSShadows, column0Head(isShadowSetHead), parseShadowSet},
+	{KindVSSShadowStorage, column0Head(isShadowStorageHead), parseShadowStorage},
+	{"", column0(isLabelValue), parseVSSBlock}, // writers or providers
+}
+
+// line makes a match of a test on the line alone.
+func line(f func(string) bool) func([]string, int, *Doc) bool {
+	return func(lines []string, i int, _ *Doc) bool { return f(lines[i]) }
+}
+
+// head makes a match of a test on a head of several lines.
+func head(f func([]string, int) bool) func([]string, int, *Doc) bool {
+	return func(lines []string, i int, _ *Doc) bool { return f(lines, i) }
+}
+
+// column0 is line for lines that start in the first column.
+func column0(f func(string) bool) func([]string, int, *Doc) bool {
+	return func(lines []string, i int, _ *Doc) bool { return indentOf(lines[i]) == 0 && f(lines[i]) }
+}
+
+// column0Head is column0 for a head of several lines.
+func column0Head(f func([]string, int) bool) func([]string, int, *Doc) bool {
+	return func(lines []string, i int, _ *Doc) bool { return indentOf(lines[i]) == 0 && f(lines, i) }
+}
+
+func skipLine(_ []string, i int, _ *Doc) int { return i + 1 }
+
+func isNoItems(l string) bool {
+	return strings.HasPrefix(strings.TrimSpace(l), "No items found that satisfy the query")
+}
+
+func parseNoItems(_ []string, i int, d *Doc) int {
+	d.NoItems = append(d.NoItems, i+1)
+	return i + 1
+}
+
+// parseGCIDir notes the "Directory:" of Get-ChildItem output, for the
+// table of files that follows.
+func parseGCIDir(lines []string, i int, d *Doc) int {
+	m := gciDirRe.FindStringSubmatch(lines[i])
+	d.listDir = strings.TrimPrefix(m[1], `Microsoft.PowerShell.Core\FileSystem::`)
+	return i + 1
+}
+
+func parseSeceditAfterHead(lines []string, i int, d *Doc) int { return parseSecedit(lines, i+1, d) }
+
+// isIcaclsSummary matches icacls' closing count, once icacls output was
+// seen.
+func isIcaclsSummary(lines []string, i int, d *Doc) bool {
+	return indentOf(lines[i]) == 0 && d.Has(KindIcacls) && icaclsSummRe.MatchString(lines[i])
+}
+
+func parseIcaclsSummary(lines []string, i int, d *Doc) int {
+	m := icaclsSummRe.FindStringSubmatch(lines[i])
+	d.IcaclsSummaries = append(d.IcaclsSummaries, IcaclsSummary{Line: i + 1, Succeeded: intOr(m[1], -1), Failed: intOr(m[2], -1)})
+	return i + 1
+}
+
+// parseIcaclsError keeps an icacls error line aside: it counts only if
+// the text turns out to be icacls output.
+func parseIcaclsError(lines []string, i int, d *Doc) int {
+	m := icaclsErrRe.FindStringSubmatch(lines[i])
+	e := ErrorRecord{Line: i + 1, Command: "icacls", Path: m[1], Message: m[2]}
+	setHResult(&e, m[2])
+	d.icaclsErrors = append(d.icaclsErrors, e)
+	return i + 1
+}
+
+func parseFltmcError(lines []string, i int, d *Doc) int {
+	e, next := readFltmcError(lines, i)
+	d.Errors = append(d.Errors, e)
+	return next
+}
+
+func parsePSError(lines []string, i int, d *Doc) int {
+	e, next := readPSError(lines, i)
+	if k := cmdletKind(e.Command); k != "" {
+		d.addKind(k)
+	}
+	d.Errors = append(d.Errors, e)
+	return next
+}
+
+func parseManagerError(lines []string, i int, d *Doc) int {
+	e, next := readManagerError(lines, i)
+	d.Errors = append(d.Errors, e)
+	return next
+}
+
+// parseTable reads a PowerShell or native table; the columns tell its kind.
+func parseTable(lines []string, i int, d *Doc) int {
+	t := readTable(lines, i)
+	k := classifyTable(t)
+	switch k {
+	case "":
+		return i + 2
+	case KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv:
+		d.addNativeTable(k, t)
+	case KindListing:
+		d.addGCITable(t, lines)
+	default:
+		d.addTable(k, t)
+	}
+	d.addKind(k)
+	return t.end
+}
+
+// parseList reads one object of PowerShell list output; its properties
+// tell its kind.
+func parseList(lines []string, i int, d *Doc) int {
+	o := readList(lines, i)
+	if k := classifyList(o); k != "" {
+		d.addKind(k)
+		d.addListObject(k, o)
+	}
+	if o.end > i {
+		return o.end
+	}
+	return i + 1
+}
+
+func isLabelValue(l string) bool {
+	_, v, ok := labelValue(l)
+	return ok && v != ""
+}
+
+// parseVSSBlock reads one block of vssadmin list writers or providers.
+func parseVSSBlock(lines []string, i int, d *Doc) int {
+	b := readVSSBlock(lines, i)
+	switch vssBlockKind(b) {
+	case KindVSSWriters:
+		d.addKind(KindVSSWriters)
+		parseWriterBlock(lines, b, d)
+		return b.end
+	case KindVSSProviders:
+		d.addKind(KindVSSProviders)
+		parseProviderBlock(lines, b, d)
+		return b.end
 	}
 	return i + 1
 }

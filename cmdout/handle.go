@@ -22,17 +22,27 @@ type Handle struct {
 // with the user column of -u between the type and the handle value.
 var handleRe = regexp.MustCompile(`^(\S.*?)\s+pid:\s*(\d+)(?:\s+type:\s*(\S+))?(?:\s+(.*?))?\s+([0-9A-Fa-f]{1,16}):\s+(\S.*)$`)
 
-func parseHandleLine(l string, line int, d *Doc) bool {
+// readHandle reads one line of Handle.exe output.
+func readHandle(l string, line int) (Handle, bool) {
 	m := handleRe.FindStringSubmatch(strings.TrimRight(l, " "))
 	if m == nil {
-		return false
+		return Handle{}, false
 	}
 	pid, err := strconv.Atoi(m[2])
 	if err != nil {
-		return false
+		return Handle{}, false
 	}
-	d.addKind(KindHandle)
-	d.Handles = append(d.Handles, Handle{Line: line, Process: strings.TrimSpace(m[1]), PID: pid, Type: m[3],
-		User: strings.TrimSpace(m[4]), ID: strings.ToUpper(m[5]), Path: strings.TrimSpace(m[6])})
-	return true
+	return Handle{Line: line, Process: strings.TrimSpace(m[1]), PID: pid, Type: m[3],
+		User: strings.TrimSpace(m[4]), ID: strings.ToUpper(m[5]), Path: strings.TrimSpace(m[6])}, true
+}
+
+func isHandleLine(lines []string, i int, _ *Doc) bool {
+	_, ok := readHandle(lines[i], i+1)
+	return ok
+}
+
+func parseHandleLine(lines []string, i int, d *Doc) int {
+	h, _ := readHandle(lines[i], i+1)
+	d.Handles = append(d.Handles, h)
+	return i + 1
 }

@@ -23,13 +23,32 @@ func joinChecks(maps ...map[string]check) map[string]check {
 	return all
 }
 
-// checkEventNeeds names event providers that checks read, so extractors
-// keep their events even when no attribute signal asks for them.
-var checkEventNeeds = []string{
-	// checkpoint area: OS build per boot, and Hyper-V errors after it
-	"Microsoft-Windows-Kernel-General", "EventLog", "Microsoft-Windows-Hyper-V-VMMS", "Microsoft-Windows-Hyper-V-Worker",
-	// cluster area: node restarts (planned and unexpected)
-	"User32", "Microsoft-Windows-Kernel-Power",
-	// storage area: the bugcheck report of a host crash
-	"Microsoft-Windows-WER-SystemErrorReporting",
+// checkEvents joins what each area declares beside its check map: the
+// event providers each check reads, so extractors keep those events even
+// when no attribute signal asks for them. A check that reads a family of
+// providers (the Hyper-V stack, storage miniports) names the members no
+// catalog signal keeps; TestCheckEventsDeclared runs every check on every
+// sample with the engine's event filter and without it.
+var checkEvents = joinCheckEvents(vssCheckEvents, backupCheckEvents, chainCheckEvents, storageCheckEvents, permissionCheckEvents, checkpointCheckEvents, configCheckEvents, clusterCheckEvents)
+
+func joinCheckEvents(maps ...map[string][]string) map[string][]string {
+	all := map[string][]string{}
+	for _, m := range maps {
+		for name, providers := range m {
+			if _, ok := checks[name]; !ok {
+				panic("rules: events declared for check " + name + ", which is not registered") // a programming error caught by every test run
+			}
+			all[name] = providers
+		}
+	}
+	return all
 }
+
+// Providers the checks read that no area file names as a constant of its own.
+const (
+	providerADDS  = "Microsoft-Windows-ActiveDirectory_DomainService"
+	providerVSS   = "VSS"
+	providerVHDMP = "Microsoft-Windows-VHDMP"
+	providerDisk  = "disk"
+	providerWER   = "Microsoft-Windows-WER-SystemErrorReporting"
+)

@@ -19,6 +19,15 @@ var backupChecks = map[string]check{
 	"backup.guest-vss-all-ok":             guestVSSAllOK,
 }
 
+// backupCheckEvents are the event providers the backup checks read (see checkEvents).
+var backupCheckEvents = map[string][]string{
+	"backup.user-checkpoint-same-vm":      backupFailureProviders,
+	"backup.user-checkpoint-host-failure": backupFailureProviders,
+}
+
+// backupFailureProviders are the providers backupFailureEvents reads.
+var backupFailureProviders = append([]string{providerVMMS, providerWorker, "Microsoft-Windows-Backup", providerVSS}, backupVendorSources...)
+
 const (
 	// backupOverlapWindow is how close two shadow copies from different
 	// providers must be to count as two products snapshotting at once; a

@@ -16,6 +16,11 @@ var chainChecks = map[string]check{
 	"chain.merge-failed-unexplained":       mergeFailedUnexplained,
 }
 
+// chainCheckEvents are the event providers the chain checks read (see checkEvents).
+var chainCheckEvents = map[string][]string{
+	"chain.merge-failed-unexplained": {providerVMMS},
+}
+
 // orphanHeader passes on the chain stage's orphan verdicts (a differencing
 // disk header that no reference reaches) only where the bundle could tell:
 // the chain stage counts any reference, so a bundle holding only

@@ -26,6 +26,17 @@ var checkpointChecks = map[string]check{
 	"checkpoint.production-only-with-failure": checkpointTypeWithFailure("ProductionOnly", true),
 }
 
+// checkpointCheckEvents are the event providers the checkpoint checks read (see checkEvents).
+var checkpointCheckEvents = map[string][]string{
+	"checkpoint.upgraded-after-checkpoint":    {providerKernelGeneral, providerEventLog},
+	"checkpoint.restore-failed-after-upgrade": {providerKernelGeneral, providerEventLog, providerVMMS, providerWorker},
+	"checkpoint.standard-on-dc":               {providerKernelGeneral, providerEventLog},
+	"checkpoint.standard-on-dc-genid":         {providerKernelGeneral, providerEventLog},
+	"checkpoint.dc-rollback-logged":           {providerADDS + ":2095", providerADDS + ":2103", "NTDS Replication:2095", "NTDS General:2103"},
+	"checkpoint.disabled-with-failure":        {providerVMMS, providerWorker},
+	"checkpoint.production-only-with-failure": {providerVMMS, providerWorker},
+}
+
 // deepChainLinks is the chain depth from which every read of the VM's disk
 // walks a long list of files: I/O slows down, merges take hours, and one
 // damaged link costs every checkpoint above it.

@@ -13,6 +13,18 @@ var clusterChecks = map[string]check{
 	"cluster.csv-all-direct":                        csvAllDirect,
 }
 
+// clusterCheckEvents are the event providers the cluster checks read (see checkEvents).
+var clusterCheckEvents = map[string][]string{
+	"cluster.unexpected-restart-with-role-failures": append(roleFailureEvents, providerEventLog, providerKernelPower),
+	"cluster.planned-restart-with-role-failures":    append(roleFailureEvents, providerUser32),
+	"cluster.role-failures-explained-by-restart":    append(roleFailureEvents, providerEventLog, providerKernelPower, providerUser32),
+}
+
+// roleFailureEvents are the events isRoleFailure reads (roleFailureIDs).
+var roleFailureEvents = []string{
+	providerClustering + ":1069", providerClustering + ":1205", providerClustering + ":1254", providerClustering + ":1146",
+}
+
 // roleFailuresExplainedByRestart fires when role failures sit in the window
 // of a node restart, planned or not: then the restart, not a cluster
 // record out of step, is the first explanation of those failures. It

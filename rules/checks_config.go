@@ -20,6 +20,13 @@ var configChecks = map[string]check{
 	"config.version-5-on-newer-host":    version5OnNewerHost,
 }
 
+// configCheckEvents are the event providers the config checks read (see checkEvents).
+var configCheckEvents = map[string][]string{
+	"config.version-outside-host-range": {providerKernelGeneral, providerEventLog},
+	"config.disk-elsewhere":             {providerVMMS, providerWorker},
+	"config.version-5-on-newer-host":    {providerKernelGeneral, providerEventLog},
+}
+
 // emptyVMConfig finds VM or checkpoint configuration files (.vmcx) that a
 // listing shows with zero length: Hyper-V cannot load them, and the VM
 // either vanishes from Hyper-V Manager or fails with 3070. It cites the

@@ -14,6 +14,13 @@ var permissionChecks = map[string]check{
 	"perm.av-filter-with-vss-stall": permAVFilterWithVSSStall,
 }
 
+// permissionCheckEvents are the event providers the permission checks read (see checkEvents).
+var permissionCheckEvents = map[string][]string{
+	"perm.acl-lacks-vm-sid":         {providerVMMS, providerWorker},
+	"perm.av-filter-with-locks":     {providerVMMS, providerWorker, providerVHDMP},
+	"perm.av-filter-with-vss-stall": {providerVSS},
+}
+
 // permVMFile matches the files Hyper-V opens under the VM's own account.
 var permVMFile = regexp.MustCompile(`(?i)\.(a?vhdx?|vhds|vmcx|vmrs|vmgs|iso)$`)
 

@@ -17,6 +17,12 @@ var storageChecks = map[string]check{
 	"storage.host-crashes":           storageHostCrashes,
 }
 
+// storageCheckEvents are the event providers the storage checks read (see checkEvents).
+var storageCheckEvents = map[string][]string{
+	"storage.resets-on-several-days": {providerDisk + ":153", providerDisk + ":154"},
+	"storage.host-crashes":           {providerWER, providerKernelPower, providerEventLog},
+}
+
 // storageHostCrashes returns the records of each host crash: WER 1001
 // reporting a bugcheck, Kernel-Power 41 and EventLog 6008. Windows writes
 // all three at the boot after one crash, so they are grouped by time (the

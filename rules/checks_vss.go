@@ -8,6 +8,11 @@ var vssChecks = map[string]check{
 	"vss.no-hyperv-in-bundle":   vssNoHyperVInBundle,
 }
 
+// vssCheckEvents are the event providers the vss checks read (see checkEvents).
+var vssCheckEvents = map[string][]string{
+	"vss.no-hyperv-in-bundle": {providerVMMS, providerWorker},
+}
+
 // hyperVWriterID is the stable writer ID of the Microsoft Hyper-V VSS Writer,
 // in the canonical form extractors write (lower case, no braces).
 const hyperVWriterID = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"

@@ -120,8 +120,14 @@ func NewEngine(cat *Catalog) *Engine {
 			}
 		}
 	}
-	for _, name := range checkEventNeeds {
-		e.eventsByProvider[strings.ToLower(name)] = true
+	for _, events := range checkEvents {
+		for _, ev := range events {
+			if p, id, ok := strings.Cut(ev, ":"); ok {
+				e.eventsByProviderID[providerID{strings.ToLower(p), id}] = true
+			} else {
+				e.eventsByProvider[strings.ToLower(ev)] = true
+			}
+		}
 	}
 	return e
 }
