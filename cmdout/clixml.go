@@ -143,6 +143,15 @@ func (d *Doc) parseCliXML(r io.Reader) {
 		if v := recover(); v != nil {
 			d.problem(lc.line+1, "clixml: parser panic: %v", v)
 		}
+		// A problem at the end of the input is on the last line read, not
+		// on the line after a final newline.
+		last := lc.line
+		if lc.lastByte != '\n' {
+			last++
+		}
+		for i := range d.Problems {
+			d.Problems[i].Line = min(d.Problems[i].Line, max(last, 1))
+		}
 	}()
 	opts := xmlquery.ParserOptions{Decoder: &xmlquery.DecoderOptions{
 		Strict: true,

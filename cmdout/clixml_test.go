@@ -93,3 +93,15 @@ func FuzzParseCliXML(f *testing.F) {
 		checkLines(t, reflect.ValueOf(d), max, "Doc")
 	})
 }
+
+// A CliXML file cut short reports its problem on a line the file has, not
+// on the line after its final newline.
+func TestCliXMLCutProblemLineIsInTheFile(t *testing.T) {
+	text := "<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">\n<Obj RefId=\"0\">\n"
+	_, problems := ParseCliXML(strings.NewReader(text))
+	require.NotEmpty(t, problems)
+	for _, p := range problems {
+		assert.LessOrEqual(t, p.Line, 2, p.String())
+		assert.GreaterOrEqual(t, p.Line, 1, p.String())
+	}
+}
