@@ -57,69 +57,80 @@ func ScanFreeText(text string) []Mention {
 	}
 	var out []Mention
 	for i, l := range Lines(text) {
-		if strings.TrimSpace(l) == "" || lookAlikeRe.MatchString(l) {
-			continue
+		if m, ok := scanLine(l, i+1); ok {
+			out = append(out, m)
 		}
-		ctx := hyperVContextRe.MatchString(l)
-		m := Mention{Line: i + 1}
-		for _, c := range freeCodeRe.FindAllStringSubmatch(l, -1) {
-			code := "0x" + strings.ToUpper(c[1]+c[2])
-			if !containsString(m.Codes, code) {
-				m.Codes = append(m.Codes, code)
-			}
-		}
-		if ctx {
-			for _, c := range shortWin32Re.FindAllStringSubmatch(l, -1) {
-				n, err := strconv.ParseUint(c[1], 16, 16)
-				if err != nil || n == 0 {
-					continue
-				}
-				code := "0x8007" + strings.ToUpper(leftPad4(strconv.FormatUint(n, 16)))
-				if !containsString(m.Codes, code) {
-					m.Codes = append(m.Codes, code)
-				}
-			}
-		}
-		for _, c := range CodesInText(l) {
-			if !containsString(m.Codes, c) {
-				m.Codes = append(m.Codes, c)
-			}
-		}
-		if ctx {
-			if w := wmiCodeRe.FindStringSubmatch(l); w != nil {
-				m.WMICode = w[1]
-			}
-		}
-		if id := vmIDRe.FindStringSubmatch(l); id != nil {
-			m.VMID = strings.ToLower(id[1])
-		}
-		if len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "" {
-			continue
-		}
-		if len(m.Codes) > 0 && !ctx && m.VMID == "" {
-			// A bare code with nothing about Hyper-V around it (an
-			// installer log, a printer) is not ours.
-			continue
-		}
-		if v := vmFailedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
-			m.VM = v[1]
-		} else if v := vmNamedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
-			m.VM = v[1]
-		}
-		if c := freeCmdletRe.FindStringSubmatch(l); c != nil {
-			m.Command = c[1]
-		}
-		m.Path = errorPath(l, "", l)
-		m.Text = strings.TrimSpace(l)
-		if len(m.Text) > maxMentionText {
-			m.Text = m.Text[:maxMentionText]
-			for !utf8.ValidString(m.Text) {
-				m.Text = m.Text[:len(m.Text)-1]
-			}
-		}
-		out = append(out, m)
 	}
 	return out
+}
+
+// scanLine reads one line of free text; ok is false when the line holds
+// nothing of ours.
+func scanLine(l string, line int) (m Mention, ok bool) {
+	if strings.TrimSpace(l) == "" || lookAlikeRe.MatchString(l) {
+		return m, false
+	}
+	ctx := hyperVContextRe.MatchString(l)
+	m = Mention{Line: line, Codes: lineCodes(l, ctx)}
+	if ctx {
+		if w := wmiCodeRe.FindStringSubmatch(l); w != nil {
+			m.WMICode = w[1]
+		}
+	}
+	if id := vmIDRe.FindStringSubmatch(l); id != nil {
+		m.VMID = strings.ToLower(id[1])
+	}
+	switch {
+	case len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "":
+		return m, false
+	case len(m.Codes) > 0 && !ctx && m.VMID == "":
+		// A bare code with nothing about Hyper-V around it (an installer
+		// log, a printer) is not ours.
+		return m, false
+	}
+	if v := vmFailedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
+		m.VM = v[1]
+	} else if v := vmNamedRe.FindStringSubmatch(l); v != nil && !looksLikePath(v[1]) {
+		m.VM = v[1]
+	}
+	if c := freeCmdletRe.FindStringSubmatch(l); c != nil {
+		m.Command = c[1]
+	}
+	m.Path = errorPath(l, "", l)
+	m.Text = strings.TrimSpace(l)
+	if len(m.Text) > maxMentionText {
+		m.Text = m.Text[:maxMentionText]
+		for !utf8.ValidString(m.Text) {
+			m.Text = m.Text[:len(m.Text)-1]
+		}
+	}
+	return m, true
+}
+
+// lineCodes gathers a line's codes once each: HRESULT and NTSTATUS forms,
+// short Win32 forms such as "(0x2)" when the line is about Hyper-V, and
+// codes named only by their message text.
+func lineCodes(l string, ctx bool) []string {
+	var codes []string
+	add := func(c string) {
+		if !containsString(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	for _, c := range freeCodeRe.FindAllStringSubmatch(l, -1) {
+		add("0x" + strings.ToUpper(c[1]+c[2]))
+	}
+	if ctx {
+		for _, c := range shortWin32Re.FindAllStringSubmatch(l, -1) {
+			if n, err := strconv.ParseUint(c[1], 16, 16); err == nil && n != 0 {
+				add("0x8007" + strings.ToUpper(leftPad4(strconv.FormatUint(n, 16))))
+			}
+		}
+	}
+	for _, c := range CodesInText(l) {
+		add(c)
+	}
+	return codes
 }
 
 func leftPad4(s string) string { return strings.Repeat("0", 4-len(s)) + s }
