@@ -30,6 +30,8 @@ var checkEventNeeds = []string{
 	"Microsoft-Windows-Kernel-General", "EventLog", "Microsoft-Windows-Hyper-V-VMMS", "Microsoft-Windows-Hyper-V-Worker",
 	// cluster area: node restarts (planned and unexpected)
 	"User32", "Microsoft-Windows-Kernel-Power",
+	// cluster area: role failures and what they blame
+	"Microsoft-Windows-FailoverClustering", "Microsoft-Windows-Hyper-V-High-Availability",
 	// storage area: the bugcheck report of a host crash
 	"Microsoft-Windows-WER-SystemErrorReporting",
 }

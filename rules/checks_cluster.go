@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
@@ -11,6 +12,8 @@ var clusterChecks = map[string]check{
 	"cluster.planned-restart-with-role-failures":    restartWithRoleFailures(false),
 	"cluster.role-failures-explained-by-restart":    roleFailuresExplainedByRestart,
 	"cluster.csv-all-direct":                        csvAllDirect,
+	"cluster.vm-record-mismatch":                    vmRecordMismatch,
+	"cluster.role-failures-of-mismatched-vm":        roleFailuresOfMismatchedVM,
 }
 
 // roleFailuresExplainedByRestart fires when role failures sit in the window
@@ -121,4 +124,82 @@ func csvAllDirect(ix *index) []*Evidence {
 		}
 	}
 	return rows
+}
+
+const providerHighAvailability = "Microsoft-Windows-Hyper-V-High-Availability"
+
+// notFoundReason recognises a failure because something the cluster's
+// record points to is not there; configReason one that blames the VM's
+// configuration. The second is read only in the reason itself (ErrorString
+// of 1069, the message of 21502), never in a resource name such as
+// "Virtual Machine Configuration SQL07".
+var (
+	notFoundReason = regexp.MustCompile(`(?i)not found|cannot find|could not find|can't find|does not exist|no longer exists|0x80070002|0x80070003|0x8007048f`)
+	configReason   = regexp.MustCompile(`(?i)configuration`)
+)
+
+// roleOf is the clustered role (for a VM role, the VM's name) an event is
+// about.
+func roleOf(e *Evidence) string {
+	if g := e.Attrs["data.ResourceGroup"]; g != "" {
+		return strings.ToLower(g)
+	}
+	return strings.ToLower(e.VM())
+}
+
+// vmRecordMismatch fires for signs that the cluster's record of a VM and
+// the VM itself disagree: a VM resource (Virtual Machine or Virtual Machine
+// Configuration) failing because its configuration is not found or is
+// blamed, a 21502 from Hyper-V high availability saying the same, or a VM
+// resource failing for a VM that no Get-VM listing of the bundle shows
+// (created or removed outside Failover Cluster Manager). A VM resource
+// failing for any other reason is not such a sign. It cites the events.
+func vmRecordMismatch(ix *index) []*Evidence {
+	listed := map[string]bool{}
+	vms := ix.of(KindVM)
+	for _, v := range vms {
+		listed[strings.ToLower(v.Attrs[AttrName])] = true
+	}
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		p, id := e.Attrs[AttrProvider], e.Attrs[AttrEventID]
+		switch {
+		case strings.EqualFold(p, providerClustering) && id == "1069":
+			if !strings.Contains(strings.ToLower(e.Attrs["data.ResourceType"]+" "+e.Attrs["data.ResourceName"]), "virtual machine") {
+				continue
+			}
+			reason := e.Attrs["data.ErrorString"] + " " + e.Attrs["data.ErrorCode"]
+			missing := len(vms) > 0 && roleOf(e) != "" && !listed[roleOf(e)]
+			if notFoundReason.MatchString(reason) || configReason.MatchString(e.Attrs["data.ErrorString"]) || missing {
+				out = append(out, e)
+			}
+		case strings.EqualFold(p, providerHighAvailability) && id == "21502":
+			if t := e.Attrs[AttrText]; notFoundReason.MatchString(t) || configReason.MatchString(t) {
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// roleFailuresOfMismatchedVM fires for the role failures (1069, 1205,
+// 1254, 1146) of the roles vmRecordMismatch found; failures of other roles
+// do not count, and neither do the mismatch events themselves. It cites
+// the failures.
+func roleFailuresOfMismatchedVM(ix *index) []*Evidence {
+	mismatch := vmRecordMismatch(ix)
+	roles, seen := map[string]bool{}, map[*Evidence]bool{}
+	for _, e := range mismatch {
+		seen[e] = true
+		if r := roleOf(e); r != "" {
+			roles[r] = true
+		}
+	}
+	var out []*Evidence
+	for _, e := range ix.of(KindEvent) {
+		if isRoleFailure(e) && !seen[e] && roles[roleOf(e)] {
+			out = append(out, e)
+		}
+	}
+	return out
 }
