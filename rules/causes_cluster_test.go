@@ -129,6 +129,39 @@ func TestRebootWithoutDrainNearMiss(t *testing.T) {
 	assert.Nil(t, hvFinding(res, "reboot-without-drain"), "findings: %v", hvCauses(res))
 }
 
+// TestRebootWithoutDrainNearMissDrained: Cluster-Aware Updating restarted
+// HV02, and CAU pauses and drains a node before it restarts it; a VM
+// resource still failed minutes after. That restart was drained first:
+// the cause is ruled out, and the reason says so.
+func TestRebootWithoutDrainNearMissDrained(t *testing.T) {
+	log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(2, 0, 0), `C:\Windows\system32\ClusterAwareUpdating.exe`, `CONTOSO\svc-cau`),
+		hv02n.BootKernel(fixture.At(2, 6, 0), fixture.Build2022),
+		hv02n.ResourceFailed(fixture.At(2, 7, 40), "Virtual Machine APP21", "APP21", "Virtual Machine"),
+	}, 801)
+	b := analyzeFiles(t, fixture.Files{"HV02/System.evtx": log})
+	assert.False(t, b.has("reboot-without-drain"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("reboot-without-drain"), "without the node being drained first")
+}
+
+// TestRebootWithoutDrainAgainstDrained: HV02 crashed with APP01 online
+// (the cause), and earlier CAU restarted it after draining it: the drained
+// restart is cited against, not for.
+func TestRebootWithoutDrainAgainstDrained(t *testing.T) {
+	hv01Log := systemLog(hv01.ResourceFailed(fixture.At(9, 40, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"))
+	hv02Log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(2, 0, 0), `C:\Windows\system32\ClusterAwareUpdating.exe`, `CONTOSO\svc-cau`),
+		hv02n.ResourceFailed(fixture.At(2, 7, 40), "Virtual Machine APP21", "APP21", "Virtual Machine"),
+		hv02n.BootKernel(fixture.At(10, 4, 0), fixture.Build2022),
+		hv02n.UnexpectedShutdown(fixture.At(10, 5, 0), fixture.At(9, 35, 0)),
+	}, 901)
+	b := analyzeFiles(t, fixture.Files{"HV01/System.evtx": hv01Log, "HV02/System.evtx": hv02Log})
+	f := b.finding("reboot-without-drain")
+	assert.Equal(t, []string{"crash-with-role-failures"}, signalIDs(f))
+	assert.Equal(t, []string{"HV02/System.evtx record 901 node-drained-first"}, citedAgainst(f))
+	assert.NotContains(t, cited(f), "HV02/System.evtx record 901 restart-with-role-failures")
+}
+
 // savedBundle: SQL01 is Saved; its .vmrs was last written on writeDay.
 func savedBundle(writeDay time.Time, withErrors bool) (fixture.Files, string, string) {
 	vms := fixture.VMList([]fixture.VM{
