@@ -35,3 +35,10 @@ var checkEventNeeds = []string{
 	// storage area: the bugcheck report of a host crash
 	"Microsoft-Windows-WER-SystemErrorReporting",
 }
+
+// checkEventIDNeeds names single events that checks read from providers
+// too busy to keep whole (provider, event ID).
+var checkEventIDNeeds = [][2]string{
+	// permissions area: SeServiceLogonRight assigned back (4704)
+	{"Microsoft-Windows-Security-Auditing", "4704"},
+}

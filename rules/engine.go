@@ -123,6 +123,9 @@ func NewEngine(cat *Catalog) *Engine {
 	for _, name := range checkEventNeeds {
 		e.eventsByProvider[strings.ToLower(name)] = true
 	}
+	for _, pid := range checkEventIDNeeds {
+		e.eventsByProviderID[providerID{strings.ToLower(pid[0]), pid[1]}] = true
+	}
 	return e
 }
 
