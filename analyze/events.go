@@ -34,6 +34,9 @@ func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	}
 	c := newEventCollector(in)
 	stats, err := evtx.Walk(ctx, ra, in.Size, c.add)
+	if err == nil && c.onlyUnselected() {
+		err = errUnusedChannel
+	}
 	if errors.Is(err, errUnusedChannel) {
 		// The count costs one read of each 512-byte chunk header.
 		c.declared, c.declaredOK = evtx.DeclaredRecords(ra, in.Size)
@@ -41,11 +44,10 @@ func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	return c.finishSkippable(stats, err)
 }
 
-// unusedChannels are logs no rule reads and that can be huge: a Security
+// unusedChannels are logs no rule reads and that can be huge: a Sysmon
 // log of several gigabytes would cost minutes for nothing. They are
 // recognized by the channel of their first record and skipped with a note.
 var unusedChannels = map[string]bool{
-	"security":                                 true,
 	"microsoft-windows-sysmon/operational":     true,
 	"microsoft-windows-powershell/operational": true,
 	"windows powershell":                       true,
@@ -53,6 +55,16 @@ var unusedChannels = map[string]bool{
 }
 
 var errUnusedChannel = errors.New("log skipped: no rule reads this channel")
+
+// selectedEvents are the only events read from channels where rules use a
+// handful of IDs among a flood of others: from the Security log, a user
+// right assigned (4704) or removed (4705) and an object's permissions
+// changed (4670). Every other record of such a channel is neither evidence
+// nor counted in the activity chart; a log holding none of the selected
+// events is skipped with the same note as an unused channel.
+var selectedEvents = map[string]map[uint16]bool{
+	"security": {4704: true, 4705: true, 4670: true},
+}
 
 // EventXML reads event exports rendered as XML (wevtutil qe /f:xml, Event
 // Viewer "Save as XML").
@@ -153,6 +165,10 @@ type eventCollector struct {
 	kept    map[eventKey]int // index in out.Evidence of the last kept item per key
 	counts  map[eventKey]int
 	skipped string // channel of a log skipped as unused
+	// unselected counts the records of a selectedEvents channel left
+	// unread; unselectedIn is that channel.
+	unselected   int
+	unselectedIn string
 	// declared is the record count a skipped log's chunk headers declare
 	// (declaredOK false when none could be read).
 	declared   int
@@ -172,6 +188,11 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	if len(c.channels) == 0 && unusedChannels[strings.ToLower(ev.Channel)] {
 		c.skipped = ev.Channel
 		return errUnusedChannel
+	}
+	if sel, ok := selectedEvents[strings.ToLower(ev.Channel)]; ok && !sel[ev.EventID] {
+		c.unselected++
+		c.unselectedIn = ev.Channel
+		return nil
 	}
 	if ev.Channel != "" && !c.channels[ev.Channel] {
 		c.channels[ev.Channel] = true
@@ -250,6 +271,9 @@ type identRef struct {
 // finishSkippable turns the deliberate stop on an unused log into an
 // ignored file with a note instead of an error.
 func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extraction, error) {
+	if err == nil && c.onlyUnselected() {
+		err = errUnusedChannel
+	}
 	if errors.Is(err, errUnusedChannel) {
 		// Skipped on purpose: a note, not a problem, so that it reads
 		// apart from a file that was not recognized (also "ignored").
@@ -260,6 +284,17 @@ func (c *eventCollector) finishSkippable(stats evtx.Stats, err error) (Extractio
 		return Extraction{Ignored: true, Notes: []string{note}}, nil
 	}
 	return c.finish(stats), err
+}
+
+// onlyUnselected reports whether every record read belongs to a
+// selectedEvents channel and none was selected: the log is then skipped
+// like an unused one (and named by its channel in the note).
+func (c *eventCollector) onlyUnselected() bool {
+	if c.unselected == 0 || len(c.channels) > 0 || len(c.out.Evidence) > 0 {
+		return false
+	}
+	c.skipped = c.unselectedIn
+	return true
 }
 
 func (c *eventCollector) finish(stats evtx.Stats) Extraction {

@@ -15,6 +15,9 @@ import (
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
 
+// TestUnusedChannelIsSkippedWithANote: a Security log whose records are
+// all ones no rule reads (logons) is skipped with a note, as a log of an
+// unused channel is; the System log beside it is read.
 func TestUnusedChannelIsSkippedWithANote(t *testing.T) {
 	h := fixture.Host{Computer: "HV01"}
 	sec := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", "{54849625-5478-4994-A5BA-3E3B0328C30D}", 4624, fixture.LevelInfo, fixture.At(1, 0, 0),
@@ -38,6 +41,43 @@ func TestUnusedChannelIsSkippedWithANote(t *testing.T) {
 	assert.Equal(t, 1, inv["System.evtx"].Records)
 	assert.True(t, res.Coverage.Has("channel:system"))
 	assert.Contains(t, causes(res), "storage-connectivity")
+}
+
+// TestSecurityLogSelectedEventsOnly: of a Security log only 4704, 4705 and
+// 4670 are read. Here the logons around a right removed from the Virtual
+// Machines group are neither evidence nor activity; the 4705 is both.
+func TestSecurityLogSelectedEventsOnly(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	const guid = "{54849625-5478-4994-A5BA-3E3B0328C30D}"
+	logon := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", guid, 4624, fixture.LevelInfo, fixture.At(1, 0, 0),
+		evtxwrite.Field{Name: "TargetUserName", Value: "svc_backup"})
+	removed := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", guid, 4705, fixture.LevelInfo, fixture.At(3, 10, 0),
+		evtxwrite.Field{Name: "SubjectUserName", Value: "admin"}, evtxwrite.Field{Name: "TargetSid", Value: "S-1-5-83-0"},
+		evtxwrite.Field{Name: "PrivilegeList", Value: "SeServiceLogonRight"})
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Security.evtx"), fixture.EVTX([]evtxwrite.Record{logon, logon, removed, logon}, 1), 0o644))
+
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	inv := inventory(res)
+	assert.Equal(t, StatusParsed, inv["Security.evtx"].Status)
+	assert.Empty(t, inv["Security.evtx"].Notes)
+	var ids []string
+	for _, e := range res.Evidence {
+		if e.Source == "Security.evtx" {
+			ids = append(ids, e.Attrs["event_id"])
+		}
+	}
+	assert.Equal(t, []string{"4705"}, ids)
+	var counted int
+	for _, a := range res.Activity {
+		if a.Channel == "Security" {
+			counted += a.Count
+		}
+	}
+	assert.Equal(t, 1, counted, "only the 4705 is in the activity chart")
+	assert.True(t, res.Coverage.Has("channel:security"))
+	assert.Contains(t, causes(res), "permission-logon-as-service")
 }
 
 func TestEventEvidenceAttributes(t *testing.T) {

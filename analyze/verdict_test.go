@@ -80,6 +80,29 @@ func TestVerdictInconclusive(t *testing.T) {
 	assert.Empty(t, res.Outcome.Findings)
 }
 
+// TestVerdictOnlyUnrelatedSecurityLog: a bundle holding nothing but a
+// Security log of logons, privilege use and a user right given to another
+// account: the few Security events rules read are not among them, so the
+// log is skipped with its note and the verdict stays inconclusive.
+func TestVerdictOnlyUnrelatedSecurityLog(t *testing.T) {
+	h := fixture.Host{Computer: "HV01"}
+	const guid = "{54849625-5478-4994-A5BA-3E3B0328C30D}"
+	logon := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", guid, 4624, fixture.LevelInfo, fixture.At(1, 0, 0),
+		evtxwrite.Field{Name: "TargetUserName", Value: "svc_backup"})
+	special := h.Manifest("Security", "Microsoft-Windows-Security-Auditing", guid, 4672, fixture.LevelInfo, fixture.At(1, 0, 1),
+		evtxwrite.Field{Name: "SubjectUserName", Value: "svc_backup"})
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Security.evtx"), fixture.EVTX([]evtxwrite.Record{logon, special, logon}, 1), 0o644))
+
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, Verdict{State: VerdictInconclusive, FilesRead: 0, Files: 1, Evidence: 0}, res.Verdict)
+	inv := inventory(res)
+	assert.Equal(t, StatusIgnored, inv["Security.evtx"].Status)
+	assert.Equal(t, []string{"not read: no rule uses this channel (Security); its chunk headers declare 3 records"}, inv["Security.evtx"].Notes)
+	assert.Empty(t, res.Activity, "unread records are not counted in the activity chart")
+}
+
 func TestVerdictFindings(t *testing.T) {
 	res, err := Run(t.Context(), "../samples/storage-resets-vss-timeout/HV01_logs.zip", Options{})
 	require.NoError(t, err)

@@ -63,6 +63,41 @@ func TestUpgradeWithUnmergedCheckpoints(t *testing.T) {
 	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name 'SQL01'`)
 }
 
+// TestUpgradeExportOfOldCheckpointFails: after the upgrade, exporting the
+// checkpoint taken on the old build fails with the identifier mismatch.
+func TestUpgradeExportOfOldCheckpointFails(t *testing.T) {
+	files, _ := upgradeBundle(fixture.Build2022)
+	files["EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx"] = fixture.EVTX([]evtxwrite.Record{hv01.VMMS(18014, fixture.LevelError, fixture.At(9, 30, 0), "SQL01", sql01ID,
+		fixture.F("ErrorMessage", "Failed to export checkpoint 'Before SQL CU' of virtual machine 'SQL01'"), fixture.F("HResult", "0xC03A000E"))}, 401)
+	delete(files, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx")
+	res := hvRun(t, files)
+	f := hvFinding(res, "upgrade-with-unmerged-checkpoints")
+	require.NotNil(t, f, "findings: %v", hvCauses(res))
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(401), "restore-failed-after-upgrade")
+	assert.Equal(t, rules.High, f.Severity)
+}
+
+// TestUpgradeNearMissCheckpointCreationFails: after the upgrade, a new
+// production checkpoint of SQL01 cannot be created because the guest's VSS
+// writer failed. The upgrade is still a risk for the old checkpoint, but
+// this failure is not a use of it: it is not cited, and the cause stays at
+// the weight of the upgrade alone, asking for nothing it already has.
+func TestUpgradeNearMissCheckpointCreationFails(t *testing.T) {
+	files, _ := upgradeBundle(fixture.Build2022)
+	delete(files, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx")
+	files["EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx"] = fixture.EVTX([]evtxwrite.Record{hv01.VMMS(18016, fixture.LevelError, fixture.At(9, 14, 3), "SQL01", sql01ID,
+		fixture.F("ErrorMessage", "Could not create the production checkpoint for 'SQL01': the guest's Volume Shadow Copy writer failed. Checkpoint creation cannot continue."),
+		fixture.F("HResult", "0x80042308"))}, 77)
+	b := analyzeFiles(t, files)
+	f := b.finding("upgrade-with-unmerged-checkpoints")
+	assert.Equal(t, []string{"upgraded-after-checkpoint"}, signalIDs(f), "a checkpoint that fails to be created is not the old one failing")
+	for _, c := range f.Evidence {
+		assert.NotEqual(t, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", c.Source, "cited: %v", cited(f))
+	}
+	assert.Less(t, f.Confidence, rules.DecidedThreshold)
+	assert.Empty(t, b.missingFor("upgrade-with-unmerged-checkpoints"), "every input it needs is in the bundle")
+}
+
 // TestUpgradeNearMissMonthlyUpdate: between the checkpoint and the failure
 // the host only installed a cumulative update (same build, new QFE). That
 // is not an upgrade, and it does not explain the failure.

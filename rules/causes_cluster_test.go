@@ -14,12 +14,20 @@ import (
 
 var hv02n = fixture.Host{Computer: "HV02.contoso.local"} // the second cluster node
 
+// configNotFound is FailoverClustering 1069 for APP01's configuration
+// resource, failed because the configuration it points to is not there.
+func configNotFound(t time.Time) evtxwrite.Record {
+	return hv01.Cluster(1069, fixture.LevelError, t, fixture.F("ResourceName", "Virtual Machine Configuration APP01"), fixture.F("ResourceGroup", "APP01"),
+		fixture.F("ResourceType", "Virtual Machine Configuration"), fixture.F("ErrorString", "The system cannot find the file specified."), fixture.F("ErrorCode", "0x80070002"))
+}
+
 // TestClusterMetadata: APP01's role keeps failing on HV01: its
-// configuration resource fails, the role cannot come online, and the
-// cluster gives up after the failover threshold.
+// configuration resource fails because the configuration the cluster
+// points to is not found, the role cannot come online, and the cluster
+// gives up after the failover threshold.
 func TestClusterMetadata(t *testing.T) {
 	system := systemLog(
-		hv01.ResourceFailed(fixture.At(8, 0, 0), "Virtual Machine Configuration APP01", "APP01", "Virtual Machine Configuration"),
+		configNotFound(fixture.At(8, 0, 0)),
 		hv01.Cluster(1205, fixture.LevelError, fixture.At(8, 0, 5), fixture.F("ResourceGroup", "APP01"), fixture.F("FailedResources", "Virtual Machine Configuration APP01")),
 		hv01.Cluster(1254, fixture.LevelError, fixture.At(8, 9, 0), fixture.F("ResourceGroup", "APP01")),
 	)
@@ -27,9 +35,10 @@ func TestClusterMetadata(t *testing.T) {
 	f := hvFinding(res, "cluster-metadata")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.High, f.Severity)
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81001), "vm-resource-failed-1069")
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81002), "role-not-online-1205")
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "failover-threshold-1254")
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81001), "vm-record-mismatch")
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81002), "role-failures-of-mismatched-vm")
+	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "role-failures-of-mismatched-vm")
+	assert.Empty(t, f.Against)
 	// The same 1069 names a VM configuration resource: a hint for the
 	// configuration cause too, weak on its own.
 	if c := hvFinding(res, "vm-config-corrupt"); c != nil {
@@ -37,25 +46,56 @@ func TestClusterMetadata(t *testing.T) {
 	}
 }
 
+// TestClusterMetadataVMNotOnNode: the VM resource of APP02 fails for no
+// stated reason, but Get-VM on the node does not list APP02: the cluster
+// holds a VM the node does not.
+func TestClusterMetadataVMNotOnNode(t *testing.T) {
+	vms := fixture.VMList([]fixture.VM{{Name: "APP01", ID: app01ID, State: "Running", Version: "10.0", Path: `C:\ClusterStorage\Volume1\APP01`}})
+	b := analyzeFiles(t, fixture.Files{
+		"System.evtx": systemLog(hv01.ResourceFailed(fixture.At(8, 0, 0), "Virtual Machine APP02", "APP02", "Virtual Machine"),
+			hv01.Cluster(1205, fixture.LevelError, fixture.At(8, 0, 5), fixture.F("ResourceGroup", "APP02"))),
+		"vms.txt": fixture.UTF16(vms),
+	})
+	f := b.finding("cluster-metadata")
+	assert.ElementsMatch(t, []string{"vm-record-mismatch", "role-failures-of-mismatched-vm"}, signalIDs(f))
+}
+
 // TestClusterMetadataNearMiss: a failed IP address resource is not a VM
-// role; and a VM resource failing right after its CSV paused is a storage
-// story first.
+// role; a VM role failing for no reason that blames its record (the same
+// 1069, 1205 and 1254, its CSV paused just before) is not this cause, and
+// the report says what it looked for; and when the record is blamed but
+// the CSV paused first, the storage loss is cited against it.
 func TestClusterMetadataNearMiss(t *testing.T) {
 	ip := systemLog(hv01.ResourceFailed(fixture.At(8, 0, 0), "IP Address 10.0.0.50", "Cluster Group", "IP Address"))
 	res := hvRun(t, fixture.Files{"EventLogs/System.evtx": ip})
 	assert.Nil(t, hvFinding(res, "cluster-metadata"), "findings: %v", hvCauses(res))
 
-	csv := systemLog(
-		hv01.Cluster(5120, fixture.LevelError, fixture.At(7, 59, 30), fixture.F("VolumeName", "Volume1"), fixture.F("ResourceName", "Cluster Disk 2"),
-			fixture.F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")),
+	paused := hv01.Cluster(5120, fixture.LevelError, fixture.At(7, 59, 30), fixture.F("VolumeName", "Volume1"), fixture.F("ResourceName", "Cluster Disk 2"),
+		fixture.F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)"))
+	b := analyzeFiles(t, fixture.Files{"EventLogs/System.evtx": systemLog(paused,
 		hv01.ResourceFailed(fixture.At(8, 0, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"),
-	)
-	res = hvRun(t, fixture.Files{"EventLogs/System.evtx": csv})
-	f := hvFinding(res, "cluster-metadata")
-	require.NotNil(t, f)
-	assert.Equal(t, rules.Low, f.Severity)
+		hv01.Cluster(1205, fixture.LevelError, fixture.At(8, 0, 5), fixture.F("ResourceGroup", "APP01")),
+		hv01.Cluster(1254, fixture.LevelError, fixture.At(8, 9, 0), fixture.F("ResourceGroup", "APP01")),
+	)})
+	assert.False(t, b.has("cluster-metadata"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("cluster-metadata"), "the cluster's record and the VM disagreeing")
+
+	b = analyzeFiles(t, fixture.Files{"EventLogs/System.evtx": systemLog(paused, configNotFound(fixture.At(8, 0, 0)))})
+	f := b.finding("cluster-metadata")
+	assert.Less(t, f.Severity, rules.High)
 	require.Len(t, f.Against, 1)
 	assert.Equal(t, "csv-paused", f.Against[0].Signal)
+}
+
+// TestClusterMetadataNodeDown: the record is blamed, but the node had
+// just left the membership: the node going down is cited against it.
+func TestClusterMetadataNodeDown(t *testing.T) {
+	b := analyzeFiles(t, fixture.Files{"EventLogs/System.evtx": systemLog(
+		hv01.Cluster(1135, fixture.LevelCritical, fixture.At(7, 58, 0), fixture.F("NodeName", "HV02")),
+		configNotFound(fixture.At(8, 0, 0)),
+	)})
+	f := b.finding("cluster-metadata")
+	assert.Equal(t, []string{"EventLogs/System.evtx record 81001 node-went-down"}, citedAgainst(f))
 }
 
 // TestRebootWithoutDrain: HV02 lost power at about 09:35 while it owned
@@ -87,6 +127,39 @@ func TestRebootWithoutDrainNearMiss(t *testing.T) {
 	}, 601)
 	res := hvRun(t, fixture.Files{"HV02/System.evtx": hv02Log})
 	assert.Nil(t, hvFinding(res, "reboot-without-drain"), "findings: %v", hvCauses(res))
+}
+
+// TestRebootWithoutDrainNearMissDrained: Cluster-Aware Updating restarted
+// HV02, and CAU pauses and drains a node before it restarts it; a VM
+// resource still failed minutes after. That restart was drained first:
+// the cause is ruled out, and the reason says so.
+func TestRebootWithoutDrainNearMissDrained(t *testing.T) {
+	log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(2, 0, 0), `C:\Windows\system32\ClusterAwareUpdating.exe`, `CONTOSO\svc-cau`),
+		hv02n.BootKernel(fixture.At(2, 6, 0), fixture.Build2022),
+		hv02n.ResourceFailed(fixture.At(2, 7, 40), "Virtual Machine APP21", "APP21", "Virtual Machine"),
+	}, 801)
+	b := analyzeFiles(t, fixture.Files{"HV02/System.evtx": log})
+	assert.False(t, b.has("reboot-without-drain"), "findings: %v", b.causes())
+	assert.Contains(t, b.ruledOutWhy("reboot-without-drain"), "without the node being drained first")
+}
+
+// TestRebootWithoutDrainAgainstDrained: HV02 crashed with APP01 online
+// (the cause), and earlier CAU restarted it after draining it: the drained
+// restart is cited against, not for.
+func TestRebootWithoutDrainAgainstDrained(t *testing.T) {
+	hv01Log := systemLog(hv01.ResourceFailed(fixture.At(9, 40, 0), "Virtual Machine APP01", "APP01", "Virtual Machine"))
+	hv02Log := fixture.EVTX([]evtxwrite.Record{
+		hv02n.PlannedRestart(fixture.At(2, 0, 0), `C:\Windows\system32\ClusterAwareUpdating.exe`, `CONTOSO\svc-cau`),
+		hv02n.ResourceFailed(fixture.At(2, 7, 40), "Virtual Machine APP21", "APP21", "Virtual Machine"),
+		hv02n.BootKernel(fixture.At(10, 4, 0), fixture.Build2022),
+		hv02n.UnexpectedShutdown(fixture.At(10, 5, 0), fixture.At(9, 35, 0)),
+	}, 901)
+	b := analyzeFiles(t, fixture.Files{"HV01/System.evtx": hv01Log, "HV02/System.evtx": hv02Log})
+	f := b.finding("reboot-without-drain")
+	assert.Equal(t, []string{"crash-with-role-failures"}, signalIDs(f))
+	assert.Equal(t, []string{"HV02/System.evtx record 901 node-drained-first"}, citedAgainst(f))
+	assert.NotContains(t, cited(f), "HV02/System.evtx record 901 restart-with-role-failures")
 }
 
 // savedBundle: SQL01 is Saved; its .vmrs was last written on writeDay.
@@ -150,11 +223,7 @@ func TestRebootWithoutDrainPlanned(t *testing.T) {
 	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(704), "restart-with-role-failures")
 	require.NotEmpty(t, res.Outcome.Findings)
 	assert.Equal(t, "reboot-without-drain", res.Outcome.Findings[0].Cause.ID, "findings: %v", hvCauses(res))
-	m := hvFinding(res, "cluster-metadata")
-	require.NotNil(t, m)
-	assert.Less(t, m.Confidence, f.Confidence)
-	require.NotEmpty(t, m.Against)
-	assert.Equal(t, "failures-follow-restart", m.Against[0].Signal)
+	assert.Nil(t, hvFinding(res, "cluster-metadata"), "VM resources failing after a restart do not say the cluster's record is wrong")
 }
 
 // A backup agent's file-system filter is not CSV-aware: HV21 logs 5121 and

@@ -193,11 +193,22 @@ func upgradedAfterCheckpoint(ix *index) []*Evidence {
 	return nil
 }
 
-// restoreFailureText recognises Hyper-V errors about using checkpoints:
-// apply, restore, export, revert, or their typical codes (0xC03A000E
-// identifier mismatch, 0x8000FFFF catastrophic failure on restore).
-var restoreFailureText = regexp.MustCompile(`(?i)checkpoint|snapshot|restor|export|revert|apply`)
+// checkpointUseText recognises a Hyper-V error about using a checkpoint
+// that exists: apply, restore, revert, export or merge it. Making a new
+// checkpoint is not among them: an upgrade does not break that, and a
+// production checkpoint that VSS cannot make after the upgrade is a VSS
+// story. checkpointWordText says the error is
+// about a checkpoint at all; 0xC03A000E (identifier mismatch) and
+// 0x8000FFFF (catastrophic failure) on a use of one say so too.
+var (
+	checkpointUseText  = regexp.MustCompile(`(?i)\b(?:appl(?:y|ied|ying)|restor\w*|revert\w*|export\w*|merg\w*)\b`)
+	checkpointWordText = regexp.MustCompile(`(?i)checkpoint|snapshot|\.avhdx?\b`)
+)
 
+// isRestoreFailure reports whether a VMMS or Worker error says that using
+// an existing checkpoint failed: the text names apply, restore, revert,
+// export or merge, and either a checkpoint or one of the two codes. An
+// error that names only the creation of a checkpoint is not one.
 func isRestoreFailure(e *Evidence) bool {
 	p := e.Attrs[AttrProvider]
 	if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {
@@ -206,23 +217,47 @@ func isRestoreFailure(e *Evidence) bool {
 	if lvl := e.Attrs[AttrLevel]; lvl != "1" && lvl != "2" {
 		return false
 	}
+	text := e.Attrs[AttrText]
+	if !checkpointUseText.MatchString(text) {
+		return false
+	}
 	h := e.Attrs[AttrHResults]
-	return strings.Contains(h, "0xc03a000e") || strings.Contains(h, "0x8000ffff") || restoreFailureText.MatchString(e.Attrs[AttrText])
+	return checkpointWordText.MatchString(text) || strings.Contains(h, "0xc03a000e") || strings.Contains(h, "0x8000ffff")
+}
+
+// concernsCheckpoints reports whether a failure is about a VM that has one
+// of the checkpoints (by VM name or ID), or names one of them; a failure
+// that says neither is not tied to them.
+func concernsCheckpoints(e *Evidence, old []*Evidence) bool {
+	vm, id := strings.ToLower(e.VM()), strings.ToLower(strings.Trim(e.Attrs[AttrVMID], "{}"))
+	text := strings.ToLower(e.Attrs[AttrText])
+	for _, s := range old {
+		switch {
+		case vm != "" && strings.EqualFold(s.VM(), vm),
+			id != "" && strings.EqualFold(strings.Trim(s.Attrs[AttrVMID], "{}"), id),
+			s.Attrs[AttrName] != "" && strings.Contains(text, strings.ToLower(s.Attrs[AttrName])):
+			return true
+		}
+	}
+	return false
 }
 
 // restoreFailedAfterUpgrade fires when, after an OS upgrade that came
 // after surviving checkpoints, a VMMS or Worker error reports a failure to
-// use a checkpoint (restore, apply, export) or its typical codes. Alone an
-// upgrade is only a risk; the failure after it is what ties the upgrade to
-// the customer's problem. It cites the failure events.
+// use one of those checkpoints (apply, restore, revert, export, merge) for
+// a VM that has one, or names one. Alone an upgrade is only a risk; the
+// failure after it is what ties the upgrade to the customer's problem. A
+// checkpoint that fails to be created after the upgrade does not count.
+// It cites the failure events.
 func restoreFailedAfterUpgrade(ix *index) []*Evidence {
 	for _, up := range osUpgrades(ix) {
-		if len(checkpointsBefore(ix, up.boot.Time)) == 0 {
+		old := checkpointsBefore(ix, up.boot.Time)
+		if len(old) == 0 {
 			continue
 		}
 		var out []*Evidence
 		for _, e := range ix.of(KindEvent) {
-			if e.Time.After(up.boot.Time) && isRestoreFailure(e) {
+			if e.Time.After(up.boot.Time) && isRestoreFailure(e) && concernsCheckpoints(e, old) {
 				out = append(out, e)
 			}
 		}

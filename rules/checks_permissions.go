@@ -12,6 +12,7 @@ var permissionChecks = map[string]check{
 	"perm.acl-lacks-vm-sid":         permACLLacksVMSID,
 	"perm.av-filter-with-locks":     permAVFilterWithLocks,
 	"perm.av-filter-with-vss-stall": permAVFilterWithVSSStall,
+	"perm.logon-right-given-back":   permLogonRightGivenBack,
 }
 
 // permissionCheckEvents are the event providers the permission checks read (see checkEvents).
@@ -19,6 +20,9 @@ var permissionCheckEvents = map[string][]string{
 	"perm.acl-lacks-vm-sid":         {providerVMMS, providerWorker},
 	"perm.av-filter-with-locks":     {providerVMMS, providerWorker, providerVHDMP},
 	"perm.av-filter-with-vss-stall": {providerVSS},
+	// Only these two events of the Security log: the right removed, then
+	// given back.
+	"perm.logon-right-given-back": {"Microsoft-Windows-Security-Auditing:4704", "Microsoft-Windows-Security-Auditing:4705"},
 }
 
 // permVMFile matches the files Hyper-V opens under the VM's own account.
@@ -144,4 +148,43 @@ func permAVFilterWithVSSStall(ix *index) []*Evidence {
 		return nil
 	}
 	return append(av, stalls...)
+}
+
+// vmGroupSID is NT VIRTUAL MACHINE\Virtual Machines, the group every VM's
+// worker process account belongs to.
+const vmGroupSID = "S-1-5-83-0"
+
+// isServiceLogonRightChange reports whether a Security event of the given
+// ID (4704 assigned, 4705 removed) is about SeServiceLogonRight for the
+// Virtual Machines group (TargetSid, PrivilegeList).
+func isServiceLogonRightChange(e *Evidence, id string) bool {
+	return strings.EqualFold(e.Attrs[AttrProvider], "Microsoft-Windows-Security-Auditing") && e.Attrs[AttrEventID] == id &&
+		strings.EqualFold(strings.TrimSpace(e.Attrs["data.TargetSid"]), vmGroupSID) &&
+		strings.Contains(strings.ToLower(e.Attrs["data.PrivilegeList"]), "seservicelogonright")
+}
+
+// permLogonRightGivenBack fires for a 4704 that assigned SeServiceLogonRight
+// to the Virtual Machines group after a 4705 removed it: the removal was
+// undone. It cites the 4704 events that follow a removal.
+func permLogonRightGivenBack(ix *index) []*Evidence {
+	var removed []*Evidence
+	events := ix.of(KindEvent)
+	for _, e := range events {
+		if isServiceLogonRightChange(e, "4705") && !e.Time.IsZero() {
+			removed = append(removed, e)
+		}
+	}
+	var out []*Evidence
+	for _, e := range events {
+		if !isServiceLogonRightChange(e, "4704") {
+			continue
+		}
+		for _, r := range removed {
+			if e.Time.After(r.Time) {
+				out = append(out, e)
+				break
+			}
+		}
+	}
+	return out
 }
