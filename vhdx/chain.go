@@ -602,46 +602,17 @@ func commonSuffix(a, b string) int {
 	return n
 }
 
+// nodesAndChains lists every disk as a node, reports the orphans, and
+// follows each leaf up to its base to make the chains.
 func (b *chainBuilder) nodesAndChains(linkIdx []int) {
-	n := len(b.disks)
-	isParent := make([]bool, n)
+	isParent := make([]bool, len(b.disks))
 	for _, p := range b.parent {
 		if p >= 0 {
 			isParent[p] = true
 		}
 	}
-	referenced := make([]bool, n)
-	for _, ref := range b.opt.References {
-		// The disks that share the most trailing path elements with the
-		// reference are the ones it names: bundles rarely mirror host paths.
-		k := dropDrive(winKey(ref))
-		best, bestScore := []int(nil), 0
-		for j := range b.disks {
-			score := commonSuffix(b.pathKey[j], k)
-			if b.hostKey[j] != "" && b.hostKey[j] == k {
-				score = 1 << 20
-			}
-			switch {
-			case score > bestScore:
-				best, bestScore = []int{j}, score
-			case score == bestScore && score > 0:
-				best = append(best, j)
-			}
-		}
-		for _, j := range best {
-			referenced[j] = true
-		}
-	}
-	// Disks that a referenced disk descends from are in use too.
-	used := make([]bool, n)
-	for j := range b.disks {
-		if !referenced[j] {
-			continue
-		}
-		for k, steps := j, 0; k >= 0 && !used[k] && steps <= n; k, steps = b.parent[k], steps+1 {
-			used[k] = true
-		}
-	}
+	referenced := b.referenced()
+	used := b.used(referenced)
 	for j := range b.disks {
 		d := &b.disks[j]
 		b.set.Nodes = append(b.set.Nodes, Node{
@@ -661,28 +632,76 @@ func (b *chainBuilder) nodesAndChains(linkIdx []int) {
 		byChild[is.Child] = append(byChild[is.Child], k)
 	}
 	for j := range b.disks {
-		if isParent[j] {
-			continue
+		if !isParent[j] {
+			b.set.Chains = append(b.set.Chains, b.chain(j, linkIdx, byChild))
 		}
-		ch := Chain{Leaf: b.disks[j].Path}
-		seen := make([]bool, n)
-		verified := true
-		k, last := j, j
-		for ; k >= 0 && !seen[k]; k = b.parent[k] {
-			seen[k], last = true, k
-			ch.Disks = append(ch.Disks, b.disks[k].Path)
-			ch.Issues = append(ch.Issues, byChild[b.disks[k].Path]...)
-			if li := linkIdx[k]; li >= 0 {
-				switch b.set.Links[li].Status {
-				case LinkBroken:
-					ch.Broken = true
-				case LinkUnverified:
-					verified = false
-				}
+	}
+}
+
+// referenced tells which disks the references (ChainOptions.References)
+// name. The disks that share the most trailing path elements with a
+// reference are the ones it names: bundles rarely mirror host paths.
+func (b *chainBuilder) referenced() []bool {
+	referenced := make([]bool, len(b.disks))
+	for _, ref := range b.opt.References {
+		k := dropDrive(winKey(ref))
+		best, bestScore := []int(nil), 0
+		for j := range b.disks {
+			score := commonSuffix(b.pathKey[j], k)
+			if b.hostKey[j] != "" && b.hostKey[j] == k {
+				score = 1 << 20
+			}
+			switch {
+			case score > bestScore:
+				best, bestScore = []int{j}, score
+			case score == bestScore && score > 0:
+				best = append(best, j)
 			}
 		}
-		base := b.disks[last].Type
-		ch.Complete = k < 0 && !ch.Broken && verified && (base == DiskTypeDynamic || base == DiskTypeFixed)
-		b.set.Chains = append(b.set.Chains, ch)
+		for _, j := range best {
+			referenced[j] = true
+		}
 	}
+	return referenced
+}
+
+// used tells which disks are in use: the referenced ones and the disks
+// they descend from.
+func (b *chainBuilder) used(referenced []bool) []bool {
+	n := len(b.disks)
+	used := make([]bool, n)
+	for j := range b.disks {
+		if !referenced[j] {
+			continue
+		}
+		for k, steps := j, 0; k >= 0 && !used[k] && steps <= n; k, steps = b.parent[k], steps+1 {
+			used[k] = true
+		}
+	}
+	return used
+}
+
+// chain follows leaf disk j up through its parents. It is complete when it
+// reaches a dynamic or fixed base with every link verified and none broken.
+func (b *chainBuilder) chain(j int, linkIdx []int, byChild map[string][]int) Chain {
+	ch := Chain{Leaf: b.disks[j].Path}
+	seen := make([]bool, len(b.disks))
+	verified := true
+	k, last := j, j
+	for ; k >= 0 && !seen[k]; k = b.parent[k] {
+		seen[k], last = true, k
+		ch.Disks = append(ch.Disks, b.disks[k].Path)
+		ch.Issues = append(ch.Issues, byChild[b.disks[k].Path]...)
+		if li := linkIdx[k]; li >= 0 {
+			switch b.set.Links[li].Status {
+			case LinkBroken:
+				ch.Broken = true
+			case LinkUnverified:
+				verified = false
+			}
+		}
+	}
+	base := b.disks[last].Type
+	ch.Complete = k < 0 && !ch.Broken && verified && (base == DiskTypeDynamic || base == DiskTypeFixed)
+	return ch
 }
