@@ -294,16 +294,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 		l.Via = c.ParentPaths[0]
 	}
 	if !c.ParentInfo {
-		l.Status = LinkUnverified
-		what := "its metadata (disk type and parent locator) was not collected"
-		if c.Type == DiskTypeDifferencing {
-			what = "its parent locator was not collected"
-		}
-		l.Reason = fmt.Sprintf("%s: %s, so its parent cannot be identified", c.Path, what)
-		b.addIssue(Issue{Kind: IssueParentUnverifiable, Severity: SeverityWarning, Child: c.Path,
-			ChildOffset: -1, ParentOffset: -1, Fix: c.Path,
-			Msg: l.Reason + "; collect at least the first 4 MiB of the file"})
-		return l, true
+		return b.unverifiable(c, l), true
 	}
 	p, via, how := b.resolve(i)
 	if p < 0 {
@@ -313,10 +304,48 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 	pd := &b.disks[p]
 	l.Parent, l.Via, l.MatchedBy = pd.Path, via, how
 	l.ParentID, l.ParentIDOffset = pd.ID, pd.IDOffset
+	issues, unverified := linkIssues(c, pd, first)
+	if unverified {
+		l.Status = LinkUnverified
+	}
+	worst := SeverityInfo
+	for k, is := range issues {
+		if k == 0 || is.Severity > worst {
+			worst, l.Reason = is.Severity, is.Msg
+		}
+		b.addIssue(is)
+	}
+	switch {
+	case l.Status == LinkUnverified:
+	case worst == SeverityError:
+		l.Status = LinkBroken
+	case len(issues) > 0:
+		l.Status = LinkWarning
+	}
+	return l, true
+}
 
+// unverifiable fills the link of a child whose parent locator was not
+// collected.
+func (b *chainBuilder) unverifiable(c *Disk, l Link) Link {
+	l.Status = LinkUnverified
+	what := "its metadata (disk type and parent locator) was not collected"
+	if c.Type == DiskTypeDifferencing {
+		what = "its parent locator was not collected"
+	}
+	l.Reason = fmt.Sprintf("%s: %s, so its parent cannot be identified", c.Path, what)
+	b.addIssue(Issue{Kind: IssueParentUnverifiable, Severity: SeverityWarning, Child: c.Path,
+		ChildOffset: -1, ParentOffset: -1, Fix: c.Path,
+		Msg: l.Reason + "; collect at least the first 4 MiB of the file"})
+	return l
+}
+
+// linkIssues checks child c against its parent pd (first is the child's
+// first parent linkage): identity, state, size and sector size.
+// unverified is set when the parent's headers were not collected.
+func linkIssues(c, pd *Disk, first GUID) (issues []Issue, unverified bool) {
 	base := Issue{Child: c.Path, Parent: pd.Path, ChildGUID: first, ParentGUID: pd.ID,
 		ChildOffset: c.LinkageOffset, ParentOffset: pd.IDOffset}
-	var issues []Issue
 	add := func(kind IssueKind, sev Severity, fix, msg string) {
 		is := base
 		is.Kind, is.Severity, is.Fix, is.Msg = kind, sev, fix, msg
@@ -331,7 +360,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 		add(IssueParentCorrupt, SeverityError, pd.Path, fmt.Sprintf(
 			"parent %s of %s is damaged and cannot be opened; every disk below it fails", pd.Path, c.Path))
 	case !pd.HasID:
-		l.Status = LinkUnverified
+		unverified = true
 		add(IssueParentNotCollected, SeverityWarning, pd.Path, fmt.Sprintf(
 			"the headers of parent %s of %s were not collected; the link cannot be verified", pd.Path, c.Path))
 	case len(c.ParentLinkage) == 0:
@@ -363,21 +392,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 			c.Path, c.VirtualDiskID, pd.Path, pd.VirtualDiskID)
 		issues = append(issues, is)
 	}
-	worst := SeverityInfo
-	for k, is := range issues {
-		if k == 0 || is.Severity > worst {
-			worst, l.Reason = is.Severity, is.Msg
-		}
-		b.addIssue(is)
-	}
-	switch {
-	case l.Status == LinkUnverified:
-	case worst == SeverityError:
-		l.Status = LinkBroken
-	case len(issues) > 0:
-		l.Status = LinkWarning
-	}
-	return l, true
+	return issues, unverified
 }
 
 func linkageMsg(c, pd *Disk, want GUID, idName string) string {
