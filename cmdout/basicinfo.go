@@ -73,22 +73,7 @@ func isBasicInfoHead(l string) bool { return basicInfoVMRe.MatchString(l) }
 
 // parseBasicInfoVM reads one VM block, up to a rule of '=' or the next VM.
 func parseBasicInfoVM(lines []string, i int, d *Doc) int {
-	vm := BasicInfoVM{Line: i + 1, Name: basicInfoVMRe.FindStringSubmatch(lines[i])[1]}
-	inSnap, inACL, inFiles := false, false, false
-	var disk *BasicInfoDisk
-	var snap *BasicInfoSnapshot
-	flushDisk := func() {
-		if disk != nil {
-			vm.Disks = append(vm.Disks, *disk)
-			disk = nil
-		}
-	}
-	flushSnap := func() {
-		if snap != nil {
-			vm.Snapshots = append(vm.Snapshots, *snap)
-			snap = nil
-		}
-	}
+	b := &basicInfoBlock{d: d, vm: BasicInfoVM{Line: i + 1, Name: basicInfoVMRe.FindStringSubmatch(lines[i])[1]}}
 	j := i + 1
 	for ; j < len(lines); j++ {
 		raw := lines[j]
@@ -97,56 +82,100 @@ func parseBasicInfoVM(lines []string, i int, d *Doc) int {
 			break
 		}
 		if l == "" {
-			inACL, inFiles = false, false
+			b.inACL, b.inFiles = false, false
 			continue
 		}
-		label, value, hasLabel := labelValue(l)
-		low := strings.ToLower(label)
-		switch {
-		case strings.Contains(l, "above file does not exist"):
-			if snap != nil && len(snap.Files) > 0 {
-				snap.Files[len(snap.Files)-1].Missing = true
-			} else {
-				d.problem(j+1, "basic info %s: missing-file warning without a file", vm.Name)
-			}
-		case strings.Contains(l, "the file does not exist"):
-			if disk != nil {
-				disk.Missing = true
-			} else {
-				d.problem(j+1, "basic info %s: missing-file warning without a disk", vm.Name)
-			}
-		case strings.Contains(l, "IC version") && strings.Contains(l, "=>"):
-			vm.ICVersionLine = j + 1
-			vm.ICVersionMismatch = strings.Contains(l, "WARNING")
-		case hasLabel && low == "snapshot" && indentOf(raw) == 0:
-			flushDisk()
-			inSnap, inACL = true, false
-		case inSnap:
-			inFiles = parseBasicInfoSnapLine(raw, l, label, value, hasLabel, inFiles, &snap, flushSnap, j, d, vm.Name)
-		case strings.HasPrefix(l, "- ") && pathLikeRe.MatchString(strings.TrimSpace(l[2:])):
-			flushDisk()
-			disk = &BasicInfoDisk{Line: j + 1, Path: strings.TrimSpace(l[2:])}
-			inACL = false
-		case hasLabel && low == "guid" && vm.GUID == "":
-			vm.GUID = NormGUID(value)
-		case hasLabel && low == "pid" && vm.PID == "":
-			vm.PID = value
-			vm.Running = digitsRe.MatchString(value)
-		case hasLabel && low == "version" && vm.Version == "" && disk == nil:
-			vm.Version = value
-		case disk != nil && inACL && strings.Contains(l, " => "):
-			disk.ACL = append(disk.ACL, basicInfoACE(l, j+1))
-		case disk != nil && hasLabel:
-			inACL = assignBasicInfoDiskField(disk, raw, l, low, value, j+1)
-		}
+		b.line(raw, l, j+1)
 	}
-	flushDisk()
-	flushSnap()
-	if vm.GUID == "" {
-		d.problem(vm.Line, "basic info %s: no GUID line", vm.Name)
+	b.flushDisk()
+	b.flushSnap()
+	if b.vm.GUID == "" {
+		d.problem(b.vm.Line, "basic info %s: no GUID line", b.vm.Name)
 	}
-	d.BasicInfo = append(d.BasicInfo, vm)
+	d.BasicInfo = append(d.BasicInfo, b.vm)
 	return j
+}
+
+// basicInfoBlock is the state of one VM block being read.
+type basicInfoBlock struct {
+	d       *Doc
+	vm      BasicInfoVM
+	disk    *BasicInfoDisk     // disk entry being read
+	snap    *BasicInfoSnapshot // snapshot block being read
+	inSnap  bool               // past the "Snapshot" line: the rest are snapshot lines
+	inACL   bool               // the disk's ACL lines follow
+	inFiles bool               // a snapshot's File List entries follow
+}
+
+func (b *basicInfoBlock) flushDisk() {
+	if b.disk != nil {
+		b.vm.Disks = append(b.vm.Disks, *b.disk)
+		b.disk = nil
+	}
+}
+
+func (b *basicInfoBlock) flushSnap() {
+	if b.snap != nil {
+		b.vm.Snapshots = append(b.vm.Snapshots, *b.snap)
+		b.snap = nil
+	}
+}
+
+// fileMissing applies "!!! WARNING: above file does not exist !!!" (line n)
+// to the snapshot file listed before it.
+func (b *basicInfoBlock) fileMissing(n int) {
+	if b.snap == nil || len(b.snap.Files) == 0 {
+		b.d.problem(n, "basic info %s: missing-file warning without a file", b.vm.Name)
+		return
+	}
+	b.snap.Files[len(b.snap.Files)-1].Missing = true
+}
+
+// diskMissing applies "WARNING: the file does not exist." (line n) to the
+// disk entry being read.
+func (b *basicInfoBlock) diskMissing(n int) {
+	if b.disk == nil {
+		b.d.problem(n, "basic info %s: missing-file warning without a disk", b.vm.Name)
+		return
+	}
+	b.disk.Missing = true
+}
+
+// line reads one non-blank line: raw as printed, l trimmed, n its line
+// number. The cases are in order of precedence: warnings anywhere, the
+// snapshot section, then disk entries and the VM's own fields.
+func (b *basicInfoBlock) line(raw, l string, n int) {
+	label, value, hasLabel := labelValue(l)
+	low := strings.ToLower(label)
+	switch {
+	case strings.Contains(l, "above file does not exist"):
+		b.fileMissing(n)
+	case strings.Contains(l, "the file does not exist"):
+		b.diskMissing(n)
+	case strings.Contains(l, "IC version") && strings.Contains(l, "=>"):
+		b.vm.ICVersionLine = n
+		b.vm.ICVersionMismatch = strings.Contains(l, "WARNING")
+	case hasLabel && low == "snapshot" && indentOf(raw) == 0:
+		b.flushDisk()
+		b.inSnap, b.inACL = true, false
+	case b.inSnap:
+		b.inFiles = b.snapLine(l, low, value, hasLabel, n)
+	case strings.HasPrefix(l, "- ") && pathLikeRe.MatchString(strings.TrimSpace(l[2:])):
+		b.flushDisk()
+		b.disk = &BasicInfoDisk{Line: n, Path: strings.TrimSpace(l[2:])}
+		b.inACL = false
+	case hasLabel && low == "guid" && b.vm.GUID == "":
+		b.vm.GUID = NormGUID(value)
+	case hasLabel && low == "pid" && b.vm.PID == "":
+		b.vm.PID = value
+		b.vm.Running = digitsRe.MatchString(value)
+	case hasLabel && low == "version" && b.vm.Version == "" && b.disk == nil:
+		b.vm.Version = value
+	case b.disk != nil && b.inACL && strings.Contains(l, " => "):
+		b.disk.ACL = append(b.disk.ACL, basicInfoACE(l, n))
+	case b.disk != nil && hasLabel:
+		b.inACL = assignBasicInfoDiskField(b.disk, raw, l, low, value, n)
+	}
 }
 
 func basicInfoACE(l string, line int) BasicInfoACE {
@@ -188,34 +217,34 @@ func assignBasicInfoDiskField(disk *BasicInfoDisk, raw, l, low, value string, li
 	return false
 }
 
-func parseBasicInfoSnapLine(raw, l, label, value string, hasLabel, inFiles bool, snap **BasicInfoSnapshot,
-	flush func(), j int, d *Doc, vmName string) bool {
-	low := strings.ToLower(label)
+// snapLine reads a line of the snapshot section (low is its label in
+// lower case) and reports whether a File List continues after it.
+func (b *basicInfoBlock) snapLine(l, low, value string, hasLabel bool, n int) bool {
 	switch {
 	case hasLabel && low == "name":
-		flush()
-		*snap = &BasicInfoSnapshot{Line: j + 1, Name: value}
+		b.flushSnap()
+		b.snap = &BasicInfoSnapshot{Line: n, Name: value}
 		return false
-	case *snap == nil:
+	case b.snap == nil:
 		// "No snapshots in this VM." or text before the first block.
 		return false
 	case hasLabel && low == "type":
-		(*snap).Type = value
+		b.snap.Type = value
 	case hasLabel && low == "creation time":
 		// The label's colon is the first one; the time keeps its own.
-		(*snap).CreationTime = d.timestamp(strings.TrimSpace(l[strings.IndexByte(l, ':')+1:]), j+1)
+		b.snap.CreationTime = b.d.timestamp(strings.TrimSpace(l[strings.IndexByte(l, ':')+1:]), n)
 	case hasLabel && low == "parent":
-		(*snap).Parent = value
+		b.snap.Parent = value
 	case hasLabel && low == "file list":
 		if v := strings.TrimSpace(l[strings.IndexByte(l, ':')+1:]); v != "" {
-			(*snap).Files = append((*snap).Files, BasicInfoFile{Line: j + 1, Path: v})
+			b.snap.Files = append(b.snap.Files, BasicInfoFile{Line: n, Path: v})
 		}
 		return true
-	case inFiles && pathLikeRe.MatchString(l):
-		(*snap).Files = append((*snap).Files, BasicInfoFile{Line: j + 1, Path: l})
+	case b.inFiles && pathLikeRe.MatchString(l):
+		b.snap.Files = append(b.snap.Files, BasicInfoFile{Line: n, Path: l})
 		return true
 	default:
-		d.problem(j+1, "basic info %s: unrecognised snapshot line", vmName)
+		b.d.problem(n, "basic info %s: unrecognised snapshot line", b.vm.Name)
 	}
-	return inFiles
+	return b.inFiles
 }

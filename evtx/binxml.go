@@ -92,58 +92,26 @@ func (d *chunkDecoder) record(ev *Event, start, end int) error {
 // inTemplate selects the element header layout: elements inside template
 // definitions carry a 2-byte dependency identifier, elements written directly
 // in a record or in embedded BinXML values do not.
+//
+// Each token with a payload has its own method, which checks the payload
+// against end and returns the position after it (or pos with an error).
 func (d *chunkDecoder) fragment(pos, end int, vals []value, inTemplate bool) (int, error) {
 	if end > len(d.buf) {
 		return pos, d.fail(pos, "fragment end 0x%x beyond chunk", end)
 	}
 	out := &d.out
+	var err error
 	for pos < end {
 		tok := d.buf[pos]
 		switch tok &^ tokMoreFlag {
 		case tokEOF:
 			return pos + 1, nil
 		case tokFragment:
-			if pos+4 > end {
-				return pos, d.fail(pos, "truncated fragment header")
-			}
-			pos += 4
+			pos, err = d.fragmentHeader(pos, end)
 		case tokTemplate:
-			var err error
-			if pos, err = d.template(pos, end); err != nil {
-				return pos, err
-			}
+			pos, err = d.template(pos, end)
 		case tokOpenStart:
-			p := pos + 1
-			dep := -1
-			if inTemplate {
-				if p+2 > end {
-					return pos, d.fail(pos, "truncated element header")
-				}
-				if id := d.u16(p); id != 0xffff {
-					dep = int(id)
-				}
-				p += 2
-			}
-			p += 4 // element data size: not needed, the tokens delimit the element
-			name, np, err := d.name(p, end)
-			if err != nil {
-				return pos, err
-			}
-			p = np
-			if tok&tokMoreFlag != 0 {
-				p += 4 // attribute list size
-			}
-			if p > end {
-				return pos, d.fail(pos, "truncated element header")
-			}
-			// An element that depends on a substitution is left out when
-			// that value is null, as Windows renders it.
-			if dep >= 0 && dep < len(vals) && vals[dep].isNull() {
-				out.startMuted()
-			} else {
-				out.start(name)
-			}
-			pos = p
+			pos, err = d.openStart(tok, pos, end, vals, inTemplate)
 		case tokCloseStart:
 			out.closeStart()
 			pos++
@@ -155,88 +123,178 @@ func (d *chunkDecoder) fragment(pos, end int, vals []value, inTemplate bool) (in
 			out.end()
 			pos++
 		case tokAttr:
-			name, np, err := d.name(pos+1, end)
-			if err != nil {
-				return pos, err
-			}
-			out.attrStart(name)
-			pos = np
+			pos, err = d.attribute(pos, end)
 		case tokValue:
-			// Value text: value type (always a UTF-16 string in practice) and
-			// a character count.
-			if pos+4 > end {
-				return pos, d.fail(pos, "truncated value text")
-			}
-			n := int(d.u16(pos + 2))
-			if pos+4+2*n > end {
-				return pos, d.fail(pos, "value text of %d characters overruns", n)
-			}
-			out.value(value{typ: typeString, b: d.buf[pos+4 : pos+4+2*n], off: pos + 4})
-			pos += 4 + 2*n
+			pos, err = d.valueText(pos, end)
 		case tokCDATA:
-			if pos+3 > end {
-				return pos, d.fail(pos, "truncated CDATA")
-			}
-			n := int(d.u16(pos + 1))
-			if pos+3+2*n > end {
-				return pos, d.fail(pos, "CDATA of %d characters overruns", n)
-			}
-			out.value(value{typ: typeString, b: d.buf[pos+3 : pos+3+2*n], off: pos + 3})
-			pos += 3 + 2*n
+			pos, err = d.cdata(pos, end)
 		case tokCharRef:
-			if pos+3 > end {
-				return pos, d.fail(pos, "truncated character reference")
-			}
-			out.value(textValue(string(rune(d.u16(pos + 1)))))
-			pos += 3
+			pos, err = d.charRef(pos, end)
 		case tokEntityRef:
-			name, np, err := d.name(pos+1, end)
-			if err != nil {
-				return pos, err
-			}
-			out.value(textValue(entity(name)))
-			pos = np
+			pos, err = d.entityRef(pos, end)
 		case tokPITarget:
-			_, np, err := d.name(pos+1, end)
-			if err != nil {
-				return pos, err
-			}
-			pos = np
+			pos, err = d.piTarget(pos, end)
 		case tokPIData:
-			if pos+3 > end {
-				return pos, d.fail(pos, "truncated processing instruction")
-			}
-			n := int(d.u16(pos + 1))
-			if pos+3+2*n > end {
-				return pos, d.fail(pos, "processing instruction overruns")
-			}
-			pos += 3 + 2*n
+			pos, err = d.piData(pos, end)
 		case tokSubst, tokOptSubst:
-			if pos+4 > end {
-				return pos, d.fail(pos, "truncated substitution")
-			}
-			idx := int(d.u16(pos + 1))
-			optional := tok&^tokMoreFlag == tokOptSubst
-			pos += 4
-			if idx >= len(vals) {
-				// Windows renders a missing value as nothing; keep going.
-				continue
-			}
-			v := vals[idx]
-			if optional && v.isNull() {
-				continue
-			}
-			if v.typ == typeBinXML && !out.inAttr {
-				if err := d.embedded(v); err != nil {
-					return pos, err
-				}
-				continue
-			}
-			out.value(v)
+			pos, err = d.substitution(tok, pos, end, vals)
 		default:
 			return pos, d.fail(pos, "unknown token 0x%02x", tok)
 		}
+		if err != nil {
+			return pos, err
+		}
 	}
+	return pos, nil
+}
+
+// fragmentHeader skips a fragment header: token, major and minor version,
+// flags.
+func (d *chunkDecoder) fragmentHeader(pos, end int) (int, error) {
+	if pos+4 > end {
+		return pos, d.fail(pos, "truncated fragment header")
+	}
+	return pos + 4, nil
+}
+
+// openStart starts an element: token, dependency identifier (in template
+// definitions only), data size, name, and the attribute list size when the
+// more flag says attributes follow.
+func (d *chunkDecoder) openStart(tok byte, pos, end int, vals []value, inTemplate bool) (int, error) {
+	p := pos + 1
+	dep := -1
+	if inTemplate {
+		if p+2 > end {
+			return pos, d.fail(pos, "truncated element header")
+		}
+		if id := d.u16(p); id != 0xffff {
+			dep = int(id)
+		}
+		p += 2
+	}
+	p += 4 // element data size: not needed, the tokens delimit the element
+	name, np, err := d.name(p, end)
+	if err != nil {
+		return pos, err
+	}
+	p = np
+	if tok&tokMoreFlag != 0 {
+		p += 4 // attribute list size
+	}
+	if p > end {
+		return pos, d.fail(pos, "truncated element header")
+	}
+	// An element that depends on a substitution is left out when that
+	// value is null, as Windows renders it.
+	if dep >= 0 && dep < len(vals) && vals[dep].isNull() {
+		d.out.startMuted()
+	} else {
+		d.out.start(name)
+	}
+	return p, nil
+}
+
+// attribute starts an attribute: token and name; its value tokens follow.
+func (d *chunkDecoder) attribute(pos, end int) (int, error) {
+	name, np, err := d.name(pos+1, end)
+	if err != nil {
+		return pos, err
+	}
+	d.out.attrStart(name)
+	return np, nil
+}
+
+// valueText adds value text: token, value type (always a UTF-16 string in
+// practice), character count, characters.
+func (d *chunkDecoder) valueText(pos, end int) (int, error) {
+	if pos+4 > end {
+		return pos, d.fail(pos, "truncated value text")
+	}
+	n := int(d.u16(pos + 2))
+	if pos+4+2*n > end {
+		return pos, d.fail(pos, "value text of %d characters overruns", n)
+	}
+	d.out.value(value{typ: typeString, b: d.buf[pos+4 : pos+4+2*n], off: pos + 4})
+	return pos + 4 + 2*n, nil
+}
+
+// cdata adds a CDATA section: token, character count, characters.
+func (d *chunkDecoder) cdata(pos, end int) (int, error) {
+	if pos+3 > end {
+		return pos, d.fail(pos, "truncated CDATA")
+	}
+	n := int(d.u16(pos + 1))
+	if pos+3+2*n > end {
+		return pos, d.fail(pos, "CDATA of %d characters overruns", n)
+	}
+	d.out.value(value{typ: typeString, b: d.buf[pos+3 : pos+3+2*n], off: pos + 3})
+	return pos + 3 + 2*n, nil
+}
+
+// charRef adds a character reference: token and a UTF-16 code unit.
+func (d *chunkDecoder) charRef(pos, end int) (int, error) {
+	if pos+3 > end {
+		return pos, d.fail(pos, "truncated character reference")
+	}
+	d.out.value(textValue(string(rune(d.u16(pos + 1)))))
+	return pos + 3, nil
+}
+
+// entityRef adds an entity reference: token and the entity's name.
+func (d *chunkDecoder) entityRef(pos, end int) (int, error) {
+	name, np, err := d.name(pos+1, end)
+	if err != nil {
+		return pos, err
+	}
+	d.out.value(textValue(entity(name)))
+	return np, nil
+}
+
+// piTarget skips a processing instruction's target: token and name.
+// Event XML has no use for processing instructions.
+func (d *chunkDecoder) piTarget(pos, end int) (int, error) {
+	_, np, err := d.name(pos+1, end)
+	if err != nil {
+		return pos, err
+	}
+	return np, nil
+}
+
+// piData skips a processing instruction's data: token, character count,
+// characters.
+func (d *chunkDecoder) piData(pos, end int) (int, error) {
+	if pos+3 > end {
+		return pos, d.fail(pos, "truncated processing instruction")
+	}
+	n := int(d.u16(pos + 1))
+	if pos+3+2*n > end {
+		return pos, d.fail(pos, "processing instruction overruns")
+	}
+	return pos + 3 + 2*n, nil
+}
+
+// substitution adds the template value a substitution token names: token,
+// value index, value type. A value of embedded BinXML in element content is
+// decoded in place.
+func (d *chunkDecoder) substitution(tok byte, pos, end int, vals []value) (int, error) {
+	if pos+4 > end {
+		return pos, d.fail(pos, "truncated substitution")
+	}
+	idx := int(d.u16(pos + 1))
+	optional := tok&^tokMoreFlag == tokOptSubst
+	pos += 4
+	if idx >= len(vals) {
+		// Windows renders a missing value as nothing; keep going.
+		return pos, nil
+	}
+	v := vals[idx]
+	if optional && v.isNull() {
+		return pos, nil
+	}
+	if v.typ == typeBinXML && !d.out.inAttr {
+		return pos, d.embedded(v)
+	}
+	d.out.value(v)
 	return pos, nil
 }
 

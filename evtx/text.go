@@ -402,49 +402,13 @@ func (lr *lineReader) next() (s string, long, noEOL bool, err error) {
 	}
 }
 
-// walkList parses Format-List output: blocks of "Name : value" lines
-// separated by blank lines, values continued on indented lines.
-func walkList(br *bufio.Reader, em *textEmitter) error {
-	lr := &lineReader{r: br}
-	var cur *textEvent
-	var lastKey string
-	var size, blanks, valueCol int
-	var first map[string]bool // properties of the first complete block
-	// finish hands the current block on. At the end of the input the block
-	// may be cut: Format-List prints the same properties for every event,
-	// so one missing properties the first block had was cut off; without a
-	// first block to compare, a missing final newline tells.
-	finish := func(atEOF, noEOL bool) error {
-		if cur == nil {
-			return nil
-		}
-		te := cur
-		cur, lastKey, size = nil, "", 0
-		if atEOF && first != nil {
-			for k := range first {
-				if _, ok := te.props[k]; !ok {
-					te.cut = true
-					break
-				}
-			}
-		} else if atEOF {
-			te.cut = noEOL
-		}
-		if first == nil && !te.cut {
-			first = map[string]bool{}
-			for k := range te.props {
-				first[k] = true
-			}
-		}
-		return em.add(te)
-	}
+// nextText returns the next line that can be kept, as valid UTF-8: a line
+// longer than maxTextLine is listed in Stats.Skipped and passed over.
+func (lr *lineReader) nextText(em *textEmitter) (l string, noEOL bool, err error) {
 	for {
 		l, long, noEOL, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			return finish(true, false)
-		}
 		if err != nil {
-			return err
+			return "", false, err
 		}
 		if long {
 			em.skip(lr.line, 0, fmt.Errorf("%w: line longer than %d bytes", ErrTextEvent, maxTextLine))
@@ -453,62 +417,129 @@ func walkList(br *bufio.Reader, em *textEmitter) error {
 		if !utf8.ValidString(l) {
 			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
+		return l, noEOL, nil
+	}
+}
+
+// walkList parses Format-List output: blocks of "Name : value" lines
+// separated by blank lines, values continued on indented lines.
+func walkList(br *bufio.Reader, em *textEmitter) error {
+	lw := &listWalk{lr: &lineReader{r: br}, em: em}
+	for {
+		l, noEOL, err := lw.lr.nextText(em)
+		if errors.Is(err, io.EOF) {
+			return lw.finish(true, false)
+		}
+		if err != nil {
+			return err
+		}
 		if strings.TrimSpace(l) == "" {
-			blanks++
+			lw.blanks++
 			continue
 		}
-		indented := l[0] == ' ' || l[0] == '\t'
-		if indented {
-			if cur != nil && lastKey != "" && size+len(l) <= maxTextEvent {
-				v := cur.props[lastKey]
-				// Keep the value's own indentation: drop only the
-				// padding up to the value column.
-				pad := 0
-				for pad < len(l) && pad < valueCol && l[pad] == ' ' {
-					pad++
-				}
-				v += strings.Repeat("\n", blanks) + "\n" + strings.TrimRight(l[pad:], " \t")
-				cur.props[lastKey] = v
-				size += len(l)
-			} else if cur == nil && strings.HasPrefix(strings.TrimSpace(l), "ProviderName:") {
-				// Group header some views print before a run of events.
-			} else if cur == nil {
-				em.skip(lr.line, 0, fmt.Errorf("%w: indented text outside an event", ErrTextEvent))
-			}
-			blanks = 0
-			if noEOL {
-				return finish(true, true)
-			}
-			continue
+		if l[0] == ' ' || l[0] == '\t' {
+			lw.continuation(l)
+		} else if err := lw.property(l); err != nil {
+			return err
 		}
-		key, value, ok := listProperty(l)
-		if !ok {
-			em.skip(lr.line, 0, fmt.Errorf("%w: line is not \"Name : value\"", ErrTextEvent))
-			blanks = 0
-			if noEOL {
-				return finish(true, true)
-			}
-			continue
-		}
-		if cur != nil {
-			if _, dup := cur.props[key]; dup || blanks > 0 {
-				if err := finish(false, false); err != nil {
-					return err
-				}
-			}
-		}
-		blanks = 0
-		if cur == nil {
-			cur = &textEvent{line: lr.line, props: map[string]string{}}
-		}
-		cur.props[key] = strings.TrimRight(value, " ")
-		lastKey = key
-		valueCol = len(l) - len(value)
-		size += len(l)
+		lw.blanks = 0
 		if noEOL {
-			return finish(true, true)
+			return lw.finish(true, true)
 		}
 	}
+}
+
+// listWalk is the state of a Format-List walk.
+type listWalk struct {
+	lr       *lineReader
+	em       *textEmitter
+	cur      *textEvent      // block being read, nil between blocks
+	lastKey  string          // property an indented line continues
+	valueCol int             // column where lastKey's value starts
+	size     int             // bytes of the block so far
+	blanks   int             // blank lines since the last non-blank one
+	first    map[string]bool // properties of the first complete block
+}
+
+// property starts a property, and a new block when the property repeats
+// one of the current block or follows a blank line.
+func (lw *listWalk) property(l string) error {
+	key, value, ok := listProperty(l)
+	if !ok {
+		lw.em.skip(lw.lr.line, 0, fmt.Errorf("%w: line is not \"Name : value\"", ErrTextEvent))
+		return nil
+	}
+	if lw.cur != nil {
+		if _, dup := lw.cur.props[key]; dup || lw.blanks > 0 {
+			if err := lw.finish(false, false); err != nil {
+				return err
+			}
+		}
+	}
+	if lw.cur == nil {
+		lw.cur = &textEvent{line: lw.lr.line, props: map[string]string{}}
+	}
+	lw.cur.props[key] = strings.TrimRight(value, " ")
+	lw.lastKey = key
+	lw.valueCol = len(l) - len(value)
+	lw.size += len(l)
+	return nil
+}
+
+// continuation adds an indented line to the value of the last property,
+// with the blank lines before it, while the block stays within
+// maxTextEvent.
+func (lw *listWalk) continuation(l string) {
+	switch {
+	case lw.cur != nil && lw.lastKey != "" && lw.size+len(l) <= maxTextEvent:
+		// Keep the value's own indentation: drop only the padding up to
+		// the value column.
+		pad := 0
+		for pad < len(l) && pad < lw.valueCol && l[pad] == ' ' {
+			pad++
+		}
+		lw.cur.props[lw.lastKey] += strings.Repeat("\n", lw.blanks) + "\n" + strings.TrimRight(l[pad:], " \t")
+		lw.size += len(l)
+	case lw.cur == nil && strings.HasPrefix(strings.TrimSpace(l), "ProviderName:"):
+		// Group header some views print before a run of events.
+	case lw.cur == nil:
+		lw.em.skip(lw.lr.line, 0, fmt.Errorf("%w: indented text outside an event", ErrTextEvent))
+	}
+}
+
+// finish hands the current block on. At the end of the input the block
+// may be cut: Format-List prints the same properties for every event, so
+// one missing properties the first block had was cut off; without a first
+// block to compare, a missing final newline tells.
+func (lw *listWalk) finish(atEOF, noEOL bool) error {
+	te := lw.cur
+	if te == nil {
+		return nil
+	}
+	lw.cur, lw.lastKey, lw.size = nil, "", 0
+	switch {
+	case atEOF && lw.first != nil:
+		te.cut = lacksAny(te.props, lw.first)
+	case atEOF:
+		te.cut = noEOL
+	}
+	if lw.first == nil && !te.cut {
+		lw.first = map[string]bool{}
+		for k := range te.props {
+			lw.first[k] = true
+		}
+	}
+	return lw.em.add(te)
+}
+
+// lacksAny reports whether props lacks one of the keys.
+func lacksAny(props map[string]string, keys map[string]bool) bool {
+	for k := range keys {
+		if _, ok := props[k]; !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // walkCSV parses Export-Csv output: an optional "#TYPE …" line, a header

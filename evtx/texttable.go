@@ -178,7 +178,7 @@ func walkTable(br *bufio.Reader, em *textEmitter, p psTable) error {
 		return nil
 	}
 	for {
-		l, long, _, err := lr.next()
+		l, _, err := lr.nextText(em)
 		if errors.Is(err, io.EOF) {
 			if pendN > 0 {
 				if err := handle(pending, pendN); err != nil {
@@ -189,13 +189,6 @@ func walkTable(br *bufio.Reader, em *textEmitter, p psTable) error {
 		}
 		if err != nil {
 			return err
-		}
-		if long {
-			em.skip(lr.line, 0, fmt.Errorf("%w: line longer than %d bytes", ErrTextEvent, maxTextLine))
-			continue
-		}
-		if !utf8.ValidString(l) {
-			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
 		if pendN > 0 {
 			if cols, ok := tableUnderline(pending, l); ok && p.accepts(cols) {

@@ -269,35 +269,17 @@ func walkDetails(br *bufio.Reader, em *textEmitter) error {
 		if cur == nil {
 			return nil
 		}
-		b := cur
+		te := cur.event(atEOF)
 		cur = nil
-		// Trailing blank lines belong to the paste, not the message.
-		for len(b.msg) > 0 && strings.TrimSpace(b.msg[len(b.msg)-1]) == "" {
-			b.msg = b.msg[:len(b.msg)-1]
-		}
-		for len(b.msg) > 0 && strings.TrimSpace(b.msg[0]) == "" {
-			b.msg = b.msg[1:]
-		}
-		b.te.props["Message"] = strings.Join(b.msg, "\n")
-		b.te.xml = b.xml.String()
-		// A block the input ends before its Description was cut off.
-		b.te.cut = atEOF && b.state == detailHeader
-		return em.add(b.te)
+		return em.add(te)
 	}
 	for {
-		l, long, _, err := lr.next()
+		l, _, err := lr.nextText(em)
 		if errors.Is(err, io.EOF) {
 			return finish(true)
 		}
 		if err != nil {
 			return err
-		}
-		if long {
-			em.skip(lr.line, 0, fmt.Errorf("%w: line longer than %d bytes", ErrTextEvent, maxTextLine))
-			continue
-		}
-		if !utf8.ValidString(l) {
-			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
 		prefix := quotePrefix(l)
 		f, value, isLabel := detailLine(l[len(prefix):])
@@ -307,50 +289,86 @@ func walkDetails(br *bufio.Reader, em *textEmitter) error {
 			}
 			cur = &detailBlock{te: &textEvent{line: lr.line, props: map[string]string{}}, prefix: prefix}
 		}
-		if cur == nil {
-			continue // prose around the pasted events
-		}
-		if cur.size += len(l); cur.size > maxTextEvent {
-			if cur.size-len(l) <= maxTextEvent {
-				em.skip(cur.te.line, 0, fmt.Errorf("%w: event text longer than %d bytes; the rest is dropped", ErrTextEvent, maxTextEvent))
-			}
-			continue
+		if cur == nil || cur.overflows(l, em) {
+			continue // prose around the pasted events, or the rest of a long one
 		}
 		switch cur.state {
 		case detailHeader:
-			switch {
-			case isLabel && f == detailDescription:
-				cur.state = detailMessage
-				if value != "" {
-					cur.msg = append(cur.msg, value)
-				}
-			case isLabel:
-				cur.set(f, value)
-			case strings.TrimSpace(l[len(prefix):]) != "" && cur.last != detailUnknown:
-				// A header value the paste wrapped.
-				k := detailProps[cur.last]
-				cur.te.props[k] = strings.TrimSpace(cur.te.props[k] + " " + strings.TrimSpace(l[len(prefix):]))
-			}
+			cur.headerLine(strings.TrimSpace(l[len(prefix):]), f, value, isLabel)
 		case detailMessage:
-			s := unquote(l, cur.prefix)
-			if eventXMLStart(s) {
-				// Drop the section's own label ("Event Xml:", "イベント XML:").
-				if n := len(cur.msg); n > 0 {
-					if last := strings.TrimSpace(cur.msg[n-1]); strings.HasSuffix(last, ":") && strings.Contains(strings.ToLower(last), "xml") {
-						cur.msg = cur.msg[:n-1]
-					}
-				}
-				cur.state = detailXML
-				cur.xml.WriteString(strings.TrimSpace(s))
-				cur.xml.WriteByte('\n')
-				continue
-			}
-			cur.msg = append(cur.msg, strings.TrimRight(s, " \t"))
+			cur.messageLine(unquote(l, cur.prefix))
 		case detailXML:
 			cur.xml.WriteString(unquote(l, cur.prefix))
 			cur.xml.WriteByte('\n')
 		}
 	}
+}
+
+// overflows adds line l to the block's size and reports whether the block
+// has grown past maxTextEvent; the first line that does is listed in
+// Stats.Skipped.
+func (b *detailBlock) overflows(l string, em *textEmitter) bool {
+	b.size += len(l)
+	if b.size <= maxTextEvent {
+		return false
+	}
+	if b.size-len(l) <= maxTextEvent {
+		em.skip(b.te.line, 0, fmt.Errorf("%w: event text longer than %d bytes; the rest is dropped", ErrTextEvent, maxTextEvent))
+	}
+	return true
+}
+
+// headerLine reads a line before Description: a label line (f, value), or
+// the wrapped rest of the previous label's value. text is the line without
+// its quote prefix, trimmed.
+func (b *detailBlock) headerLine(text string, f detailField, value string, isLabel bool) {
+	switch {
+	case isLabel && f == detailDescription:
+		b.state = detailMessage
+		if value != "" {
+			b.msg = append(b.msg, value)
+		}
+	case isLabel:
+		b.set(f, value)
+	case text != "" && b.last != detailUnknown:
+		// A header value the paste wrapped.
+		k := detailProps[b.last]
+		b.te.props[k] = strings.TrimSpace(b.te.props[k] + " " + text)
+	}
+}
+
+// messageLine reads a line after Description (s, unquoted): a message
+// line, or the first line of the event's XML.
+func (b *detailBlock) messageLine(s string) {
+	if !eventXMLStart(s) {
+		b.msg = append(b.msg, strings.TrimRight(s, " \t"))
+		return
+	}
+	// Drop the section's own label ("Event Xml:", "イベント XML:").
+	if n := len(b.msg); n > 0 {
+		if last := strings.TrimSpace(b.msg[n-1]); strings.HasSuffix(last, ":") && strings.Contains(strings.ToLower(last), "xml") {
+			b.msg = b.msg[:n-1]
+		}
+	}
+	b.state = detailXML
+	b.xml.WriteString(strings.TrimSpace(s))
+	b.xml.WriteByte('\n')
+}
+
+// event completes the block's event. A block the input ends before its
+// Description was cut off.
+func (b *detailBlock) event(atEOF bool) *textEvent {
+	// Trailing blank lines belong to the paste, not the message.
+	for len(b.msg) > 0 && strings.TrimSpace(b.msg[len(b.msg)-1]) == "" {
+		b.msg = b.msg[:len(b.msg)-1]
+	}
+	for len(b.msg) > 0 && strings.TrimSpace(b.msg[0]) == "" {
+		b.msg = b.msg[1:]
+	}
+	b.te.props["Message"] = strings.Join(b.msg, "\n")
+	b.te.xml = b.xml.String()
+	b.te.cut = atEOF && b.state == detailHeader
+	return b.te
 }
 
 // set records one header field.

@@ -68,9 +68,11 @@ func (v value) String() string {
 	return string(v.appendTo(nil))
 }
 
+// appendTo renders the value the way Windows renders it in event XML. A
+// value whose size does not fit its type, or of a type we do not know, is
+// shown as its bytes in hexadecimal rather than as an invented value.
 func (v value) appendTo(dst []byte) []byte {
 	b := v.b
-	le := binary.LittleEndian
 	switch v.typ {
 	case typeText:
 		return append(dst, v.s...)
@@ -80,69 +82,41 @@ func (v value) appendTo(dst []byte) []byte {
 		return appendUTF16(dst, b)
 	case typeAnsi:
 		return appendAnsi(dst, b)
-	case typeInt8:
-		if len(b) == 1 {
-			return strconv.AppendInt(dst, int64(int8(b[0])), 10)
-		}
-	case typeUint8:
-		if len(b) == 1 {
-			return strconv.AppendUint(dst, uint64(b[0]), 10)
-		}
-	case typeInt16:
-		if len(b) == 2 {
-			return strconv.AppendInt(dst, int64(int16(le.Uint16(b))), 10)
-		}
-	case typeUint16:
-		if len(b) == 2 {
-			return strconv.AppendUint(dst, uint64(le.Uint16(b)), 10)
-		}
-	case typeInt32:
-		if len(b) == 4 {
-			return strconv.AppendInt(dst, int64(int32(le.Uint32(b))), 10)
-		}
-	case typeUint32:
-		if len(b) == 4 {
-			return strconv.AppendUint(dst, uint64(le.Uint32(b)), 10)
-		}
-	case typeInt64:
-		if len(b) == 8 {
-			return strconv.AppendInt(dst, int64(le.Uint64(b)), 10)
-		}
-	case typeUint64:
-		if len(b) == 8 {
-			return strconv.AppendUint(dst, le.Uint64(b), 10)
-		}
-	case typeReal32:
-		if len(b) == 4 {
-			return strconv.AppendFloat(dst, float64(math.Float32frombits(le.Uint32(b))), 'g', -1, 32)
-		}
-	case typeReal64:
-		if len(b) == 8 {
-			return strconv.AppendFloat(dst, math.Float64frombits(le.Uint64(b)), 'g', -1, 64)
-		}
-	case typeBool:
-		if len(b) == 4 || len(b) == 1 || len(b) == 2 || len(b) == 8 {
-			if allZero(b) {
-				return append(dst, "false"...)
-			}
-			return append(dst, "true"...)
-		}
 	case typeBinary:
 		return appendHexUpper(dst, b)
+	case typeInt8, typeInt16, typeInt32, typeInt64:
+		if n, ok := fixedUint(v.typ, b); ok {
+			return strconv.AppendInt(dst, signExtend(n, len(b)), 10)
+		}
+	case typeUint8, typeUint16, typeUint32, typeUint64:
+		if n, ok := fixedUint(v.typ, b); ok {
+			return strconv.AppendUint(dst, n, 10)
+		}
+	case typeReal32:
+		if n, ok := fixedUint(v.typ, b); ok {
+			return strconv.AppendFloat(dst, float64(math.Float32frombits(uint32(n))), 'g', -1, 32)
+		}
+	case typeReal64:
+		if n, ok := fixedUint(v.typ, b); ok {
+			return strconv.AppendFloat(dst, math.Float64frombits(n), 'g', -1, 64)
+		}
+	case typeBool:
+		// Producers write a boolean in 1, 2, 4 or 8 bytes.
+		if n, ok := leUint(b); ok {
+			return strconv.AppendBool(dst, n != 0)
+		}
+	case typeSizeT, typeHex32, typeHex64:
+		// Whatever the type says, Windows prints 4 or 8 bytes alike.
+		if n, ok := leUint(b); ok && len(b) >= 4 {
+			return appendHexInt(dst, n)
+		}
 	case typeGUID:
 		if len(b) == 16 {
 			return appendGUID(dst, b)
 		}
-	case typeSizeT, typeHex32, typeHex64:
-		switch len(b) {
-		case 4:
-			return appendHexInt(dst, uint64(le.Uint32(b)))
-		case 8:
-			return appendHexInt(dst, le.Uint64(b))
-		}
 	case typeFileTime:
-		if len(b) == 8 {
-			return appendTime(dst, filetime(le.Uint64(b)))
+		if n, ok := fixedUint(v.typ, b); ok {
+			return appendTime(dst, filetime(n))
 		}
 	case typeSysTime:
 		if t, ok := systemTime(b); ok {
@@ -157,9 +131,39 @@ func (v value) appendTo(dst []byte) []byte {
 			return appendArray(dst, v)
 		}
 	}
-	// Sizes that do not match the type, and types we do not know: show the
-	// bytes rather than invent a value.
 	return appendHexUpper(dst, b)
+}
+
+// leUint reads b as a little-endian unsigned integer of 1, 2, 4 or 8 bytes.
+func leUint(b []byte) (uint64, bool) {
+	le := binary.LittleEndian
+	switch len(b) {
+	case 1:
+		return uint64(b[0]), true
+	case 2:
+		return uint64(le.Uint16(b)), true
+	case 4:
+		return uint64(le.Uint32(b)), true
+	case 8:
+		return le.Uint64(b), true
+	}
+	return 0, false
+}
+
+// fixedUint reads b as a little-endian unsigned integer when it has the
+// width of the fixed-size type typ.
+func fixedUint(typ byte, b []byte) (uint64, bool) {
+	if len(b) != fixedWidth(typ) {
+		return 0, false
+	}
+	return leUint(b)
+}
+
+// signExtend reads the low size bytes of n as a two's complement integer:
+// it moves their sign bit to bit 63, then shifts back arithmetically.
+func signExtend(n uint64, size int) int64 {
+	shift := uint(64 - 8*size)
+	return int64(n<<shift) >> shift
 }
 
 // uint returns the value as an unsigned integer when it is one (or is text
@@ -371,21 +375,18 @@ func appendArray(dst []byte, v value) []byte {
 	return dst
 }
 
-func fixedWidth(typ byte) int {
-	switch typ {
-	case typeInt8, typeUint8:
-		return 1
-	case typeInt16, typeUint16:
-		return 2
-	case typeInt32, typeUint32, typeReal32, typeBool, typeHex32:
-		return 4
-	case typeInt64, typeUint64, typeReal64, typeFileTime, typeHex64:
-		return 8
-	case typeGUID, typeSysTime:
-		return 16
-	}
-	return 0
+// fixedWidths gives the size of each fixed-size value type, 0 for the
+// others. A table rather than a switch keeps fixedUint cheap enough to be
+// inlined into appendTo.
+var fixedWidths = [256]uint8{
+	typeInt8: 1, typeUint8: 1,
+	typeInt16: 2, typeUint16: 2,
+	typeInt32: 4, typeUint32: 4, typeReal32: 4, typeBool: 4, typeHex32: 4,
+	typeInt64: 8, typeUint64: 8, typeReal64: 8, typeFileTime: 8, typeHex64: 8,
+	typeGUID: 16, typeSysTime: 16,
 }
+
+func fixedWidth(typ byte) int { return int(fixedWidths[typ]) }
 
 // utf16String decodes UTF-16LE, dropping trailing NULs.
 func utf16String(b []byte) string {

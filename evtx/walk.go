@@ -397,133 +397,148 @@ func (c *chunkWalk) mark(id uint64, pos int) {
 	}
 }
 
+// records walks the chunk's records from the end of its header.
 func (c *chunkWalk) records() error {
-	st, buf, le := c.w.st, c.buf, binary.LittleEndian
 	// Windows does not wipe a chunk it reuses: past the free-space offset
 	// lie records of an older generation. With a verified header, the
 	// free-space offset is the end of the live records. Without one, walk
 	// the whole chunk and stop at the first record id that goes backwards.
-	limit := len(buf)
+	limit := len(c.buf)
 	if c.headerOK {
 		limit = c.free
 	}
-	c.w.dec.setChunk(buf)
-	pos := chunkHeaderSize
+	c.w.dec.setChunk(c.buf)
 	if c.firstID > 0 { // 0 when the header gives no first id (zeroed header)
 		c.prevID = c.firstID - 1
 	}
-	for pos+recordHeaderSize <= limit {
-		if !bytes.Equal(buf[pos:pos+4], recordMagic) {
-			if pos >= c.free && c.headerOK {
-				return nil // end of the live records
-			}
-			if allZero(buf[pos:min(pos+recordHeaderSize*2, len(buf))]) {
-				// Zeros end the written part of a chunk, unless the
-				// verified header says records go on (a zeroed hole) or
-				// a record that continues the chunk follows them.
-				if !c.headerOK && (pos >= c.free || resyncPos(buf, pos+1, c.plausible) < 0) {
-					return nil
-				}
-				pos = c.resyncFrom(pos, ErrZeroed)
-			} else {
-				pos = c.resyncFrom(pos, ErrRecordSignature)
-			}
-			if pos < 0 {
-				return nil
-			}
-			continue
+	pos := chunkHeaderSize
+	for pos >= 0 && pos+recordHeaderSize <= limit {
+		var err error
+		if pos, err = c.record(pos); err != nil {
+			return err
 		}
-		size := int(le.Uint32(buf[pos+4:]))
-		if size < minRecordSize || size > chunkSize-chunkHeaderSize {
-			if pos = c.resyncFrom(pos, fmt.Errorf("%w %d", ErrRecordSize, size)); pos < 0 {
-				return nil
-			}
-			continue
-		}
-		if pos+size > len(buf) {
-			if len(buf) < chunkSize {
-				n := max(1, c.expected(c.prevID))
-				st.Skipped = append(st.Skipped, ChunkError{Offset: c.off + int64(pos), Records: n,
-					FirstID: c.prevID + 1, LastID: c.prevID + uint64(n), Err: ErrTruncated})
-				c.est = append(c.est, len(st.Skipped)-1)
-				return nil
-			}
-			if pos = c.resyncFrom(pos, fmt.Errorf("%w %d overruns the chunk", ErrRecordSize, size)); pos < 0 {
-				return nil
-			}
-			continue
-		}
-		id := le.Uint64(buf[pos+8:])
-		copyOK := int(le.Uint32(buf[pos+size-4:])) == size
-		if !copyOK && (pos >= c.free || !c.plausible(id)) {
-			if pos = c.resyncFrom(pos, fmt.Errorf("%w %d: trailing copy differs", ErrRecordSize, size)); pos < 0 {
-				return nil
-			}
-			continue
-		}
-		if !c.headerOK && pos >= c.free && id <= c.prevID {
-			return nil // stale tail of a reused chunk
-		}
-		if id == 0 {
-			// A record header half overwritten. (An id outside the
-			// verified header's range is kept: a chunk rewritten while a
-			// snapshot was taken holds newer records than its header says.)
-			if pos = c.resyncFrom(pos, fmt.Errorf("%w: record id %d is not one the chunk holds", ErrRecordSignature, id)); pos < 0 {
-				return nil
-			}
-			continue
-		}
-		if c.w.delivered.has(id) {
-			// The same record again: a chunk copied into a second slot.
-			// Deliver it once.
-			c.w.duplicate(c.off+int64(pos), id)
-			c.dups++
-			c.mark(id, pos)
-			c.prevID = id
-			pos += size
-			continue
-		}
-		// A record whose trailing size copy is wrong (an interrupted write)
-		// is still decoded when it lies in the live area: its BinXML is
-		// self-delimiting and the decoder checks every bound.
-		ev := &Event{
-			RecordID: id,
-			Offset:   c.off + int64(pos),
-			Time:     filetime(le.Uint64(buf[pos+16:])),
-		}
-		if err := c.w.decode(ev, pos+recordHeaderSize, pos+size-4); err != nil {
-			if !copyOK {
-				if pos = c.resyncFrom(pos, fmt.Errorf("%w %d: trailing copy differs: %v", ErrRecordSize, size, err)); pos < 0 {
-					return nil
-				}
-				continue
-			}
-			st.Skipped = append(st.Skipped, ChunkError{Offset: ev.Offset, Records: 1, FirstID: id, LastID: id, Err: err})
-		} else {
-			if ev.RecordID == 0 {
-				// The payload's EventRecordID (preferred, see builder)
-				// reads 0: the body was partly overwritten with zeros.
-				ev.RecordID = id
-				ev.Damaged = "record body partly zeroed: its fields may be incomplete"
-			}
-			st.Records++
-			c.w.delivered.add(id)
-			if !c.seen {
-				c.minID, c.maxID, c.seen = id, id, true
-			}
-			c.minID, c.maxID = min(c.minID, id), max(c.maxID, id)
-			if m, ok := c.w.delivered.max(); !ok || id >= m {
-				st.LastRecordTime = ev.Time
-			}
-			if err := c.w.fn(ev); err != nil {
-				return err
-			}
-		}
-		c.mark(id, pos)
-		c.prevID = id
-		pos += size
 	}
 	return nil
+}
+
+// record reads the record at pos and returns where the walk goes on: after
+// the record, at the next plausible record after damage, or -1 when the
+// chunk holds no more records. The error is the callback's.
+func (c *chunkWalk) record(pos int) (int, error) {
+	buf, le := c.buf, binary.LittleEndian
+	if !bytes.Equal(buf[pos:pos+4], recordMagic) {
+		return c.noSignature(pos), nil
+	}
+	size := int(le.Uint32(buf[pos+4:]))
+	if size < minRecordSize || size > chunkSize-chunkHeaderSize {
+		return c.resyncFrom(pos, fmt.Errorf("%w %d", ErrRecordSize, size)), nil
+	}
+	if pos+size > len(buf) {
+		return c.overrun(pos, size), nil
+	}
+	id := le.Uint64(buf[pos+8:])
+	copyOK := int(le.Uint32(buf[pos+size-4:])) == size
+	if !copyOK && (pos >= c.free || !c.plausible(id)) {
+		return c.resyncFrom(pos, fmt.Errorf("%w %d: trailing copy differs", ErrRecordSize, size)), nil
+	}
+	if !c.headerOK && pos >= c.free && id <= c.prevID {
+		return -1, nil // stale tail of a reused chunk
+	}
+	if id == 0 {
+		// A record header half overwritten. (An id outside the verified
+		// header's range is kept: a chunk rewritten while a snapshot was
+		// taken holds newer records than its header says.)
+		return c.resyncFrom(pos, fmt.Errorf("%w: record id %d is not one the chunk holds", ErrRecordSignature, id)), nil
+	}
+	if c.w.delivered.has(id) {
+		// The same record again: a chunk copied into a second slot.
+		// Deliver it once.
+		c.w.duplicate(c.off+int64(pos), id)
+		c.dups++
+		return c.next(id, pos, size), nil
+	}
+	// A record whose trailing size copy is wrong (an interrupted write) is
+	// still decoded when it lies in the live area: its BinXML is
+	// self-delimiting and the decoder checks every bound.
+	ev := &Event{
+		RecordID: id,
+		Offset:   c.off + int64(pos),
+		Time:     filetime(le.Uint64(buf[pos+16:])),
+	}
+	if err := c.w.decode(ev, pos+recordHeaderSize, pos+size-4); err != nil {
+		if !copyOK {
+			return c.resyncFrom(pos, fmt.Errorf("%w %d: trailing copy differs: %v", ErrRecordSize, size, err)), nil
+		}
+		c.w.st.Skipped = append(c.w.st.Skipped, ChunkError{Offset: ev.Offset, Records: 1, FirstID: id, LastID: id, Err: err})
+		return c.next(id, pos, size), nil
+	}
+	if err := c.deliver(ev, id); err != nil {
+		return pos, err
+	}
+	return c.next(id, pos, size), nil
+}
+
+// noSignature handles a position where no record starts, and returns where
+// the walk goes on or -1.
+func (c *chunkWalk) noSignature(pos int) int {
+	buf := c.buf
+	if pos >= c.free && c.headerOK {
+		return -1 // end of the live records
+	}
+	if !allZero(buf[pos:min(pos+recordHeaderSize*2, len(buf))]) {
+		return c.resyncFrom(pos, ErrRecordSignature)
+	}
+	// Zeros end the written part of a chunk, unless the verified header
+	// says records go on (a zeroed hole) or a record that continues the
+	// chunk follows them.
+	if !c.headerOK && (pos >= c.free || resyncPos(buf, pos+1, c.plausible) < 0) {
+		return -1
+	}
+	return c.resyncFrom(pos, ErrZeroed)
+}
+
+// overrun handles a record at pos whose size runs past the chunk buffer,
+// and returns where the walk goes on or -1. A buffer shorter than a chunk
+// is the cut end of the file: the rest of the chunk is lost.
+func (c *chunkWalk) overrun(pos, size int) int {
+	if len(c.buf) >= chunkSize {
+		return c.resyncFrom(pos, fmt.Errorf("%w %d overruns the chunk", ErrRecordSize, size))
+	}
+	st := c.w.st
+	n := max(1, c.expected(c.prevID))
+	st.Skipped = append(st.Skipped, ChunkError{Offset: c.off + int64(pos), Records: n,
+		FirstID: c.prevID + 1, LastID: c.prevID + uint64(n), Err: ErrTruncated})
+	c.est = append(c.est, len(st.Skipped)-1)
+	return -1
+}
+
+// deliver counts a decoded record and hands it to the callback.
+func (c *chunkWalk) deliver(ev *Event, id uint64) error {
+	st := c.w.st
+	if ev.RecordID == 0 {
+		// The payload's EventRecordID (preferred, see builder) reads 0:
+		// the body was partly overwritten with zeros.
+		ev.RecordID = id
+		ev.Damaged = "record body partly zeroed: its fields may be incomplete"
+	}
+	st.Records++
+	c.w.delivered.add(id)
+	if !c.seen {
+		c.minID, c.maxID, c.seen = id, id, true
+	}
+	c.minID, c.maxID = min(c.minID, id), max(c.maxID, id)
+	if m, ok := c.w.delivered.max(); !ok || id >= m {
+		st.LastRecordTime = ev.Time
+	}
+	return c.w.fn(ev)
+}
+
+// next notes record id (at pos, size bytes) as accounted for and returns
+// the position after it.
+func (c *chunkWalk) next(id uint64, pos, size int) int {
+	c.mark(id, pos)
+	c.prevID = id
+	return pos + size
 }
 
 // reconcile replaces the estimated record counts of the chunk's damage

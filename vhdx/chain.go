@@ -294,16 +294,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 		l.Via = c.ParentPaths[0]
 	}
 	if !c.ParentInfo {
-		l.Status = LinkUnverified
-		what := "its metadata (disk type and parent locator) was not collected"
-		if c.Type == DiskTypeDifferencing {
-			what = "its parent locator was not collected"
-		}
-		l.Reason = fmt.Sprintf("%s: %s, so its parent cannot be identified", c.Path, what)
-		b.addIssue(Issue{Kind: IssueParentUnverifiable, Severity: SeverityWarning, Child: c.Path,
-			ChildOffset: -1, ParentOffset: -1, Fix: c.Path,
-			Msg: l.Reason + "; collect at least the first 4 MiB of the file"})
-		return l, true
+		return b.unverifiable(c, l), true
 	}
 	p, via, how := b.resolve(i)
 	if p < 0 {
@@ -313,10 +304,48 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 	pd := &b.disks[p]
 	l.Parent, l.Via, l.MatchedBy = pd.Path, via, how
 	l.ParentID, l.ParentIDOffset = pd.ID, pd.IDOffset
+	issues, unverified := linkIssues(c, pd, first)
+	if unverified {
+		l.Status = LinkUnverified
+	}
+	worst := SeverityInfo
+	for k, is := range issues {
+		if k == 0 || is.Severity > worst {
+			worst, l.Reason = is.Severity, is.Msg
+		}
+		b.addIssue(is)
+	}
+	switch {
+	case l.Status == LinkUnverified:
+	case worst == SeverityError:
+		l.Status = LinkBroken
+	case len(issues) > 0:
+		l.Status = LinkWarning
+	}
+	return l, true
+}
 
+// unverifiable fills the link of a child whose parent locator was not
+// collected.
+func (b *chainBuilder) unverifiable(c *Disk, l Link) Link {
+	l.Status = LinkUnverified
+	what := "its metadata (disk type and parent locator) was not collected"
+	if c.Type == DiskTypeDifferencing {
+		what = "its parent locator was not collected"
+	}
+	l.Reason = fmt.Sprintf("%s: %s, so its parent cannot be identified", c.Path, what)
+	b.addIssue(Issue{Kind: IssueParentUnverifiable, Severity: SeverityWarning, Child: c.Path,
+		ChildOffset: -1, ParentOffset: -1, Fix: c.Path,
+		Msg: l.Reason + "; collect at least the first 4 MiB of the file"})
+	return l
+}
+
+// linkIssues checks child c against its parent pd (first is the child's
+// first parent linkage): identity, state, size and sector size.
+// unverified is set when the parent's headers were not collected.
+func linkIssues(c, pd *Disk, first GUID) (issues []Issue, unverified bool) {
 	base := Issue{Child: c.Path, Parent: pd.Path, ChildGUID: first, ParentGUID: pd.ID,
 		ChildOffset: c.LinkageOffset, ParentOffset: pd.IDOffset}
-	var issues []Issue
 	add := func(kind IssueKind, sev Severity, fix, msg string) {
 		is := base
 		is.Kind, is.Severity, is.Fix, is.Msg = kind, sev, fix, msg
@@ -331,7 +360,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 		add(IssueParentCorrupt, SeverityError, pd.Path, fmt.Sprintf(
 			"parent %s of %s is damaged and cannot be opened; every disk below it fails", pd.Path, c.Path))
 	case !pd.HasID:
-		l.Status = LinkUnverified
+		unverified = true
 		add(IssueParentNotCollected, SeverityWarning, pd.Path, fmt.Sprintf(
 			"the headers of parent %s of %s were not collected; the link cannot be verified", pd.Path, c.Path))
 	case len(c.ParentLinkage) == 0:
@@ -363,21 +392,7 @@ func (b *chainBuilder) link(i int) (Link, bool) {
 			c.Path, c.VirtualDiskID, pd.Path, pd.VirtualDiskID)
 		issues = append(issues, is)
 	}
-	worst := SeverityInfo
-	for k, is := range issues {
-		if k == 0 || is.Severity > worst {
-			worst, l.Reason = is.Severity, is.Msg
-		}
-		b.addIssue(is)
-	}
-	switch {
-	case l.Status == LinkUnverified:
-	case worst == SeverityError:
-		l.Status = LinkBroken
-	case len(issues) > 0:
-		l.Status = LinkWarning
-	}
-	return l, true
+	return issues, unverified
 }
 
 func linkageMsg(c, pd *Disk, want GUID, idName string) string {
@@ -602,46 +617,17 @@ func commonSuffix(a, b string) int {
 	return n
 }
 
+// nodesAndChains lists every disk as a node, reports the orphans, and
+// follows each leaf up to its base to make the chains.
 func (b *chainBuilder) nodesAndChains(linkIdx []int) {
-	n := len(b.disks)
-	isParent := make([]bool, n)
+	isParent := make([]bool, len(b.disks))
 	for _, p := range b.parent {
 		if p >= 0 {
 			isParent[p] = true
 		}
 	}
-	referenced := make([]bool, n)
-	for _, ref := range b.opt.References {
-		// The disks that share the most trailing path elements with the
-		// reference are the ones it names: bundles rarely mirror host paths.
-		k := dropDrive(winKey(ref))
-		best, bestScore := []int(nil), 0
-		for j := range b.disks {
-			score := commonSuffix(b.pathKey[j], k)
-			if b.hostKey[j] != "" && b.hostKey[j] == k {
-				score = 1 << 20
-			}
-			switch {
-			case score > bestScore:
-				best, bestScore = []int{j}, score
-			case score == bestScore && score > 0:
-				best = append(best, j)
-			}
-		}
-		for _, j := range best {
-			referenced[j] = true
-		}
-	}
-	// Disks that a referenced disk descends from are in use too.
-	used := make([]bool, n)
-	for j := range b.disks {
-		if !referenced[j] {
-			continue
-		}
-		for k, steps := j, 0; k >= 0 && !used[k] && steps <= n; k, steps = b.parent[k], steps+1 {
-			used[k] = true
-		}
-	}
+	referenced := b.referenced()
+	used := b.used(referenced)
 	for j := range b.disks {
 		d := &b.disks[j]
 		b.set.Nodes = append(b.set.Nodes, Node{
@@ -661,28 +647,76 @@ func (b *chainBuilder) nodesAndChains(linkIdx []int) {
 		byChild[is.Child] = append(byChild[is.Child], k)
 	}
 	for j := range b.disks {
-		if isParent[j] {
-			continue
+		if !isParent[j] {
+			b.set.Chains = append(b.set.Chains, b.chain(j, linkIdx, byChild))
 		}
-		ch := Chain{Leaf: b.disks[j].Path}
-		seen := make([]bool, n)
-		verified := true
-		k, last := j, j
-		for ; k >= 0 && !seen[k]; k = b.parent[k] {
-			seen[k], last = true, k
-			ch.Disks = append(ch.Disks, b.disks[k].Path)
-			ch.Issues = append(ch.Issues, byChild[b.disks[k].Path]...)
-			if li := linkIdx[k]; li >= 0 {
-				switch b.set.Links[li].Status {
-				case LinkBroken:
-					ch.Broken = true
-				case LinkUnverified:
-					verified = false
-				}
+	}
+}
+
+// referenced tells which disks the references (ChainOptions.References)
+// name. The disks that share the most trailing path elements with a
+// reference are the ones it names: bundles rarely mirror host paths.
+func (b *chainBuilder) referenced() []bool {
+	referenced := make([]bool, len(b.disks))
+	for _, ref := range b.opt.References {
+		k := dropDrive(winKey(ref))
+		best, bestScore := []int(nil), 0
+		for j := range b.disks {
+			score := commonSuffix(b.pathKey[j], k)
+			if b.hostKey[j] != "" && b.hostKey[j] == k {
+				score = 1 << 20
+			}
+			switch {
+			case score > bestScore:
+				best, bestScore = []int{j}, score
+			case score == bestScore && score > 0:
+				best = append(best, j)
 			}
 		}
-		base := b.disks[last].Type
-		ch.Complete = k < 0 && !ch.Broken && verified && (base == DiskTypeDynamic || base == DiskTypeFixed)
-		b.set.Chains = append(b.set.Chains, ch)
+		for _, j := range best {
+			referenced[j] = true
+		}
 	}
+	return referenced
+}
+
+// used tells which disks are in use: the referenced ones and the disks
+// they descend from.
+func (b *chainBuilder) used(referenced []bool) []bool {
+	n := len(b.disks)
+	used := make([]bool, n)
+	for j := range b.disks {
+		if !referenced[j] {
+			continue
+		}
+		for k, steps := j, 0; k >= 0 && !used[k] && steps <= n; k, steps = b.parent[k], steps+1 {
+			used[k] = true
+		}
+	}
+	return used
+}
+
+// chain follows leaf disk j up through its parents. It is complete when it
+// reaches a dynamic or fixed base with every link verified and none broken.
+func (b *chainBuilder) chain(j int, linkIdx []int, byChild map[string][]int) Chain {
+	ch := Chain{Leaf: b.disks[j].Path}
+	seen := make([]bool, len(b.disks))
+	verified := true
+	k, last := j, j
+	for ; k >= 0 && !seen[k]; k = b.parent[k] {
+		seen[k], last = true, k
+		ch.Disks = append(ch.Disks, b.disks[k].Path)
+		ch.Issues = append(ch.Issues, byChild[b.disks[k].Path]...)
+		if li := linkIdx[k]; li >= 0 {
+			switch b.set.Links[li].Status {
+			case LinkBroken:
+				ch.Broken = true
+			case LinkUnverified:
+				verified = false
+			}
+		}
+	}
+	base := b.disks[last].Type
+	ch.Complete = k < 0 && !ch.Broken && verified && (base == DiskTypeDynamic || base == DiskTypeFixed)
+	return ch
 }

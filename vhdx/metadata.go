@@ -83,10 +83,36 @@ func (p *parser) parseMetadata() error {
 	return p.parseSystemItems(base, items)
 }
 
+// systemItem is a fixed-size system metadata item ([MS-VHDX] 2.6.2):
+// its size, and how its bytes, read at file offset off, fill the File.
+type systemItem struct {
+	id    GUID
+	size  int
+	apply func(p *parser, off int64, b []byte)
+}
+
+// systemItems are the fixed-size system items, every one required, in the
+// order a missing one is reported.
+var systemItems = []systemItem{
+	{ItemFileParameters, 8, (*parser).fileParameters},
+	{ItemVirtualDiskSize, 8, (*parser).virtualDiskSize},
+	{ItemVirtualDiskID, 16, (*parser).virtualDiskID},
+	{ItemLogicalSectorSize, 4, (*parser).logicalSectorSize},
+	{ItemPhysicalSectorSize, 4, (*parser).physicalSectorSize},
+}
+
+func lookupSystemItem(id GUID) (systemItem, bool) {
+	for _, si := range systemItems {
+		if si.id == id {
+			return si, true
+		}
+	}
+	return systemItem{}, false
+}
+
 // parseSystemItems reads the known system metadata items.
 func (p *parser) parseSystemItems(base int64, items []MetadataItem) error {
 	f := p.f
-	le := binary.LittleEndian
 	found := map[GUID]bool{}
 	complete := true
 	var locator *MetadataItem
@@ -95,19 +121,12 @@ func (p *parser) parseSystemItems(base int64, items []MetadataItem) error {
 		if it.IsUser {
 			continue
 		}
-		want := 0 // expected length of a fixed-size item
-		switch it.ItemID {
-		case ItemFileParameters, ItemVirtualDiskSize:
-			want = 8
-		case ItemVirtualDiskID:
-			want = 16
-		case ItemLogicalSectorSize, ItemPhysicalSectorSize:
-			want = 4
-		case ItemParentLocator:
-			found[it.ItemID] = true
+		if it.ItemID == ItemParentLocator {
 			locator = it
 			continue
-		default:
+		}
+		si, known := lookupSystemItem(it.ItemID)
+		if !known {
 			if it.IsRequired {
 				p.probs.add(it.Off, ProblemUnsupported, SeverityError, "unknown metadata item %s is marked required", it.ItemID)
 				f.corrupt = true
@@ -115,52 +134,17 @@ func (p *parser) parseSystemItems(base int64, items []MetadataItem) error {
 			continue
 		}
 		found[it.ItemID] = true
-		if int(it.Length) != want {
-			p.probs.add(it.Off, ProblemFormat, SeverityError, "metadata item %s has length %d, want %d", it.ItemID, it.Length, want)
-			f.corrupt = true
-			continue
-		}
-		off := base + int64(it.Offset)
-		b, ok, err := p.read(off, want, SeverityWarning, "metadata item "+it.ItemID.String())
+		truncated, err := p.readSystemItem(base, it, si)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if truncated {
 			complete = false
-			continue
-		}
-		switch it.ItemID {
-		case ItemFileParameters:
-			f.BlockSize = le.Uint32(b[0:])
-			flags := le.Uint32(b[4:])
-			f.LeaveBlocksAllocated = flags&fileParamLeaveBlocksAllocated != 0
-			f.HasParent = flags&fileParamHasParent != 0
-			if f.BlockSize < mib || f.BlockSize > 256*mib || f.BlockSize&(f.BlockSize-1) != 0 {
-				p.probs.add(off, ProblemFormat, SeverityError, "block size %d is not a power of two between 1 MiB and 256 MiB", f.BlockSize)
-				f.corrupt = true
-			}
-		case ItemVirtualDiskSize:
-			f.VirtualSize = le.Uint64(b)
-		case ItemVirtualDiskID:
-			copy(f.VirtualDiskID[:], b)
-			f.VirtualDiskIDOff = off
-		case ItemLogicalSectorSize:
-			f.LogicalSectorSize = le.Uint32(b)
-			if f.LogicalSectorSize != 512 && f.LogicalSectorSize != 4096 {
-				p.probs.add(off, ProblemFormat, SeverityError, "logical sector size %d is neither 512 nor 4096", f.LogicalSectorSize)
-				f.corrupt = true
-			}
-		case ItemPhysicalSectorSize:
-			f.PhysicalSectorSize = le.Uint32(b)
-			if f.PhysicalSectorSize != 512 && f.PhysicalSectorSize != 4096 {
-				p.probs.add(off, ProblemFormat, SeverityError, "physical sector size %d is neither 512 nor 4096", f.PhysicalSectorSize)
-				f.corrupt = true
-			}
 		}
 	}
-	for _, g := range []GUID{ItemFileParameters, ItemVirtualDiskSize, ItemVirtualDiskID, ItemLogicalSectorSize, ItemPhysicalSectorSize} {
-		if !found[g] {
-			p.probs.add(base, ProblemFormat, SeverityError, "required metadata item %s is missing", itemName(g))
+	for _, si := range systemItems {
+		if !found[si.id] {
+			p.probs.add(base, ProblemFormat, SeverityError, "required metadata item %s is missing", itemName(si.id))
 			f.corrupt = true
 			complete = false
 		}
@@ -173,7 +157,72 @@ func (p *parser) parseSystemItems(base int64, items []MetadataItem) error {
 		p.probs.add(-1, ProblemFormat, SeverityError, "virtual size %d is not a positive multiple of the logical sector size up to 64 TiB", f.VirtualSize)
 		f.corrupt = true
 	}
+	return p.parseLocatorItem(base, locator)
+}
 
+// readSystemItem reads item it of kind si into the File. truncated is set
+// when its bytes lie beyond the collected ones; an item of the wrong size
+// is a problem, not read.
+func (p *parser) readSystemItem(base int64, it *MetadataItem, si systemItem) (truncated bool, err error) {
+	if int(it.Length) != si.size {
+		p.probs.add(it.Off, ProblemFormat, SeverityError, "metadata item %s has length %d, want %d", it.ItemID, it.Length, si.size)
+		p.f.corrupt = true
+		return false, nil
+	}
+	off := base + int64(it.Offset)
+	b, ok, err := p.read(off, si.size, SeverityWarning, "metadata item "+it.ItemID.String())
+	if err != nil || !ok {
+		return !ok, err
+	}
+	si.apply(p, off, b)
+	return false, nil
+}
+
+// fileParameters reads the File Parameters item: block size and flags.
+func (p *parser) fileParameters(off int64, b []byte) {
+	f, le := p.f, binary.LittleEndian
+	f.BlockSize = le.Uint32(b[0:])
+	flags := le.Uint32(b[4:])
+	f.LeaveBlocksAllocated = flags&fileParamLeaveBlocksAllocated != 0
+	f.HasParent = flags&fileParamHasParent != 0
+	if f.BlockSize < mib || f.BlockSize > 256*mib || f.BlockSize&(f.BlockSize-1) != 0 {
+		p.probs.add(off, ProblemFormat, SeverityError, "block size %d is not a power of two between 1 MiB and 256 MiB", f.BlockSize)
+		f.corrupt = true
+	}
+}
+
+func (p *parser) virtualDiskSize(_ int64, b []byte) {
+	p.f.VirtualSize = binary.LittleEndian.Uint64(b)
+}
+
+// virtualDiskID reads the Page 83 Data item, the ID the guest sees.
+func (p *parser) virtualDiskID(off int64, b []byte) {
+	copy(p.f.VirtualDiskID[:], b)
+	p.f.VirtualDiskIDOff = off
+}
+
+func (p *parser) logicalSectorSize(off int64, b []byte) {
+	p.f.LogicalSectorSize = p.sectorSize(off, b, "logical")
+}
+
+func (p *parser) physicalSectorSize(off int64, b []byte) {
+	p.f.PhysicalSectorSize = p.sectorSize(off, b, "physical")
+}
+
+// sectorSize reads a sector size item; which names it in a problem.
+func (p *parser) sectorSize(off int64, b []byte, which string) uint32 {
+	n := binary.LittleEndian.Uint32(b)
+	if n != 512 && n != 4096 {
+		p.probs.add(off, ProblemFormat, SeverityError, "%s sector size %d is neither 512 nor 4096", which, n)
+		p.f.corrupt = true
+	}
+	return n
+}
+
+// parseLocatorItem checks the parent locator item (nil when absent)
+// against HasParent and reads it.
+func (p *parser) parseLocatorItem(base int64, locator *MetadataItem) error {
+	f := p.f
 	switch {
 	case locator == nil && f.HasParent:
 		p.probs.add(base, ProblemFormat, SeverityError, "differencing disk (HasParent set) has no parent locator item")

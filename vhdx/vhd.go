@@ -189,9 +189,40 @@ func OpenVHD(r io.ReaderAt, size int64) (*VHD, error) {
 	}
 	v := &VHD{Size: size}
 	var probs problems
+	tail, err := readTailFooter(r, size, &probs)
+	if err != nil {
+		return nil, err
+	}
+	head, err := readHeadFooter(r, size, tail)
+	if err != nil {
+		return nil, err
+	}
+	if tail == nil && head == nil {
+		return nil, &FormatError{Off: size - vhdFooterLen, Msg: "no VHD footer (\"conectix\") at the end of the file or at offset 0"}
+	}
+	v.chooseFooter(tail, head, &probs)
+	v.checkFooter(&probs)
+	switch v.Footer.DiskType {
+	case vhdTypeFixed:
+		if head != nil && tail != nil {
+			probs.add(0, ProblemNote, SeverityInfo, "fixed VHD with a footer copy at offset 0")
+		}
+	case vhdTypeDynamic, vhdTypeDifferencing:
+		if err := v.parseDynamic(r, size, &probs); err != nil {
+			return nil, err
+		}
+	default:
+		probs.add(v.Footer.Off+60, ProblemUnsupported, SeverityError, "footer disk type %d is not fixed (2), dynamic (3) or differencing (4)", v.Footer.DiskType)
+		v.corrupt = true
+	}
+	v.Problems = probs
+	return v, nil
+}
 
-	var tail *VHDFooter
-	// Old producers wrote a 511-byte footer, so also try size-511 and pad.
+// readTailFooter reads the footer at the end of the file, nil when there
+// is none. Old producers wrote a 511-byte footer, so it also tries
+// size-511 and pads.
+func readTailFooter(r io.ReaderAt, size int64, probs *problems) (*VHDFooter, error) {
 	for _, back := range []int64{512, 511} {
 		b, err := readAt(r, size, size-back, int(back))
 		if err != nil {
@@ -208,26 +239,38 @@ func OpenVHD(r io.ReaderAt, size int64) (*VHD, error) {
 			probs.add(size-back, ProblemNote, SeverityInfo, "511-byte footer (written by old producers)")
 		}
 		ft := parseVHDFooter(b, size-back)
-		tail = &ft
-		break
+		return &ft, nil
 	}
-	var head *VHDFooter
-	if b, err := readAt(r, size, 0, vhdFooterLen); err == nil {
-		if bytes.Equal(b[:8], vhdMagic) && (tail == nil || tail.Off != 0) {
-			ft := parseVHDFooter(b, 0)
-			head = &ft
+	return nil, nil
+}
+
+// readHeadFooter reads the footer copy at offset 0, nil when there is none
+// or when the tail footer already is the one at offset 0 (a file of just
+// a footer).
+func readHeadFooter(r io.ReaderAt, size int64, tail *VHDFooter) (*VHDFooter, error) {
+	b, err := readAt(r, size, 0, vhdFooterLen)
+	if err != nil {
+		if isTruncation(err) {
+			return nil, nil
 		}
-	} else if !isTruncation(err) {
 		return nil, err
 	}
+	if !bytes.Equal(b[:8], vhdMagic) || (tail != nil && tail.Off == 0) {
+		return nil, nil
+	}
+	ft := parseVHDFooter(b, 0)
+	return &ft, nil
+}
 
+// chooseFooter sets the footer used and the copy, from the tail and head
+// footers (at least one is not nil): the tail one unless it is missing or
+// only the head one has a valid checksum.
+func (v *VHD) chooseFooter(tail, head *VHDFooter, probs *problems) {
 	switch {
-	case tail == nil && head == nil:
-		return nil, &FormatError{Off: size - vhdFooterLen, Msg: "no VHD footer (\"conectix\") at the end of the file or at offset 0"}
 	case tail == nil:
 		v.Footer = *head
 		v.Truncated = true
-		probs.add(size-vhdFooterLen, ProblemTruncated, SeverityInfo, "no footer at the end of the collected bytes (header-only collection or truncated file); the copy at offset 0 is used")
+		probs.add(v.Size-vhdFooterLen, ProblemTruncated, SeverityInfo, "no footer at the end of the collected bytes (header-only collection or truncated file); the copy at offset 0 is used")
 	case head == nil:
 		v.Footer = *tail
 	default:
@@ -238,39 +281,29 @@ func OpenVHD(r io.ReaderAt, size int64) (*VHD, error) {
 			probs.add(tail.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch (stored 0x%08x, computed 0x%08x); the valid copy at offset 0 is used", tail.Checksum, tail.ComputedChecksum)
 		}
 	}
-	ft := &v.Footer
+}
+
+// checkFooter reports a bad checksum, a copy that names another disk, and
+// a format version Hyper-V does not read.
+func (v *VHD) checkFooter(probs *problems) {
+	ft, cp := &v.Footer, v.FooterCopy
 	if !ft.ChecksumOK() {
 		both := ""
-		if c := v.FooterCopy; c != nil && c.Checksum == ft.Checksum && c.ComputedChecksum == ft.ComputedChecksum {
-			both = fmt.Sprintf("; the copy at 0x%x has the same mismatch", c.Off)
+		if cp != nil && cp.Checksum == ft.Checksum && cp.ComputedChecksum == ft.ComputedChecksum {
+			both = fmt.Sprintf("; the copy at 0x%x has the same mismatch", cp.Off)
 		}
 		probs.add(ft.Off+64, ProblemChecksum, SeverityWarning, "footer checksum mismatch: stored 0x%08x, computed 0x%08x%s (Windows reports this as 0xC03A0002)", ft.Checksum, ft.ComputedChecksum, both)
-		if c := v.FooterCopy; c != nil && both == "" && !c.ChecksumOK() {
-			probs.add(c.Off+64, ProblemChecksum, SeverityWarning, "footer copy checksum mismatch: stored 0x%08x, computed 0x%08x", c.Checksum, c.ComputedChecksum)
+		if cp != nil && both == "" && !cp.ChecksumOK() {
+			probs.add(cp.Off+64, ProblemChecksum, SeverityWarning, "footer copy checksum mismatch: stored 0x%08x, computed 0x%08x", cp.Checksum, cp.ComputedChecksum)
 		}
 	}
-	if v.FooterCopy != nil && v.FooterCopy.UniqueID != ft.UniqueID {
-		probs.add(v.FooterCopy.Off+68, ProblemFormat, SeverityWarning, "footer copy at 0x%x has unique ID %s, the footer %s", v.FooterCopy.Off, v.FooterCopy.UniqueID, ft.UniqueID)
+	if cp != nil && cp.UniqueID != ft.UniqueID {
+		probs.add(cp.Off+68, ProblemFormat, SeverityWarning, "footer copy at 0x%x has unique ID %s, the footer %s", cp.Off, cp.UniqueID, ft.UniqueID)
 	}
 	if ft.Version>>16 != 1 {
 		probs.add(ft.Off+12, ProblemUnsupported, SeverityError, "footer file format version 0x%08x is not 1.x", ft.Version)
 		v.corrupt = true
 	}
-	switch ft.DiskType {
-	case vhdTypeFixed:
-		if head != nil && tail != nil {
-			probs.add(0, ProblemNote, SeverityInfo, "fixed VHD with a footer copy at offset 0")
-		}
-	case vhdTypeDynamic, vhdTypeDifferencing:
-		if err := v.parseDynamic(r, size, &probs); err != nil {
-			return nil, err
-		}
-	default:
-		probs.add(ft.Off+60, ProblemUnsupported, SeverityError, "footer disk type %d is not fixed (2), dynamic (3) or differencing (4)", ft.DiskType)
-		v.corrupt = true
-	}
-	v.Problems = probs
-	return v, nil
 }
 
 func (v *VHD) parseDynamic(r io.ReaderAt, size int64, probs *problems) error {

@@ -46,7 +46,6 @@ var (
 // returns OrderUnknown when nothing decides or the evidence conflicts.
 func InferDateOrder(text string) DateOrder {
 	dayFirst, monthFirst := false, false
-	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
 	// A hand scan for "a/b/yyyy": a regexp over a whole bundle file costs
 	// more than all the parsing.
 	for i := 0; i < len(text); {
@@ -56,26 +55,10 @@ func InferDateOrder(text string) DateOrder {
 		}
 		s := i + k // first slash
 		i = s + 1
-		a0 := s
-		for a0 > 0 && s-a0 < 3 && isDigit(text[a0-1]) {
-			a0--
-		}
-		if n := s - a0; n < 1 || n > 2 || (a0 > 0 && isDigit(text[a0-1])) {
+		a, b, ok := slashDate(text, s)
+		if !ok {
 			continue
 		}
-		b1 := s + 1
-		for b1 < len(text) && b1-s-1 < 3 && isDigit(text[b1]) {
-			b1++
-		}
-		if n := b1 - s - 1; n < 1 || n > 2 || b1+5 > len(text) || text[b1] != '/' {
-			continue
-		}
-		y := text[b1+1 : b1+5]
-		if !isDigit(y[0]) || !isDigit(y[1]) || !isDigit(y[2]) || !isDigit(y[3]) || (b1+5 < len(text) && isDigit(text[b1+5])) {
-			continue
-		}
-		a, _ := strconv.Atoi(text[a0:s])
-		b, _ := strconv.Atoi(text[s+1 : b1])
 		if a > 12 && b <= 12 {
 			dayFirst = true
 		}
@@ -92,6 +75,35 @@ func InferDateOrder(text string) DateOrder {
 	return OrderUnknown
 }
 
+// slashDate reads the numbers of a date "a/b/yyyy" whose first slash is at
+// text[s]: one or two digits each side of it, then a slash and four digits,
+// with no digit before or after the date.
+func slashDate(text string, s int) (a, b int, ok bool) {
+	a0 := s
+	for a0 > 0 && s-a0 < 3 && isDigit(text[a0-1]) {
+		a0--
+	}
+	if n := s - a0; n < 1 || n > 2 || (a0 > 0 && isDigit(text[a0-1])) {
+		return 0, 0, false
+	}
+	b1 := s + 1
+	for b1 < len(text) && b1-s-1 < 3 && isDigit(text[b1]) {
+		b1++
+	}
+	if n := b1 - s - 1; n < 1 || n > 2 || b1+5 > len(text) || text[b1] != '/' {
+		return 0, 0, false
+	}
+	y := text[b1+1 : b1+5]
+	if !isDigit(y[0]) || !isDigit(y[1]) || !isDigit(y[2]) || !isDigit(y[3]) || (b1+5 < len(text) && isDigit(text[b1+5])) {
+		return 0, 0, false
+	}
+	a, _ = strconv.Atoi(text[a0:s])
+	b, _ = strconv.Atoi(text[s+1 : b1])
+	return a, b, true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
 // ParseTimestamp parses the date/time forms Windows prints: en-US
 // "M/d/yyyy h:mm:ss tt", "dd.MM.yyyy HH:mm:ss", "d-M-yyyy HH:mm:ss",
 // "yyyy/MM/dd H:mm:ss", ISO 8601 (with optional fraction and offset), and
@@ -106,75 +118,124 @@ func ParseTimestamp(raw string, order DateOrder) (Timestamp, string) {
 	if s == "" {
 		return ts, ""
 	}
-	var y, mo, d, h, mi, se, ns int
-	loc := time.UTC
-	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
+	form, m := matchTimestamp(s)
 	switch {
-	case isoTimeRe.MatchString(s):
-		m := isoTimeRe.FindStringSubmatch(s)
-		y, mo, d, h, mi, se = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6])
-		if m[7] != "" {
-			frac := (m[7] + "000000000")[:9]
-			ns = atoi(frac)
-		}
-		if z := m[8]; z != "" && z != "Z" {
-			z = strings.ReplaceAll(z, ":", "")
-			off := atoi(z[1:3])*3600 + atoi(z[3:5])*60
-			if z[0] == '-' {
-				off = -off
-			}
-			loc = time.FixedZone(z, off)
-		}
-	case ymdSlashRe.MatchString(s):
-		m := ymdSlashRe.FindStringSubmatch(s)
-		y, mo, d, h, mi, se = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6])
-	case dmyDotRe.MatchString(s):
-		m := dmyDotRe.FindStringSubmatch(s)
-		d, mo, y, h, mi, se = atoi(m[1]), atoi(m[2]), atoi(m[3]), atoi(m[4]), atoi(m[5]), atoi(m[6])
-	case slashTimeRe.MatchString(s):
-		m := slashTimeRe.FindStringSubmatch(s)
-		a, b := atoi(m[1]), atoi(m[2])
-		y = atoi(m[3])
-		ampm := strings.ToUpper(m[7])
-		if ampm != "" {
-			h, mi, se = atoi(m[4]), atoi(m[5]), atoi(m[6])
-			if h < 1 || h > 12 {
-				return ts, fmt.Sprintf("time %q: hour %d with AM/PM", raw, h)
-			}
-			if ampm == "P" && h != 12 {
-				h += 12
-			} else if ampm == "A" && h == 12 {
-				h = 0
-			}
-		} else {
-			h, mi, se = atoi(m[8]), atoi(m[9]), atoi(m[10])
-		}
-		switch {
-		case a > 12 && b <= 12:
-			d, mo = a, b
-		case b > 12 && a <= 12:
-			mo, d = a, b
-		case ampm != "" && order != DayFirst:
-			mo, d = a, b // en-US is the culture that pairs d/d/yyyy with AM/PM
-		case order == MonthFirst:
-			mo, d = a, b
-		case order == DayFirst:
-			d, mo = a, b
-		default:
-			ts.Ambiguous = true
-			return ts, fmt.Sprintf("time %q: day and month order is ambiguous", raw)
-		}
-	case cutValue(s):
+	case form == nil && cutValue(s):
 		return ts, fmt.Sprintf("time %q: cut short by the output width", raw)
-	default:
+	case form == nil:
 		return ts, fmt.Sprintf("time %q: unrecognised date format", raw)
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, se, ns, loc)
-	if t.Year() != y || int(t.Month()) != mo || t.Day() != d || t.Hour() != h || t.Minute() != mi || t.Second() != se {
+	c, why := form.read(m, order)
+	if why != "" {
+		ts.Ambiguous = why == whyAmbiguous
+		return ts, fmt.Sprintf("time %q: %s", raw, why)
+	}
+	t := time.Date(c.y, time.Month(c.mo), c.d, c.h, c.mi, c.se, c.ns, c.loc)
+	if t.Year() != c.y || int(t.Month()) != c.mo || t.Day() != c.d || t.Hour() != c.h || t.Minute() != c.mi || t.Second() != c.se {
 		return ts, fmt.Sprintf("time %q: field out of range", raw)
 	}
 	ts.Time = t
 	return ts, ""
+}
+
+// clock holds the fields of a printed date and time, not yet checked.
+type clock struct {
+	y, mo, d, h, mi, se, ns int
+	loc                     *time.Location
+}
+
+// timestampForm is one printed form of a time: its pattern, and how the
+// submatches become a clock, or why they cannot.
+type timestampForm struct {
+	re   *regexp.Regexp
+	read func(m []string, order DateOrder) (c clock, why string)
+}
+
+// timestampForms are the forms ParseTimestamp knows, tried in this order.
+var timestampForms = []timestampForm{
+	{isoTimeRe, isoClock},
+	{ymdSlashRe, func(m []string, _ DateOrder) (clock, string) {
+		return clock{y: atoi(m[1]), mo: atoi(m[2]), d: atoi(m[3]), h: atoi(m[4]), mi: atoi(m[5]), se: atoi(m[6]), loc: time.UTC}, ""
+	}},
+	{dmyDotRe, func(m []string, _ DateOrder) (clock, string) {
+		return clock{d: atoi(m[1]), mo: atoi(m[2]), y: atoi(m[3]), h: atoi(m[4]), mi: atoi(m[5]), se: atoi(m[6]), loc: time.UTC}, ""
+	}},
+	{slashTimeRe, slashClock},
+}
+
+// whyAmbiguous is the reason slashClock gives when nothing tells the day
+// from the month.
+const whyAmbiguous = "day and month order is ambiguous"
+
+// matchTimestamp returns the first form s matches, with its submatches.
+func matchTimestamp(s string) (*timestampForm, []string) {
+	for i := range timestampForms {
+		if m := timestampForms[i].re.FindStringSubmatch(s); m != nil {
+			return &timestampForms[i], m
+		}
+	}
+	return nil, nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// isoClock reads ISO 8601: a fraction of up to nine digits, and an offset
+// that becomes the time's zone (UTC without one).
+func isoClock(m []string, _ DateOrder) (clock, string) {
+	c := clock{y: atoi(m[1]), mo: atoi(m[2]), d: atoi(m[3]), h: atoi(m[4]), mi: atoi(m[5]), se: atoi(m[6]), loc: time.UTC}
+	if m[7] != "" {
+		c.ns = atoi((m[7] + "000000000")[:9])
+	}
+	if z := m[8]; z != "" && z != "Z" {
+		z = strings.ReplaceAll(z, ":", "")
+		off := atoi(z[1:3])*3600 + atoi(z[3:5])*60
+		if z[0] == '-' {
+			off = -off
+		}
+		c.loc = time.FixedZone(z, off)
+	}
+	return c, ""
+}
+
+// slashClock reads d/d/yyyy with a 12-hour (AM/PM) or 24-hour time. A
+// number above 12 tells the day; otherwise an AM/PM marker means en-US,
+// the culture that pairs d/d/yyyy with AM/PM, month first; otherwise order
+// decides.
+func slashClock(m []string, order DateOrder) (clock, string) {
+	c := clock{y: atoi(m[3]), loc: time.UTC}
+	a, b := atoi(m[1]), atoi(m[2])
+	ampm := strings.ToUpper(m[7])
+	if ampm != "" {
+		c.h, c.mi, c.se = atoi(m[4]), atoi(m[5]), atoi(m[6])
+		if c.h < 1 || c.h > 12 {
+			return c, fmt.Sprintf("hour %d with AM/PM", c.h)
+		}
+		if ampm == "P" && c.h != 12 {
+			c.h += 12
+		} else if ampm == "A" && c.h == 12 {
+			c.h = 0
+		}
+	} else {
+		c.h, c.mi, c.se = atoi(m[8]), atoi(m[9]), atoi(m[10])
+	}
+	switch {
+	case a > 12 && b <= 12:
+		c.d, c.mo = a, b
+	case b > 12 && a <= 12:
+		c.mo, c.d = a, b
+	case ampm != "" && order != DayFirst:
+		c.mo, c.d = a, b
+	case order == MonthFirst:
+		c.mo, c.d = a, b
+	case order == DayFirst:
+		c.d, c.mo = a, b
+	default:
+		return c, whyAmbiguous
+	}
+	return c, ""
 }
 
 // cutValue reports whether a value was cut by a table column and ends in
