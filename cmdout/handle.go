@@ -23,6 +23,9 @@ type Handle struct {
 var handleRe = regexp.MustCompile(`^(\S.*?)\s+pid:\s*(\d+)(?:\s+type:\s*(\S+))?(?:\s+(.*?))?\s+([0-9A-Fa-f]{1,16}):\s+(\S.*)$`)
 
 func parseHandleLine(l string, line int, d *Doc) bool {
+	if !strings.Contains(l, "pid:") {
+		return false // every line of every output comes here: skip the regexp
+	}
 	m := handleRe.FindStringSubmatch(strings.TrimRight(l, " "))
 	if m == nil {
 		return false
