@@ -94,6 +94,9 @@ type Options struct {
 type Progress struct {
 	FilesDone, FilesTotal int
 	BytesDone, BytesTotal int64
+	// A batch of bundles (hvtriage analyze --batch) adds up the files of
+	// the bundles started so far and counts the bundles; 0 for one bundle.
+	BundlesDone, BundlesTotal int
 }
 
 // Input is one file handed to an extractor.
