@@ -108,6 +108,11 @@ type Input struct {
 	Engine *rules.Engine // lets extractors drop events no rule can use
 
 	budget *eventBudget // shared by every file of the run
+	// head is what classification read; whole says it is the whole file
+	// (small files), which text extractors then do not read again.
+	head   []byte
+	whole  bool
+	parsed *parsedText // a whole command output, decoded and parsed
 }
 
 // Extraction is what an extractor got out of one file.
@@ -310,7 +315,8 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		out.record.Problems = []string{err.Error()}
 		return out
 	}
-	c := classify(e.Path, head)
+	whole := int64(len(head)) == e.Size && e.Size < headSize
+	c := classifyHead(e.Path, head, whole)
 	out.record.Kind = c.kind
 	if c.note != "" {
 		out.record.Problems = append(out.record.Problems, c.note)
@@ -325,7 +331,8 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget})
+	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget,
+		head: head, whole: whole, parsed: c.parsed})
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)
@@ -356,7 +363,11 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 // entry holds more than limit bytes: real text files
 // are kilobytes to a few megabytes, and a larger one is read up to the limit
 // rather than whole, so that many of them cannot fill memory or take minutes.
-func readText(e *Entry, limit int64) (raw []byte, cut bool, err error) {
+func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
+	if in.whole && int64(len(in.head)) <= limit {
+		return in.head, false, nil
+	}
+	e := in.Entry
 	rc, err := e.Open()
 	if err != nil {
 		return nil, false, err

@@ -41,7 +41,7 @@ func (BackupLogs) Kinds() []string { return []string{KindBackupLog} }
 
 // Extract reads the log and turns each error or warning into evidence.
 func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, cut, err := readText(in.Entry, maxBackupLog)
+	raw, cut, err := readText(in, maxBackupLog)
 	if err != nil {
 		return Extraction{}, err
 	}

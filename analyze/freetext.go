@@ -25,7 +25,7 @@ func (FreeText) Kinds() []string { return []string{KindFreeText} }
 
 // Extract normalizes the text and turns each mention into evidence.
 func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, cut, err := readText(in.Entry, maxTextFile)
+	raw, cut, err := readText(in, maxTextFile)
 	if err != nil {
 		return Extraction{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -72,15 +73,20 @@ func (TextOutputs) Kinds() []string {
 // Extract decodes the file and turns every record of every section into
 // evidence.
 func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, cut, err := readText(in.Entry, maxTextFile)
-	if err != nil {
-		return Extraction{}, err
-	}
 	var (
 		doc      *cmdout.Doc
 		problems []cmdout.Problem
 		out      Extraction
 	)
+	if p := in.parsed; p != nil {
+		// A small output, parsed whole when it was classified.
+		doc, problems = p.doc, append(slices.Clone(p.decodeProblems), p.parseProblems...)
+		return textExtraction(in, doc, problems, out), nil
+	}
+	raw, cut, err := readText(in, maxTextFile)
+	if err != nil {
+		return Extraction{}, err
+	}
 	if in.Kind == string(cmdout.KindCliXML) {
 		doc, problems = cmdout.ParseCliXML(bytes.NewReader(raw))
 		if cut {
@@ -93,6 +99,11 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		problems = append(decodeProblems, problems...)
 		out.Problems = append(out.Problems, cutProblems...)
 	}
+	return textExtraction(in, doc, problems, out), nil
+}
+
+// textExtraction turns a parsed output into evidence.
+func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Extraction) Extraction {
 	for _, p := range problems {
 		if p.Note {
 			out.Notes = append(out.Notes, p.String())
@@ -117,7 +128,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	if m.dropped > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, maxTextEvidence))
 	}
-	return out, nil
+	return out
 }
 
 // maxTextEvidence bounds the evidence kept from one command output. Real
