@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
@@ -93,6 +94,9 @@ type Options struct {
 type Progress struct {
 	FilesDone, FilesTotal int
 	BytesDone, BytesTotal int64
+	// A batch of bundles (hvtriage analyze --batch) adds up the files of
+	// the bundles started so far and counts the bundles; 0 for one bundle.
+	BundlesDone, BundlesTotal int
 }
 
 // Input is one file handed to an extractor.
@@ -104,6 +108,11 @@ type Input struct {
 	Engine *rules.Engine // lets extractors drop events no rule can use
 
 	budget *eventBudget // shared by every file of the run
+	// head is what classification read; whole says it is the whole file
+	// (small files), which text extractors then do not read again.
+	head   []byte
+	whole  bool
+	parsed *parsedText // a whole command output, decoded and parsed
 }
 
 // Extraction is what an extractor got out of one file.
@@ -190,6 +199,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := newEventBudget()
+	dedup := newOutputDedup()
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
 	var (
@@ -204,6 +214,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 		wg.Go(func() {
 			for i := range jobs {
 				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt, budget)
+				dedup.add(outcomes, i)
 				if opt.Progress != nil {
 					mu.Lock()
 					progress.FilesDone++
@@ -279,6 +290,11 @@ feed:
 type fileOutcome struct {
 	record     FileRecord
 	extraction Extraction
+	// A command output's fingerprint and the number of its records, set
+	// by outputDedup or mergeDuplicateOutputs.
+	sum           [32]byte
+	fingerprinted bool
+	records       int
 }
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,
@@ -299,7 +315,8 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		out.record.Problems = []string{err.Error()}
 		return out
 	}
-	c := classify(e.Path, head)
+	whole := int64(len(head)) == e.Size && e.Size < headSize
+	c := classifyHead(e.Path, head, whole)
 	out.record.Kind = c.kind
 	if c.note != "" {
 		out.record.Problems = append(out.record.Problems, c.note)
@@ -314,7 +331,8 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget})
+	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget,
+		head: head, whole: whole, parsed: c.parsed})
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)
@@ -340,17 +358,59 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	return out
 }
 
-// readAll reads a whole text entry, bounded by the size the archive declared.
-func readAll(e *Entry, limit int64) ([]byte, error) {
-	if e.Size > limit {
-		return nil, fmt.Errorf("text file of %d bytes is over the %d-byte limit for text outputs", e.Size, limit)
+// readText reads a text entry up to limit bytes into one buffer of the
+// right size, and one byte more to tell whether there is more: cut says the
+// entry holds more than limit bytes: real text files
+// are kilobytes to a few megabytes, and a larger one is read up to the limit
+// rather than whole, so that many of them cannot fill memory or take minutes.
+func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
+	if in.whole && int64(len(in.head)) <= limit {
+		return in.head, false, nil
 	}
+	e := in.Entry
 	rc, err := e.Open()
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, e.Size))
+	n := max(min(e.Size, limit+1), 0)
+	raw = make([]byte, 0, n)
+	for int64(len(raw)) < n {
+		k, err := rc.Read(raw[len(raw):n])
+		raw = raw[:len(raw)+k]
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return raw, false, err
+		}
+	}
+	if int64(len(raw)) > limit {
+		return raw[:limit], true, nil
+	}
+	return raw, false, nil
+}
+
+// decodeText decodes what readText read. A cut file loses its last,
+// partial line, and the problem names the file and the limit.
+func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []string) {
+	if !cut {
+		text, _, problems := cmdout.Decode(raw)
+		return text, problems, nil
+	}
+	// raw's capacity holds the byte past the limit: decoding it as a head
+	// tolerates a character cut at the limit.
+	text, _, problems := cmdout.DecodeHead(raw[:cap(raw)], len(raw))
+	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
+		text = text[:i+1]
+	}
+	return text, problems, []string{cutProblem(in, limit)}
+}
+
+// cutProblem says a text file was read only up to the limit.
+func cutProblem(in Input, limit int64) string {
+	return fmt.Sprintf("%s is %s, over the %s limit for text files: only the first %s were read, the rest was not analyzed",
+		in.Path, humanBytes(in.Size), humanBytes(limit), humanBytes(limit))
 }
 
 // mergeActivity adds up the counts of several files (System.evtx of two

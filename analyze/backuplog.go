@@ -28,6 +28,11 @@ const KindBackupLog = "backup-log"
 // is not a full VM volume.
 type BackupLogs struct{}
 
+// maxBackupLog bounds what is read of one backup product's log: a job log
+// is a few megabytes, a log of months of jobs more; beyond the limit the
+// file is listed as cut.
+const maxBackupLog = 16 << 20
+
 // Name identifies the extractor.
 func (BackupLogs) Name() string { return "backup-log" }
 
@@ -36,11 +41,12 @@ func (BackupLogs) Kinds() []string { return []string{KindBackupLog} }
 
 // Extract reads the log and turns each error or warning into evidence.
 func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, err := readAll(in.Entry, maxTextFile)
+	raw, cut, err := readText(in, maxBackupLog)
 	if err != nil {
 		return Extraction{}, err
 	}
-	text, _, _ := cmdout.Decode(raw)
+	text, _, cutProblems := decodeText(in, raw, cut, maxBackupLog)
+	raw = nil
 	log := cmdout.ParseBackupLog(text)
 	m := textMapper{src: in.Path}
 	product, name := "backup", "backup product"
@@ -76,5 +82,5 @@ func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		m.add(kind, e.Line, time.Time{}, name+" "+e.Level+": "+e.Text, attrs)
 	}
-	return Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}}, nil
+	return Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, Problems: cutProblems}, nil
 }

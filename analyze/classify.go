@@ -48,12 +48,29 @@ type classification struct {
 	// note explains a name/content disagreement, e.g. a ".evtx" that is not
 	// an event log; it becomes a problem in the inventory.
 	note string
+	// parsed is the decoded and parsed text when the head was the whole
+	// file and a command output: extraction then does not read, decode
+	// and parse it again.
+	parsed *parsedText
+}
+
+// parsedText is a whole small command output as classification read it.
+type parsedText struct {
+	text           string
+	decodeProblems []cmdout.Problem
+	doc            *cmdout.Doc
+	parseProblems  []cmdout.Problem
 }
 
 // classify recognizes a file by its content first and its name second:
 // bundles are full of renamed, truncated and mis-suffixed files, and a name
 // is only a hint.
 func classify(name string, head []byte) classification {
+	return classifyHead(name, head, false)
+}
+
+// classifyHead is classify; whole says head is the whole file.
+func classifyHead(name string, head []byte, whole bool) classification {
 	ext := strings.ToLower(path.Ext(name))
 	switch {
 	case bytes.HasPrefix(head, evtxMagic):
@@ -89,49 +106,81 @@ func classify(name string, head []byte) classification {
 		}
 		return classification{kind: KindUnknown}
 	}
-	text, _, _ := cmdout.DecodeHead(head, len(head))
-	sniff := textSniff{text: text, textEvents: evtx.SniffText(head)}
+	text, _, decodeProblems := cmdout.DecodeHead(head, len(head))
+	sniff := &textSniff{text: text, head: head, whole: whole}
 	for _, r := range textRecognizers {
 		if k := r(sniff); k != "" {
-			return classification{kind: k}
+			c := classification{kind: k}
+			if sniff.doc != nil && k == sniff.docKind {
+				c.parsed = &parsedText{text: text, decodeProblems: decodeProblems, doc: sniff.doc, parseProblems: sniff.docProblems}
+			}
+			return c
 		}
 	}
 	return classification{kind: KindUnknown}
 }
 
-// textSniff is what the text recognizers look at.
+// textSniff is what the text recognizers look at. Each check is cheap
+// before the costly ones (the events-as-text sniff, a parse of the head)
+// run, and those run at most once, only when an earlier recognizer needs
+// them.
 type textSniff struct {
-	text       string
-	textEvents bool // evtx.SniffText: events as text
+	text  string
+	head  []byte
+	whole bool // head is the whole file
+
+	events, eventsDone bool // evtx.SniffText, computed on first use
+	// The parse of the whole text by cmdout.SniffDoc, kept for extraction.
+	doc         *cmdout.Doc
+	docKind     string
+	docProblems []cmdout.Problem
+}
+
+// textEvents says whether the head is events as text (evtx.SniffText).
+func (s *textSniff) textEvents() bool {
+	if !s.eventsDone {
+		s.events, s.eventsDone = evtx.SniffText(s.head), true
+	}
+	return s.events
+}
+
+// outputKind is cmdout.Sniff's answer; for a whole file the parse is kept.
+func (s *textSniff) outputKind() cmdout.Kind {
+	if !s.whole {
+		return cmdout.Sniff(s.text)
+	}
+	k, doc, problems := cmdout.SniffDoc(s.text)
+	s.doc, s.docKind, s.docProblems = doc, string(k), problems
+	return k
 }
 
 // textRecognizers decide a text file's kind, in order of precedence:
 // structured readers first, free text last. The first that answers wins.
-var textRecognizers = []func(textSniff) string{
+var textRecognizers = []func(*textSniff) string{
 	// Event XML; Event Viewer's "Copy details as text" ends with the
 	// event's XML but is read as text, which has the rendered message.
-	func(s textSniff) string {
-		if strings.Contains(s.text, eventXMLNS) && strings.Contains(s.text, "<Event") && !s.textEvents {
+	func(s *textSniff) string {
+		if strings.Contains(s.text, eventXMLNS) && strings.Contains(s.text, "<Event") && !s.textEvents() {
 			return KindEVTXXML
 		}
 		return ""
 	},
 	// Command outputs, error records included.
-	func(s textSniff) string {
-		if k := cmdout.Sniff(s.text); k != cmdout.KindUnknown {
+	func(s *textSniff) string {
+		if k := s.outputKind(); k != cmdout.KindUnknown {
 			return string(k)
 		}
 		return ""
 	},
-	func(s textSniff) string {
-		if s.textEvents {
+	func(s *textSniff) string {
+		if s.textEvents() {
 			return KindEVTXText
 		}
 		return ""
 	},
 	// Backup products' own logs and job messages, recognized by their
 	// structure (line layouts, message ID forms, banners).
-	func(s textSniff) string {
+	func(s *textSniff) string {
 		if cmdout.SniffBackupLog(s.text) != nil {
 			return KindBackupLog
 		}
@@ -139,7 +188,7 @@ var textRecognizers = []func(textSniff) string{
 	},
 	// Free text: notes, mails, transcripts and tool logs that mention a
 	// Hyper-V, VSS or storage failure.
-	func(s textSniff) string {
+	func(s *textSniff) string {
 		if cmdout.HasMentions(s.text) {
 			return KindFreeText
 		}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/hvtriage/hvtriage/rules"
 )
@@ -133,8 +134,12 @@ func kindRank(kind string) int {
 // (mergeDuplicateEvents); disk headers are not evidence lists and stay.
 func mergeDuplicateOutputs(outcomes []fileOutcome) {
 	order := make([]int, 0, len(outcomes))
-	for i, o := range outcomes {
-		if len(o.extraction.idents) == 0 && len(o.extraction.Disks) == 0 && len(o.extraction.Evidence) > 0 {
+	for i := range outcomes {
+		o := &outcomes[i]
+		if !o.fingerprinted && outputDedupable(o) {
+			o.sum, o.fingerprinted, o.records = outputFingerprint(o.record.Kind, o.extraction.Evidence), true, len(o.extraction.Evidence)
+		}
+		if o.fingerprinted {
 			order = append(order, i)
 		}
 	}
@@ -142,13 +147,53 @@ func mergeDuplicateOutputs(outcomes []fileOutcome) {
 	first := map[[sha256.Size]byte]int{}
 	for _, i := range order {
 		o := &outcomes[i]
-		sum := outputFingerprint(o.record.Kind, o.extraction.Evidence)
-		f, seen := first[sum]
+		f, seen := first[o.sum]
 		if !seen {
-			first[sum] = i
+			first[o.sum] = i
 			continue
 		}
-		o.record.Notes = append(o.record.Notes, fmt.Sprintf("the same %d records as %s; counted once", len(o.extraction.Evidence), outcomes[f].record.Path))
+		o.record.Notes = append(o.record.Notes, fmt.Sprintf("the same %d records as %s; counted once", o.records, outcomes[f].record.Path))
+		o.extraction.Evidence = nil
+	}
+}
+
+// outputDedupable says whether a file's evidence is merged by
+// mergeDuplicateOutputs.
+func outputDedupable(o *fileOutcome) bool {
+	return len(o.extraction.idents) == 0 && len(o.extraction.Disks) == 0 && len(o.extraction.Evidence) > 0
+}
+
+// outputDedup drops the evidence of a repeated command output as soon as
+// its file is analyzed, rather than when the run ends: a bundle of the same
+// output many times then holds one copy of its records. Of equal files the
+// one with the smallest path keeps its evidence, as mergeDuplicateOutputs
+// decides, which writes the notes.
+type outputDedup struct {
+	mu    sync.Mutex
+	first map[[sha256.Size]byte]int
+}
+
+func newOutputDedup() *outputDedup {
+	return &outputDedup{first: map[[sha256.Size]byte]int{}}
+}
+
+// add fingerprints outcomes[i], which its worker has just written.
+func (d *outputDedup) add(outcomes []fileOutcome, i int) {
+	o := &outcomes[i]
+	if !outputDedupable(o) {
+		return
+	}
+	o.sum, o.fingerprinted, o.records = outputFingerprint(o.record.Kind, o.extraction.Evidence), true, len(o.extraction.Evidence)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f, seen := d.first[o.sum]
+	switch {
+	case !seen:
+		d.first[o.sum] = i
+	case o.record.Path < outcomes[f].record.Path:
+		outcomes[f].extraction.Evidence = nil
+		d.first[o.sum] = i
+	default:
 		o.extraction.Evidence = nil
 	}
 }

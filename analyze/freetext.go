@@ -25,11 +25,12 @@ func (FreeText) Kinds() []string { return []string{KindFreeText} }
 
 // Extract normalizes the text and turns each mention into evidence.
 func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, err := readAll(in.Entry, maxTextFile)
+	raw, cut, err := readText(in, maxTextFile)
 	if err != nil {
 		return Extraction{}, err
 	}
-	text, _, _ := cmdout.Decode(raw)
+	text, _, cutProblems := decodeText(in, raw, cut, maxTextFile)
+	raw = nil
 	m := textMapper{src: in.Path}
 	for _, x := range cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)) {
 		code := ""
@@ -54,6 +55,6 @@ func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		m.add(kind, x.Line, time.Time{}, "free text: "+x.Text, attrs)
 	}
-	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}}
+	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}, Problems: cutProblems}
 	return out, nil
 }

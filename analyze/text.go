@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -13,9 +14,11 @@ import (
 	"github.com/hvtriage/hvtriage/rules"
 )
 
-// maxTextFile bounds a command output read into memory whole. Real outputs
-// are kilobytes; a listing of a big cluster reaches a few megabytes.
-const maxTextFile = 64 << 20
+// maxTextFile bounds what is read of a command output or a free-text file.
+// Real outputs are kilobytes; a listing of a big cluster reaches a few
+// megabytes. A larger file is read up to the limit and listed as cut: a
+// bundle of hundreds of huge outputs must not take gigabytes and minutes.
+const maxTextFile = 8 << 20
 
 // TextOutputs reads captured command outputs (vssadmin, Hyper-V cmdlets,
 // fltmc, icacls, secedit, listings, Export-Clixml) in whatever encoding
@@ -70,22 +73,37 @@ func (TextOutputs) Kinds() []string {
 // Extract decodes the file and turns every record of every section into
 // evidence.
 func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, err := readAll(in.Entry, maxTextFile)
-	if err != nil {
-		return Extraction{}, err
-	}
 	var (
 		doc      *cmdout.Doc
 		problems []cmdout.Problem
+		out      Extraction
 	)
+	if p := in.parsed; p != nil {
+		// A small output, parsed whole when it was classified.
+		doc, problems = p.doc, append(slices.Clone(p.decodeProblems), p.parseProblems...)
+		return textExtraction(in, doc, problems, out), nil
+	}
+	raw, cut, err := readText(in, maxTextFile)
+	if err != nil {
+		return Extraction{}, err
+	}
 	if in.Kind == string(cmdout.KindCliXML) {
 		doc, problems = cmdout.ParseCliXML(bytes.NewReader(raw))
+		if cut {
+			out.Problems = append(out.Problems, cutProblem(in, maxTextFile))
+		}
 	} else {
-		text, _, decodeProblems := cmdout.Decode(raw)
+		text, decodeProblems, cutProblems := decodeText(in, raw, cut, maxTextFile)
+		raw = nil // the decoded text is all that is needed now
 		doc, problems = cmdout.Parse(text)
 		problems = append(decodeProblems, problems...)
+		out.Problems = append(out.Problems, cutProblems...)
 	}
-	var out Extraction
+	return textExtraction(in, doc, problems, out), nil
+}
+
+// textExtraction turns a parsed output into evidence.
+func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Extraction) Extraction {
 	for _, p := range problems {
 		if p.Note {
 			out.Notes = append(out.Notes, p.String())
@@ -110,7 +128,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	if m.dropped > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, maxTextEvidence))
 	}
-	return out, nil
+	return out
 }
 
 // maxTextEvidence bounds the evidence kept from one command output. Real
@@ -133,6 +151,12 @@ func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string,
 	if !t.IsZero() {
 		attrs[rules.AttrTimeLocal] = "true" // command outputs print the host's local time
 	}
+	// Values cut from the decoded text would keep all of it alive until
+	// the run ends; kept evidence gets its own copies.
+	for k, v := range attrs {
+		attrs[k] = strings.Clone(v)
+	}
+	summary = strings.Clone(summary)
 	m.out = append(m.out, rules.Evidence{Kind: kind, Source: m.src, At: rules.AtLine(line), Time: t, Summary: summary, Attrs: attrs})
 }
 

@@ -72,6 +72,9 @@ var psVerbs = func() map[string]bool {
 }()
 
 func isPSErrorHead(l string) bool {
+	if strings.IndexByte(l, ':') < 0 || strings.IndexByte(l, '-') < 0 {
+		return false // cannot match: skip the regexp
+	}
 	m := psErrorHeadRe.FindStringSubmatch(l)
 	if m == nil {
 		return false

@@ -24,6 +24,9 @@ var handleRe = regexp.MustCompile(`^(\S.*?)\s+pid:\s*(\d+)(?:\s+type:\s*(\S+))?(
 
 // readHandle reads one line of Handle.exe output.
 func readHandle(l string, line int) (Handle, bool) {
+	if !strings.Contains(l, "pid:") {
+		return Handle{}, false // every line of every output comes here: skip the regexp
+	}
 	m := handleRe.FindStringSubmatch(strings.TrimRight(l, " "))
 	if m == nil {
 		return Handle{}, false

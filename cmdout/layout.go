@@ -1,7 +1,6 @@
 package cmdout
 
 import (
-	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -205,9 +204,38 @@ func (o *listObject) lineOf(k string) int { return o.lines[strings.ToLower(k)] }
 
 // Property names have no spaces or hyphens, which keeps "Writer name:" and
 // "Get-VHD : …" out; PowerShell pads the name and writes " : ".
-var listKeyRe = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.()%]*)\s+:(?: (.*))?$`)
+func isListLine(l string) bool { _, _, ok := matchListKey(l); return ok }
 
-func isListLine(l string) bool { return listKeyRe.MatchString(l) }
+// matchListKey matches ^([A-Za-z_][A-Za-z0-9_.()%]*)\s+:(?: (.*))?$ byte
+// by byte: every line of every output is tried as a list line, and the
+// regular expression was a good part of reading them. It gives the key and
+// the value after " : ".
+func matchListKey(l string) (key, val string, ok bool) {
+	if l == "" || !(isASCIILetter(l[0]) || l[0] == '_') {
+		return "", "", false
+	}
+	i := 1
+	for i < len(l) && (isASCIILetter(l[i]) || '0' <= l[i] && l[i] <= '9' || strings.IndexByte("_.()%", l[i]) >= 0) {
+		i++
+	}
+	j := i
+	for j < len(l) && strings.IndexByte("\t\n\f\r ", l[j]) >= 0 {
+		j++
+	}
+	if j == i || j == len(l) || l[j] != ':' {
+		return "", "", false
+	}
+	rest := l[j+1:]
+	switch {
+	case rest == "":
+		return l[:i], "", true
+	case rest[0] != ' ' || strings.IndexByte(rest, '\n') >= 0:
+		return "", "", false
+	}
+	return l[:i], rest[1:], true
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // readList reads one Format-List object starting at lines[i].
 func readList(lines []string, i int) *listObject {
@@ -220,13 +248,13 @@ func readList(lines []string, i int) *listObject {
 		if blank(l) {
 			break
 		}
-		if m := listKeyRe.FindStringSubmatch(l); m != nil {
-			cur = strings.ToLower(m[1])
+		if key, val, ok := matchListKey(l); ok {
+			cur = strings.ToLower(key)
 			if _, dup := o.vals[cur]; !dup {
-				o.keys = append(o.keys, m[1])
+				o.keys = append(o.keys, key)
 				o.lines[cur] = j + 1
 			}
-			o.vals[cur] = strings.TrimSpace(m[2])
+			o.vals[cur] = strings.TrimSpace(val)
 			prevLen = utf8.RuneCountInString(l)
 			continue
 		}

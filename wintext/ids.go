@@ -9,25 +9,62 @@ import (
 	"strings"
 )
 
-var (
-	guidRe     = regexp.MustCompile(`\{?([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\}?`)
-	guidOnlyRe = regexp.MustCompile(`^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$`)
-)
+// guidLen is the length of a GUID without braces: 8-4-4-4-12 hex digits.
+const guidLen = 36
+
+// isGUIDAt reports whether s starts with a GUID (no braces). GUIDs are
+// checked byte by byte rather than with a regular expression: they are
+// looked for on every line of large outputs.
+func isGUIDAt(s string) bool {
+	if len(s) < guidLen {
+		return false
+	}
+	for i := range guidLen {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
 
 // NormGUID returns the GUID in s in canonical form (lower case, no braces),
 // or "" when s holds none. GUIDs print in several styles (braced lower case
 // in vssadmin, bare upper case in Get-VHD) and are compared in this form.
 func NormGUID(s string) string {
-	m := guidRe.FindStringSubmatch(s)
-	if m == nil {
-		return ""
+	// The first dash of a GUID is its ninth byte: try each dash in turn,
+	// so that the leftmost GUID wins as it would with a regular expression.
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '-')
+		if j < 0 {
+			return ""
+		}
+		if d := i + j; d >= 8 && isGUIDAt(s[d-8:]) {
+			return strings.ToLower(s[d-8 : d-8+guidLen])
+		}
+		i += j + 1
 	}
-	return strings.ToLower(m[1])
 }
 
 // IsGUID reports whether s, trimmed, is a GUID and nothing else (braces
 // allowed).
-func IsGUID(s string) bool { return guidOnlyRe.MatchString(strings.TrimSpace(s)) }
+func IsGUID(s string) bool {
+	s = strings.TrimSpace(s)
+	s = strings.TrimPrefix(s, "{")
+	s = strings.TrimSuffix(s, "}")
+	return len(s) == guidLen && isGUIDAt(s)
+}
 
 // VirtualMachinesSID is NT VIRTUAL MACHINE\Virtual Machines.
 const VirtualMachinesSID = "S-1-5-83-0"

@@ -84,16 +84,19 @@ func reportBase(bundle string) string {
 }
 
 // batchProgress adds up the progress of the bundles analyzed at once, so
-// one line shows the whole batch.
+// one line shows the whole batch: the files of the bundles started so far
+// and how many bundles are done.
 type batchProgress struct {
 	mu     sync.Mutex
 	per    map[int]analyze.Progress
+	done   map[int]bool
+	total  int
 	update func(analyze.Progress)
 	closed bool
 }
 
-func newBatchProgress(update func(analyze.Progress)) *batchProgress {
-	return &batchProgress{per: map[int]analyze.Progress{}, update: update}
+func newBatchProgress(bundles int, update func(analyze.Progress)) *batchProgress {
+	return &batchProgress{per: map[int]analyze.Progress{}, done: map[int]bool{}, total: bundles, update: update}
 }
 
 // bundle returns the Progress callback of bundle i.
@@ -101,27 +104,55 @@ func (b *batchProgress) bundle(i int) func(analyze.Progress) {
 	return func(p analyze.Progress) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		if b.closed {
-			return
-		}
 		b.per[i] = p
-		var sum analyze.Progress
-		for _, q := range b.per {
-			sum.FilesDone += q.FilesDone
-			sum.FilesTotal += q.FilesTotal
-			sum.BytesDone += q.BytesDone
-			sum.BytesTotal += q.BytesTotal
-		}
-		b.update(sum)
+		b.drawLocked()
 	}
 }
 
-// done stops forwarding: the summary table follows.
-func (b *batchProgress) done() {
+// finished counts bundle i as done, whether it was analyzed or failed.
+func (b *batchProgress) finished(i int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.done[i] = true
+	b.drawLocked()
+}
+
+func (b *batchProgress) drawLocked() {
+	if b.closed {
+		return
+	}
+	sum := analyze.Progress{BundlesDone: len(b.done), BundlesTotal: b.total}
+	for _, q := range b.per {
+		sum.FilesDone += q.FilesDone
+		sum.FilesTotal += q.FilesTotal
+		sum.BytesDone += q.BytesDone
+		sum.BytesTotal += q.BytesTotal
+	}
+	b.update(sum)
+}
+
+// close stops forwarding: the summary table follows.
+func (b *batchProgress) close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.closed = true
 }
+
+// batchParallelism says how many bundles are analyzed at once and by how
+// many file workers each: every core is used across bundles, and the
+// budget of inflated buffers held in memory is shared between them rather
+// than multiplied (each bundle's share is at least minBundleMemory; past
+// what fits, bundles wait their turn).
+func batchParallelism(bundles, procs int, maxMemory int64) (parallel, workers int, memoryEach int64) {
+	byMemory := max(1, int(maxMemory/minBundleMemory))
+	parallel = max(1, min(bundles, procs, byMemory))
+	workers = max(1, (procs+parallel-1)/parallel)
+	return parallel, workers, maxMemory / int64(parallel)
+}
+
+// minBundleMemory is the smallest share of the in-memory buffer budget a
+// bundle of a batch gets: two entries of the largest size held in memory.
+const minBundleMemory = 64 << 20
 
 type batchResult struct {
 	bundle string
@@ -129,8 +160,10 @@ type batchResult struct {
 	err    error
 }
 
-// runBatch analyzes the bundles a few at a time (each analysis is itself
-// parallel over files), writes each one's reports, and prints a summary.
+// runBatch analyzes the bundles several at a time (see batchParallelism;
+// each analysis is itself parallel over files), writes each one's reports,
+// and prints a summary in the order the bundles were named, whatever order
+// they finish in.
 func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout, stderr io.Writer) int {
 	if cfg.reportDir != "" {
 		if err := os.MkdirAll(cfg.reportDir, 0o755); err != nil {
@@ -142,15 +175,18 @@ func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout
 		fmt.Fprintf(stderr, "hvtriage: skipped %s\n", s)
 	}
 	results := make([]batchResult, len(cfg.bundles))
-	parallel := min(len(cfg.bundles), max(1, runtime.GOMAXPROCS(0)/2))
 	opt := cfg.options(eng)
-	opt.Workers = max(1, runtime.GOMAXPROCS(0)/parallel)
+	if opt.Limits == (analyze.Limits{}) {
+		opt.Limits = analyze.DefaultLimits()
+	}
+	parallel, workers, memoryEach := batchParallelism(len(cfg.bundles), runtime.GOMAXPROCS(0), opt.Limits.MaxMemory)
+	opt.Workers, opt.Limits.MaxMemory = workers, memoryEach
 	var progress *batchProgress
 	closeProgress := func() {}
 	if wantProgress(stderr) {
 		line := newProgressLine(stderr, time.Now)
 		line.Run()
-		progress, closeProgress = newBatchProgress(line.Update), line.Close
+		progress, closeProgress = newBatchProgress(len(cfg.bundles), line.Update), line.Close
 	}
 	sem := make(chan struct{}, parallel)
 	var wg sync.WaitGroup
@@ -163,11 +199,14 @@ func runBatch(ctx context.Context, cfg *analyzeConfig, eng *rules.Engine, stdout
 				o.Progress = progress.bundle(i)
 			}
 			results[i] = analyzeOne(ctx, b, cfg, o)
+			if progress != nil {
+				progress.finished(i)
+			}
 		})
 	}
 	wg.Wait()
 	if progress != nil {
-		progress.done()
+		progress.close()
 	}
 	closeProgress() // the line is erased before the summary is printed
 

@@ -123,6 +123,24 @@ func (p *progressLine) drawLocked() {
 // 4.0 GiB (30%), about 1m20s left".
 func progressText(pr analyze.Progress, elapsed time.Duration) string {
 	s := fmt.Sprintf("analyzing %d/%d files", pr.FilesDone, pr.FilesTotal)
+	if pr.BundlesTotal > 0 {
+		// A batch: the file and byte totals cover only the bundles
+		// started so far, so the estimate follows bundles.
+		s = fmt.Sprintf("%d/%d bundles done, ", pr.BundlesDone, pr.BundlesTotal) + s
+		if pr.BytesTotal > 0 {
+			s += ", " + humanBytes(pr.BytesDone) + " read"
+		}
+		switch {
+		case pr.BundlesDone >= pr.BundlesTotal:
+			s += ", finishing"
+		case pr.BundlesDone > 0:
+			left := time.Duration(float64(elapsed) * float64(pr.BundlesTotal-pr.BundlesDone) / float64(pr.BundlesDone))
+			s += ", about " + shortDuration(left) + " left"
+		default:
+			s += ", estimating time left"
+		}
+		return s
+	}
 	if pr.BytesTotal > 0 {
 		pct := int(float64(pr.BytesDone) * 100 / float64(pr.BytesTotal))
 		s += fmt.Sprintf(", %s of %s (%d%%)", humanBytes(pr.BytesDone), humanBytes(pr.BytesTotal), pct)

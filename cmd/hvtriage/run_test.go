@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -194,12 +195,85 @@ func TestRulesListsEveryCause(t *testing.T) {
 
 func TestBatchProgressAddsUpBundles(t *testing.T) {
 	var last analyze.Progress
-	bp := newBatchProgress(func(p analyze.Progress) { last = p })
+	bp := newBatchProgress(3, func(p analyze.Progress) { last = p })
 	bp.bundle(0)(analyze.Progress{FilesDone: 1, FilesTotal: 4, BytesDone: 10, BytesTotal: 40})
 	bp.bundle(1)(analyze.Progress{FilesDone: 2, FilesTotal: 2, BytesDone: 5, BytesTotal: 5})
+	bp.finished(1)
 	bp.bundle(0)(analyze.Progress{FilesDone: 3, FilesTotal: 4, BytesDone: 30, BytesTotal: 40})
-	assert.Equal(t, analyze.Progress{FilesDone: 5, FilesTotal: 6, BytesDone: 35, BytesTotal: 45}, last)
-	bp.done()
+	assert.Equal(t, analyze.Progress{FilesDone: 5, FilesTotal: 6, BytesDone: 35, BytesTotal: 45, BundlesDone: 1, BundlesTotal: 3}, last)
+	assert.Equal(t, "1/3 bundles done, analyzing 5/6 files, 35 B read, about 20s left", progressText(last, 10*time.Second))
+	bp.close()
 	bp.bundle(0)(analyze.Progress{FilesDone: 4, FilesTotal: 4})
 	assert.Equal(t, 5, last.FilesDone, "nothing is drawn once the summary follows")
+}
+
+// TestBatchIsDeterministic: bundles analyzed at once give the same summary
+// in the order they were named, and the same reports as analyzing each one
+// alone, run after run.
+func TestBatchIsDeterministic(t *testing.T) {
+	in := t.TempDir()
+	for i, src := range []string{sample,
+		"../../samples/antivirus-interference/HV22_av.zip",
+		"../../samples/chain-parent-modified/HV03_FS01_startfailure.zip",
+		"../../samples/clean-healthy-host/HV30_healthcheck.zip",
+		"../../samples/damaged-files/HV34_partial_upload.zip",
+	} {
+		copyFile(t, src, filepath.Join(in, fmt.Sprintf("b%d-%s", i, filepath.Base(src))))
+	}
+	var summary string
+	var reports map[string][]byte
+	for run := range 2 {
+		out := t.TempDir()
+		code, stdout, stderr := runCLI(t, "analyze", "--batch", in, "--report-dir", out)
+		require.Equal(t, exitOK, code, stderr)
+		got := map[string][]byte{}
+		entries, err := os.ReadDir(out)
+		require.NoError(t, err)
+		for _, e := range entries {
+			got[e.Name()], err = os.ReadFile(filepath.Join(out, e.Name()))
+			require.NoError(t, err)
+		}
+		require.Len(t, got, 5)
+		if run == 0 {
+			summary, reports = stdout, got
+			continue
+		}
+		assert.Equal(t, summary, stdout, "the summary does not depend on which bundle finished first")
+		for name, b := range got {
+			assert.Equal(t, string(reports[name]), string(b), name)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(summary), "\n")
+	var order []string
+	for _, l := range lines {
+		if i := strings.Index(l, "/b"); i >= 0 {
+			order = append(order, l[i+1:i+3])
+		}
+	}
+	assert.Equal(t, []string{"b0", "b1", "b2", "b3", "b4"}, order, "rows follow the bundles' names")
+	for name, b := range reports {
+		alone := filepath.Join(t.TempDir(), name)
+		code, _, stderr := runCLI(t, "analyze", "-o", alone, filepath.Join(in, strings.TrimSuffix(name, ".json")+".zip"))
+		require.Contains(t, []int{exitOK, exitFindings, exitInconclusive}, code, stderr)
+		single, err := os.ReadFile(alone)
+		require.NoError(t, err)
+		assert.Equal(t, string(single), string(b), "%s: a bundle of a batch is reported as when analyzed alone", name)
+	}
+}
+
+func TestBatchParallelism(t *testing.T) {
+	for _, tc := range []struct {
+		bundles, procs        int
+		parallel, workers     int
+		memoryEach, maxMemory int64
+	}{
+		{bundles: 10, procs: 2, maxMemory: 256 << 20, parallel: 2, workers: 1, memoryEach: 128 << 20},
+		{bundles: 1, procs: 8, maxMemory: 256 << 20, parallel: 1, workers: 8, memoryEach: 256 << 20},
+		{bundles: 10, procs: 16, maxMemory: 256 << 20, parallel: 4, workers: 4, memoryEach: 64 << 20},
+		{bundles: 3, procs: 8, maxMemory: 256 << 20, parallel: 3, workers: 3, memoryEach: 256 << 20 / 3},
+		{bundles: 10, procs: 8, maxMemory: 32 << 20, parallel: 1, workers: 8, memoryEach: 32 << 20},
+	} {
+		p, w, m := batchParallelism(tc.bundles, tc.procs, tc.maxMemory)
+		assert.Equal(t, []any{tc.parallel, tc.workers, tc.memoryEach}, []any{p, w, m}, "%+v", tc)
+	}
 }
