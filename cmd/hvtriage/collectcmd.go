@@ -23,17 +23,10 @@ func runCollectScript(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("collect-script", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	out := fs.String("o", "-", "script path")
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			fmt.Fprintf(stderr, "hvtriage collect-script: %v\n\n%s", err, usage)
-			return exitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage collect-script: %v\n\n%s", err, usage)
+		return exitUsage
 	}
 	if len(positional) > 1 {
 		fmt.Fprintf(stderr, "hvtriage collect-script: at most one REPORT.json\n\n%s", usage)

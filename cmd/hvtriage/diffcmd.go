@@ -26,17 +26,10 @@ func runDiff(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&outs, "o", "diff path")
 	format := fs.String("format", "", "json|md|html|text")
 	fs.Var(&failOn, "fail-on", "severity")
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			fmt.Fprintf(stderr, "hvtriage diff: %v\n\n%s", err, usage)
-			return exitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage diff: %v\n\n%s", err, usage)
+		return exitUsage
 	}
 	if len(positional) != 2 {
 		fmt.Fprintf(stderr, "hvtriage diff: want BEFORE and AFTER (bundles or JSON reports), got %d\n\n%s", len(positional), usage)

@@ -19,17 +19,10 @@ func runRedact(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.SetOutput(io.Discard)
 	out := fs.String("o", "", "redacted zip to write")
 	mapPath := fs.String("map", "", "map file (read when it exists, then written)")
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			fmt.Fprintf(stderr, "hvtriage redact: %v\n\n%s", err, usage)
-			return exitUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		fmt.Fprintf(stderr, "hvtriage redact: %v\n\n%s", err, usage)
+		return exitUsage
 	}
 	if len(positional) != 1 || *out == "" {
 		fmt.Fprintf(stderr, "hvtriage redact: want one BUNDLE and -o OUTPUT.zip\n\n%s", usage)

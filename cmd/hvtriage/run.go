@@ -170,17 +170,9 @@ func parseAnalyzeArgs(args []string, stderr io.Writer) (*analyzeConfig, error) {
 	fs.DurationVar(&cfg.fileTimeout, "file-timeout", 0, "time budget per file")
 	fs.BoolVar(&cfg.redact, "redact", false, "pseudonyms in the report")
 	fs.StringVar(&cfg.mapPath, "map", "", "pseudonym map")
-	// Flags may come before or after the bundle, as people type them.
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		positional = append(positional, fs.Arg(0))
-		args = fs.Args()[1:]
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		return nil, err
 	}
 	cfg.bundles = positional
 	if cfg.batchDir != "" {
@@ -397,3 +389,19 @@ func useColor(w io.Writer, noColor bool) bool {
 }
 
 var errUnknownCause = errors.New("unknown cause")
+
+// parseInterleaved parses flags that may come before, between or after the
+// positional arguments, as people type them, and returns the positionals.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return positional, nil
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
