@@ -6,6 +6,7 @@
 #
 #   scripts/bench-rss.sh            # 300 MB
 #   SIZE_MB=600 scripts/bench-rss.sh
+#   ZIP_LEVEL=0 scripts/bench-rss.sh   # a stored (uncompressed) zip instead
 #   BIN=/path/to/hvtriage scripts/bench-rss.sh   # measure another build
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,9 @@ while [ "$total" -lt "$want" ]; do
     [ "$total" -ge "$want" ] && break
   done
 done
-(cd "$work/b" && zip -q -r -1 "$work/bundle.zip" EventLogs)
+(cd "$work/b" && zip -q -r "-${ZIP_LEVEL:-1}" "$work/bundle.zip" EventLogs)
 rm -rf "$work/b"
-echo "bundle: $((total / 1024 / 1024)) MiB of EVTX, zip $(($(stat -c %s "$work/bundle.zip") / 1024 / 1024)) MiB deflated"
+echo "bundle: $((total / 1024 / 1024)) MiB of EVTX, zip $(($(stat -c %s "$work/bundle.zip") / 1024 / 1024)) MiB (zip level ${ZIP_LEVEL:-1})"
 set +e
 /usr/bin/time -v "$bin" analyze -o "$work/report.json" "$work/bundle.zip" 2>"$work/time.txt" >/dev/null
 rc=$?
