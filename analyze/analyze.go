@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
@@ -62,11 +63,11 @@ type BundleInfo struct {
 type Result struct {
 	Bundle    BundleInfo
 	Inventory []FileRecord
-	Evidence  []rules.Evidence
+	Evidence  []evidence.Evidence
 	Chains    vhdx.ChainSet // every differencing chain rebuilt from the disk headers
 	Activity  []Activity    // every event counted per hour, channel and level, for the timeline
 	Outcome   rules.Outcome
-	Coverage  rules.Coverage
+	Coverage  evidence.Coverage
 	Verdict   Verdict // set by Decide: findings, clean or inconclusive
 	// The models reports render, set by Decide: the chains with the VMs
 	// each disk belongs to, and the timeline (activity per hour, each VM's
@@ -117,7 +118,7 @@ type Input struct {
 
 // Extraction is what an extractor got out of one file.
 type Extraction struct {
-	Evidence []rules.Evidence
+	Evidence []evidence.Evidence
 	Records  int      // items read: events, writers, disks…
 	Problems []string // what could not be read, and where
 	Notes    []string // observations that are not damage (an encoding switch)
@@ -241,7 +242,7 @@ feed:
 
 	mergeDuplicateEvents(outcomes)
 	mergeDuplicateOutputs(outcomes)
-	res := &Result{Coverage: rules.Coverage{}}
+	res := &Result{Coverage: evidence.Coverage{}}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {
 		disks = append(disks, o.extraction.Disks...)
@@ -268,7 +269,7 @@ feed:
 	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
 	res.Activity = mergeActivity(res.Activity)
 
-	var chainEv []rules.Evidence
+	var chainEv []evidence.Evidence
 	res.Chains, chainEv = buildChains(disks, res.Evidence, everyInventoryIn(b.parts, outcomes))
 	res.Evidence = append(res.Evidence, chainEv...)
 	correlate(res.Evidence)

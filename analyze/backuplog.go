@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hvtriage/hvtriage/cmdout"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // KindBackupLog is a backup product's own log or job text (Veeam, Backup
@@ -60,25 +60,25 @@ func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		codes := strings.ToLower(strings.Join(e.Codes, " "))
 		attrs := map[string]string{"command": name, "product": product, "level": e.Level, "text": e.Text,
-			"code": code, rules.AttrPath: e.Path, rules.AttrHResults: codes, rules.AttrSourceKind: KindBackupLog}
+			"code": code, evidence.AttrPath: e.Path, evidence.AttrHResults: codes, evidence.AttrSourceKind: KindBackupLog}
 		if e.Target {
-			attrs[rules.AttrHResults], attrs["target_codes"] = "", codes
+			attrs[evidence.AttrHResults], attrs["target_codes"] = "", codes
 		}
 		if e.VM != "" {
-			attrs[rules.AttrVM] = e.VM
+			attrs[evidence.AttrVM] = e.VM
 		}
 		if e.VMID != "" {
-			attrs[rules.AttrVMID] = e.VMID
+			attrs[evidence.AttrVMID] = e.VMID
 		}
 		if e.WMICode != "" {
 			attrs["wmi_code"] = e.WMICode
 		}
 		if e.Repeats > 0 {
-			attrs[rules.AttrMore] = strconv.Itoa(e.Repeats)
+			attrs[evidence.AttrMore] = strconv.Itoa(e.Repeats)
 		}
-		kind := rules.KindCmdError
+		kind := evidence.KindCmdError
 		if strings.HasPrefix(code, "0xC03A") && !e.Target {
-			kind = rules.KindChainError
+			kind = evidence.KindChainError
 		}
 		m.add(kind, e.Line, time.Time{}, name+" "+e.Level+": "+e.Text, attrs)
 	}

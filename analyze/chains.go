@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
 
@@ -19,7 +19,7 @@ import (
 //
 // judgeOrphans is false for a case whose bundles do not all hold their
 // host's VM inventory: the VM using a disk may run on the node missing.
-func buildChains(disks []vhdx.Disk, evidence []rules.Evidence, judgeOrphans bool) (vhdx.ChainSet, []rules.Evidence) {
+func buildChains(disks []vhdx.Disk, evs []evidence.Evidence, judgeOrphans bool) (vhdx.ChainSet, []evidence.Evidence) {
 	if len(disks) == 0 {
 		return vhdx.ChainSet{}, nil
 	}
@@ -29,23 +29,23 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence, judgeOrphans bool
 	// alone name the disks as they were when each checkpoint was taken,
 	// never the AVHDX the VM runs on now.
 	var current, checkpointed, mentioned []string
-	for i := range evidence {
-		e := &evidence[i]
+	for i := range evs {
+		e := &evs[i]
 		switch e.Kind {
-		case rules.KindChainError, rules.KindCmdError:
-			mentioned = appendDiskPath(mentioned, e.Attrs[rules.AttrPath])
-		case rules.KindFile, rules.KindDiskInfo:
-			if p := e.Attrs[rules.AttrPath]; p != "" {
+		case evidence.KindChainError, evidence.KindCmdError:
+			mentioned = appendDiskPath(mentioned, e.Attrs[evidence.AttrPath])
+		case evidence.KindFile, evidence.KindDiskInfo:
+			if p := e.Attrs[evidence.AttrPath]; p != "" {
 				opt.KnownPaths = append(opt.KnownPaths, p)
 			}
-		case rules.KindVMDisk:
-			current = appendDiskPath(current, e.Attrs[rules.AttrPath])
-		case rules.KindVM:
-			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+		case evidence.KindVMDisk:
+			current = appendDiskPath(current, e.Attrs[evidence.AttrPath])
+		case evidence.KindVM:
+			for _, p := range strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n") {
 				current = appendDiskPath(current, p)
 			}
-		case rules.KindSnapshot:
-			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+		case evidence.KindSnapshot:
+			for _, p := range strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n") {
 				checkpointed = appendDiskPath(checkpointed, p)
 			}
 		}
@@ -69,7 +69,7 @@ func buildChains(disks []vhdx.Disk, evidence []rules.Evidence, judgeOrphans bool
 	for i := range disks {
 		byPath[disks[i].Path] = &disks[i]
 	}
-	var out []rules.Evidence
+	var out []evidence.Evidence
 	for _, l := range set.Links {
 		out = append(out, linkEvidence(l))
 	}
@@ -105,10 +105,10 @@ func appendDiskPath(list []string, p string) []string {
 	return list
 }
 
-func linkEvidence(l vhdx.Link) rules.Evidence {
-	at := rules.Locator{}
+func linkEvidence(l vhdx.Link) evidence.Evidence {
+	at := evidence.Locator{}
 	if l.LinkageOffset >= 0 {
-		at = rules.AtOffset(l.LinkageOffset)
+		at = evidence.AtOffset(l.LinkageOffset)
 	}
 	attrs := map[string]string{
 		"child": l.Child, "parent": l.Parent, "status": l.Status.String(), "reason": l.Reason,
@@ -121,13 +121,13 @@ func linkEvidence(l vhdx.Link) rules.Evidence {
 	if l.Reason != "" {
 		summary += " (" + l.Reason + ")"
 	}
-	return rules.Evidence{Kind: rules.KindChainLink, Source: l.Child, At: at, Summary: summary, Attrs: attrs}
+	return evidence.Evidence{Kind: evidence.KindChainLink, Source: l.Child, At: at, Summary: summary, Attrs: attrs}
 }
 
-func issueEvidence(is vhdx.Issue) rules.Evidence {
-	at := rules.Locator{}
+func issueEvidence(is vhdx.Issue) evidence.Evidence {
+	at := evidence.Locator{}
 	if is.ChildOffset >= 0 {
-		at = rules.AtOffset(is.ChildOffset)
+		at = evidence.AtOffset(is.ChildOffset)
 	}
 	attrs := map[string]string{
 		"issue": string(is.Kind), "child": is.Child, "parent": is.Parent, "severity": is.Severity.String(),
@@ -139,7 +139,7 @@ func issueEvidence(is vhdx.Issue) rules.Evidence {
 	if is.ParentOffset >= 0 {
 		attrs["parent_offset"] = "0x" + strconv.FormatInt(is.ParentOffset, 16)
 	}
-	return rules.Evidence{Kind: rules.KindChainIssue, Source: is.Child, At: at, Summary: is.Msg, Attrs: attrs}
+	return evidence.Evidence{Kind: evidence.KindChainIssue, Source: is.Child, At: at, Summary: is.Msg, Attrs: attrs}
 }
 
 func orUnresolved(parent, looked string) string {

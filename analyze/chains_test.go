@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
@@ -67,7 +68,7 @@ func TestParentWrittenAfterChild(t *testing.T) {
 	require.NotEmpty(t, f.Evidence)
 	ev := f.Evidence[0]
 	assert.Equal(t, vhdDir+"/APP01_6F0D2C41-9A3B-4E7C-8B15-2D4F6A9C0E73.avhdx", ev.Source)
-	assert.Equal(t, rules.UnitOffset, ev.At.Unit, "cites the byte offset of the linkage in the child")
+	assert.Equal(t, evidence.UnitOffset, ev.At.Unit, "cites the byte offset of the linkage in the child")
 	assert.Equal(t, vhdDir+"/APP01.vhdx", ev.Attrs["parent"])
 	assert.Equal(t, original.DataWriteGUID.String(), ev.Attrs["child_guid"])
 	assert.Equal(t, vhdxtest.GUID("app01-base", "after-mount").String(), ev.Attrs["parent_guid"])

@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/hvtriage/hvtriage/cmdout"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // correlate ties evidence to the VM it concerns when the item does not say
@@ -13,29 +13,29 @@ import (
 // headers and chain issues only a file name. Knowing the VM lets findings
 // name it, lets the report build a per-VM timeline, and lets commands be
 // filled in with the VM's name.
-func correlate(evidence []rules.Evidence) {
+func correlate(evs []evidence.Evidence) {
 	byID := map[string]string{}   // VM GUID (canonical) → name
 	bySID := map[string]string{}  // per-VM SID → name
 	byDisk := map[string]string{} // lower-case disk file name → VM name
 	idOf := map[string]string{}   // lower-case VM name → VM GUID as first seen
 	// The VM inventory (Get-VM, checkpoints, disks) is the authority on
 	// names; events only fill in what it does not say. First seen wins.
-	ordered := make([]*rules.Evidence, 0, len(evidence))
+	ordered := make([]*evidence.Evidence, 0, len(evs))
 	for pass := range 2 {
-		for i := range evidence {
-			e := &evidence[i]
-			inventory := e.Kind == rules.KindVM || e.Kind == rules.KindSnapshot || e.Kind == rules.KindVMDisk
+		for i := range evs {
+			e := &evs[i]
+			inventory := e.Kind == evidence.KindVM || e.Kind == evidence.KindSnapshot || e.Kind == evidence.KindVMDisk
 			if inventory == (pass == 0) {
 				ordered = append(ordered, e)
 			}
 		}
 	}
 	for _, e := range ordered {
-		name := e.Attrs[rules.AttrVM]
+		name := e.Attrs[evidence.AttrVM]
 		if name == "" {
 			continue
 		}
-		if id := cmdout.NormGUID(e.Attrs[rules.AttrVMID]); id != "" {
+		if id := cmdout.NormGUID(e.Attrs[evidence.AttrVMID]); id != "" {
 			if _, known := idOf[strings.ToLower(name)]; !known {
 				idOf[strings.ToLower(name)] = strings.ToUpper(id)
 			}
@@ -47,44 +47,44 @@ func correlate(evidence []rules.Evidence) {
 			}
 		}
 		switch e.Kind {
-		case rules.KindVMDisk, rules.KindDiskInfo:
-			addDiskName(byDisk, e.Attrs[rules.AttrPath], name)
-		case rules.KindVM, rules.KindSnapshot:
-			for _, p := range strings.Split(e.Attrs[rules.AttrDiskPaths], "\n") {
+		case evidence.KindVMDisk, evidence.KindDiskInfo:
+			addDiskName(byDisk, e.Attrs[evidence.AttrPath], name)
+		case evidence.KindVM, evidence.KindSnapshot:
+			for _, p := range strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n") {
 				addDiskName(byDisk, p, name)
 			}
 		}
 	}
-	for i := range evidence {
-		e := &evidence[i]
+	for i := range evs {
+		e := &evs[i]
 		if e.Attrs == nil {
 			continue
 		}
-		if vm := e.Attrs[rules.AttrVM]; vm != "" {
+		if vm := e.Attrs[evidence.AttrVM]; vm != "" {
 			// Commands need the VM's GUID too (icacls on its SID account).
-			if e.Attrs[rules.AttrVMID] == "" && idOf[strings.ToLower(vm)] != "" {
-				e.Attrs[rules.AttrVMID] = idOf[strings.ToLower(vm)]
+			if e.Attrs[evidence.AttrVMID] == "" && idOf[strings.ToLower(vm)] != "" {
+				e.Attrs[evidence.AttrVMID] = idOf[strings.ToLower(vm)]
 			}
 			continue
 		}
 		var vm string
 		switch e.Kind {
-		case rules.KindEvent:
-			vm = byID[cmdout.NormGUID(e.Attrs[rules.AttrVMID])]
+		case evidence.KindEvent:
+			vm = byID[cmdout.NormGUID(e.Attrs[evidence.AttrVMID])]
 			if vm == "" {
 				vm = bySID[strings.ToUpper(e.Attrs["user_sid"])]
 			}
-		case rules.KindDisk:
+		case evidence.KindDisk:
 			vm = byDisk[diskName(e.Source)]
-		case rules.KindChainIssue, rules.KindChainLink:
+		case evidence.KindChainIssue, evidence.KindChainLink:
 			vm = byDisk[diskName(e.Attrs["child"])]
-		case rules.KindVMDisk, rules.KindDiskInfo, rules.KindACL:
-			vm = byDisk[diskName(e.Attrs[rules.AttrPath])]
+		case evidence.KindVMDisk, evidence.KindDiskInfo, evidence.KindACL:
+			vm = byDisk[diskName(e.Attrs[evidence.AttrPath])]
 		}
 		if vm != "" {
-			e.Attrs[rules.AttrVM] = vm
-			if e.Attrs[rules.AttrVMID] == "" {
-				e.Attrs[rules.AttrVMID] = idOf[strings.ToLower(vm)]
+			e.Attrs[evidence.AttrVM] = vm
+			if e.Attrs[evidence.AttrVMID] == "" {
+				e.Attrs[evidence.AttrVMID] = idOf[strings.ToLower(vm)]
 			}
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // mergeDuplicateEvents keeps each event once when a bundle holds the same
@@ -50,7 +50,7 @@ func mergeDuplicateEvents(outcomes []fileOutcome) {
 			also[first]++
 			ev := &o.extraction.Evidence[r.item]
 			if r.folded {
-				n, _ := strconv.Atoi(ev.Attrs[rules.AttrMore])
+				n, _ := strconv.Atoi(ev.Attrs[evidence.AttrMore])
 				setMore(ev, n-1)
 			} else {
 				drop[r.item] = true
@@ -68,7 +68,7 @@ func mergeDuplicateEvents(outcomes []fileOutcome) {
 		}
 		kept := o.extraction.Evidence[:0]
 		for j, ev := range o.extraction.Evidence {
-			more, _ := strconv.Atoi(ev.Attrs[rules.AttrMore])
+			more, _ := strconv.Atoi(ev.Attrs[evidence.AttrMore])
 			if drop[j] && more <= 0 {
 				continue
 			}
@@ -107,12 +107,12 @@ func wholeCopyOf(o *fileOutcome, also map[int]int, outcomes []fileOutcome) (int,
 	return 0, false
 }
 
-func setMore(ev *rules.Evidence, n int) {
+func setMore(ev *evidence.Evidence, n int) {
 	if n <= 0 {
-		delete(ev.Attrs, rules.AttrMore)
+		delete(ev.Attrs, evidence.AttrMore)
 		return
 	}
-	ev.Attrs[rules.AttrMore] = strconv.Itoa(n)
+	ev.Attrs[evidence.AttrMore] = strconv.Itoa(n)
 }
 
 // kindRank orders the formats an event can come in: the binary log first.
@@ -200,10 +200,10 @@ func (d *outputDedup) add(outcomes []fileOutcome, i int) {
 
 // outputFingerprint identifies a file's records whatever the file is
 // called: kind, then each item's kind, place, time, summary and attributes.
-func outputFingerprint(kind string, evidence []rules.Evidence) [sha256.Size]byte {
+func outputFingerprint(kind string, evs []evidence.Evidence) [sha256.Size]byte {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\n", kind, len(evidence))
-	for _, e := range evidence {
+	fmt.Fprintf(h, "%s\x00%d\n", kind, len(evs))
+	for _, e := range evs {
 		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", e.Kind, e.At, e.Time.UnixNano(), e.Summary)
 		keys := slices.Sorted(maps.Keys(e.Attrs))
 		for _, k := range keys {

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
 
@@ -40,7 +40,7 @@ func (DiskHeaders) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		d = vhdx.DiskFromVHD(in.Path, v)
 	}
-	out := Extraction{Records: 1, Disks: []vhdx.Disk{d}, Evidence: []rules.Evidence{diskEvidence(d)}}
+	out := Extraction{Records: 1, Disks: []vhdx.Disk{d}, Evidence: []evidence.Evidence{diskEvidence(d)}}
 	for _, p := range d.Problems {
 		if p.Severity > vhdx.SeverityInfo {
 			out.Problems = append(out.Problems, p.String())
@@ -49,9 +49,9 @@ func (DiskHeaders) Extract(ctx context.Context, in Input) (Extraction, error) {
 	return out, nil
 }
 
-func diskEvidence(d vhdx.Disk) rules.Evidence {
+func diskEvidence(d vhdx.Disk) evidence.Evidence {
 	attrs := map[string]string{
-		rules.AttrPath:      d.Path,
+		evidence.AttrPath:   d.Path,
 		"format":            d.Format.String(),
 		"type":              d.Type.String(),
 		"virtual_size":      strconv.FormatUint(d.VirtualSize, 10),
@@ -62,10 +62,10 @@ func diskEvidence(d vhdx.Disk) rules.Evidence {
 		"virtual_disk_id":   d.VirtualDiskID.String(),
 		"parent_info_known": strconv.FormatBool(d.ParentInfo),
 	}
-	at := rules.Locator{}
+	at := evidence.Locator{}
 	if d.HasID {
 		attrs["id"] = d.ID.String()
-		at = rules.AtOffset(d.IDOffset)
+		at = evidence.AtOffset(d.IDOffset)
 	}
 	var parents []string
 	for _, p := range d.ParentPaths {
@@ -84,5 +84,5 @@ func diskEvidence(d vhdx.Disk) rules.Evidence {
 	if d.Truncated {
 		summary += ", collected partially"
 	}
-	return rules.Evidence{Kind: rules.KindDisk, Source: d.Path, At: at, Summary: summary, Attrs: attrs}
+	return evidence.Evidence{Kind: evidence.KindDisk, Source: d.Path, At: at, Summary: summary, Attrs: attrs}
 }

@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/evtx"
-	"github.com/hvtriage/hvtriage/rules"
 )
 
 // EventLogs reads binary EVTX files.
@@ -154,7 +154,7 @@ func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
 		n := len(c.out.Evidence)
 		err := c.add(ev)
 		if len(c.out.Evidence) > n && ev.LocalTime {
-			c.out.Evidence[n].Attrs[rules.AttrTimeLocal] = "true"
+			c.out.Evidence[n].Attrs[evidence.AttrTimeLocal] = "true"
 		}
 		return err
 	})
@@ -212,8 +212,8 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	id, hasID := identityOf(ev)
 	if c.counts[k] > maxKeptPerEvent || !c.in.budget.take(k, first) {
 		last := &c.out.Evidence[c.kept[k]]
-		n, _ := strconv.Atoi(last.Attrs[rules.AttrMore])
-		last.Attrs[rules.AttrMore] = strconv.Itoa(n + 1)
+		n, _ := strconv.Atoi(last.Attrs[evidence.AttrMore])
+		last.Attrs[evidence.AttrMore] = strconv.Itoa(n + 1)
 		if hasID {
 			c.out.idents = append(c.out.idents, identRef{id: id, item: c.kept[k], folded: true})
 		}
@@ -374,13 +374,13 @@ var hresultPattern = regexp.MustCompile(`0[xX][0-9A-Fa-f]{8}\b`)
 // eventEvidence flattens an event into evidence attributes: System fields,
 // "data.<name>" (or "data.<n>" for positional classic data), "user.<name>"
 // for UserData, every value joined in "text", and the error codes found.
-func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
+func eventEvidence(source string, ev *evtx.Event) evidence.Evidence {
 	attrs := map[string]string{
-		rules.AttrProvider: ev.Provider,
-		rules.AttrEventID:  strconv.Itoa(int(ev.EventID)),
-		rules.AttrLevel:    strconv.Itoa(int(ev.Level)),
-		rules.AttrChannel:  ev.Channel,
-		rules.AttrComputer: ev.Computer,
+		evidence.AttrProvider: ev.Provider,
+		evidence.AttrEventID:  strconv.Itoa(int(ev.EventID)),
+		evidence.AttrLevel:    strconv.Itoa(int(ev.Level)),
+		evidence.AttrChannel:  ev.Channel,
+		evidence.AttrComputer: ev.Computer,
 	}
 	if ev.HasQualifiers {
 		attrs["qualifiers"] = strconv.Itoa(int(ev.Qualifiers))
@@ -406,24 +406,24 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 		}
 	}
 	if vm, ok := ev.UserDataValue("VmName"); ok {
-		attrs[rules.AttrVM] = vm
+		attrs[evidence.AttrVM] = vm
 	}
 	if id, ok := ev.UserDataValue("VmId"); ok {
-		attrs[rules.AttrVMID] = id
+		attrs[evidence.AttrVMID] = id
 	}
 	if ev.Message != "" {
 		text = append(text, ev.Message)
 	}
 	joined := strings.Join(text, " | ")
-	attrs[rules.AttrText] = joined
+	attrs[evidence.AttrText] = joined
 	switch drive, csv := volumeIn(ev); {
 	case csv != "":
-		attrs[rules.AttrCSVPath] = csv
+		attrs[evidence.AttrCSVPath] = csv
 	case drive != "":
-		attrs[rules.AttrDrive], attrs[rules.AttrDriveLetter] = drive, drive[:1]
+		attrs[evidence.AttrDrive], attrs[evidence.AttrDriveLetter] = drive, drive[:1]
 	}
 	if p := vmFilePattern.FindString(joined); p != "" {
-		attrs[rules.AttrPath] = p
+		attrs[evidence.AttrPath] = p
 	}
 	codes := hresultPattern.FindAllString(joined, -1)
 	if len(ev.Binary) > 0 {
@@ -437,14 +437,14 @@ func eventEvidence(source string, ev *evtx.Event) rules.Evidence {
 			codes = append(codes, c)
 		}
 	}
-	attrs[rules.AttrHResults] = strings.ToLower(strings.Join(codes, " "))
+	attrs[evidence.AttrHResults] = strings.ToLower(strings.Join(codes, " "))
 
-	at := rules.AtRecord(ev.RecordID)
+	at := evidence.AtRecord(ev.RecordID)
 	if ev.RecordID == 0 && ev.Line > 0 {
-		at = rules.AtLine(ev.Line)
+		at = evidence.AtLine(ev.Line)
 	}
-	return rules.Evidence{
-		Kind:    rules.KindEvent,
+	return evidence.Evidence{
+		Kind:    evidence.KindEvent,
 		Source:  source,
 		At:      at,
 		Time:    ev.Time.UTC(),

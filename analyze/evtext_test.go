@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/fixture"
-	"github.com/hvtriage/hvtriage/rules"
 )
 
 // A bundle holding only what the customer pasted from Event Viewer ("Copy
@@ -89,21 +89,21 @@ func TestPastedEventViewerDetails(t *testing.T) {
 	assert.Equal(t, 2, f.Records)
 	assert.Empty(t, f.Problems)
 
-	byID := map[string]rules.Evidence{}
+	byID := map[string]evidence.Evidence{}
 	for _, e := range res.Evidence {
-		if e.Kind == rules.KindEvent {
-			byID[e.Attrs[rules.AttrEventID]] = e
+		if e.Kind == evidence.KindEvent {
+			byID[e.Attrs[evidence.AttrEventID]] = e
 		}
 	}
 	vmms := byID["19100"]
 	require.NotNil(t, vmms.Attrs)
 	assert.Equal(t, "line 3", vmms.At.String())
-	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS", vmms.Attrs[rules.AttrProvider])
-	assert.Equal(t, "2", vmms.Attrs[rules.AttrLevel])
-	assert.Equal(t, "HVQ-07.lab.example", vmms.Attrs[rules.AttrComputer])
-	assert.Equal(t, "0xc03a000e", vmms.Attrs[rules.AttrHResults])
-	assert.Contains(t, vmms.Attrs[rules.AttrText], "Hintergrundzusammenführung")
-	assert.Equal(t, "true", vmms.Attrs[rules.AttrTimeLocal], "a printed time is the host's")
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS", vmms.Attrs[evidence.AttrProvider])
+	assert.Equal(t, "2", vmms.Attrs[evidence.AttrLevel])
+	assert.Equal(t, "HVQ-07.lab.example", vmms.Attrs[evidence.AttrComputer])
+	assert.Equal(t, "0xc03a000e", vmms.Attrs[evidence.AttrHResults])
+	assert.Contains(t, vmms.Attrs[evidence.AttrText], "Hintergrundzusammenführung")
+	assert.Equal(t, "true", vmms.Attrs[evidence.AttrTimeLocal], "a printed time is the host's")
 	assert.Equal(t, "2026-12-05T03:04:05Z", vmms.Time.Format("2006-01-02T15:04:05Z07:00"))
 	worker := byID["3080"]
 	require.NotNil(t, worker.Attrs)
@@ -125,16 +125,16 @@ func TestPastedEventViewerDetailsWithXML(t *testing.T) {
 	f := inventory(res)["vhdmp.txt"]
 	assert.Equal(t, KindEVTXText, f.Kind, "read as text although it holds the event's XML")
 	require.Equal(t, 1, f.Records)
-	var ev rules.Evidence
+	var ev evidence.Evidence
 	for _, e := range res.Evidence {
-		if e.Kind == rules.KindEvent {
+		if e.Kind == evidence.KindEvent {
 			ev = e
 		}
 	}
 	require.NotNil(t, ev.Attrs)
 	assert.Equal(t, "line 1", ev.At.String())
 	assert.Equal(t, "E:\\VMs\\ORCHARD-DB2\\disk0_5B0E7A12.avhdx", ev.Attrs["data.VhdFileName"], "payload from the XML")
-	assert.Empty(t, ev.Attrs[rules.AttrTimeLocal], "the XML's time is UTC")
-	assert.Contains(t, ev.Attrs[rules.AttrText], "is corrupted")
+	assert.Empty(t, ev.Attrs[evidence.AttrTimeLocal], "the XML's time is UTC")
+	assert.Contains(t, ev.Attrs[evidence.AttrText], "is corrupted")
 	assert.Contains(t, causes(res), "chain-parent-modified")
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hvtriage/hvtriage/cmdout"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // FreeText reads, as the last resort, text files no structured reader
@@ -37,21 +37,21 @@ func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
 		if len(x.Codes) > 0 {
 			code = x.Codes[0]
 		}
-		attrs := map[string]string{"command": x.Command, "text": x.Text, "code": code, rules.AttrPath: x.Path,
-			rules.AttrHResults: strings.ToLower(strings.Join(x.Codes, " ")),
-			rules.AttrWeak:     "true", rules.AttrSourceKind: KindFreeText}
+		attrs := map[string]string{"command": x.Command, "text": x.Text, "code": code, evidence.AttrPath: x.Path,
+			evidence.AttrHResults: strings.ToLower(strings.Join(x.Codes, " ")),
+			evidence.AttrWeak:     "true", evidence.AttrSourceKind: KindFreeText}
 		if x.VM != "" {
-			attrs[rules.AttrVM] = x.VM
+			attrs[evidence.AttrVM] = x.VM
 		}
 		if x.VMID != "" {
-			attrs[rules.AttrVMID] = x.VMID
+			attrs[evidence.AttrVMID] = x.VMID
 		}
 		if x.WMICode != "" {
 			attrs["wmi_code"] = x.WMICode
 		}
-		kind := rules.KindCmdError
+		kind := evidence.KindCmdError
 		if strings.HasPrefix(code, "0xC03A") {
-			kind = rules.KindChainError
+			kind = evidence.KindChainError
 		}
 		m.add(kind, x.Line, time.Time{}, "free text: "+x.Text, attrs)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -29,18 +30,18 @@ func TestFreeTextMailIsReadAndWeighsLess(t *testing.T) {
 	require.Len(t, res.Inventory, 1)
 	assert.Equal(t, KindFreeText, res.Inventory[0].Kind)
 	require.NotEmpty(t, res.Evidence)
-	var withCode *rules.Evidence
+	var withCode *evidence.Evidence
 	for i, e := range res.Evidence {
-		assert.Equal(t, "true", e.Attrs[rules.AttrWeak])
-		assert.Equal(t, "free-text", e.Attrs[rules.AttrSourceKind])
+		assert.Equal(t, "true", e.Attrs[evidence.AttrWeak])
+		assert.Equal(t, "free-text", e.Attrs[evidence.AttrSourceKind])
 		if e.Attrs["code"] == "0x80070020" {
 			withCode = &res.Evidence[i]
 		}
 	}
 	require.NotNil(t, withCode)
-	assert.Equal(t, rules.KindCmdError, withCode.Kind)
-	assert.Equal(t, `E:\VMs\WEB-EDGE2\WEB-EDGE2.vhdx`, withCode.Attrs[rules.AttrPath])
-	assert.Equal(t, rules.AtLine(5), withCode.At)
+	assert.Equal(t, evidence.KindCmdError, withCode.Kind)
+	assert.Equal(t, `E:\VMs\WEB-EDGE2\WEB-EDGE2.vhdx`, withCode.Attrs[evidence.AttrPath])
+	assert.Equal(t, evidence.AtLine(5), withCode.At)
 
 	// The same record unquoted is a structured command output: full weight.
 	structured := t.TempDir()
@@ -55,8 +56,8 @@ func TestFreeTextMailIsReadAndWeighsLess(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "ps-error", full.Inventory[0].Kind)
 	require.Len(t, full.Evidence, 1)
-	assert.Equal(t, "WEB-EDGE2", full.Evidence[0].Attrs[rules.AttrVM])
-	assert.Equal(t, "2f8c1d07-94b3-4e6a-a0d5-7b3e96c2f148", full.Evidence[0].Attrs[rules.AttrVMID])
+	assert.Equal(t, "WEB-EDGE2", full.Evidence[0].Attrs[evidence.AttrVM])
+	assert.Equal(t, "2f8c1d07-94b3-4e6a-a0d5-7b3e96c2f148", full.Evidence[0].Attrs[evidence.AttrVMID])
 	assert.Equal(t, "Start-VM", full.Evidence[0].Attrs["command"])
 	weak, strong := confidenceOf(res, "stale-file-lock"), confidenceOf(full, "stale-file-lock")
 	assert.Greater(t, strong, weak)

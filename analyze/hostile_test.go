@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/hvtriage/hvtriage/rules"
 )
 
 // setEncryptedFlag marks every entry of a zip as encrypted, in the local
@@ -128,7 +127,7 @@ func (slowExtractor) Name() string    { return "slow" }
 func (slowExtractor) Kinds() []string { return []string{"vssadmin-writers"} }
 func (slowExtractor) Extract(ctx context.Context, in Input) (Extraction, error) {
 	<-ctx.Done()
-	return Extraction{Records: 2, Evidence: []rules.Evidence{{Kind: rules.KindVSSWriter, Source: in.Path, Attrs: map[string]string{}}}}, ctx.Err()
+	return Extraction{Records: 2, Evidence: []evidence.Evidence{{Kind: evidence.KindVSSWriter, Source: in.Path, Attrs: map[string]string{}}}}, ctx.Err()
 }
 
 func TestPerFileTimeoutKeepsWhatWasRead(t *testing.T) {

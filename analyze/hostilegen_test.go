@@ -23,7 +23,7 @@ func TestWriteHostileArchives(t *testing.T) {
 	if dir == "" {
 		t.Skip("HVTRIAGE_HOSTILE_DIR not set (see scripts/bench-hostile.sh)")
 	}
-	evidence := zipEntry{name: "w.txt", data: utf16(t, failedWriters), method: zip.Store}
+	evs := zipEntry{name: "w.txt", data: utf16(t, failedWriters), method: zip.Store}
 	write := func(name string, z []byte) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), z, 0o644))
 		t.Logf("%s: %d bytes", name, len(z))
@@ -31,7 +31,7 @@ func TestWriteHostileArchives(t *testing.T) {
 
 	// Four levels of 40 entries sharing one copy of the next level:
 	// 40^4 = 2.56 million files from under 10 KB.
-	bomb := makeZip(t, evidence)
+	bomb := makeZip(t, evs)
 	for range 4 {
 		bomb = sharedDataZip(bomb, 40)
 	}
@@ -77,7 +77,7 @@ func TestWriteHostileArchives(t *testing.T) {
 	// salvage walk inflates every entry to find where it ends.
 	var entries []zipEntry
 	page := bytes.Repeat([]byte("12:00:01 service heartbeat ok\r\n"), 4000)
-	entries = append(entries, evidence)
+	entries = append(entries, evs)
 	for i := range 2000 {
 		entries = append(entries, zipEntry{name: fmt.Sprintf("o/%04d.txt", i), data: page, method: zip.Deflate})
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // Command outputs and text event exports print times in the host's local
@@ -20,15 +20,15 @@ var biasPattern = regexp.MustCompile(`^\s*(-?\d{1,4})\s+\S`)
 
 // hostBias returns the bias of the newest 6013 event, and false when the
 // bundle has none or its 6013 events disagree (nodes in several zones).
-func hostBias(evidence []rules.Evidence) (time.Duration, bool) {
+func hostBias(evs []evidence.Evidence) (time.Duration, bool) {
 	var (
 		newest time.Time
 		bias   = -1 << 31
 		seen   = map[int]bool{}
 	)
-	for i := range evidence {
-		e := &evidence[i]
-		if e.Kind != rules.KindEvent || e.Attrs[rules.AttrEventID] != "6013" || !strings.EqualFold(e.Attrs[rules.AttrProvider], "EventLog") {
+	for i := range evs {
+		e := &evs[i]
+		if e.Kind != evidence.KindEvent || e.Attrs[evidence.AttrEventID] != "6013" || !strings.EqualFold(e.Attrs[evidence.AttrProvider], "EventLog") {
 			continue
 		}
 		m := biasPattern.FindStringSubmatch(e.Attrs["data.7"])
@@ -54,18 +54,18 @@ func hostBias(evidence []rules.Evidence) (time.Duration, bool) {
 
 // toUTC converts the times that came from text (marked AttrTimeLocal) to
 // UTC with the host's bias, and says so on each item.
-func toUTC(evidence []rules.Evidence) {
-	bias, ok := hostBias(evidence)
+func toUTC(evs []evidence.Evidence) {
+	bias, ok := hostBias(evs)
 	if !ok {
 		return
 	}
-	for i := range evidence {
-		e := &evidence[i]
-		if e.Attrs[rules.AttrTimeLocal] != "true" || e.Time.IsZero() {
+	for i := range evs {
+		e := &evs[i]
+		if e.Attrs[evidence.AttrTimeLocal] != "true" || e.Time.IsZero() {
 			continue
 		}
 		e.Time = e.Time.Add(bias)
-		e.Attrs[rules.AttrTimeLocal] = "converted to UTC with the host's offset from EventLog 6013 (" + utcOffset(-bias) + ")"
+		e.Attrs[evidence.AttrTimeLocal] = "converted to UTC with the host's offset from EventLog 6013 (" + utcOffset(-bias) + ")"
 	}
 }
 

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
-	"github.com/hvtriage/hvtriage/rules"
 )
 
 // TestLocalTimesConvertedWithTheHostOffset: a Tokyo host (UTC+9) printed a
@@ -30,25 +30,25 @@ func TestLocalTimesConvertedWithTheHostOffset(t *testing.T) {
 
 	res, err := Run(t.Context(), dir, Options{})
 	require.NoError(t, err)
-	var snap *rules.Evidence
+	var snap *evidence.Evidence
 	for i := range res.Evidence {
-		if res.Evidence[i].Kind == rules.KindSnapshot {
+		if res.Evidence[i].Kind == evidence.KindSnapshot {
 			snap = &res.Evidence[i]
 		}
 	}
 	require.NotNil(t, snap)
 	assert.Equal(t, time.Date(2024, 3, 14, 1, 0, 0, 0, time.UTC), snap.Time)
-	assert.Contains(t, snap.Attrs[rules.AttrTimeLocal], "UTC+09:00")
+	assert.Contains(t, snap.Attrs[evidence.AttrTimeLocal], "UTC+09:00")
 }
 
 func TestHostBias(t *testing.T) {
-	ev := func(tm time.Time, zone string) rules.Evidence {
-		return rules.Evidence{Kind: rules.KindEvent, Time: tm, Attrs: map[string]string{rules.AttrProvider: "EventLog", rules.AttrEventID: "6013", "data.7": zone}}
+	ev := func(tm time.Time, zone string) evidence.Evidence {
+		return evidence.Evidence{Kind: evidence.KindEvent, Time: tm, Attrs: map[string]string{evidence.AttrProvider: "EventLog", evidence.AttrEventID: "6013", "data.7": zone}}
 	}
-	bias, ok := hostBias([]rules.Evidence{ev(fixture.At(2, 0, 0), "-120 W. Europe Daylight Time"), ev(fixture.At(1, 0, 0), "-60 W. Europe Standard Time")})
+	bias, ok := hostBias([]evidence.Evidence{ev(fixture.At(2, 0, 0), "-120 W. Europe Daylight Time"), ev(fixture.At(1, 0, 0), "-60 W. Europe Standard Time")})
 	require.True(t, ok)
 	assert.Equal(t, -120*time.Minute, bias, "the newest one wins across a daylight-saving change")
-	_, ok = hostBias([]rules.Evidence{ev(fixture.At(1, 0, 0), "0 Coordinated Universal Time"), ev(fixture.At(2, 0, 0), "-540 Tokyo"), ev(fixture.At(3, 0, 0), "300 Eastern")})
+	_, ok = hostBias([]evidence.Evidence{ev(fixture.At(1, 0, 0), "0 Coordinated Universal Time"), ev(fixture.At(2, 0, 0), "-540 Tokyo"), ev(fixture.At(3, 0, 0), "300 Eastern")})
 	assert.False(t, ok, "nodes in three zones: no single offset")
 	_, ok = hostBias(nil)
 	assert.False(t, ok)

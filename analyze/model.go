@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
 
@@ -188,12 +188,12 @@ func offset(off int64) string {
 	if off < 0 {
 		return ""
 	}
-	return rules.AtOffset(off).String()
+	return evidence.AtOffset(off).String()
 }
 
 // diskVMs maps each disk file of the bundle to the VMs it belongs to, as
 // the correlation stage tagged the disk header and chain evidence.
-func diskVMs(evidence []rules.Evidence) map[string][]string {
+func diskVMs(evs []evidence.Evidence) map[string][]string {
 	sets := map[string]map[string]bool{}
 	add := func(disk, vm string) {
 		if disk == "" || vm == "" {
@@ -204,13 +204,13 @@ func diskVMs(evidence []rules.Evidence) map[string][]string {
 		}
 		sets[disk][vm] = true
 	}
-	for i := range evidence {
-		e := &evidence[i]
+	for i := range evs {
+		e := &evs[i]
 		switch e.Kind {
-		case rules.KindDisk:
-			add(e.Source, e.Attrs[rules.AttrVM])
-		case rules.KindChainLink, rules.KindChainIssue:
-			add(e.Attrs["child"], e.Attrs[rules.AttrVM])
+		case evidence.KindDisk:
+			add(e.Source, e.Attrs[evidence.AttrVM])
+		case evidence.KindChainLink, evidence.KindChainIssue:
+			add(e.Attrs["child"], e.Attrs[evidence.AttrVM])
 		}
 	}
 	out := map[string][]string{}
@@ -254,7 +254,7 @@ func levelRank(name string) int {
 
 // citedKey identifies an evidence item across the analysis and the
 // findings that cite it.
-func citedKey(source string, at rules.Locator, summary string) string {
+func citedKey(source string, at evidence.Locator, summary string) string {
 	return source + "\x00" + at.String() + "\x00" + summary
 }
 
@@ -262,10 +262,10 @@ func citedKey(source string, at rules.Locator, summary string) string {
 // evidence in time order.
 func buildVMs(res *Result, disks map[string][]string) []VMTimeline {
 	names := map[string]bool{}
-	byVM := map[string][]*rules.Evidence{}
+	byVM := map[string][]*evidence.Evidence{}
 	for i := range res.Evidence {
 		e := &res.Evidence[i]
-		if vm := e.Attrs[rules.AttrVM]; vm != "" {
+		if vm := e.Attrs[evidence.AttrVM]; vm != "" {
 			names[vm] = true
 			byVM[vm] = append(byVM[vm], e)
 		}
@@ -303,8 +303,8 @@ func buildVMs(res *Result, disks map[string][]string) []VMTimeline {
 			if !e.Time.IsZero() {
 				r.Time = e.Time.UTC().Format(time.RFC3339Nano)
 			}
-			if e.Kind == rules.KindEvent {
-				if l, err := strconv.Atoi(e.Attrs[rules.AttrLevel]); err == nil && l >= 0 && l < 256 {
+			if e.Kind == evidence.KindEvent {
+				if l, err := strconv.Atoi(e.Attrs[evidence.AttrLevel]); err == nil && l >= 0 && l < 256 {
 					r.Level = activityLevel(uint8(l))
 				}
 			}
@@ -331,7 +331,7 @@ func refPriority(r *EvidenceRef) int {
 		return 0
 	case r.Level == "critical" || r.Level == "error":
 		return 1
-	case r.Level == "warning" || r.Kind == string(rules.KindChainIssue):
+	case r.Level == "warning" || r.Kind == string(evidence.KindChainIssue):
 		return 2
 	}
 	return 3

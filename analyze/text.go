@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/hvtriage/hvtriage/cmdout"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // maxTextFile bounds what is read of a command output or a free-text file.
@@ -139,17 +139,17 @@ const maxTextEvidence = 5000
 // textMapper turns cmdout records into evidence for one file.
 type textMapper struct {
 	src     string
-	out     []rules.Evidence
+	out     []evidence.Evidence
 	dropped int // records over maxTextEvidence, counted only
 }
 
-func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string, attrs map[string]string) {
+func (m *textMapper) add(kind evidence.Kind, line int, t time.Time, summary string, attrs map[string]string) {
 	if len(m.out) >= maxTextEvidence {
 		m.dropped++
 		return
 	}
 	if !t.IsZero() {
-		attrs[rules.AttrTimeLocal] = "true" // command outputs print the host's local time
+		attrs[evidence.AttrTimeLocal] = "true" // command outputs print the host's local time
 	}
 	// Values cut from the decoded text would keep all of it alive until
 	// the run ends; kept evidence gets its own copies.
@@ -157,7 +157,7 @@ func (m *textMapper) add(kind rules.Kind, line int, t time.Time, summary string,
 		attrs[k] = strings.Clone(v)
 	}
 	summary = strings.Clone(summary)
-	m.out = append(m.out, rules.Evidence{Kind: kind, Source: m.src, At: rules.AtLine(line), Time: t, Summary: summary, Attrs: attrs})
+	m.out = append(m.out, evidence.Evidence{Kind: kind, Source: m.src, At: evidence.AtLine(line), Time: t, Summary: summary, Attrs: attrs})
 }
 
 // noErrorTexts are the "Last error" values that mean success, in the
@@ -178,27 +178,27 @@ func (m *textMapper) vss(doc *cmdout.Doc) {
 		if w.StateLine > 0 && (w.Failed() || w.Busy() || !lastOK) {
 			line = w.StateLine // cite the line that shows the failure
 		}
-		m.add(rules.KindVSSWriter, line, time.Time{}, summary, map[string]string{
-			rules.AttrName: w.Name, "writer_id": w.ID, "instance_id": w.InstanceID,
-			rules.AttrState: strconv.Itoa(w.State), "state_text": w.StateText,
-			rules.AttrLastError: w.LastError, "last_error_ok": boolText(lastOK),
-			rules.AttrFailed: boolText(w.Failed()), "busy": boolText(w.Busy()),
+		m.add(evidence.KindVSSWriter, line, time.Time{}, summary, map[string]string{
+			evidence.AttrName: w.Name, "writer_id": w.ID, "instance_id": w.InstanceID,
+			evidence.AttrState: strconv.Itoa(w.State), "state_text": w.StateText,
+			evidence.AttrLastError: w.LastError, "last_error_ok": boolText(lastOK),
+			evidence.AttrFailed: boolText(w.Failed()), "busy": boolText(w.Busy()),
 		})
 	}
 	for _, p := range doc.Providers {
-		m.add(rules.KindVSSProvider, p.Line, time.Time{}, fmt.Sprintf("VSS provider %s (%s, %s)", quote(p.Name), p.Type, p.Version),
-			map[string]string{rules.AttrName: p.Name, "provider_id": p.ID, "type": p.Type,
+		m.add(evidence.KindVSSProvider, p.Line, time.Time{}, fmt.Sprintf("VSS provider %s (%s, %s)", quote(p.Name), p.Type, p.Version),
+			map[string]string{evidence.AttrName: p.Name, "provider_id": p.ID, "type": p.Type,
 				"version": p.Version, "third_party": boolText(p.ThirdParty())})
 	}
 	for _, s := range doc.Shadows {
 		attrs := strings.Join(s.Attributes, ", ")
-		m.add(rules.KindVSSShadow, s.Line, stamp(s.CreationTime), fmt.Sprintf("shadow copy %s of %s, %s (%s)", s.ID, s.OriginalVolume.Raw, s.Type, attrs),
+		m.add(evidence.KindVSSShadow, s.Line, stamp(s.CreationTime), fmt.Sprintf("shadow copy %s of %s, %s (%s)", s.ID, s.OriginalVolume.Raw, s.Type, attrs),
 			map[string]string{"set_id": s.SetID, "id": s.ID, "volume": cmpOr(s.OriginalVolume.Drive, s.OriginalVolume.Raw),
 				"provider": s.Provider, "type": s.Type, "attributes": attrs,
 				"persistent": boolText(containsFold(s.Attributes, "Persistent")), "created_raw": s.CreationTime.Raw, "raw_volume": s.OriginalVolume.Raw})
 	}
 	for _, st := range doc.ShadowStorage {
-		m.add(rules.KindVSSStorage, st.Line, time.Time{}, fmt.Sprintf("shadow storage for %s: used %s, max %s", st.ForVolume.Raw, st.Used.Raw, st.Maximum.Raw),
+		m.add(evidence.KindVSSStorage, st.Line, time.Time{}, fmt.Sprintf("shadow storage for %s: used %s, max %s", st.ForVolume.Raw, st.Used.Raw, st.Maximum.Raw),
 			map[string]string{"volume": cmpOr(st.ForVolume.Drive, st.ForVolume.Raw), "storage_volume": cmpOr(st.StorageVolume.Drive, st.StorageVolume.Raw),
 				"used_bytes": strconv.FormatUint(st.Used.Bytes, 10), "max_bytes": strconv.FormatUint(st.Maximum.Bytes, 10),
 				"used_percent": strconv.Itoa(st.Used.Percent), "unbounded": boolText(st.Maximum.Unbounded), "raw_volume": st.ForVolume.Raw + " " + st.StorageVolume.Raw})
@@ -211,49 +211,49 @@ func (m *textMapper) disks(doc *cmdout.Doc) {
 		if v.ParentPath != "" {
 			summary += ", parent " + v.ParentPath
 		}
-		m.add(rules.KindDiskInfo, cmpOrInt(v.PathLine, v.Line), time.Time{}, summary, map[string]string{
-			rules.AttrPath: v.Path, "format": v.VhdFormat, "vhd_type": v.VhdType, "parent_path": v.ParentPath,
+		m.add(evidence.KindDiskInfo, cmpOrInt(v.PathLine, v.Line), time.Time{}, summary, map[string]string{
+			evidence.AttrPath: v.Path, "format": v.VhdFormat, "vhd_type": v.VhdType, "parent_path": v.ParentPath,
 			"size": strconv.FormatInt(v.Size, 10), "file_size": strconv.FormatInt(v.FileSize, 10),
 			"disk_identifier": v.DiskIdentifier, "attached": v.Attached, "truncated": boolText(v.Truncated),
 		})
 	}
 	for _, c := range doc.Chain {
-		attrs := map[string]string{rules.AttrVM: c.VMName, rules.AttrPath: c.Path, "vhd_type": c.Type,
+		attrs := map[string]string{evidence.AttrVM: c.VMName, evidence.AttrPath: c.Path, "vhd_type": c.Type,
 			"chain_number": strconv.Itoa(c.Number), "truncated": boolText(c.Truncated)}
 		if strings.EqualFold(c.Type, "Error") {
 			attrs["text"] = "Get-VHDChain reports an Error link at " + c.Path
 			attrs["command"] = "Get-VHDChain"
-			m.add(rules.KindChainError, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: link %d of %s is Error: %s", c.Number, c.VMName, c.Path), attrs)
+			m.add(evidence.KindChainError, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: link %d of %s is Error: %s", c.Number, c.VMName, c.Path), attrs)
 			continue
 		}
-		m.add(rules.KindDiskInfo, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: %s link %d, %s %s", c.VMName, c.Number, c.Type, c.Path), attrs)
+		m.add(evidence.KindDiskInfo, c.Line, time.Time{}, fmt.Sprintf("Get-VHDChain: %s link %d, %s %s", c.VMName, c.Number, c.Type, c.Path), attrs)
 		if c.Number == 1 {
 			// The first link is the disk the VM's configuration points at.
-			m.add(rules.KindVMDisk, c.Line, time.Time{}, fmt.Sprintf("%s uses %s", c.VMName, c.Path),
-				map[string]string{rules.AttrVM: c.VMName, rules.AttrPath: c.Path})
+			m.add(evidence.KindVMDisk, c.Line, time.Time{}, fmt.Sprintf("%s uses %s", c.VMName, c.Path),
+				map[string]string{evidence.AttrVM: c.VMName, evidence.AttrPath: c.Path})
 		}
 	}
 }
 
 func (m *textMapper) vms(doc *cmdout.Doc) {
 	for _, v := range doc.VMs {
-		m.add(rules.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s: %s, %s, version %s", v.Name, v.State, v.Status, v.Version), map[string]string{
-			rules.AttrVM: v.Name, rules.AttrVMID: v.VMID, rules.AttrState: v.State, "critical": boolText(strings.HasSuffix(v.State, "Critical")),
-			"status": v.Status, "version": v.Version, rules.AttrPath: v.Path, "config_location": v.ConfigurationLocation,
+		m.add(evidence.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s: %s, %s, version %s", v.Name, v.State, v.Status, v.Version), map[string]string{
+			evidence.AttrVM: v.Name, evidence.AttrVMID: v.VMID, evidence.AttrState: v.State, "critical": boolText(strings.HasSuffix(v.State, "Critical")),
+			"status": v.Status, "version": v.Version, evidence.AttrPath: v.Path, "config_location": v.ConfigurationLocation,
 			"snapshot_location": v.SnapshotFileLocation, "checkpoint_type": v.CheckpointType, "generation": intText(v.Generation),
-			"parent_snapshot": v.ParentSnapshotName, rules.AttrDiskPaths: strings.Join(v.HardDrives, "\n"), "is_clustered": v.IsClustered,
+			"parent_snapshot": v.ParentSnapshotName, evidence.AttrDiskPaths: strings.Join(v.HardDrives, "\n"), "is_clustered": v.IsClustered,
 			"automatic_stop_action": v.AutomaticStopAction, "uptime": v.Uptime,
 		})
 	}
 	for _, h := range doc.HardDrives {
-		m.add(rules.KindVMDisk, h.Line, time.Time{}, fmt.Sprintf("%s %s %d:%d uses %s", h.VMName, h.ControllerType, h.ControllerNumber, h.ControllerLocation, h.Path),
-			map[string]string{rules.AttrVM: h.VMName, rules.AttrPath: h.Path, "controller_type": h.ControllerType,
+		m.add(evidence.KindVMDisk, h.Line, time.Time{}, fmt.Sprintf("%s %s %d:%d uses %s", h.VMName, h.ControllerType, h.ControllerNumber, h.ControllerLocation, h.Path),
+			map[string]string{evidence.AttrVM: h.VMName, evidence.AttrPath: h.Path, "controller_type": h.ControllerType,
 				"controller_number": intText(h.ControllerNumber), "controller_location": intText(h.ControllerLocation), "missing": "false"})
 	}
 	for _, s := range doc.Snapshots {
-		m.add(rules.KindSnapshot, s.Line, stamp(s.CreationTime), fmt.Sprintf("checkpoint %s of %s, %s, created %s", quote(s.Name), s.VMName, s.SnapshotType, s.CreationTime.Raw),
-			map[string]string{rules.AttrVM: s.VMName, rules.AttrName: s.Name, "snapshot_type": s.SnapshotType, "created_raw": s.CreationTime.Raw,
-				"parent_snapshot": s.ParentSnapshotName, "id": s.ID, rules.AttrVMID: s.VMID, rules.AttrDiskPaths: strings.Join(s.HardDrives, "\n"),
+		m.add(evidence.KindSnapshot, s.Line, stamp(s.CreationTime), fmt.Sprintf("checkpoint %s of %s, %s, created %s", quote(s.Name), s.VMName, s.SnapshotType, s.CreationTime.Raw),
+			map[string]string{evidence.AttrVM: s.VMName, evidence.AttrName: s.Name, "snapshot_type": s.SnapshotType, "created_raw": s.CreationTime.Raw,
+				"parent_snapshot": s.ParentSnapshotName, "id": s.ID, evidence.AttrVMID: s.VMID, evidence.AttrDiskPaths: strings.Join(s.HardDrives, "\n"),
 				"missing_files": "false"})
 	}
 	for _, v := range doc.BasicInfo {
@@ -264,15 +264,15 @@ func (m *textMapper) vms(doc *cmdout.Doc) {
 			if d.Missing {
 				summary += ": the file does not exist"
 			}
-			m.add(rules.KindVMDisk, d.Line, time.Time{}, summary, map[string]string{rules.AttrVM: v.Name, rules.AttrPath: d.Path,
+			m.add(evidence.KindVMDisk, d.Line, time.Time{}, summary, map[string]string{evidence.AttrVM: v.Name, evidence.AttrPath: d.Path,
 				"vhd_type": d.VhdType, "missing": boolText(d.Missing), "owner": d.Owner})
 			if len(d.ACL) > 0 {
 				m.basicInfoACL(d)
 			}
 		}
-		m.add(rules.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s (SDP basic info), version %s", v.Name, v.Version), map[string]string{
-			rules.AttrVM: v.Name, rules.AttrVMID: v.GUID, "version": v.Version, "running": boolText(v.Running),
-			"ic_mismatch": boolText(v.ICVersionMismatch), rules.AttrDiskPaths: strings.Join(paths, "\n"),
+		m.add(evidence.KindVM, v.Line, time.Time{}, fmt.Sprintf("VM %s (SDP basic info), version %s", v.Name, v.Version), map[string]string{
+			evidence.AttrVM: v.Name, evidence.AttrVMID: v.GUID, "version": v.Version, "running": boolText(v.Running),
+			"ic_mismatch": boolText(v.ICVersionMismatch), evidence.AttrDiskPaths: strings.Join(paths, "\n"),
 		})
 		for _, s := range v.Snapshots {
 			var files []string
@@ -285,13 +285,13 @@ func (m *textMapper) vms(doc *cmdout.Doc) {
 			if missing {
 				summary += "; some of its files do not exist"
 			}
-			m.add(rules.KindSnapshot, s.Line, stamp(s.CreationTime), summary, map[string]string{rules.AttrVM: v.Name, rules.AttrName: s.Name,
-				"snapshot_type": s.Type, "created_raw": s.CreationTime.Raw, "parent_snapshot": s.Parent, rules.AttrVMID: v.GUID,
-				rules.AttrDiskPaths: strings.Join(files, "\n"), "missing_files": boolText(missing)})
+			m.add(evidence.KindSnapshot, s.Line, stamp(s.CreationTime), summary, map[string]string{evidence.AttrVM: v.Name, evidence.AttrName: s.Name,
+				"snapshot_type": s.Type, "created_raw": s.CreationTime.Raw, "parent_snapshot": s.Parent, evidence.AttrVMID: v.GUID,
+				evidence.AttrDiskPaths: strings.Join(files, "\n"), "missing_files": boolText(missing)})
 		}
 	}
 	for _, h := range doc.Hosts {
-		m.add(rules.KindHost, h.Line, time.Time{}, fmt.Sprintf("Hyper-V host %s, VM path %s, VHD path %s", h.ComputerName, h.VirtualMachinePath, h.VirtualHardDiskPath),
+		m.add(evidence.KindHost, h.Line, time.Time{}, fmt.Sprintf("Hyper-V host %s, VM path %s, VHD path %s", h.ComputerName, h.VirtualMachinePath, h.VirtualHardDiskPath),
 			map[string]string{"computer": h.ComputerName, "vhd_path": h.VirtualHardDiskPath, "vm_path": h.VirtualMachinePath})
 	}
 }
@@ -302,16 +302,16 @@ const vmGroupSID = "S-1-5-83-0"
 
 func (m *textMapper) security(doc *cmdout.Doc) {
 	for _, f := range doc.Filters {
-		attrs := map[string]string{rules.AttrName: f.Name, "altitude": f.Altitude, "band": cmdout.BandOf(f.AltitudeValue),
+		attrs := map[string]string{evidence.AttrName: f.Name, "altitude": f.Altitude, "band": cmdout.BandOf(f.AltitudeValue),
 			"instances": strconv.Itoa(f.Instances), "legacy": boolText(f.Legacy)}
 		if k, ok := cmdout.LookupFilter(f.Name); ok {
 			attrs["product"], attrs["category"] = k.Product, k.Category
 		}
-		m.add(rules.KindFilter, f.Line, time.Time{}, fmt.Sprintf("filter %s at altitude %s (%s)", f.Name, f.Altitude, cmpOr(attrs["band"], "no band")), attrs)
+		m.add(evidence.KindFilter, f.Line, time.Time{}, fmt.Sprintf("filter %s at altitude %s (%s)", f.Name, f.Altitude, cmpOr(attrs["band"], "no band")), attrs)
 	}
 	for _, fi := range doc.FilterInstances {
-		m.add(rules.KindFilterInst, fi.Line, time.Time{}, fmt.Sprintf("filter %s on %s", fi.Filter, fi.Volume),
-			map[string]string{rules.AttrName: fi.Filter, "volume": fi.Volume, "altitude": fi.Altitude, "band": cmdout.BandOf(fi.AltitudeValue)})
+		m.add(evidence.KindFilterInst, fi.Line, time.Time{}, fmt.Sprintf("filter %s on %s", fi.Filter, fi.Volume),
+			map[string]string{evidence.AttrName: fi.Filter, "volume": fi.Volume, "altitude": fi.Altitude, "band": cmdout.BandOf(fi.AltitudeValue)})
 	}
 	for _, r := range doc.Rights {
 		var accounts []string
@@ -320,11 +320,11 @@ func (m *textMapper) security(doc *cmdout.Doc) {
 			accounts = append(accounts, a.Value)
 			hasGroup = hasGroup || strings.EqualFold(a.Value, vmGroupSID) || strings.EqualFold(a.Value, `NT VIRTUAL MACHINE\Virtual Machines`)
 		}
-		m.add(rules.KindRight, r.Line, time.Time{}, fmt.Sprintf("%s = %s", r.Right, strings.Join(accounts, ", ")),
+		m.add(evidence.KindRight, r.Line, time.Time{}, fmt.Sprintf("%s = %s", r.Right, strings.Join(accounts, ", ")),
 			map[string]string{"right": r.Right, "accounts": strings.Join(accounts, "\n"), "has_vm_group": boolText(hasGroup), "token_privilege": "false"})
 	}
 	for _, p := range doc.Privileges {
-		m.add(rules.KindRight, p.Line, time.Time{}, fmt.Sprintf("token privilege %s: %s", p.Name, p.State),
+		m.add(evidence.KindRight, p.Line, time.Time{}, fmt.Sprintf("token privilege %s: %s", p.Name, p.State),
 			map[string]string{"right": p.Name, "state": p.State, "token_privilege": "true"})
 	}
 	for _, a := range doc.ACLs {
@@ -340,8 +340,8 @@ func (m *textMapper) security(doc *cmdout.Doc) {
 				vmSIDs = append(vmSIDs, cmpOr(e.SID, e.Principal))
 			}
 		}
-		m.add(rules.KindACL, a.Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", a.Path, strings.Join(aces, "; ")), map[string]string{
-			rules.AttrPath: a.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
+		m.add(evidence.KindACL, a.Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", a.Path, strings.Join(aces, "; ")), map[string]string{
+			evidence.AttrPath: a.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
 			"has_vm_group": boolText(hasGroup), "has_deny": boolText(hasDeny),
 		})
 	}
@@ -360,8 +360,8 @@ func (m *textMapper) basicInfoACL(d cmdout.BasicInfoDisk) {
 			vmSIDs = append(vmSIDs, e.Identity)
 		}
 	}
-	m.add(rules.KindACL, d.ACL[0].Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", d.Path, strings.Join(aces, "; ")), map[string]string{
-		rules.AttrPath: d.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
+	m.add(evidence.KindACL, d.ACL[0].Line, time.Time{}, fmt.Sprintf("ACL of %s: %s", d.Path, strings.Join(aces, "; ")), map[string]string{
+		evidence.AttrPath: d.Path, "aces": strings.Join(aces, "\n"), "vm_sids": strings.Join(vmSIDs, "\n"),
 		"has_vm_group": boolText(hasGroup), "has_deny": "false",
 	})
 }
@@ -383,11 +383,11 @@ func (m *textMapper) listings(doc *cmdout.Doc) {
 		if f.Modified.Raw != "" {
 			summary += ", modified " + f.Modified.Raw
 		}
-		m.add(rules.KindFile, f.Line, stamp(f.Modified), summary, map[string]string{rules.AttrPath: full, "dir": f.Dir,
-			rules.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)})
+		m.add(evidence.KindFile, f.Line, stamp(f.Modified), summary, map[string]string{evidence.AttrPath: full, "dir": f.Dir,
+			evidence.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)})
 	}
 	for _, v := range doc.FreeSpace {
-		m.add(rules.KindVolume, v.Line, time.Time{}, fmt.Sprintf("volume %s has %s free (listing of %s)", cmpOr(v.Drive, "?"), humanBytes(v.Bytes), v.Dir),
+		m.add(evidence.KindVolume, v.Line, time.Time{}, fmt.Sprintf("volume %s has %s free (listing of %s)", cmpOr(v.Drive, "?"), humanBytes(v.Bytes), v.Dir),
 			map[string]string{"drive": v.Drive, "dir": v.Dir, "free_bytes": strconv.FormatInt(v.Bytes, 10)})
 	}
 }
@@ -410,8 +410,8 @@ func (m *textMapper) handles(doc *cmdout.Doc) {
 	for _, h := range doc.Handles {
 		ext := strings.ToLower(path.Ext(strings.ReplaceAll(h.Path, `\`, "/")))
 		proc := strings.ToLower(h.Process)
-		m.add(rules.KindHandle, h.Line, time.Time{}, fmt.Sprintf("%s (pid %d) holds %s", h.Process, h.PID, h.Path), map[string]string{
-			"process": h.Process, "pid": strconv.Itoa(h.PID), rules.AttrPath: h.Path, "user": h.User,
+		m.add(evidence.KindHandle, h.Line, time.Time{}, fmt.Sprintf("%s (pid %d) holds %s", h.Process, h.PID, h.Path), map[string]string{
+			"process": h.Process, "pid": strconv.Itoa(h.PID), evidence.AttrPath: h.Path, "user": h.User,
 			"vm_file": boolText(vmFileExtensions[ext]), "hyperv_process": boolText(hypervProcesses[proc]),
 			"av_process": boolText(antivirusProcesses[proc]),
 		})
@@ -444,32 +444,32 @@ func (m *textMapper) hostState(doc *cmdout.Doc) {
 		if s.SecondaryStatus != "" {
 			summary += " (" + s.SecondaryStatus + ")"
 		}
-		m.add(rules.KindIntegration, s.Line, time.Time{}, summary, map[string]string{
-			rules.AttrVM: s.VMName, rules.AttrVMID: s.VMID, rules.AttrName: s.Name,
+		m.add(evidence.KindIntegration, s.Line, time.Time{}, summary, map[string]string{
+			evidence.AttrVM: s.VMName, evidence.AttrVMID: s.VMID, evidence.AttrName: s.Name,
 			"service": integrationServices[strings.ToLower(strings.TrimSpace(s.Name))],
 			"enabled": strings.ToLower(strings.TrimSpace(s.Enabled)), "primary_status": s.PrimaryStatus,
 			"status_ok": ok, "secondary_status": s.SecondaryStatus,
 		})
 	}
 	for _, c := range doc.CSVStates {
-		attrs := map[string]string{rules.AttrName: c.Name, "volume_name": c.VolumeName, "volume_friendly_name": c.VolumeFriendlyName,
-			rules.AttrComputer: c.Node, "state_info": c.StateInfo, "fs_reason": c.FileSystemRedirectedIOReason,
+		attrs := map[string]string{evidence.AttrName: c.Name, "volume_name": c.VolumeName, "volume_friendly_name": c.VolumeFriendlyName,
+			evidence.AttrComputer: c.Node, "state_info": c.StateInfo, "fs_reason": c.FileSystemRedirectedIOReason,
 			"block_reason": c.BlockRedirectedIOReason}
 		if mm := csvPattern.FindStringSubmatch(strings.TrimSpace(c.VolumeName)); mm != nil {
-			attrs[rules.AttrCSVPath] = strings.ToUpper(mm[1][:1]) + mm[1][1:]
+			attrs[evidence.AttrCSVPath] = strings.ToUpper(mm[1][:1]) + mm[1][1:]
 		}
 		summary := fmt.Sprintf("CSV %s (%s) on %s: %s", c.Name, cmpOr(c.VolumeName, c.VolumeFriendlyName), c.Node, c.StateInfo)
 		if reason := strings.TrimSpace(c.FileSystemRedirectedIOReason + " " + c.BlockRedirectedIOReason); reason != "" {
 			summary += ", " + reason
 		}
-		m.add(rules.KindCSVState, c.Line, time.Time{}, summary, attrs)
+		m.add(evidence.KindCSVState, c.Line, time.Time{}, summary, attrs)
 	}
 	for _, b := range doc.BootEntries {
 		line := b.Line
 		if b.HypervisorLaunchTypeLine > 0 {
 			line = b.HypervisorLaunchTypeLine
 		}
-		m.add(rules.KindBootEntry, line, time.Time{}, fmt.Sprintf("boot entry %s %s (%s): hypervisorlaunchtype %s", b.Identifier, quote(b.Description), b.Title, cmpOr(b.HypervisorLaunchType, "not set")),
+		m.add(evidence.KindBootEntry, line, time.Time{}, fmt.Sprintf("boot entry %s %s (%s): hypervisorlaunchtype %s", b.Identifier, quote(b.Description), b.Title, cmpOr(b.HypervisorLaunchType, "not set")),
 			map[string]string{"identifier": b.Identifier, "title": b.Title, "description": b.Description,
 				"hypervisorlaunchtype": b.HypervisorLaunchType, "current": boolText(strings.EqualFold(b.Identifier, "{current}"))})
 	}
@@ -492,13 +492,13 @@ func (m *textMapper) hostState(doc *cmdout.Doc) {
 				line = r.VirtualizationLine
 			}
 		}
-		m.add(rules.KindSysinfo, line, time.Time{}, summary, map[string]string{
+		m.add(evidence.KindSysinfo, line, time.Time{}, summary, map[string]string{
 			"hypervisor_detected": boolText(r.HypervisorDetected), "vm_monitor_mode": yn(r.VMMonitorMode),
 			"virt_in_firmware": yn(r.VirtualizationInFirmware), "slat": yn(r.SLAT), "dep": yn(r.DEP),
 		})
 	}
 	for _, f := range doc.FileAttrs {
-		attrs := map[string]string{rules.AttrPath: f.Path(), "dir": f.Dir, rules.AttrName: f.Name, "tool": f.Tool}
+		attrs := map[string]string{evidence.AttrPath: f.Path(), "dir": f.Dir, evidence.AttrName: f.Name, "tool": f.Tool}
 		state := "not compressed"
 		switch f.Tool {
 		case "compact":
@@ -513,7 +513,7 @@ func (m *textMapper) hostState(doc *cmdout.Doc) {
 				state = "encrypted"
 			}
 		}
-		m.add(rules.KindFileAttr, f.Line, time.Time{}, fmt.Sprintf("%s: %s is %s", f.Tool, f.Path(), state), attrs)
+		m.add(evidence.KindFileAttr, f.Line, time.Time{}, fmt.Sprintf("%s: %s is %s", f.Tool, f.Path(), state), attrs)
 	}
 }
 
@@ -530,22 +530,22 @@ func (m *textMapper) errors(doc *cmdout.Doc) {
 		if code == "" && len(codes) > 0 && len(codes[0]) == len("0x00000000") {
 			code = codes[0] // named only by its message text
 		}
-		attrs := map[string]string{"command": e.Command, "text": e.Message, "code": code, rules.AttrPath: e.Path,
-			rules.AttrHResults: strings.ToLower(strings.Join(codes, " "))}
+		attrs := map[string]string{"command": e.Command, "text": e.Message, "code": code, evidence.AttrPath: e.Path,
+			evidence.AttrHResults: strings.ToLower(strings.Join(codes, " "))}
 		if e.VM != "" {
-			attrs[rules.AttrVM] = e.VM
+			attrs[evidence.AttrVM] = e.VM
 		}
 		if e.VMID != "" {
-			attrs[rules.AttrVMID] = e.VMID
+			attrs[evidence.AttrVMID] = e.VMID
 		}
 		if e.WMICode != "" {
 			attrs["wmi_code"] = e.WMICode
 		}
-		kind := rules.KindCmdError
+		kind := evidence.KindCmdError
 		// A VHD cmdlet that fails, or any VHD error code, is a statement
 		// about the chain itself.
 		if strings.HasSuffix(strings.ToLower(e.Command), "-vhd") || strings.EqualFold(e.Command, "Get-VHDChain") || e.HResult>>16 == 0xC03A {
-			kind = rules.KindChainError
+			kind = evidence.KindChainError
 		}
 		m.add(kind, e.Line, time.Time{}, fmt.Sprintf("%s failed: %s", cmpOr(e.Command, "command"), e.Message), attrs)
 	}

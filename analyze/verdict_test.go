@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -115,7 +116,7 @@ func TestVerdictFindings(t *testing.T) {
 func TestDecide(t *testing.T) {
 	info := rules.Finding{Cause: &rules.Cause{ID: "x"}, Severity: rules.Info}
 	low := rules.Finding{Cause: &rules.Cause{ID: "y"}, Severity: rules.Low}
-	ev := rules.Evidence{Source: "cited.txt"}
+	ev := evidence.Evidence{Source: "cited.txt"}
 	tests := []struct {
 		name     string
 		files    []FileRecord
@@ -134,7 +135,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := &Result{Inventory: tt.files, Evidence: []rules.Evidence{ev}, Outcome: rules.Outcome{Findings: tt.findings}}
+			r := &Result{Inventory: tt.files, Evidence: []evidence.Evidence{ev}, Outcome: rules.Outcome{Findings: tt.findings}}
 			r.Decide()
 			assert.Equal(t, tt.state, r.Verdict.State)
 			assert.Equal(t, len(tt.read), r.Verdict.FilesRead)

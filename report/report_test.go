@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
 )
@@ -40,19 +41,19 @@ func syntheticResult(t *testing.T) *analyze.Result {
 	require.NoError(t, err)
 	cause := cat.Cause("vss-writer-failed")
 	require.NotNil(t, cause)
-	ev := rules.Evidence{
-		Kind: rules.KindVSSWriter, Source: "dir/" + hostile + ".txt", At: rules.AtLine(22),
+	ev := evidence.Evidence{
+		Kind: evidence.KindVSSWriter, Source: "dir/" + hostile + ".txt", At: evidence.AtLine(22),
 		Time:    time.Date(2024, 3, 14, 2, 6, 20, 0, time.UTC),
 		Summary: "writer " + hostile,
-		Attrs:   map[string]string{rules.AttrVM: "VM " + hostile},
+		Attrs:   map[string]string{evidence.AttrVM: "VM " + hostile},
 	}
 	vm := "VM " + hostile
 	base, mid, top := "disks/"+hostile+".vhdx", "disks/"+hostile+"_A1B2.avhdx", "disks/"+hostile+"_C3D4.avhdx"
 	lost, stray := "disks/lost_E5F6.avhdx", "other/stray.vhdx"
 	day := time.Date(2024, 3, 14, 0, 0, 0, 0, time.UTC)
-	diskEv := func(p string) rules.Evidence {
-		return rules.Evidence{Kind: rules.KindDisk, Source: p, At: rules.AtOffset(0), Summary: "disk " + p,
-			Attrs: map[string]string{rules.AttrVM: vm}}
+	diskEv := func(p string) evidence.Evidence {
+		return evidence.Evidence{Kind: evidence.KindDisk, Source: p, At: evidence.AtOffset(0), Summary: "disk " + p,
+			Attrs: map[string]string{evidence.AttrVM: vm}}
 	}
 	chains := vhdx.ChainSet{
 		Nodes: []vhdx.Node{
@@ -78,13 +79,13 @@ func syntheticResult(t *testing.T) *analyze.Result {
 			{Kind: vhdx.IssueOrphan, Severity: vhdx.SeverityWarning, Child: lost, ChildOffset: -1, ParentOffset: -1, Msg: "no VM uses " + lost},
 		},
 	}
-	evidence := []rules.Evidence{ev, diskEv(base), diskEv(mid), diskEv(top),
-		{Kind: rules.KindEvent, Source: "logs/VMMS.evtx", At: rules.AtRecord(77), Time: day.Add(2*time.Hour + 7*time.Minute),
-			Summary: "checkpoint of " + vm + " failed", Attrs: map[string]string{rules.AttrVM: vm, rules.AttrLevel: "2"}},
-		{Kind: rules.KindVM, Source: "vms.txt", At: rules.AtLine(3), Summary: "VM " + hostile,
-			Attrs: map[string]string{rules.AttrVM: vm}},
-		{Kind: rules.KindVM, Source: "vms.txt", At: rules.AtLine(9), Summary: "VM quiet",
-			Attrs: map[string]string{rules.AttrVM: "quiet"}},
+	evs := []evidence.Evidence{ev, diskEv(base), diskEv(mid), diskEv(top),
+		{Kind: evidence.KindEvent, Source: "logs/VMMS.evtx", At: evidence.AtRecord(77), Time: day.Add(2*time.Hour + 7*time.Minute),
+			Summary: "checkpoint of " + vm + " failed", Attrs: map[string]string{evidence.AttrVM: vm, evidence.AttrLevel: "2"}},
+		{Kind: evidence.KindVM, Source: "vms.txt", At: evidence.AtLine(3), Summary: "VM " + hostile,
+			Attrs: map[string]string{evidence.AttrVM: vm}},
+		{Kind: evidence.KindVM, Source: "vms.txt", At: evidence.AtLine(9), Summary: "VM quiet",
+			Attrs: map[string]string{evidence.AttrVM: "quiet"}},
 	}
 	// Two busy hours, then nothing for four days: the chart compresses
 	// the gap.
@@ -97,7 +98,7 @@ func syntheticResult(t *testing.T) *analyze.Result {
 		{Hour: day.Add(98 * time.Hour), Channel: "Application", Level: 2, Count: 3},
 	}
 	res := &analyze.Result{
-		Evidence: evidence,
+		Evidence: evs,
 		Chains:   chains,
 		Activity: activity,
 		Bundle:   analyze.BundleInfo{Name: "case " + hostile + ".zip", SHA256: strings.Repeat("ab", 32), Files: 2, Bytes: 1234},

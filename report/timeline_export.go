@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/hvtriage/hvtriage/analyze"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // TimelineEvent is one dated evidence item, shaped for Timesketch's JSONL
@@ -46,7 +46,7 @@ func TimelineEvents(res *analyze.Result) []TimelineEvent {
 			continue
 		}
 		desc := "Event Recorded"
-		if e.Kind != rules.KindEvent {
+		if e.Kind != evidence.KindEvent {
 			desc = "Time in " + string(e.Kind)
 		}
 		out = append(out, TimelineEvent{

@@ -13,6 +13,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // Catalog is the set of causes hvtriage knows, loaded from catalog.json.
@@ -69,7 +71,7 @@ type Signal struct {
 	ID     string              `json:"id"`
 	Says   string              `json:"says"`
 	Weight float64             `json:"weight"`
-	Kind   Kind                `json:"kind,omitempty"`
+	Kind   evidence.Kind       `json:"kind,omitempty"`
 	Equals map[string]string   `json:"equals,omitempty"`
 	AnyOf  map[string][]string `json:"any_of,omitempty"`
 	Regex  map[string]string   `json:"regex,omitempty"`
@@ -264,11 +266,11 @@ func (s *Signal) compile() []error {
 		}
 	case s.Kind == "":
 		errs = append(errs, errors.New("needs a kind or a check"))
-	case Schema[s.Kind] == nil && s.Kind != KindDerived:
+	case evidence.Schema[s.Kind] == nil && s.Kind != evidence.KindDerived:
 		errs = append(errs, fmt.Errorf("unknown kind %q", s.Kind))
 	default:
 		for _, a := range s.undeclared() {
-			errs = append(errs, fmt.Errorf("kind %q declares no attribute %q (see Schema in rules/schema.go)", s.Kind, a))
+			errs = append(errs, fmt.Errorf("kind %q declares no attribute %q (see Schema in evidence/schema.go)", s.Kind, a))
 		}
 	}
 	s.regex = make(map[string]*regexp.Regexp, len(s.Regex))
@@ -286,7 +288,7 @@ func (s *Signal) compile() []error {
 // matches reports whether an evidence item satisfies an attribute signal.
 // Comparisons ignore case: Windows itself is case-insensitive about
 // provider names, paths and enum values.
-func (s *Signal) matches(e *Evidence) bool {
+func (s *Signal) matches(e *evidence.Evidence) bool {
 	if e.Kind != s.Kind {
 		return false
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -48,7 +49,7 @@ func hvCauses(res *analyze.Result) []string {
 
 // hvCites asserts that the finding cites evidence from source at locator,
 // for the given signal, and returns it.
-func hvCites(t *testing.T, f *rules.Finding, source string, at rules.Locator, signal string) *rules.Cited {
+func hvCites(t *testing.T, f *rules.Finding, source string, at evidence.Locator, signal string) *rules.Cited {
 	t.Helper()
 	require.NotNil(t, f)
 	var got []string
@@ -75,15 +76,15 @@ func hvCommands(f *rules.Finding) string {
 
 // lineOf is the 1-based line of text holding sub (text as composed, before
 // CRLF conversion, which keeps line numbers).
-func lineOf(t *testing.T, text, sub string) rules.Locator {
+func lineOf(t *testing.T, text, sub string) evidence.Locator {
 	t.Helper()
 	for i, l := range strings.Split(text, "\n") {
 		if strings.Contains(l, sub) {
-			return rules.AtLine(i + 1)
+			return evidence.AtLine(i + 1)
 		}
 	}
 	t.Fatalf("%q not in text", sub)
-	return rules.Locator{}
+	return evidence.Locator{}
 }
 
 // disk builds a VHDX header image and its parsed form.
@@ -106,15 +107,15 @@ func (b readerAt) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // linkageOffset is where the chain stage cites a child's parent linkage.
-func linkageOffset(t *testing.T, res *analyze.Result, child string) rules.Locator {
+func linkageOffset(t *testing.T, res *analyze.Result, child string) evidence.Locator {
 	t.Helper()
 	for _, l := range res.Chains.Links {
 		if l.Child == child {
-			return rules.AtOffset(l.LinkageOffset)
+			return evidence.AtOffset(l.LinkageOffset)
 		}
 	}
 	t.Fatalf("no link for %s", child)
-	return rules.Locator{}
+	return evidence.Locator{}
 }
 
 const (
@@ -156,7 +157,7 @@ func TestChainParentModified(t *testing.T) {
 	childPath := bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
 	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "linkage-mismatch")
 	assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(301), "id-mismatch-code")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(301), "id-mismatch-code")
 	cmds := hvCommands(f)
 	assert.Contains(t, cmds, `Stop-VM -Name 'APP01'`)
 	assert.Contains(t, cmds, `-ParentPath '`+app01Base+`' -IgnoreIdMismatch`)
@@ -203,7 +204,7 @@ func TestChainBrokenParentMissing(t *testing.T) {
 	assert.Equal(t, rules.Critical, f.Severity)
 	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "parent-missing")
 	assert.Contains(t, c.Summary, "APP01.vhdx")
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(2201), "chain-codes")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "chain-codes")
 	assert.Nil(t, hvFinding(res, "chain-parent-modified"))
 }
 
@@ -266,7 +267,7 @@ func TestCheckpointOrphanedInListing(t *testing.T) {
 	assert.NotContains(t, signalIDs(f), "merge-failed-19100")
 	lock := hvFinding(res, "stale-file-lock")
 	require.NotNil(t, lock, "findings: %v", hvCauses(res))
-	hvCites(t, lock, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(2201), "sharing-violation")
+	hvCites(t, lock, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "sharing-violation")
 	for _, e := range f.Evidence {
 		assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
 		assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
@@ -300,7 +301,7 @@ func TestCheckpointOrphanedUnmergedBackup(t *testing.T) {
 	hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
 	for _, e := range f.Evidence {
 		assert.NotEqual(t, "APP01", e.VM()+e.Attrs["snapshot_type"], "APP01's disk is explained by its checkpoint")
-		if e.Kind == rules.KindVMDisk || e.Kind == rules.KindVM {
+		if e.Kind == evidence.KindVMDisk || e.Kind == evidence.KindVM {
 			assert.Equal(t, "SQL01", e.VM(), "APP01 runs on an AVHDX that its Recovery checkpoint explains")
 		}
 	}
@@ -389,7 +390,7 @@ func TestCheckpointOrphanedHeader(t *testing.T) {
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	require.Len(t, f.Evidence, 1)
 	assert.Equal(t, strayPath, f.Evidence[0].Source)
-	assert.Equal(t, rules.UnitOffset, f.Evidence[0].At.Unit)
+	assert.Equal(t, evidence.UnitOffset, f.Evidence[0].At.Unit)
 	assert.Equal(t, "orphan-disk", f.Evidence[0].Signal)
 	assert.Equal(t, rules.Medium, f.Severity)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -55,10 +56,10 @@ func TestUpgradeWithUnmergedCheckpoints(t *testing.T) {
 	assert.Equal(t, rules.High, f.Severity)
 	assert.InDelta(t, 0.79, f.Confidence, 0.01, "two witnesses; the boot and the checkpoint count as two hits of the first")
 	// The first boot on the new build is the Kernel-General 12 record.
-	boot := hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "upgraded-after-checkpoint")
+	boot := hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81003), "upgraded-after-checkpoint")
 	assert.Equal(t, "20348", boot.Attrs["data.BuildVersion"])
 	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName"), "upgraded-after-checkpoint")
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(77), "restore-failed-after-upgrade")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(77), "restore-failed-after-upgrade")
 	assert.Contains(t, hvCommands(f), `Stop-VM -Name 'SQL01'`)
 	assert.Contains(t, hvCommands(f), `Update-VMVersion -Name 'SQL01'`)
 }
@@ -73,7 +74,7 @@ func TestUpgradeExportOfOldCheckpointFails(t *testing.T) {
 	res := hvRun(t, files)
 	f := hvFinding(res, "upgrade-with-unmerged-checkpoints")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", rules.AtRecord(401), "restore-failed-after-upgrade")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(401), "restore-failed-after-upgrade")
 	assert.Equal(t, rules.High, f.Severity)
 }
 
@@ -146,7 +147,7 @@ func TestCheckpointMissingFiles(t *testing.T) {
 
 // lineAbove is the VMName line that starts a Format-List object whose Name
 // line is l: records are cited at their first line.
-func lineAbove(l rules.Locator) rules.Locator { return rules.AtLine(int(l.Value) - 1) }
+func lineAbove(l evidence.Locator) evidence.Locator { return evidence.AtLine(int(l.Value) - 1) }
 
 // TestCheckpointMissingFilesNearMiss: the checkpoint's disk lives in a
 // folder the listing does not cover; absence from the listing says nothing.
@@ -256,7 +257,7 @@ func TestCheckpointOnDomainController(t *testing.T) {
 	hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName                : DC01"), "standard-on-dc")
 	w := hvCites(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
 	assert.Equal(t, "NTDS", w.Attrs["name"])
-	hvCites(t, f, "guests/DC01/System.evtx", rules.AtRecord(300), "standard-on-dc")
+	hvCites(t, f, "guests/DC01/System.evtx", evidence.AtRecord(300), "standard-on-dc")
 	assert.Contains(t, hvCommands(f), `Set-VM -Name 'DC01' -CheckpointType ProductionOnly`)
 }
 
@@ -340,7 +341,7 @@ func TestRevertDiscardedChanges(t *testing.T) {
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.Low, f.Severity)
 	assert.InDelta(t, 0.35, f.Confidence, 0.001)
-	hvCites(t, f, "vmms-admin.xml", rules.AtRecord(5120), "checkpoint-applied")
+	hvCites(t, f, "vmms-admin.xml", evidence.AtRecord(5120), "checkpoint-applied")
 	assert.Contains(t, hvCommands(f), `Enable-VMIntegrationService -VMName 'APP01' -Name 'Time Synchronization'`)
 }
 

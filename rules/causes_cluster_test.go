@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -35,9 +36,9 @@ func TestClusterMetadata(t *testing.T) {
 	f := hvFinding(res, "cluster-metadata")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.High, f.Severity)
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81001), "vm-record-mismatch")
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81002), "role-failures-of-mismatched-vm")
-	hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81003), "role-failures-of-mismatched-vm")
+	hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81001), "vm-record-mismatch")
+	hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81002), "role-failures-of-mismatched-vm")
+	hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81003), "role-failures-of-mismatched-vm")
 	assert.Empty(t, f.Against)
 	// The same 1069 names a VM configuration resource: a hint for the
 	// configuration cause too, weak on its own.
@@ -111,8 +112,8 @@ func TestRebootWithoutDrain(t *testing.T) {
 	f := hvFinding(res, "reboot-without-drain")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.Medium, f.Severity)
-	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(502), "crash-with-role-failures")
-	hvCites(t, f, "HV01/System.evtx", rules.AtRecord(81001), "crash-with-role-failures")
+	hvCites(t, f, "HV02/System.evtx", evidence.AtRecord(502), "crash-with-role-failures")
+	hvCites(t, f, "HV01/System.evtx", evidence.AtRecord(81001), "crash-with-role-failures")
 	assert.Contains(t, hvCommands(f), "Suspend-ClusterNode -Name 'HV02.contoso.local' -Drain -Wait")
 }
 
@@ -190,7 +191,7 @@ func TestSavedStateStuck(t *testing.T) {
 	f := hvFinding(res, "saved-state-stuck")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.High, f.Severity)
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9002), "worker-3080")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9002), "worker-3080")
 	c := hvCites(t, f, "vms.txt", lineOf(t, vms, "Name                  : SQL01"), "saved-for-long")
 	assert.Contains(t, c.Signal, "state-saved")
 	hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmrs"), "saved-for-long")
@@ -219,8 +220,8 @@ func TestRebootWithoutDrainPlanned(t *testing.T) {
 	f := hvFinding(res, "reboot-without-drain")
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.Medium, f.Severity)
-	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(701), "restart-with-role-failures")
-	hvCites(t, f, "HV02/System.evtx", rules.AtRecord(704), "restart-with-role-failures")
+	hvCites(t, f, "HV02/System.evtx", evidence.AtRecord(701), "restart-with-role-failures")
+	hvCites(t, f, "HV02/System.evtx", evidence.AtRecord(704), "restart-with-role-failures")
 	require.NotEmpty(t, res.Outcome.Findings)
 	assert.Equal(t, "reboot-without-drain", res.Outcome.Findings[0].Cause.ID, "findings: %v", hvCauses(res))
 	assert.Nil(t, hvFinding(res, "cluster-metadata"), "VM resources failing after a restart do not say the cluster's record is wrong")

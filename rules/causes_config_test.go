@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
@@ -44,7 +45,7 @@ func TestVMConfigCorrupt(t *testing.T) {
 	require.NotNil(t, f, "findings: %v", hvCauses(res))
 	assert.Equal(t, rules.High, f.Severity)
 	hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmcx"), "vmcx-empty")
-	c := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "worker-3070")
+	c := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "worker-3070")
 	assert.Contains(t, c.Signal, "config-data-invalid")
 	assert.Empty(t, f.Against)
 	assert.Contains(t, hvCommands(f), `Get-VM -Name 'APP01'`)
@@ -104,9 +105,9 @@ func TestConfigVersionUnsupported(t *testing.T) {
 	assert.Equal(t, rules.High, f.Severity)
 	c := hvCites(t, f, "vms.txt", lineOf(t, vms, "WEB03"), "version-outside-host-range")
 	assert.Equal(t, "10.0", c.Attrs["version"])
-	b := hvCites(t, f, "EventLogs/System.evtx", rules.AtRecord(81001), "version-outside-host-range")
+	b := hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81001), "version-outside-host-range")
 	assert.Equal(t, "17763", b.Attrs["data.BuildVersion"])
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "worker-3074")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "worker-3074")
 	for _, e := range f.Evidence {
 		assert.NotEqual(t, "APP01", e.VM(), "9.0 runs on Server 2019")
 	}
@@ -149,7 +150,7 @@ func TestVMPathMisconfigured(t *testing.T) {
 	c := hvCites(t, f, "harddrives.txt", lineOf(t, drives, oldPath), "disk-elsewhere")
 	assert.Equal(t, newDir+`\APP01.vhdx`, c.Attrs["found_path"])
 	hvCites(t, f, "listing.txt", lineOf(t, listing, "APP01.vhdx"), "disk-elsewhere")
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "path-not-found")
+	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "path-not-found")
 	assert.True(t, strings.Contains(hvCommands(f), `-Path '`+newDir+`\APP01.vhdx'`), hvCommands(f))
 }
 
@@ -192,7 +193,7 @@ func TestVMPathMisconfiguredOldVolumeGone(t *testing.T) {
 	hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05.vhdx`), "disk-elsewhere")
 	hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05-logs.vhdx`), "disk-elsewhere")
 	hvCites(t, f, "listing.txt", lineOf(t, listing, "WEB05-logs.vhdx"), "disk-elsewhere")
-	ev := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", rules.AtRecord(9001), "disk-elsewhere")
+	ev := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "disk-elsewhere")
 	assert.Equal(t, "disk-elsewhere, path-not-found", ev.Signal, "the proof is cited once per signal")
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/samples/samplegen"
 )
@@ -52,7 +53,7 @@ var measuresAgainstLatest = map[string]bool{
 }
 
 // places names each piece of evidence by its place in the bundle.
-func places(list []*rules.Evidence) []string {
+func places(list []*evidence.Evidence) []string {
 	var out []string
 	for _, e := range list {
 		out = append(out, e.Source+" "+e.At.String())

@@ -1,9 +1,11 @@
 package rules
 
+import "github.com/hvtriage/hvtriage/evidence"
+
 // A check is Go code for a signal that attribute matching cannot express:
 // absence, comparison across items, time order. It returns the evidence the
 // signal rests on; an empty result means the signal did not fire.
-type check func(ix *index) []*Evidence
+type check func(ix *index) []*evidence.Evidence
 
 // checks is the registry the catalog refers to by name; the loader rejects
 // a catalog naming a check that is not here. Each area keeps its checks in

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // backupChecks are the checks of catalog/backup.json.
@@ -41,10 +43,10 @@ const (
 // backupSeveralProviders fires when one providers listing names two or more
 // third-party VSS providers: two backup or storage products that can each
 // start snapshots on the same volumes. One third-party provider is normal.
-func backupSeveralProviders(ix *index) []*Evidence {
-	bySource := map[string][]*Evidence{}
+func backupSeveralProviders(ix *index) []*evidence.Evidence {
+	bySource := map[string][]*evidence.Evidence{}
 	var order []string
-	for _, p := range ix.of(KindVSSProvider) {
+	for _, p := range ix.of(evidence.KindVSSProvider) {
 		if p.Attrs["third_party"] != "true" {
 			continue
 		}
@@ -53,9 +55,9 @@ func backupSeveralProviders(ix *index) []*Evidence {
 		}
 		bySource[p.Source] = append(bySource[p.Source], p)
 	}
-	var out []*Evidence
+	var out []*evidence.Evidence
 	for _, src := range order {
-		if ps := bySource[src]; len(distinctBy(ps, AttrName)) >= 2 {
+		if ps := bySource[src]; len(distinctBy(ps, evidence.AttrName)) >= 2 {
 			out = append(out, ps...)
 		}
 	}
@@ -65,9 +67,9 @@ func backupSeveralProviders(ix *index) []*Evidence {
 // backupSeveralCBTFilters fires when change-tracking filters of two or more
 // backup products are loaded: each product tracks and snapshots the same
 // disks on its own schedule.
-func backupSeveralCBTFilters(ix *index) []*Evidence {
-	var cbt []*Evidence
-	for _, f := range ix.of(KindFilter) {
+func backupSeveralCBTFilters(ix *index) []*evidence.Evidence {
+	var cbt []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFilter) {
 		if f.Attrs["category"] == "backup-cbt" {
 			cbt = append(cbt, f)
 		}
@@ -82,14 +84,14 @@ func backupSeveralCBTFilters(ix *index) []*Evidence {
 // providers were created within backupOverlapWindow of each other: two
 // snapshot sets in flight at once, which VSS serializes or refuses. Both
 // shadows are cited.
-func backupShadowsOverlap(ix *index) []*Evidence {
-	var timed []*Evidence
-	for _, s := range ix.of(KindVSSShadow) {
+func backupShadowsOverlap(ix *index) []*evidence.Evidence {
+	var timed []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindVSSShadow) {
 		if !s.Time.IsZero() && s.Attrs["provider"] != "" {
 			timed = append(timed, s)
 		}
 	}
-	hit := map[*Evidence]bool{}
+	hit := map[*evidence.Evidence]bool{}
 	for i, a := range timed {
 		for _, b := range timed[i+1:] {
 			if b.Time.Sub(a.Time) > backupOverlapWindow {
@@ -107,10 +109,10 @@ func backupShadowsOverlap(ix *index) []*Evidence {
 // backup software) older than backupRecoveryStaleAfter when the bundle was
 // collected: the product that made them did not remove them. A Recovery
 // checkpoint without a readable creation time is not judged.
-func backupStaleRecoveryCheckpoint(ix *index) []*Evidence {
+func backupStaleRecoveryCheckpoint(ix *index) []*evidence.Evidence {
 	latest := ix.latest()
-	var out []*Evidence
-	for _, s := range ix.of(KindSnapshot) {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if strings.EqualFold(s.Attrs["snapshot_type"], "Recovery") && !s.Time.IsZero() && latest.Sub(s.Time) >= backupRecoveryStaleAfter {
 			out = append(out, s)
 		}
@@ -122,18 +124,18 @@ func backupStaleRecoveryCheckpoint(ix *index) []*Evidence {
 // (.rct/.mrt) in a listing whose disk is not in the same folder: a backup
 // product enabled change tracking on a disk that has since been merged,
 // moved or deleted, and its tracking was never cleaned up.
-func backupOrphanChangeTracking(ix *index) []*Evidence {
+func backupOrphanChangeTracking(ix *index) []*evidence.Evidence {
 	present := map[string]bool{}
-	for _, f := range ix.of(KindFile) {
-		present[strings.ToLower(f.Attrs[AttrPath])] = true
+	for _, f := range ix.of(evidence.KindFile) {
+		present[strings.ToLower(f.Attrs[evidence.AttrPath])] = true
 	}
-	var out []*Evidence
-	for _, f := range ix.of(KindFile) {
+	var out []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFile) {
 		ext := f.Attrs["ext"]
 		if ext != ".rct" && ext != ".mrt" {
 			continue
 		}
-		p := f.Attrs[AttrPath]
+		p := f.Attrs[evidence.AttrPath]
 		if len(p) <= len(ext) || f.Attrs["is_dir"] == "true" {
 			continue
 		}
@@ -158,26 +160,26 @@ var backupVendorSources = []string{"NetWorker", "NMM", "Veeam MP", "Veeam Backup
 // Hyper-V events about backup checkpoints or VSS, Windows Server Backup
 // errors, backup products' own errors (events and their logs), and VSS
 // writer vetoes on the host.
-func backupFailureEvents(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		level := e.Attrs[AttrLevel]
-		if level != "1" && level != "2" && !(level == "3" && e.Attrs[AttrEventID] == "8229") {
+func backupFailureEvents(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		level := e.Attrs[evidence.AttrLevel]
+		if level != "1" && level != "2" && !(level == "3" && e.Attrs[evidence.AttrEventID] == "8229") {
 			continue
 		}
-		p := e.Attrs[AttrProvider]
+		p := e.Attrs[evidence.AttrProvider]
 		switch {
-		case isHyperVProvider(p) && (backupErrorText.MatchString(e.Attrs[AttrText]) || backupErrorCodes.MatchString(e.Attrs[AttrHResults])):
+		case isHyperVProvider(p) && (backupErrorText.MatchString(e.Attrs[evidence.AttrText]) || backupErrorCodes.MatchString(e.Attrs[evidence.AttrHResults])):
 		case strings.EqualFold(p, "Microsoft-Windows-Backup"):
 		case slices.ContainsFunc(backupVendorSources, func(v string) bool { return strings.EqualFold(v, p) }):
-		case strings.EqualFold(p, "VSS") && (e.Attrs[AttrEventID] == "8229" || e.Attrs[AttrEventID] == "12293"):
+		case strings.EqualFold(p, "VSS") && (e.Attrs[evidence.AttrEventID] == "8229" || e.Attrs[evidence.AttrEventID] == "12293"):
 		default:
 			continue
 		}
 		out = append(out, e)
 	}
 	// Backup products' own logs: their errors are backup failures too.
-	for _, e := range ix.of(KindCmdError) {
+	for _, e := range ix.of(evidence.KindCmdError) {
 		if e.Attrs["product"] != "" && e.Attrs["level"] == "error" {
 			out = append(out, e)
 		}
@@ -185,7 +187,7 @@ func backupFailureEvents(ix *index) []*Evidence {
 	return out
 }
 
-func backupIsUserCheckpoint(s *Evidence) bool {
+func backupIsUserCheckpoint(s *evidence.Evidence) bool {
 	t := s.Attrs["snapshot_type"]
 	return strings.EqualFold(t, "Standard") || strings.EqualFold(t, "Planned")
 }
@@ -193,7 +195,7 @@ func backupIsUserCheckpoint(s *Evidence) bool {
 // userCheckpointBefore reports whether checkpoint s existed when event e
 // was logged. A checkpoint or event without a time cannot be ordered and
 // counts as existing: the checkpoint is still there at collection time.
-func userCheckpointBefore(s, e *Evidence) bool {
+func userCheckpointBefore(s, e *evidence.Evidence) bool {
 	return s.Time.IsZero() || e.Time.IsZero() || !s.Time.After(e.Time)
 }
 
@@ -202,10 +204,10 @@ func userCheckpointBefore(s, e *Evidence) bool {
 // checkpoint was taken: backup products that rely on resilient change
 // tracking refuse, or mishandle, VMs that carry user checkpoints. It cites
 // the checkpoints and the failures of the same VM.
-func backupUserCheckpointSameVM(ix *index) []*Evidence {
+func backupUserCheckpointSameVM(ix *index) []*evidence.Evidence {
 	failures := backupFailureEvents(ix)
-	hit := map[*Evidence]bool{}
-	for _, s := range ix.of(KindSnapshot) {
+	hit := map[*evidence.Evidence]bool{}
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		vm := s.VM()
 		if !backupIsUserCheckpoint(s) || vm == "" {
 			continue
@@ -216,13 +218,13 @@ func backupUserCheckpointSameVM(ix *index) []*Evidence {
 			}
 		}
 	}
-	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+	return slices.Concat(keepOrder(ix.of(evidence.KindSnapshot), hit), keepOrder(failures, hit))
 }
 
 // mentionsVM reports whether an event's text names the VM as a word: backup
 // products write the VM name into their messages rather than into fields.
-func mentionsVM(e *Evidence, vm string) bool {
-	text := strings.ToLower(e.Attrs[AttrText])
+func mentionsVM(e *evidence.Evidence, vm string) bool {
+	text := strings.ToLower(e.Attrs[evidence.AttrText])
 	name := strings.ToLower(vm)
 	for i := strings.Index(text, name); i >= 0; {
 		end := i + len(name)
@@ -249,10 +251,10 @@ func isWordByte(c byte) bool {
 // no VM (a host writer veto, a Windows Server Backup error), so it cannot
 // be tied to the checkpointed VM. A failure that names another VM does not
 // count.
-func backupUserCheckpointHostFailure(ix *index) []*Evidence {
+func backupUserCheckpointHostFailure(ix *index) []*evidence.Evidence {
 	failures := backupFailureEvents(ix)
-	hit := map[*Evidence]bool{}
-	for _, s := range ix.of(KindSnapshot) {
+	hit := map[*evidence.Evidence]bool{}
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if !backupIsUserCheckpoint(s) {
 			continue
 		}
@@ -262,18 +264,18 @@ func backupUserCheckpointHostFailure(ix *index) []*Evidence {
 			}
 		}
 	}
-	return slices.Concat(keepOrder(ix.of(KindSnapshot), hit), keepOrder(failures, hit))
+	return slices.Concat(keepOrder(ix.of(evidence.KindSnapshot), hit), keepOrder(failures, hit))
 }
 
 // mentionsAnotherVM reports whether the event names a known VM other than
 // vm: such a failure belongs to that VM, not to the checkpointed one.
-func mentionsAnotherVM(ix *index, e *Evidence, vm string) bool {
-	for _, v := range ix.of(KindVM) {
+func mentionsAnotherVM(ix *index, e *evidence.Evidence, vm string) bool {
+	for _, v := range ix.of(evidence.KindVM) {
 		if other := v.VM(); other != "" && !strings.EqualFold(other, vm) && mentionsVM(e, other) {
 			return true
 		}
 	}
-	for _, s := range ix.of(KindSnapshot) {
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if other := s.VM(); other != "" && !strings.EqualFold(other, vm) && mentionsVM(e, other) {
 			return true
 		}
@@ -283,7 +285,7 @@ func mentionsAnotherVM(ix *index, e *Evidence, vm string) bool {
 
 // distinctBy returns the distinct non-empty values (case-insensitive) of an
 // attribute over a list.
-func distinctBy(list []*Evidence, attr string) []string {
+func distinctBy(list []*evidence.Evidence, attr string) []string {
 	var vals []string
 	for _, e := range list {
 		v := strings.ToLower(e.Attrs[attr])
@@ -295,8 +297,8 @@ func distinctBy(list []*Evidence, attr string) []string {
 }
 
 // keepOrder returns the items of list that are in set, in list order.
-func keepOrder(list []*Evidence, set map[*Evidence]bool) []*Evidence {
-	var out []*Evidence
+func keepOrder(list []*evidence.Evidence, set map[*evidence.Evidence]bool) []*evidence.Evidence {
+	var out []*evidence.Evidence
 	for _, e := range list {
 		if set[e] {
 			out = append(out, e)
@@ -309,9 +311,9 @@ func keepOrder(list []*Evidence, set map[*Evidence]bool) []*Evidence {
 // integration service of at least one VM and every one of them is enabled
 // and reports OK: the guests can take part in production checkpoints. It
 // cites those rows.
-func guestVSSAllOK(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, s := range ix.of(KindIntegration) {
+func guestVSSAllOK(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindIntegration) {
 		if s.Attrs["service"] != "vss" {
 			continue
 		}

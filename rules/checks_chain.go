@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // chainChecks are the checks of catalog/chain.json.
@@ -26,10 +28,10 @@ var chainCheckEvents = map[string][]string{
 // the chain stage counts any reference, so a bundle holding only
 // Get-VMSnapshot output would make the disk the VM runs on look orphaned.
 // It cites the chain issue (the child's header).
-func orphanHeader(ix *index) []*Evidence {
+func orphanHeader(ix *index) []*evidence.Evidence {
 	u := diskUsage(ix)
-	var out []*Evidence
-	for _, is := range ix.of(KindChainIssue) {
+	var out []*evidence.Evidence
+	for _, is := range ix.of(evidence.KindChainIssue) {
 		if is.Attrs["issue"] == "orphan" && u.judgeable(is.Attrs["child"]) && !u.used[winBase(is.Attrs["child"])] {
 			out = append(out, is)
 		}
@@ -74,13 +76,13 @@ func isCheckpointDisk(p string) bool {
 // vm.snapshot carry several (disk_paths), vm.disk one (path). Items that
 // are not file paths (Format-List prints "Hard Drive on SCSI controller…"
 // when HardDrives was not expanded) are dropped.
-func diskPathsOf(e *Evidence) []string {
+func diskPathsOf(e *evidence.Evidence) []string {
 	var raw []string
 	switch e.Kind {
-	case KindVMDisk:
-		raw = []string{e.Attrs[AttrPath]}
-	case KindVM, KindSnapshot:
-		raw = strings.Split(e.Attrs[AttrDiskPaths], "\n")
+	case evidence.KindVMDisk:
+		raw = []string{e.Attrs[evidence.AttrPath]}
+	case evidence.KindVM, evidence.KindSnapshot:
+		raw = strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n")
 	}
 	var out []string
 	for _, p := range raw {
@@ -138,17 +140,17 @@ func diskUsage(ix *index) diskUse {
 			}
 		}
 	}
-	for _, k := range []Kind{KindVM, KindVMDisk, KindSnapshot} {
+	for _, k := range []evidence.Kind{evidence.KindVM, evidence.KindVMDisk, evidence.KindSnapshot} {
 		for _, e := range ix.of(k) {
 			paths := diskPathsOf(e)
 			for _, p := range paths {
 				mark(p, e.VM())
 			}
-			if k != KindSnapshot && len(paths) > 0 {
+			if k != evidence.KindSnapshot && len(paths) > 0 {
 				u.current[strings.ToLower(e.VM())] = true
 				u.anyCurrent = true
 			}
-			if k == KindSnapshot && len(paths) == 0 {
+			if k == evidence.KindSnapshot && len(paths) == 0 {
 				u.blind[strings.ToLower(e.VM())] = true
 			}
 		}
@@ -157,17 +159,17 @@ func diskUsage(ix *index) diskUse {
 	// printed is in use. Get-VHD rows are in use only if their disk is,
 	// and then so is their parent; follow parents until nothing changes.
 	parentOf := map[string]string{}
-	for _, e := range ix.of(KindDiskInfo) {
+	for _, e := range ix.of(evidence.KindDiskInfo) {
 		if e.Attrs["chain_number"] != "" && e.VM() != "" {
-			mark(e.Attrs[AttrPath], e.VM())
+			mark(e.Attrs[evidence.AttrPath], e.VM())
 			u.current[strings.ToLower(e.VM())] = true
 			u.anyCurrent = true
 		}
 		if pp := e.Attrs["parent_path"]; pp != "" {
-			parentOf[winBase(e.Attrs[AttrPath])] = winBase(pp)
+			parentOf[winBase(e.Attrs[evidence.AttrPath])] = winBase(pp)
 		}
 	}
-	for _, e := range ix.of(KindChainLink) {
+	for _, e := range ix.of(evidence.KindChainLink) {
 		if c, p := winBase(e.Attrs["child"]), winBase(e.Attrs["parent"]); c != "" && p != "" {
 			if _, ok := parentOf[c]; !ok {
 				parentOf[c] = p
@@ -205,12 +207,12 @@ func (u diskUse) judgeable(p string) bool {
 // disk in use at all, and for a VM whose checkpoints were listed without
 // their disks (intermediate AVHDX files then belong to checkpoints the
 // bundle cannot show). It cites the listing line of each orphan.
-func orphanAVHDXInListing(ix *index) []*Evidence {
+func orphanAVHDXInListing(ix *index) []*evidence.Evidence {
 	u := diskUsage(ix)
-	var out []*Evidence
+	var out []*evidence.Evidence
 	seen := map[string]bool{}
-	for _, f := range ix.of(KindFile) {
-		p := f.Attrs[AttrPath]
+	for _, f := range ix.of(evidence.KindFile) {
+		p := f.Attrs[evidence.AttrPath]
 		n := winBase(p)
 		if f.Attrs["is_dir"] == "true" || !isCheckpointDisk(p) || u.used[n] || seen[strings.ToLower(p)] || !u.judgeable(p) {
 			continue
@@ -232,22 +234,22 @@ func orphanAVHDXInListing(ix *index) []*Evidence {
 // VM: the SDP basic info always has a snapshot section per VM, and a
 // Get-VMSnapshot listing that shows other VMs' checkpoints was run for all
 // VMs. It cites the inventory line that names the AVHDX.
-func vmOnAVHDXWithoutCheckpoint(ix *index) []*Evidence {
+func vmOnAVHDXWithoutCheckpoint(ix *index) []*evidence.Evidence {
 	hasCheckpoint := map[string]bool{}
 	snapshotFiles := map[string]bool{}
-	for _, s := range ix.of(KindSnapshot) {
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		hasCheckpoint[strings.ToLower(s.VM())] = true
 		snapshotFiles[s.Source] = true
 	}
 	sdpVM := map[string]bool{}
-	for _, v := range ix.of(KindVM) {
+	for _, v := range ix.of(evidence.KindVM) {
 		if _, ok := v.Attrs["running"]; ok {
 			sdpVM[strings.ToLower(v.VM())] = true
 		}
 	}
-	var out []*Evidence
+	var out []*evidence.Evidence
 	reported := map[string]bool{}
-	for _, k := range []Kind{KindVMDisk, KindVM} {
+	for _, k := range []evidence.Kind{evidence.KindVMDisk, evidence.KindVM} {
 		for _, e := range ix.of(k) {
 			vm := strings.ToLower(e.VM())
 			if vm == "" || hasCheckpoint[vm] || reported[vm] {
@@ -278,10 +280,10 @@ const recoveryGrace = 24 * time.Hour
 // one that outlived its job was never merged back. Age is measured against
 // ix.latest(), never the clock, and checkpoints whose creation time could
 // not be read unambiguously are skipped.
-func staleRecoveryCheckpoint(ix *index) []*Evidence {
+func staleRecoveryCheckpoint(ix *index) []*evidence.Evidence {
 	latest := ix.latest()
-	var out []*Evidence
-	for _, s := range ix.of(KindSnapshot) {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if strings.EqualFold(s.Attrs["snapshot_type"], "Recovery") && !s.Time.IsZero() && latest.Sub(s.Time) > recoveryGrace {
 			out = append(out, s)
 		}
@@ -297,10 +299,10 @@ var otherCauseMergeCodes = regexp.MustCompile(`(?i)0x80070299|0xc0000427|0xc03a0
 
 // mergeFailedUnexplained returns the VMMS 19100 events (background merge
 // failed) whose error code does not belong to another cause.
-func mergeFailedUnexplained(ix *index) []*Evidence {
-	var out []*Evidence
+func mergeFailedUnexplained(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
 	for _, e := range ix.eventsByPID[providerID{"microsoft-windows-hyper-v-vmms", "19100"}] {
-		if !otherCauseMergeCodes.MatchString(e.Attrs[AttrHResults]) && !otherCauseMergeCodes.MatchString(e.Attrs[AttrText]) {
+		if !otherCauseMergeCodes.MatchString(e.Attrs[evidence.AttrHResults]) && !otherCauseMergeCodes.MatchString(e.Attrs[evidence.AttrText]) {
 			out = append(out, e)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // checkpointChecks are the checks of catalog/checkpoint.json.
@@ -45,21 +47,21 @@ const deepChainLinks = 8
 // deepCheckpointChain fires for a differencing chain, rebuilt from the disk
 // headers, that is deepChainLinks or more links long. It cites the links of
 // the deepest chain, from the leaf down.
-func deepCheckpointChain(ix *index) []*Evidence {
-	parentOf := map[string]*Evidence{}
+func deepCheckpointChain(ix *index) []*evidence.Evidence {
+	parentOf := map[string]*evidence.Evidence{}
 	isParent := map[string]bool{}
-	for _, l := range ix.of(KindChainLink) {
+	for _, l := range ix.of(evidence.KindChainLink) {
 		if p := l.Attrs["parent"]; p != "" {
 			parentOf[l.Attrs["child"]] = l
 			isParent[p] = true
 		}
 	}
-	var deepest []*Evidence
+	var deepest []*evidence.Evidence
 	for child, l := range parentOf {
 		if isParent[child] {
 			continue // not a leaf
 		}
-		var chain []*Evidence
+		var chain []*evidence.Evidence
 		seen := map[string]bool{}
 		for cur := l; cur != nil && !seen[cur.Attrs["child"]]; cur = parentOf[cur.Attrs["parent"]] {
 			seen[cur.Attrs["child"]] = true
@@ -97,18 +99,18 @@ func (v osVersion) String() string {
 // bootVersion reads the OS version from a boot event: Kernel-General 12
 // (MajorVersion, MinorVersion, BuildVersion) or EventLog 6009 ("10.00."
 // and "17763" as its first two strings).
-func bootVersion(e *Evidence) (osVersion, bool) {
+func bootVersion(e *evidence.Evidence) (osVersion, bool) {
 	atoi := func(s string) (int, bool) {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		return n, err == nil && n >= 0
 	}
 	switch {
-	case strings.EqualFold(e.Attrs[AttrProvider], providerKernelGeneral) && e.Attrs[AttrEventID] == "12":
+	case strings.EqualFold(e.Attrs[evidence.AttrProvider], providerKernelGeneral) && e.Attrs[evidence.AttrEventID] == "12":
 		maj, ok1 := atoi(e.Attrs["data.MajorVersion"])
 		mnr, ok2 := atoi(e.Attrs["data.MinorVersion"])
 		bld, ok3 := atoi(e.Attrs["data.BuildVersion"])
 		return osVersion{maj, mnr, bld}, ok1 && ok2 && ok3 && bld > 0
-	case strings.EqualFold(e.Attrs[AttrProvider], providerEventLog) && e.Attrs[AttrEventID] == "6009":
+	case strings.EqualFold(e.Attrs[evidence.AttrProvider], providerEventLog) && e.Attrs[evidence.AttrEventID] == "6009":
 		parts := strings.Split(strings.Trim(strings.TrimSpace(e.Attrs["data.1"]), "."), ".")
 		if len(parts) != 2 {
 			return osVersion{}, false
@@ -124,20 +126,20 @@ func bootVersion(e *Evidence) (osVersion, bool) {
 // osUpgrade is a boot that came up on another version than the boot
 // before it on the same computer.
 type osUpgrade struct {
-	boot     *Evidence // the first boot event showing the new version
+	boot     *evidence.Evidence // the first boot event showing the new version
 	from, to osVersion
 }
 
 // bootVersions lists, per computer and in time order, the boot events
 // that carry an OS version.
-func bootVersions(ix *index) map[string][]*Evidence {
-	byHost := map[string][]*Evidence{}
-	for _, e := range ix.of(KindEvent) {
+func bootVersions(ix *index) map[string][]*evidence.Evidence {
+	byHost := map[string][]*evidence.Evidence{}
+	for _, e := range ix.of(evidence.KindEvent) {
 		if e.Time.IsZero() {
 			continue
 		}
 		if _, ok := bootVersion(e); ok {
-			h := strings.ToLower(e.Attrs[AttrComputer])
+			h := strings.ToLower(e.Attrs[evidence.AttrComputer])
 			byHost[h] = append(byHost[h], e)
 		}
 	}
@@ -168,10 +170,10 @@ func osUpgrades(ix *index) []osUpgrade {
 // were created before t. Checkpoint times come from cmdlet output in host
 // local time while event times are UTC, so a checkpoint counts only when it
 // is older than t by more than any time-zone offset (14 hours).
-func checkpointsBefore(ix *index, t time.Time) []*Evidence {
+func checkpointsBefore(ix *index, t time.Time) []*evidence.Evidence {
 	const tzSlack = 14 * time.Hour
-	var out []*Evidence
-	for _, s := range ix.of(KindSnapshot) {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if !s.Time.IsZero() && s.Time.Add(tzSlack).Before(t) {
 			out = append(out, s)
 		}
@@ -184,10 +186,10 @@ func checkpointsBefore(ix *index, t time.Time) []*Evidence {
 // were taken on the old OS, and restoring or exporting them on the new
 // one is what fails (hyperv-triage-facts.md §1.10). It cites the boot
 // event that shows the new version and the checkpoints older than it.
-func upgradedAfterCheckpoint(ix *index) []*Evidence {
+func upgradedAfterCheckpoint(ix *index) []*evidence.Evidence {
 	for _, up := range osUpgrades(ix) {
 		if old := checkpointsBefore(ix, up.boot.Time); len(old) > 0 {
-			return append([]*Evidence{up.boot}, old...)
+			return append([]*evidence.Evidence{up.boot}, old...)
 		}
 	}
 	return nil
@@ -209,33 +211,33 @@ var (
 // an existing checkpoint failed: the text names apply, restore, revert,
 // export or merge, and either a checkpoint or one of the two codes. An
 // error that names only the creation of a checkpoint is not one.
-func isRestoreFailure(e *Evidence) bool {
-	p := e.Attrs[AttrProvider]
+func isRestoreFailure(e *evidence.Evidence) bool {
+	p := e.Attrs[evidence.AttrProvider]
 	if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {
 		return false
 	}
-	if lvl := e.Attrs[AttrLevel]; lvl != "1" && lvl != "2" {
+	if lvl := e.Attrs[evidence.AttrLevel]; lvl != "1" && lvl != "2" {
 		return false
 	}
-	text := e.Attrs[AttrText]
+	text := e.Attrs[evidence.AttrText]
 	if !checkpointUseText.MatchString(text) {
 		return false
 	}
-	h := e.Attrs[AttrHResults]
+	h := e.Attrs[evidence.AttrHResults]
 	return checkpointWordText.MatchString(text) || strings.Contains(h, "0xc03a000e") || strings.Contains(h, "0x8000ffff")
 }
 
 // concernsCheckpoints reports whether a failure is about a VM that has one
 // of the checkpoints (by VM name or ID), or names one of them; a failure
 // that says neither is not tied to them.
-func concernsCheckpoints(e *Evidence, old []*Evidence) bool {
-	vm, id := strings.ToLower(e.VM()), strings.ToLower(strings.Trim(e.Attrs[AttrVMID], "{}"))
-	text := strings.ToLower(e.Attrs[AttrText])
+func concernsCheckpoints(e *evidence.Evidence, old []*evidence.Evidence) bool {
+	vm, id := strings.ToLower(e.VM()), strings.ToLower(strings.Trim(e.Attrs[evidence.AttrVMID], "{}"))
+	text := strings.ToLower(e.Attrs[evidence.AttrText])
 	for _, s := range old {
 		switch {
 		case vm != "" && strings.EqualFold(s.VM(), vm),
-			id != "" && strings.EqualFold(strings.Trim(s.Attrs[AttrVMID], "{}"), id),
-			s.Attrs[AttrName] != "" && strings.Contains(text, strings.ToLower(s.Attrs[AttrName])):
+			id != "" && strings.EqualFold(strings.Trim(s.Attrs[evidence.AttrVMID], "{}"), id),
+			s.Attrs[evidence.AttrName] != "" && strings.Contains(text, strings.ToLower(s.Attrs[evidence.AttrName])):
 			return true
 		}
 	}
@@ -249,14 +251,14 @@ func concernsCheckpoints(e *Evidence, old []*Evidence) bool {
 // failure after it is what ties the upgrade to the customer's problem. A
 // checkpoint that fails to be created after the upgrade does not count.
 // It cites the failure events.
-func restoreFailedAfterUpgrade(ix *index) []*Evidence {
+func restoreFailedAfterUpgrade(ix *index) []*evidence.Evidence {
 	for _, up := range osUpgrades(ix) {
 		old := checkpointsBefore(ix, up.boot.Time)
 		if len(old) == 0 {
 			continue
 		}
-		var out []*Evidence
-		for _, e := range ix.of(KindEvent) {
+		var out []*evidence.Evidence
+		for _, e := range ix.of(evidence.KindEvent) {
 			if e.Time.After(up.boot.Time) && isRestoreFailure(e) && concernsCheckpoints(e, old) {
 				out = append(out, e)
 			}
@@ -272,7 +274,7 @@ func restoreFailedAfterUpgrade(ix *index) []*Evidence {
 // Windows lists production and standard checkpoints alike as Standard.
 // Planned is a checkpoint of a planned VM (an import or a replica being
 // prepared), Recovery a backup product's, Replica* Hyper-V Replica's.
-func isUserCheckpoint(e *Evidence) bool {
+func isUserCheckpoint(e *evidence.Evidence) bool {
 	return strings.EqualFold(e.Attrs["snapshot_type"], "Standard")
 }
 
@@ -282,10 +284,10 @@ func isUserCheckpoint(e *Evidence) bool {
 // checkpoints have their own life cycle and are not counted. It cites
 // every such checkpoint.
 func userCheckpointsOlderThan(age time.Duration) check {
-	return func(ix *index) []*Evidence {
+	return func(ix *index) []*evidence.Evidence {
 		latest := ix.latest()
-		var out []*Evidence
-		for _, s := range ix.of(KindSnapshot) {
+		var out []*evidence.Evidence
+		for _, s := range ix.of(evidence.KindSnapshot) {
 			if isUserCheckpoint(s) && !s.Time.IsZero() && latest.Sub(s.Time) > age {
 				out = append(out, s)
 			}
@@ -298,8 +300,8 @@ func userCheckpointsOlderThan(age time.Duration) check {
 // separated) and the files it shows (lower-case full paths).
 func listedDirs(ix *index) (dirs, files map[string]bool) {
 	dirs, files = map[string]bool{}, map[string]bool{}
-	for _, f := range ix.of(KindFile) {
-		p := f.Attrs[AttrPath]
+	for _, f := range ix.of(evidence.KindFile) {
+		p := f.Attrs[evidence.AttrPath]
 		if p == "" || f.Attrs["dir"] == "" {
 			continue
 		}
@@ -314,13 +316,13 @@ func listedDirs(ix *index) (dirs, files map[string]bool) {
 // listed but its AVHDX (or the disk it was taken of) is gone. A folder the
 // listing does not cover says nothing, so its files are not judged. It
 // cites the checkpoint.
-func checkpointDiskNotInListing(ix *index) []*Evidence {
+func checkpointDiskNotInListing(ix *index) []*evidence.Evidence {
 	dirs, files := listedDirs(ix)
 	if len(files) == 0 {
 		return nil
 	}
-	var out []*Evidence
-	for _, s := range ix.of(KindSnapshot) {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		for _, p := range diskPathsOf(s) {
 			key := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(p), `\`, "/"))
 			if dirs[winDir(p)] && !files[key] {
@@ -355,13 +357,13 @@ func nameTokens(p string) map[string]bool {
 // proves the guest is a domain controller. A writer listing counts as the
 // guest's when it has an NTDS writer, has no Hyper-V writer (so it was not
 // taken on the host), and its file path names the VM.
-func guestDCWriters(ix *index) map[string]*Evidence {
+func guestDCWriters(ix *index) map[string]*evidence.Evidence {
 	type listing struct {
-		ntds   *Evidence
+		ntds   *evidence.Evidence
 		hyperv bool
 	}
 	bySource := map[string]*listing{}
-	for _, w := range ix.of(KindVSSWriter) {
+	for _, w := range ix.of(evidence.KindVSSWriter) {
 		l := bySource[w.Source]
 		if l == nil {
 			l = &listing{}
@@ -369,21 +371,21 @@ func guestDCWriters(ix *index) map[string]*Evidence {
 		}
 		id := strings.ToLower(strings.Trim(w.Attrs["writer_id"], "{}"))
 		switch {
-		case id == hyperVWriterIDForDC || strings.Contains(strings.ToLower(w.Attrs[AttrName]), "hyper-v"):
+		case id == hyperVWriterIDForDC || strings.Contains(strings.ToLower(w.Attrs[evidence.AttrName]), "hyper-v"):
 			l.hyperv = true
-		case id == ntdsWriterID || strings.EqualFold(w.Attrs[AttrName], "NTDS"):
+		case id == ntdsWriterID || strings.EqualFold(w.Attrs[evidence.AttrName], "NTDS"):
 			l.ntds = w
 		}
 	}
 	vms := map[string]bool{}
-	for _, k := range []Kind{KindVM, KindSnapshot} {
+	for _, k := range []evidence.Kind{evidence.KindVM, evidence.KindSnapshot} {
 		for _, e := range ix.of(k) {
 			if vm := strings.ToLower(e.VM()); vm != "" {
 				vms[vm] = true
 			}
 		}
 	}
-	out := map[string]*Evidence{}
+	out := map[string]*evidence.Evidence{}
 	for src, l := range bySource {
 		if l.ntds == nil || l.hyperv {
 			continue
@@ -412,14 +414,14 @@ const hyperVWriterIDForDC = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 // checkpointState says whether a checkpoint holds saved state, as far as
 // the listings show: known is false when no listing shows the
 // checkpoint's configuration file.
-func checkpointState(ix *index, s *Evidence) (holds, known bool) {
+func checkpointState(ix *index, s *evidence.Evidence) (holds, known bool) {
 	id := strings.ToLower(strings.Trim(s.Attrs["id"], "{} "))
 	if id == "" {
 		return false, false
 	}
-	for _, f := range ix.of(KindFile) {
-		p := strings.ToLower(f.Attrs[AttrPath])
-		name := strings.ToLower(f.Attrs[AttrName])
+	for _, f := range ix.of(evidence.KindFile) {
+		p := strings.ToLower(f.Attrs[evidence.AttrPath])
+		name := strings.ToLower(f.Attrs[evidence.AttrName])
 		stem := strings.TrimSuffix(name, path.Ext(name))
 		switch {
 		case stem == id && (f.Attrs["ext"] == ".vmcx" || f.Attrs["ext"] == ".xml"):
@@ -442,7 +444,7 @@ const vmGenerationIDBuild = 9200
 // Directory back silently: its guest (boot events of a computer named like
 // the VM) or a host (every other computer's boots) runs a build older than
 // Windows Server 2012. It returns the boot event that shows it.
-func silentRollback(ix *index, vm string) *Evidence {
+func silentRollback(ix *index, vm string) *evidence.Evidence {
 	for host, boots := range bootVersions(ix) {
 		_ = host
 		for _, e := range boots {
@@ -458,9 +460,9 @@ func silentRollback(ix *index, vm string) *Evidence {
 // listing shows the NTDS writer, the checkpoint, the NTDS writer and
 // whether the checkpoint holds saved state (a standard checkpoint) and is
 // known to.
-func dcCheckpoints(ix *index, each func(s, ntds *Evidence, holds, known bool)) {
+func dcCheckpoints(ix *index, each func(s, ntds *evidence.Evidence, holds, known bool)) {
 	dcs := guestDCWriters(ix)
-	for _, s := range ix.of(KindSnapshot) {
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		w := dcs[strings.ToLower(s.VM())]
 		if w == nil || !strings.EqualFold(s.Attrs["snapshot_type"], "Standard") {
 			continue
@@ -474,9 +476,9 @@ func dcCheckpoints(ix *index, each func(s, ntds *Evidence, holds, known bool)) {
 // state) of a domain controller where applying it is a silent USN
 // rollback: the guest or the host predates VM-Generation ID. It cites the
 // checkpoint, the NTDS writer and the boot event showing the old build.
-func standardCheckpointOnDC(ix *index) []*Evidence {
-	var out []*Evidence
-	dcCheckpoints(ix, func(s, w *Evidence, holds, _ bool) {
+func standardCheckpointOnDC(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	dcCheckpoints(ix, func(s, w *evidence.Evidence, holds, _ bool) {
 		if !holds {
 			return
 		}
@@ -492,9 +494,9 @@ func standardCheckpointOnDC(ix *index) []*Evidence {
 // DC would notice a revert and discard its invocation ID, so the risk is
 // stale data and a slower recovery, not silent divergence. It cites the
 // checkpoint and the NTDS writer.
-func standardCheckpointOnDCGenID(ix *index) []*Evidence {
-	var out []*Evidence
-	dcCheckpoints(ix, func(s, w *Evidence, holds, _ bool) {
+func standardCheckpointOnDCGenID(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	dcCheckpoints(ix, func(s, w *evidence.Evidence, holds, _ bool) {
 		if holds && silentRollback(ix, s.VM()) == nil {
 			out = appendNew(out, s, w)
 		}
@@ -506,19 +508,19 @@ func standardCheckpointOnDCGenID(ix *index) []*Evidence {
 // USN rollback or an unsupported restore (2095, 2103) and a checkpoint of
 // that domain controller exists (production or standard: the damage is
 // done). It cites the checkpoints and the AD events.
-func dcCheckpointRollbackLogged(ix *index) []*Evidence {
-	var ad []*Evidence
+func dcCheckpointRollbackLogged(ix *index) []*evidence.Evidence {
+	var ad []*evidence.Evidence
 	for _, k := range []providerID{{"microsoft-windows-activedirectory_domainservice", "2095"}, {"microsoft-windows-activedirectory_domainservice", "2103"},
 		{"ntds replication", "2095"}, {"ntds general", "2103"}} {
 		ad = append(ad, ix.eventsByPID[k]...)
 	}
-	var out []*Evidence
-	for _, s := range ix.of(KindSnapshot) {
+	var out []*evidence.Evidence
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if !isUserCheckpoint(s) || s.VM() == "" {
 			continue
 		}
 		for _, e := range ad {
-			short, _, _ := strings.Cut(strings.ToLower(e.Attrs[AttrComputer]), ".")
+			short, _, _ := strings.Cut(strings.ToLower(e.Attrs[evidence.AttrComputer]), ".")
 			if short == strings.ToLower(s.VM()) || mentionsVM(e, s.VM()) || nameTokens(e.Source)[strings.ToLower(s.VM())] {
 				out = appendNew(out, s, e)
 			}
@@ -528,7 +530,7 @@ func dcCheckpointRollbackLogged(ix *index) []*Evidence {
 }
 
 // appendNew appends the items not yet in list.
-func appendNew(list []*Evidence, items ...*Evidence) []*Evidence {
+func appendNew(list []*evidence.Evidence, items ...*evidence.Evidence) []*evidence.Evidence {
 	for _, e := range items {
 		if !slices.Contains(list, e) {
 			list = append(list, e)
@@ -550,10 +552,10 @@ func NamedLikeDC(name string) bool { return dcName.MatchString(name) }
 // standardCheckpointOnDCByName fires for a Standard checkpoint of a VM
 // whose name looks like a domain controller's, when nothing proves it is
 // one. It cites the checkpoint.
-func standardCheckpointOnDCByName(ix *index) []*Evidence {
-	var out []*Evidence
+func standardCheckpointOnDCByName(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
 	proven := guestDCWriters(ix)
-	for _, s := range ix.of(KindSnapshot) {
+	for _, s := range ix.of(evidence.KindSnapshot) {
 		if proven[strings.ToLower(s.VM())] != nil {
 			continue // the writer listing decides, not the name
 		}
@@ -573,13 +575,13 @@ var checkpointFailureText = regexp.MustCompile(`(?i)checkpoint|snapshot`)
 
 // checkpointFailuresOf returns the Hyper-V error events about a checkpoint
 // of the VM: the event names the VM in its fields or in its text.
-func checkpointFailuresOf(ix *index, vm string) []*Evidence {
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		if !isHyperVProvider(e.Attrs[AttrProvider]) || (e.Attrs[AttrLevel] != "2" && e.Attrs[AttrLevel] != "1") {
+func checkpointFailuresOf(ix *index, vm string) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		if !isHyperVProvider(e.Attrs[evidence.AttrProvider]) || (e.Attrs[evidence.AttrLevel] != "2" && e.Attrs[evidence.AttrLevel] != "1") {
 			continue
 		}
-		if !checkpointFailureText.MatchString(e.Attrs[AttrText]) {
+		if !checkpointFailureText.MatchString(e.Attrs[evidence.AttrText]) {
 			continue
 		}
 		if strings.EqualFold(e.VM(), vm) || mentionsVM(e, vm) {
@@ -596,15 +598,15 @@ func checkpointFailuresOf(ix *index, vm string) []*Evidence {
 // ProductionOnly it cannot get any checkpoint. It cites the VM's inventory
 // line and what failed.
 func checkpointTypeWithFailure(setting string, guestSide bool) check {
-	return func(ix *index) []*Evidence {
-		var out []*Evidence
-		for _, vm := range ix.of(KindVM) {
+	return func(ix *index) []*evidence.Evidence {
+		var out []*evidence.Evidence
+		for _, vm := range ix.of(evidence.KindVM) {
 			if !strings.EqualFold(vm.Attrs["checkpoint_type"], setting) || vm.VM() == "" {
 				continue
 			}
 			why := checkpointFailuresOf(ix, vm.VM())
 			if guestSide {
-				for _, s := range ix.of(KindIntegration) {
+				for _, s := range ix.of(evidence.KindIntegration) {
 					if s.Attrs["service"] == "vss" && strings.EqualFold(s.VM(), vm.VM()) &&
 						(s.Attrs["enabled"] == "false" || s.Attrs["status_ok"] == "false") {
 						why = append(why, s)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // clusterChecks are the checks of catalog/cluster.json.
@@ -39,8 +41,8 @@ var roleFailureEvents = []string{
 // of a node restart, planned or not: then the restart, not a cluster
 // record out of step, is the first explanation of those failures. It
 // cites what the two restart checks cite.
-func roleFailuresExplainedByRestart(ix *index) []*Evidence {
-	var out []*Evidence
+func roleFailuresExplainedByRestart(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
 	for _, unexpected := range []bool{true, false} {
 		for _, r := range restartsWithRoleFailures(ix, unexpected) {
 			out = append(out, r.restart)
@@ -68,23 +70,23 @@ const drainWindow = 3 * time.Hour
 // event about a completed or started node drain of that node, or a
 // restart asked for by Cluster-Aware Updating, which pauses and drains
 // each node before it restarts it. A drain that failed does not count.
-func drainsBefore(ix *index, r *Evidence) []*Evidence {
-	node := strings.ToLower(r.Attrs[AttrComputer])
+func drainsBefore(ix *index, r *evidence.Evidence) []*evidence.Evidence {
+	node := strings.ToLower(r.Attrs[evidence.AttrComputer])
 	short, _, _ := strings.Cut(node, ".")
-	if isPlannedRestart(r) && strings.Contains(strings.ToLower(r.Attrs[AttrText]), "clusterawareupdating") {
-		return []*Evidence{r}
+	if isPlannedRestart(r) && strings.Contains(strings.ToLower(r.Attrs[evidence.AttrText]), "clusterawareupdating") {
+		return []*evidence.Evidence{r}
 	}
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		if !strings.EqualFold(e.Attrs[AttrProvider], providerClustering) || e.Time.IsZero() ||
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		if !strings.EqualFold(e.Attrs[evidence.AttrProvider], providerClustering) || e.Time.IsZero() ||
 			e.Time.After(r.Time) || e.Time.Before(r.Time.Add(-drainWindow)) {
 			continue
 		}
-		text := e.Attrs[AttrText]
-		if !drainText.MatchString(text) || failedText.MatchString(text) || e.Attrs[AttrEventID] == "1677" || e.Attrs[AttrEventID] == "1137" {
+		text := e.Attrs[evidence.AttrText]
+		if !drainText.MatchString(text) || failedText.MatchString(text) || e.Attrs[evidence.AttrEventID] == "1677" || e.Attrs[evidence.AttrEventID] == "1137" {
 			continue
 		}
-		sameNode := strings.EqualFold(e.Attrs[AttrComputer], node) || (short != "" && strings.Contains(strings.ToLower(text), short))
+		sameNode := strings.EqualFold(e.Attrs[evidence.AttrComputer], node) || (short != "" && strings.Contains(strings.ToLower(text), short))
 		if sameNode {
 			out = append(out, e)
 		}
@@ -95,8 +97,8 @@ func drainsBefore(ix *index, r *Evidence) []*Evidence {
 // restartAfterDrain fires for a node restart with role failures around it
 // whose node was drained first (see drainsBefore): that restart does not
 // count as one without drain. It cites the drain signs and the restart.
-func restartAfterDrain(ix *index) []*Evidence {
-	var out []*Evidence
+func restartAfterDrain(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
 	for _, unexpected := range []bool{true, false} {
 		for _, r := range restartsWithRoleFailures(ix, unexpected) {
 			if len(r.drains) > 0 {
@@ -122,21 +124,21 @@ const (
 // host crashed (1146).
 var roleFailureIDs = map[string]bool{"1069": true, "1205": true, "1254": true, "1146": true}
 
-func isRoleFailure(e *Evidence) bool {
-	return strings.EqualFold(e.Attrs[AttrProvider], providerClustering) && roleFailureIDs[e.Attrs[AttrEventID]]
+func isRoleFailure(e *evidence.Evidence) bool {
+	return strings.EqualFold(e.Attrs[evidence.AttrProvider], providerClustering) && roleFailureIDs[e.Attrs[evidence.AttrEventID]]
 }
 
 // isUnexpectedRestart: EventLog 6008 (logged at the next boot: the previous
 // shutdown was unexpected) or Kernel-Power 41 (rebooted without a clean
 // shutdown). isPlannedRestart: User32 1074 (a process or person asked for a
 // restart or shutdown).
-func isUnexpectedRestart(e *Evidence) bool {
-	id, p := e.Attrs[AttrEventID], e.Attrs[AttrProvider]
+func isUnexpectedRestart(e *evidence.Evidence) bool {
+	id, p := e.Attrs[evidence.AttrEventID], e.Attrs[evidence.AttrProvider]
 	return (strings.EqualFold(p, providerEventLog) && id == "6008") || (strings.EqualFold(p, providerKernelPower) && id == "41")
 }
 
-func isPlannedRestart(e *Evidence) bool {
-	return strings.EqualFold(e.Attrs[AttrProvider], providerUser32) && e.Attrs[AttrEventID] == "1074"
+func isPlannedRestart(e *evidence.Evidence) bool {
+	return strings.EqualFold(e.Attrs[evidence.AttrProvider], providerUser32) && e.Attrs[evidence.AttrEventID] == "1074"
 }
 
 // restartWithRoleFailures returns a check for a node restart followed by
@@ -147,9 +149,9 @@ func isPlannedRestart(e *Evidence) bool {
 // drainsBefore) does not count; restartAfterDrain cites it against.
 // It cites the restart event and the failures in its window.
 func restartWithRoleFailures(unexpected bool) check {
-	return func(ix *index) []*Evidence {
-		var out []*Evidence
-		cited := map[*Evidence]bool{}
+	return func(ix *index) []*evidence.Evidence {
+		var out []*evidence.Evidence
+		cited := map[*evidence.Evidence]bool{}
 		for _, r := range restartsWithRoleFailures(ix, unexpected) {
 			if len(r.drains) > 0 {
 				continue
@@ -169,9 +171,9 @@ func restartWithRoleFailures(unexpected bool) check {
 // restartFailures is one node restart, the role failures in its window,
 // and the signs that its node was drained first.
 type restartFailures struct {
-	restart  *Evidence
-	failures []*Evidence
-	drains   []*Evidence
+	restart  *evidence.Evidence
+	failures []*evidence.Evidence
+	drains   []*evidence.Evidence
 }
 
 // restartsWithRoleFailures lists the restarts of one sort that have role
@@ -184,8 +186,8 @@ type restartFailures struct {
 // not come back). Failures on any node of the bundle count: the roles fail
 // over to, and are logged by, the surviving nodes.
 func restartsWithRoleFailures(ix *index, unexpected bool) []restartFailures {
-	events := ix.of(KindEvent)
-	var failures []*Evidence
+	events := ix.of(evidence.KindEvent)
+	var failures []*evidence.Evidence
 	for _, e := range events {
 		if isRoleFailure(e) && !e.Time.IsZero() {
 			failures = append(failures, e)
@@ -207,7 +209,7 @@ func restartsWithRoleFailures(ix *index, unexpected bool) []restartFailures {
 		default:
 			continue
 		}
-		var inWindow []*Evidence
+		var inWindow []*evidence.Evidence
 		for _, f := range failures {
 			if !f.Time.Before(from) && !f.Time.After(to) {
 				inWindow = append(inWindow, f)
@@ -223,8 +225,8 @@ func restartsWithRoleFailures(ix *index, unexpected bool) []restartFailures {
 // csvAllDirect fires when Get-ClusterSharedVolumeState lists at least one
 // volume and every row is in Direct access: whatever redirection the logs
 // show has ended. It cites the rows.
-func csvAllDirect(ix *index) []*Evidence {
-	rows := ix.of(KindCSVState)
+func csvAllDirect(ix *index) []*evidence.Evidence {
+	rows := ix.of(evidence.KindCSVState)
 	for _, r := range rows {
 		if !strings.EqualFold(r.Attrs["state_info"], "Direct") {
 			return nil
@@ -247,7 +249,7 @@ var (
 
 // roleOf is the clustered role (for a VM role, the VM's name) an event is
 // about.
-func roleOf(e *Evidence) string {
+func roleOf(e *evidence.Evidence) string {
 	if g := e.Attrs["data.ResourceGroup"]; g != "" {
 		return strings.ToLower(g)
 	}
@@ -261,15 +263,15 @@ func roleOf(e *Evidence) string {
 // resource failing for a VM that no Get-VM listing of the bundle shows
 // (created or removed outside Failover Cluster Manager). A VM resource
 // failing for any other reason is not such a sign. It cites the events.
-func vmRecordMismatch(ix *index) []*Evidence {
+func vmRecordMismatch(ix *index) []*evidence.Evidence {
 	listed := map[string]bool{}
-	vms := ix.of(KindVM)
+	vms := ix.of(evidence.KindVM)
 	for _, v := range vms {
-		listed[strings.ToLower(v.Attrs[AttrName])] = true
+		listed[strings.ToLower(v.Attrs[evidence.AttrName])] = true
 	}
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		p, id := e.Attrs[AttrProvider], e.Attrs[AttrEventID]
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		p, id := e.Attrs[evidence.AttrProvider], e.Attrs[evidence.AttrEventID]
 		switch {
 		case strings.EqualFold(p, providerClustering) && id == "1069":
 			if !strings.Contains(strings.ToLower(e.Attrs["data.ResourceType"]+" "+e.Attrs["data.ResourceName"]), "virtual machine") {
@@ -281,7 +283,7 @@ func vmRecordMismatch(ix *index) []*Evidence {
 				out = append(out, e)
 			}
 		case strings.EqualFold(p, providerHighAvailability) && id == "21502":
-			if t := e.Attrs[AttrText]; notFoundReason.MatchString(t) || configReason.MatchString(t) {
+			if t := e.Attrs[evidence.AttrText]; notFoundReason.MatchString(t) || configReason.MatchString(t) {
 				out = append(out, e)
 			}
 		}
@@ -293,17 +295,17 @@ func vmRecordMismatch(ix *index) []*Evidence {
 // 1254, 1146) of the roles vmRecordMismatch found; failures of other roles
 // do not count, and neither do the mismatch events themselves. It cites
 // the failures.
-func roleFailuresOfMismatchedVM(ix *index) []*Evidence {
+func roleFailuresOfMismatchedVM(ix *index) []*evidence.Evidence {
 	mismatch := vmRecordMismatch(ix)
-	roles, seen := map[string]bool{}, map[*Evidence]bool{}
+	roles, seen := map[string]bool{}, map[*evidence.Evidence]bool{}
 	for _, e := range mismatch {
 		seen[e] = true
 		if r := roleOf(e); r != "" {
 			roles[r] = true
 		}
 	}
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
 		if isRoleFailure(e) && !seen[e] && roles[roleOf(e)] {
 			out = append(out, e)
 		}

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // configChecks are the checks of catalog/config.json.
@@ -31,9 +33,9 @@ var configCheckEvents = map[string][]string{
 // listing shows with zero length: Hyper-V cannot load them, and the VM
 // either vanishes from Hyper-V Manager or fails with 3070. It cites the
 // listing lines.
-func emptyVMConfig(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, f := range ix.of(KindFile) {
+func emptyVMConfig(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFile) {
 		if f.Attrs["ext"] == ".vmcx" && f.Attrs["size"] == "0" {
 			out = append(out, f)
 		}
@@ -43,10 +45,10 @@ func emptyVMConfig(ix *index) []*Evidence {
 
 // configDir is the folder that holds a VM's configuration file:
 // "<ConfigurationLocation>\Virtual Machines" (lower case, slashes).
-func configDir(vm *Evidence) string {
+func configDir(vm *evidence.Evidence) string {
 	loc := vm.Attrs["config_location"]
 	if loc == "" {
-		loc = vm.Attrs[AttrPath]
+		loc = vm.Attrs[evidence.AttrPath]
 	}
 	if strings.TrimSpace(loc) == "" {
 		return ""
@@ -58,11 +60,11 @@ func configDir(vm *Evidence) string {
 // holds no <VMID>.vmcx (nor a version 5.0 <VMID>.xml): the configuration
 // was deleted or lost with its volume while the VM is still registered. It
 // cites the VM's inventory line.
-func missingVMConfig(ix *index) []*Evidence {
+func missingVMConfig(ix *index) []*evidence.Evidence {
 	dirs, files := listedDirs(ix)
-	var out []*Evidence
-	for _, vm := range ix.of(KindVM) {
-		id := strings.ToLower(strings.Trim(vm.Attrs[AttrVMID], "{}"))
+	var out []*evidence.Evidence
+	for _, vm := range ix.of(evidence.KindVM) {
+		id := strings.ToLower(strings.Trim(vm.Attrs[evidence.AttrVMID], "{}"))
 		dir := configDir(vm)
 		if id == "" || dir == "" || !dirs[dir] {
 			continue
@@ -81,11 +83,11 @@ var guidName = regexp.MustCompile(`(?i)^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 // that Hyper-V no longer knows although its files are there (the host's
 // registration store lost it, or it was removed without its files). It
 // needs an inventory that names VM IDs, and cites the listing lines.
-func unregisteredVMFiles(ix *index) []*Evidence {
+func unregisteredVMFiles(ix *index) []*evidence.Evidence {
 	known := map[string]bool{}
-	for _, k := range []Kind{KindVM, KindSnapshot} {
+	for _, k := range []evidence.Kind{evidence.KindVM, evidence.KindSnapshot} {
 		for _, e := range ix.of(k) {
-			if id := strings.ToLower(strings.Trim(e.Attrs[AttrVMID], "{}")); id != "" && k == KindVM {
+			if id := strings.ToLower(strings.Trim(e.Attrs[evidence.AttrVMID], "{}")); id != "" && k == evidence.KindVM {
 				known[id] = true
 			}
 			if id := strings.ToLower(e.Attrs["id"]); id != "" {
@@ -96,9 +98,9 @@ func unregisteredVMFiles(ix *index) []*Evidence {
 	if len(known) == 0 {
 		return nil
 	}
-	var out []*Evidence
-	for _, f := range ix.of(KindFile) {
-		m := guidName.FindStringSubmatch(f.Attrs[AttrName])
+	var out []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFile) {
+		m := guidName.FindStringSubmatch(f.Attrs[evidence.AttrName])
 		dir := strings.ToLower(f.Attrs["dir"])
 		if m == nil || !strings.HasSuffix(strings.TrimRight(dir, `\`), `\virtual machines`) || strings.Contains(dir, "planned virtual machines") {
 			continue
@@ -166,8 +168,8 @@ func (h hostSupport) supports(v configVersion) bool {
 
 // currentHostBuilds returns, per computer, its newest boot event with the
 // OS version it reports.
-func currentHostBuilds(ix *index) map[string]*Evidence {
-	out := map[string]*Evidence{}
+func currentHostBuilds(ix *index) map[string]*evidence.Evidence {
+	out := map[string]*evidence.Evidence{}
 	for host, boots := range bootVersions(ix) {
 		out[host] = boots[len(boots)-1]
 	}
@@ -180,9 +182,9 @@ func currentHostBuilds(ix *index) map[string]*Evidence {
 // holds several hosts' logs, a VM is reported only if no host supports
 // its version; an unknown build decides nothing. It cites the VM's
 // inventory line and the boot event that gives the host's build.
-func versionOutsideHostRange(ix *index) []*Evidence {
+func versionOutsideHostRange(ix *index) []*evidence.Evidence {
 	hosts := currentHostBuilds(ix)
-	var known []*Evidence
+	var known []*evidence.Evidence
 	var support []hostSupport
 	for _, boot := range hosts {
 		v, _ := bootVersion(boot)
@@ -196,8 +198,8 @@ func versionOutsideHostRange(ix *index) []*Evidence {
 	if len(known) == 0 {
 		return nil
 	}
-	var out []*Evidence
-	for _, vm := range ix.of(KindVM) {
+	var out []*evidence.Evidence
+	for _, vm := range ix.of(evidence.KindVM) {
 		v, ok := parseConfigVersion(vm.Attrs["version"])
 		if !ok {
 			continue
@@ -214,8 +216,8 @@ func versionOutsideHostRange(ix *index) []*Evidence {
 		return nil
 	}
 	// Map order is random: cite the hosts' boot events in a stable order.
-	slices.SortFunc(known, func(a, b *Evidence) int {
-		if a.less(b) {
+	slices.SortFunc(known, func(a, b *evidence.Evidence) int {
+		if a.Less(b) {
 			return -1
 		}
 		return 1
@@ -232,23 +234,23 @@ func versionOutsideHostRange(ix *index) []*Evidence {
 // and a disk that is nowhere is a missing file (another cause). It cites
 // the VM's disk line, with the path where the file was found added as
 // found_path, the listing line of that file, and the error if any.
-func diskFoundElsewhere(ix *index) []*Evidence {
+func diskFoundElsewhere(ix *index) []*evidence.Evidence {
 	dirs, files := listedDirs(ix)
 	if len(files) == 0 {
 		return nil
 	}
-	byName := map[string][]*Evidence{}
-	for _, f := range ix.of(KindFile) {
-		if isDiskPath(f.Attrs[AttrPath]) {
-			n := winBase(f.Attrs[AttrPath])
+	byName := map[string][]*evidence.Evidence{}
+	for _, f := range ix.of(evidence.KindFile) {
+		if isDiskPath(f.Attrs[evidence.AttrPath]) {
+			n := winBase(f.Attrs[evidence.AttrPath])
 			byName[n] = append(byName[n], f)
 		}
 	}
 	notFound := notFoundEvents(ix)
-	var out []*Evidence
+	var out []*evidence.Evidence
 	seen := map[string]bool{}
-	proofCited := map[*Evidence]bool{}
-	for _, k := range []Kind{KindVMDisk, KindVM} {
+	proofCited := map[*evidence.Evidence]bool{}
+	for _, k := range []evidence.Kind{evidence.KindVMDisk, evidence.KindVM} {
 		for _, e := range ix.of(k) {
 			for _, p := range diskPathsOf(e) {
 				key := strings.ToLower(strings.ReplaceAll(p, `\`, "/"))
@@ -259,27 +261,27 @@ func diskFoundElsewhere(ix *index) []*Evidence {
 				// Absence is proven by a listing of the folder, by the SDP
 				// "file does not exist" mark, or by Hyper-V failing to find
 				// this very path.
-				var proof *Evidence
+				var proof *evidence.Evidence
 				for _, ev := range notFound {
-					text := strings.ToLower(ev.Attrs[AttrText])
+					text := strings.ToLower(ev.Attrs[evidence.AttrText])
 					// "Path not found" proves the whole folder gone, so it
 					// covers the VM's other disks in that folder too.
 					folder := strings.ToLower(p[:max(strings.LastIndexByte(p, '\\'), 0)])
 					if strings.Contains(text, strings.ToLower(p)) ||
-						(folder != "" && strings.Contains(ev.Attrs[AttrHResults], "0x80070003") && strings.Contains(text, folder+`\`)) {
+						(folder != "" && strings.Contains(ev.Attrs[evidence.AttrHResults], "0x80070003") && strings.Contains(text, folder+`\`)) {
 						proof = ev
 						break
 					}
 				}
-				absent := dirs[winDir(p)] || (k == KindVMDisk && e.Attrs["missing"] == "true") || proof != nil
+				absent := dirs[winDir(p)] || (k == evidence.KindVMDisk && e.Attrs["missing"] == "true") || proof != nil
 				if !absent {
 					continue
 				}
 				seen[key] = true
 				found := *e
 				found.Attrs = maps.Clone(e.Attrs)
-				found.Attrs[AttrPath] = p
-				found.Attrs["found_path"] = others[0].Attrs[AttrPath]
+				found.Attrs[evidence.AttrPath] = p
+				found.Attrs["found_path"] = others[0].Attrs[evidence.AttrPath]
 				out = append(out, &found, others[0])
 				if proof != nil && !proofCited[proof] {
 					proofCited[proof] = true
@@ -293,14 +295,14 @@ func diskFoundElsewhere(ix *index) []*Evidence {
 
 // notFoundEvents are VMMS and worker events quoting "file not found" or
 // "path not found" (0x80070002, 0x80070003).
-func notFoundEvents(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		p := e.Attrs[AttrProvider]
+func notFoundEvents(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		p := e.Attrs[evidence.AttrProvider]
 		if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {
 			continue
 		}
-		if h := e.Attrs[AttrHResults]; strings.Contains(h, "0x80070002") || strings.Contains(h, "0x80070003") {
+		if h := e.Attrs[evidence.AttrHResults]; strings.Contains(h, "0x80070002") || strings.Contains(h, "0x80070003") {
 			out = append(out, e)
 		}
 	}
@@ -315,23 +317,23 @@ const savedLongAgo = 7 * 24 * time.Hour
 // (<VM ID>.vmrs, or the 5.0 <VM ID>.vsv) was last written more than a week
 // before the newest time in the bundle: the VM has been saved since then.
 // It cites the VM and the file's listing line.
-func savedStateKeptLong(ix *index) []*Evidence {
+func savedStateKeptLong(ix *index) []*evidence.Evidence {
 	latest := ix.latest()
-	stateFile := map[string]*Evidence{}
-	for _, f := range ix.of(KindFile) {
-		name := strings.ToLower(f.Attrs[AttrName])
+	stateFile := map[string]*evidence.Evidence{}
+	for _, f := range ix.of(evidence.KindFile) {
+		name := strings.ToLower(f.Attrs[evidence.AttrName])
 		for _, ext := range []string{".vmrs", ".vsv"} {
 			if strings.HasSuffix(name, ext) && !f.Time.IsZero() {
 				stateFile[strings.TrimSuffix(name, ext)] = f
 			}
 		}
 	}
-	var out []*Evidence
-	for _, vm := range ix.of(KindVM) {
-		if !strings.EqualFold(vm.Attrs[AttrState], "Saved") {
+	var out []*evidence.Evidence
+	for _, vm := range ix.of(evidence.KindVM) {
+		if !strings.EqualFold(vm.Attrs[evidence.AttrState], "Saved") {
 			continue
 		}
-		id := strings.ToLower(strings.Trim(vm.Attrs[AttrVMID], "{}"))
+		id := strings.ToLower(strings.Trim(vm.Attrs[evidence.AttrVMID], "{}"))
 		if f := stateFile[id]; id != "" && f != nil && latest.Sub(f.Time) > savedLongAgo {
 			out = append(out, vm, f)
 		}
@@ -348,10 +350,10 @@ func savedStateKeptLong(ix *index) []*Evidence {
 // fall back. A host whose build does not run 5.0 at all is the stronger
 // version-outside-host-range signal, not this one. It cites the VM's
 // inventory line and what tells the host's release.
-func version5OnNewerHost(ix *index) []*Evidence {
+func version5OnNewerHost(ix *index) []*evidence.Evidence {
 	five := configVersion{5, 0}
-	var old, newer []*Evidence
-	for _, vm := range ix.of(KindVM) {
+	var old, newer []*evidence.Evidence
+	for _, vm := range ix.of(evidence.KindVM) {
 		v, ok := parseConfigVersion(vm.Attrs["version"])
 		switch {
 		case !ok:
@@ -364,7 +366,7 @@ func version5OnNewerHost(ix *index) []*Evidence {
 	if len(old) == 0 {
 		return nil
 	}
-	var witness []*Evidence
+	var witness []*evidence.Evidence
 	for _, boot := range currentHostBuilds(ix) {
 		v, _ := bootVersion(boot)
 		hs, known := supportByBuild[v.build]

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/wintext"
 )
 
@@ -35,20 +36,20 @@ var permVMFile = regexp.MustCompile(`(?i)\.(a?vhdx?|vhds|vmcx|vmrs|vmgs|iso)$`)
 // when it is unknown, an ACL with no VM account and no group at all still
 // counts. An ACL naming another VM only (a file copied from elsewhere)
 // fires too.
-func permACLLacksVMSID(ix *index) []*Evidence {
+func permACLLacksVMSID(ix *index) []*evidence.Evidence {
 	vmIDs := map[string]string{} // VM name (lower case) → canonical GUID
-	for _, k := range []Kind{KindVM, KindSnapshot, KindEvent} {
+	for _, k := range []evidence.Kind{evidence.KindVM, evidence.KindSnapshot, evidence.KindEvent} {
 		for _, e := range ix.of(k) {
-			if vm, id := strings.ToLower(e.VM()), wintext.NormGUID(e.Attrs[AttrVMID]); vm != "" && id != "" {
+			if vm, id := strings.ToLower(e.VM()), wintext.NormGUID(e.Attrs[evidence.AttrVMID]); vm != "" && id != "" {
 				if _, ok := vmIDs[vm]; !ok {
 					vmIDs[vm] = id
 				}
 			}
 		}
 	}
-	var out []*Evidence
-	for _, a := range ix.of(KindACL) {
-		if !permVMFile.MatchString(strings.TrimSpace(a.Attrs[AttrPath])) || a.Attrs["has_vm_group"] == "true" {
+	var out []*evidence.Evidence
+	for _, a := range ix.of(evidence.KindACL) {
+		if !permVMFile.MatchString(strings.TrimSpace(a.Attrs[evidence.AttrPath])) || a.Attrs["has_vm_group"] == "true" {
 			continue
 		}
 		var granted []string
@@ -84,15 +85,15 @@ func permACLLacksVMSID(ix *index) []*Evidence {
 
 // permAVFilters are the loaded filters of on-access antivirus or EDR
 // products: the anti-virus altitude band, or a known product's driver.
-func permAVFilters(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, f := range ix.of(KindFilter) {
+func permAVFilters(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFilter) {
 		c := f.Attrs["category"]
 		// Microsoft Defender's filter is on every Windows Server since
 		// 2016, and Defender excludes Hyper-V's files and processes by
 		// itself: its presence says nothing. Only a detection on a VM file
 		// (a signal of its own) or a handle it holds implicates it.
-		if strings.EqualFold(f.Attrs[AttrName], "WdFilter") {
+		if strings.EqualFold(f.Attrs[evidence.AttrName], "WdFilter") {
 			continue
 		}
 		if f.Attrs["band"] == "Anti-Virus" || c == "antivirus" || c == "edr" {
@@ -104,11 +105,11 @@ func permAVFilters(ix *index) []*Evidence {
 
 // permSharingViolations are Hyper-V and virtual disk events quoting
 // 0x80070020 (the file is in use by another process).
-func permSharingViolations(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		p := e.Attrs[AttrProvider]
-		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && strings.Contains(e.Attrs[AttrHResults], "0x80070020") {
+func permSharingViolations(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		p := e.Attrs[evidence.AttrProvider]
+		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && strings.Contains(e.Attrs[evidence.AttrHResults], "0x80070020") {
 			out = append(out, e)
 		}
 	}
@@ -119,7 +120,7 @@ func permSharingViolations(ix *index) []*Evidence {
 // and Hyper-V logged sharing violations on its files: the pairing that
 // points at the scanner holding VM files open. A scanner alone, or locks
 // with no scanner, do not fire. Cites the filters and the violations.
-func permAVFilterWithLocks(ix *index) []*Evidence {
+func permAVFilterWithLocks(ix *index) []*evidence.Evidence {
 	av := permAVFilters(ix)
 	locks := permSharingViolations(ix)
 	if len(av) == 0 || len(locks) == 0 {
@@ -132,15 +133,15 @@ func permAVFilterWithLocks(ix *index) []*Evidence {
 // VSS failing to flush or hold writes (12297, 12298) or a writer timeout
 // (0x800423F2), which on-access scanning of VM files can cause but so can
 // slow storage.
-func permAVFilterWithVSSStall(ix *index) []*Evidence {
+func permAVFilterWithVSSStall(ix *index) []*evidence.Evidence {
 	av := permAVFilters(ix)
 	if len(av) == 0 {
 		return nil
 	}
-	var stalls []*Evidence
-	for _, e := range ix.of(KindEvent) {
-		id := e.Attrs[AttrEventID]
-		if strings.EqualFold(e.Attrs[AttrProvider], "VSS") && (id == "12297" || id == "12298" || strings.Contains(e.Attrs[AttrHResults], "0x800423f2")) {
+	var stalls []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindEvent) {
+		id := e.Attrs[evidence.AttrEventID]
+		if strings.EqualFold(e.Attrs[evidence.AttrProvider], "VSS") && (id == "12297" || id == "12298" || strings.Contains(e.Attrs[evidence.AttrHResults], "0x800423f2")) {
 			stalls = append(stalls, e)
 		}
 	}
@@ -157,8 +158,8 @@ const vmGroupSID = "S-1-5-83-0"
 // isServiceLogonRightChange reports whether a Security event of the given
 // ID (4704 assigned, 4705 removed) is about SeServiceLogonRight for the
 // Virtual Machines group (TargetSid, PrivilegeList).
-func isServiceLogonRightChange(e *Evidence, id string) bool {
-	return strings.EqualFold(e.Attrs[AttrProvider], "Microsoft-Windows-Security-Auditing") && e.Attrs[AttrEventID] == id &&
+func isServiceLogonRightChange(e *evidence.Evidence, id string) bool {
+	return strings.EqualFold(e.Attrs[evidence.AttrProvider], "Microsoft-Windows-Security-Auditing") && e.Attrs[evidence.AttrEventID] == id &&
 		strings.EqualFold(strings.TrimSpace(e.Attrs["data.TargetSid"]), vmGroupSID) &&
 		strings.Contains(strings.ToLower(e.Attrs["data.PrivilegeList"]), "seservicelogonright")
 }
@@ -166,15 +167,15 @@ func isServiceLogonRightChange(e *Evidence, id string) bool {
 // permLogonRightGivenBack fires for a 4704 that assigned SeServiceLogonRight
 // to the Virtual Machines group after a 4705 removed it: the removal was
 // undone. It cites the 4704 events that follow a removal.
-func permLogonRightGivenBack(ix *index) []*Evidence {
-	var removed []*Evidence
-	events := ix.of(KindEvent)
+func permLogonRightGivenBack(ix *index) []*evidence.Evidence {
+	var removed []*evidence.Evidence
+	events := ix.of(evidence.KindEvent)
 	for _, e := range events {
 		if isServiceLogonRightChange(e, "4705") && !e.Time.IsZero() {
 			removed = append(removed, e)
 		}
 	}
-	var out []*Evidence
+	var out []*evidence.Evidence
 	for _, e := range events {
 		if !isServiceLogonRightChange(e, "4704") {
 			continue

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // storageChecks are the checks of catalog/storage.json.
@@ -30,8 +32,8 @@ var storageCheckEvents = map[string][]string{
 // record it. A restart without a bugcheck (Kernel-Power 41 with code 0,
 // 6008 alone) is a power loss or a reset button, not a hardware witness,
 // and is left out.
-func storageHostCrashes(ix *index) []*Evidence {
-	var recs []*Evidence
+func storageHostCrashes(ix *index) []*evidence.Evidence {
+	var recs []*evidence.Evidence
 	for _, k := range []providerID{
 		{"microsoft-windows-wer-systemerrorreporting", "1001"},
 		{"microsoft-windows-kernel-power", "41"},
@@ -40,7 +42,7 @@ func storageHostCrashes(ix *index) []*Evidence {
 		recs = append(recs, ix.eventsByPID[k]...)
 	}
 	slices.SortFunc(recs, chronological)
-	var out, incident []*Evidence
+	var out, incident []*evidence.Evidence
 	bugcheck := false
 	flush := func() {
 		if bugcheck {
@@ -53,7 +55,7 @@ func storageHostCrashes(ix *index) []*Evidence {
 			flush()
 		}
 		incident = append(incident, e)
-		switch strings.ToLower(e.Attrs[AttrProvider]) {
+		switch strings.ToLower(e.Attrs[evidence.AttrProvider]) {
 		case "microsoft-windows-wer-systemerrorreporting":
 			bugcheck = true
 		case "microsoft-windows-kernel-power":
@@ -77,9 +79,9 @@ const storageLowFreeBytes = 2 << 30
 
 // storageVolumeNearlyFull fires for each volume a listing reports with less
 // than storageLowFreeBytes free.
-func storageVolumeNearlyFull(ix *index) []*Evidence {
-	var out []*Evidence
-	for _, v := range ix.of(KindVolume) {
+func storageVolumeNearlyFull(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, v := range ix.of(evidence.KindVolume) {
 		if n, err := strconv.ParseInt(v.Attrs["free_bytes"], 10, 64); err == nil && n < storageLowFreeBytes {
 			out = append(out, v)
 		}
@@ -116,8 +118,8 @@ func storageDir(p string) string {
 // found elsewhere is a VM pointing at the wrong place (vm-path-misconfigured),
 // not a missing file; a folder no listing covers says nothing either way.
 // Checkpoint disks are left to checkpoint-missing-files.
-func storageVMDiskNotListed(ix *index) []*Evidence {
-	files := ix.of(KindFile)
+func storageVMDiskNotListed(ix *index) []*evidence.Evidence {
+	files := ix.of(evidence.KindFile)
 	if len(files) == 0 {
 		return nil
 	}
@@ -125,28 +127,28 @@ func storageVMDiskNotListed(ix *index) []*Evidence {
 	listed := map[string]bool{}
 	names := map[string]bool{}
 	for _, f := range files {
-		p := storagePathKey(f.Attrs[AttrPath])
+		p := storagePathKey(f.Attrs[evidence.AttrPath])
 		listed[p] = true
 		listedDirs[storageDir(p)] = true
 		names[storageBase(p)] = true
 	}
-	for _, d := range ix.of(KindDisk) {
+	for _, d := range ix.of(evidence.KindDisk) {
 		names[strings.ToLower(path.Base(d.Source))] = true
 	}
 	missing := func(p string) bool {
 		k := storagePathKey(p)
 		return k != "" && listedDirs[storageDir(k)] && !listed[k] && !names[storageBase(k)]
 	}
-	var out []*Evidence
+	var out []*evidence.Evidence
 	seen := map[string]bool{}
-	for _, d := range ix.of(KindVMDisk) {
-		if p := d.Attrs[AttrPath]; missing(p) && !seen[storagePathKey(p)] {
+	for _, d := range ix.of(evidence.KindVMDisk) {
+		if p := d.Attrs[evidence.AttrPath]; missing(p) && !seen[storagePathKey(p)] {
 			seen[storagePathKey(p)] = true
 			out = append(out, d)
 		}
 	}
-	for _, vm := range ix.of(KindVM) {
-		for _, p := range strings.Split(vm.Attrs[AttrDiskPaths], "\n") {
+	for _, vm := range ix.of(evidence.KindVM) {
+		for _, p := range strings.Split(vm.Attrs[evidence.AttrDiskPaths], "\n") {
 			if missing(p) && !seen[storagePathKey(p)] {
 				seen[storagePathKey(p)] = true
 				out = append(out, vm)
@@ -160,20 +162,20 @@ func storageVMDiskNotListed(ix *index) []*Evidence {
 // is at least as large as its base disk in the same folder (matched by
 // Hyper-V's <base>_<GUID>.avhdx naming): the checkpoint has lived long
 // enough to rewrite the whole disk, and the volume is carrying it twice.
-func storageAVHDXOutgrewParent(ix *index) []*Evidence {
+func storageAVHDXOutgrewParent(ix *index) []*evidence.Evidence {
 	sizes := map[string]int64{}
-	for _, f := range ix.of(KindFile) {
+	for _, f := range ix.of(evidence.KindFile) {
 		if f.Attrs["ext"] == ".vhdx" || f.Attrs["ext"] == ".vhd" {
-			sizes[storagePathKey(f.Attrs[AttrPath])] = parseSize(f.Attrs["size"])
+			sizes[storagePathKey(f.Attrs[evidence.AttrPath])] = parseSize(f.Attrs["size"])
 		}
 	}
-	var out []*Evidence
-	for _, f := range ix.of(KindFile) {
+	var out []*evidence.Evidence
+	for _, f := range ix.of(evidence.KindFile) {
 		ext := f.Attrs["ext"]
 		if ext != ".avhdx" && ext != ".avhd" {
 			continue
 		}
-		p := storagePathKey(f.Attrs[AttrPath])
+		p := storagePathKey(f.Attrs[evidence.AttrPath])
 		stem := strings.TrimSuffix(p, ext)
 		i := strings.LastIndexByte(stem, '_')
 		if i <= 0 {
@@ -216,13 +218,13 @@ func isMiniport(provider string) bool {
 // storageResetDays or more distinct days: a recurring fault of the
 // controller, its driver or firmware, or the device. It cites the first
 // such event of each day.
-func storageResetsOnSeveralDays(ix *index) []*Evidence {
-	firstOfDay := map[string]*Evidence{}
+func storageResetsOnSeveralDays(ix *index) []*evidence.Evidence {
+	firstOfDay := map[string]*evidence.Evidence{}
 	var days []string
-	for _, e := range ix.of(KindEvent) {
-		id := e.Attrs[AttrEventID]
-		isReset := id == "129" && isMiniport(e.Attrs[AttrProvider]) && !strings.EqualFold(e.Attrs[AttrProvider], "storvsc")
-		isDisk := strings.EqualFold(e.Attrs[AttrProvider], "disk") && (id == "153" || id == "154")
+	for _, e := range ix.of(evidence.KindEvent) {
+		id := e.Attrs[evidence.AttrEventID]
+		isReset := id == "129" && isMiniport(e.Attrs[evidence.AttrProvider]) && !strings.EqualFold(e.Attrs[evidence.AttrProvider], "storvsc")
+		isDisk := strings.EqualFold(e.Attrs[evidence.AttrProvider], "disk") && (id == "153" || id == "154")
 		if (!isReset && !isDisk) || e.Time.IsZero() {
 			continue
 		}
@@ -235,7 +237,7 @@ func storageResetsOnSeveralDays(ix *index) []*Evidence {
 	if len(days) < storageResetDays {
 		return nil
 	}
-	out := make([]*Evidence, 0, len(days))
+	out := make([]*evidence.Evidence, 0, len(days))
 	for _, d := range days {
 		out = append(out, firstOfDay[d])
 	}

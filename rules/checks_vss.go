@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hvtriage/hvtriage/evidence"
+)
 
 // vssChecks are the checks of catalog/vss.json.
 var vssChecks = map[string]check{
@@ -21,14 +25,14 @@ const hyperVWriterID = "66841cd4-6ded-4f4b-8f17-fd23f8ddc3de"
 // the Hyper-V host: listings taken inside a domain-controller guest (they
 // hold the NTDS writer, ntdsWriterID) are left out, since a guest never has the Hyper-V
 // writer. hasHyperV reports whether any of them lists the Hyper-V writer.
-func hostWriterListings(ix *index) (writers []*Evidence, hasHyperV bool) {
+func hostWriterListings(ix *index) (writers []*evidence.Evidence, hasHyperV bool) {
 	guest := map[string]bool{}
-	for _, w := range ix.of(KindVSSWriter) {
+	for _, w := range ix.of(evidence.KindVSSWriter) {
 		if strings.EqualFold(w.Attrs["writer_id"], ntdsWriterID) {
 			guest[w.Source] = true
 		}
 	}
-	for _, w := range ix.of(KindVSSWriter) {
+	for _, w := range ix.of(evidence.KindVSSWriter) {
 		if guest[w.Source] {
 			continue
 		}
@@ -43,7 +47,7 @@ func hostWriterListings(ix *index) (writers []*Evidence, hasHyperV bool) {
 // or its writer failed to register, and host-level backups of VMs cannot
 // work. It cites every such listing (the first writer of each), since the
 // evidence is what is absent from them.
-func hypervWriterMissing(ix *index) []*Evidence {
+func hypervWriterMissing(ix *index) []*evidence.Evidence {
 	writers, hasHyperV := hostWriterListings(ix)
 	if len(writers) == 0 || hasHyperV {
 		return nil
@@ -56,26 +60,26 @@ func hypervWriterMissing(ix *index) []*Evidence {
 // Hyper-V (no VM, checkpoint, virtual disk or Hyper-V event), so the listing
 // may come from a guest or from a server without the role. It cites the
 // listings, like hypervWriterMissing.
-func vssNoHyperVInBundle(ix *index) []*Evidence {
+func vssNoHyperVInBundle(ix *index) []*evidence.Evidence {
 	writers, hasHyperV := hostWriterListings(ix)
 	if len(writers) == 0 || hasHyperV {
 		return nil
 	}
-	for _, k := range []Kind{KindVM, KindSnapshot, KindVMDisk, KindHost, KindDisk, KindDiskInfo, KindChainLink} {
+	for _, k := range []evidence.Kind{evidence.KindVM, evidence.KindSnapshot, evidence.KindVMDisk, evidence.KindHost, evidence.KindDisk, evidence.KindDiskInfo, evidence.KindChainLink} {
 		if len(ix.of(k)) > 0 {
 			return nil
 		}
 	}
-	for _, e := range ix.of(KindEvent) {
-		if isHyperVProvider(e.Attrs[AttrProvider]) {
+	for _, e := range ix.of(evidence.KindEvent) {
+		if isHyperVProvider(e.Attrs[evidence.AttrProvider]) {
 			return nil
 		}
 	}
 	return firstPerSource(writers)
 }
 
-func isHyperVWriter(w *Evidence) bool {
-	return strings.EqualFold(w.Attrs["writer_id"], hyperVWriterID) || strings.Contains(strings.ToLower(w.Attrs[AttrName]), "hyper-v")
+func isHyperVWriter(w *evidence.Evidence) bool {
+	return strings.EqualFold(w.Attrs["writer_id"], hyperVWriterID) || strings.Contains(strings.ToLower(w.Attrs[evidence.AttrName]), "hyper-v")
 }
 
 // isHyperVProvider reports the providers of the Hyper-V management stack
@@ -86,9 +90,9 @@ func isHyperVProvider(p string) bool {
 
 // firstPerSource keeps the first item of each source file, in order: the
 // citation for a fact that is about a whole file.
-func firstPerSource(list []*Evidence) []*Evidence {
+func firstPerSource(list []*evidence.Evidence) []*evidence.Evidence {
 	seen := map[string]bool{}
-	var out []*Evidence
+	var out []*evidence.Evidence
 	for _, e := range list {
 		if !seen[e.Source] {
 			seen[e.Source] = true

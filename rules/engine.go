@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // Tuning of the engine. The numbers are deliberately few and global so that
@@ -37,7 +39,7 @@ const (
 
 // Cited is one evidence item in a finding, with the signal it matched.
 type Cited struct {
-	Evidence
+	evidence.Evidence
 	Signal string
 	Says   string
 }
@@ -114,7 +116,7 @@ func NewEngine(cat *Catalog) *Engine {
 	for _, c := range cat.Causes {
 		for _, list := range [][]Signal{c.Signals, c.Against} {
 			for _, s := range list {
-				if s.Kind == KindEvent {
+				if s.Kind == evidence.KindEvent {
 					e.indexEventSignal(s)
 				}
 			}
@@ -133,8 +135,8 @@ func NewEngine(cat *Catalog) *Engine {
 }
 
 func (e *Engine) indexEventSignal(s Signal) {
-	providers := valuesOf(s, AttrProvider)
-	ids := valuesOf(s, AttrEventID)
+	providers := valuesOf(s, evidence.AttrProvider)
+	ids := valuesOf(s, evidence.AttrEventID)
 	switch {
 	case len(providers) > 0 && len(ids) > 0:
 		for _, p := range providers {
@@ -179,8 +181,8 @@ func (e *Engine) Catalog() *Catalog { return e.cat }
 
 // Evaluate runs every cause of the catalog over the evidence. cov says what
 // the bundle holds, to tell "ruled out" from "not collected".
-func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
-	kept, aside := scopeNoise(evidence)
+func (e *Engine) Evaluate(evs []evidence.Evidence, cov evidence.Coverage) Outcome {
+	kept, aside := scopeNoise(evs)
 	ix := newIndex(kept)
 	asideIx := newAsideIndex(aside)
 	facts := newVMFacts(ix)
@@ -232,7 +234,7 @@ func (e *Engine) Evaluate(evidence []Evidence, cov Coverage) Outcome {
 	return out
 }
 
-func (e *Engine) allNeedsCovered(c *Cause, cov Coverage) bool {
+func (e *Engine) allNeedsCovered(c *Cause, cov evidence.Coverage) bool {
 	for _, id := range c.Needs {
 		if !cov.Has(e.cat.Input(id).Have...) {
 			return false
@@ -289,9 +291,9 @@ func evaluateCause(c *Cause, ix *index, facts vmFacts) (Finding, bool) {
 }
 
 // allWeak reports whether every hit is weak evidence (AttrWeak).
-func allWeak(hits []*Evidence) bool {
+func allWeak(hits []*evidence.Evidence) bool {
 	for _, h := range hits {
-		if h.Attrs[AttrWeak] != "true" {
+		if h.Attrs[evidence.AttrWeak] != "true" {
 			return false
 		}
 	}
@@ -300,10 +302,10 @@ func allWeak(hits []*Evidence) bool {
 
 // countHits counts the matched items and the identical ones an extractor
 // folded into them (AttrMore).
-func countHits(hits []*Evidence) int {
+func countHits(hits []*evidence.Evidence) int {
 	n := len(hits)
 	for _, h := range hits {
-		if more, err := strconv.Atoi(h.Attrs[AttrMore]); err == nil && more > 0 {
+		if more, err := strconv.Atoi(h.Attrs[evidence.AttrMore]); err == nil && more > 0 {
 			n += more
 		}
 	}
@@ -315,7 +317,7 @@ func countHits(hits []*Evidence) int {
 // previous one about the same VM (or no VM) belongs to the same incident.
 // Hits without a time, and the identical copies an extractor folded into
 // one item, count as they are.
-func countIncidents(hits []*Evidence, minutes int) int {
+func countIncidents(hits []*evidence.Evidence, minutes int) int {
 	gap := BurstGap
 	if minutes > 0 {
 		gap = time.Duration(minutes) * time.Minute
@@ -323,7 +325,7 @@ func countIncidents(hits []*Evidence, minutes int) int {
 	times := map[string][]time.Time{}
 	n := 0
 	for _, h := range hits {
-		if more, err := strconv.Atoi(h.Attrs[AttrMore]); err == nil && more > 0 {
+		if more, err := strconv.Atoi(h.Attrs[evidence.AttrMore]); err == nil && more > 0 {
 			n += more
 		}
 		if h.Time.IsZero() {
@@ -361,7 +363,7 @@ func severityFor(s Severity, confidence float64) Severity {
 	}
 }
 
-func cite(s *Signal, hits []*Evidence) []Cited {
+func cite(s *Signal, hits []*evidence.Evidence) []Cited {
 	out := make([]Cited, 0, min(len(hits), MaxCitedPerSignal))
 	for _, h := range hits[:min(len(hits), MaxCitedPerSignal)] {
 		out = append(out, Cited{Evidence: *h, Signal: s.ID, Says: s.Says})
@@ -374,8 +376,8 @@ func cite(s *Signal, hits []*Evidence) []Cited {
 func mergeCited(cited []Cited) []Cited {
 	type key struct {
 		source string
-		at     Locator
-		kind   Kind
+		at     evidence.Locator
+		kind   evidence.Kind
 	}
 	pos := map[key]int{}
 	out := cited[:0:0]

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // explainedWeight is how much a finding loses when a more specific cause
@@ -72,7 +74,7 @@ func sharedIncident(f, g *Finding) (string, time.Time) {
 	// Evidence without a VM (a listing line) belongs to the VM whose
 	// files it names: match the explaining finding's VMs by path.
 	for _, a := range f.Evidence {
-		p := strings.ToLower(a.Attrs[AttrPath])
+		p := strings.ToLower(a.Attrs[evidence.AttrPath])
 		if a.VM() != "" || p == "" {
 			continue
 		}
@@ -81,7 +83,7 @@ func sharedIncident(f, g *Finding) (string, time.Time) {
 			if vm == "" || !near(a.Time, b.Time) {
 				continue
 			}
-			dir := strings.ToLower(winDirOf(b.Attrs[AttrPath]))
+			dir := strings.ToLower(winDirOf(b.Attrs[evidence.AttrPath]))
 			if (dir != "" && strings.HasPrefix(p, dir)) || diskStem(p) == vm || strings.Contains(p, `\`+vm+`\`) {
 				return b.VM(), b.Time
 			}

@@ -3,6 +3,8 @@ package rules
 import (
 	"regexp"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // One event, one cause. A Hyper-V or VSS event that quotes an error code
@@ -52,12 +54,12 @@ func routedProvider(p string) bool {
 // routedTo returns the causes an event's codes name, and whether any code
 // of it is routed at all. An event whose every routed code is benign gives
 // (nil, true).
-func routedTo(e *Evidence) (causes []string, routed bool) {
-	if e.Kind != KindEvent || !routedProvider(e.Attrs[AttrProvider]) {
+func routedTo(e *evidence.Evidence) (causes []string, routed bool) {
+	if e.Kind != evidence.KindEvent || !routedProvider(e.Attrs[evidence.AttrProvider]) {
 		return nil, false
 	}
-	vss := strings.EqualFold(e.Attrs[AttrProvider], "vss")
-	for _, c := range strings.Fields(e.Attrs[AttrHResults]) {
+	vss := strings.EqualFold(e.Attrs[evidence.AttrProvider], "vss")
+	for _, c := range strings.Fields(e.Attrs[evidence.AttrHResults]) {
 		c = strings.ToLower(c)
 		if vss && vssBenignCodes.MatchString(c) {
 			routed = true
@@ -77,14 +79,14 @@ func routedTo(e *Evidence) (causes []string, routed bool) {
 // (its hresults attribute): such a signal has chosen the code and keeps
 // every hit.
 func (s *Signal) matchesCode() bool {
-	_, re := s.Regex[AttrHResults]
-	_, eq := s.Equals[AttrHResults]
+	_, re := s.Regex[evidence.AttrHResults]
+	_, eq := s.Equals[evidence.AttrHResults]
 	return re || eq
 }
 
 // routeHits drops the hits of a generic signal of cause c whose error code
 // names other causes only.
-func routeHits(c *Cause, s *Signal, hits []*Evidence) []*Evidence {
+func routeHits(c *Cause, s *Signal, hits []*evidence.Evidence) []*evidence.Evidence {
 	if s.matchesCode() {
 		return hits
 	}

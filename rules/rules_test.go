@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -85,19 +86,19 @@ func TestSeverityText(t *testing.T) {
 	}
 	var s Severity
 	assert.Error(t, s.UnmarshalText([]byte("severe")))
-	assert.Equal(t, "offset 0x10000", AtOffset(0x10000).String())
-	assert.Equal(t, "record 42", AtRecord(42).String())
-	assert.Equal(t, "line 7", AtLine(7).String())
+	assert.Equal(t, "offset 0x10000", evidence.AtOffset(0x10000).String())
+	assert.Equal(t, "record 42", evidence.AtRecord(42).String())
+	assert.Equal(t, "line 7", evidence.AtLine(7).String())
 }
 
-func writer(src string, line int, name, id string, failed bool, lastErrOK bool) Evidence {
-	return Evidence{Kind: KindVSSWriter, Source: src, At: AtLine(line), Summary: name,
-		Attrs: map[string]string{AttrName: name, "writer_id": id, AttrFailed: boolText(failed), "last_error_ok": boolText(lastErrOK)}}
+func writer(src string, line int, name, id string, failed bool, lastErrOK bool) evidence.Evidence {
+	return evidence.Evidence{Kind: evidence.KindVSSWriter, Source: src, At: evidence.AtLine(line), Summary: name,
+		Attrs: map[string]string{evidence.AttrName: name, "writer_id": id, evidence.AttrFailed: boolText(failed), "last_error_ok": boolText(lastErrOK)}}
 }
 
-func event(src string, rec uint64, provider, id string) Evidence {
-	return Evidence{Kind: KindEvent, Source: src, At: AtRecord(rec),
-		Attrs: map[string]string{AttrProvider: provider, AttrEventID: id}}
+func event(src string, rec uint64, provider, id string) evidence.Evidence {
+	return evidence.Evidence{Kind: evidence.KindEvent, Source: src, At: evidence.AtRecord(rec),
+		Attrs: map[string]string{evidence.AttrProvider: provider, evidence.AttrEventID: id}}
 }
 
 func boolText(b bool) string {
@@ -113,12 +114,12 @@ func TestEngineFailedWriterFinding(t *testing.T) {
 	cat, err := Default()
 	require.NoError(t, err)
 	eng := NewEngine(cat)
-	ev := []Evidence{
+	ev := []evidence.Evidence{
 		writer("w.txt", 10, "Microsoft Hyper-V VSS Writer", hvWriter, true, false),
 		writer("w.txt", 4, "System Writer", "e8132975-6f93-4464-a53e-1050253ae220", false, true),
 		event("App.evtx", 77, "VSS", "8229"),
 	}
-	cov := Coverage{}
+	cov := evidence.Coverage{}
 	cov.Add("file:vssadmin-writers")
 	cov.Add("channel:Application")
 	cov.Add("channel:System")
@@ -149,7 +150,7 @@ func TestEngineFailedWriterFinding(t *testing.T) {
 func TestEngineWeakSignalStaysLow(t *testing.T) {
 	cat, err := Default()
 	require.NoError(t, err)
-	out := NewEngine(cat).Evaluate([]Evidence{event("Sys.evtx", 5, "storahci", "129")}, Coverage{"channel:system": true})
+	out := NewEngine(cat).Evaluate([]evidence.Evidence{event("Sys.evtx", 5, "storahci", "129")}, evidence.Coverage{"channel:system": true})
 	require.Len(t, out.Findings, 1)
 	f := out.Findings[0]
 	assert.Equal(t, "storage-connectivity", f.Cause.ID)
@@ -169,8 +170,8 @@ func TestEngineCounterEvidenceAndRepeats(t *testing.T) {
 	cat, err := Default()
 	require.NoError(t, err)
 	eng := NewEngine(cat)
-	one := eng.Evaluate([]Evidence{event("A", 1, "VSS", "8229")}, nil).Findings[0].Confidence
-	var many []Evidence
+	one := eng.Evaluate([]evidence.Evidence{event("A", 1, "VSS", "8229")}, nil).Findings[0].Confidence
+	var many []evidence.Evidence
 	for i := range 20 {
 		many = append(many, event("A", uint64(i+1), "VSS", "8229"))
 	}
@@ -180,7 +181,7 @@ func TestEngineCounterEvidenceAndRepeats(t *testing.T) {
 	assert.Len(t, manyConf.Evidence, MaxCitedPerSignal)
 	assert.Equal(t, 20, manyConf.Signals[0].Count)
 
-	withStable := eng.Evaluate([]Evidence{event("A", 1, "VSS", "8229"),
+	withStable := eng.Evaluate([]evidence.Evidence{event("A", 1, "VSS", "8229"),
 		writer("w", 3, "Microsoft Hyper-V VSS Writer", hvWriter, false, true)}, nil).Findings[0]
 	assert.Less(t, withStable.Confidence, one)
 	require.Len(t, withStable.Against, 1)
@@ -191,11 +192,11 @@ func TestHyperVWriterMissingCheck(t *testing.T) {
 	cat, err := Default()
 	require.NoError(t, err)
 	eng := NewEngine(cat)
-	out := eng.Evaluate([]Evidence{writer("w.txt", 4, "System Writer", "e8132975-6f93-4464-a53e-1050253ae220", false, true)}, nil)
+	out := eng.Evaluate([]evidence.Evidence{writer("w.txt", 4, "System Writer", "e8132975-6f93-4464-a53e-1050253ae220", false, true)}, nil)
 	require.Len(t, out.Findings, 1)
 	assert.Equal(t, "hyperv-writer-missing", out.Findings[0].Evidence[0].Signal)
 
-	out = eng.Evaluate([]Evidence{writer("w.txt", 4, "Microsoft Hyper-V VSS Writer", hvWriter, false, true)}, nil)
+	out = eng.Evaluate([]evidence.Evidence{writer("w.txt", 4, "Microsoft Hyper-V VSS Writer", hvWriter, false, true)}, nil)
 	assert.Empty(t, out.Findings)
 }
 
@@ -209,9 +210,9 @@ func TestWantsEventAndPlaceholders(t *testing.T) {
 	assert.False(t, eng.WantsEvent("Microsoft-Windows-Security-Auditing", 4624))
 
 	ev := event("S", 9, "Ntfs", "55")
-	ev.Attrs[AttrDrive] = "D:"
-	ev.Attrs[AttrVM] = "It's $(Stop-Computer)"
-	f := eng.Evaluate([]Evidence{ev}, nil).Findings[0]
+	ev.Attrs[evidence.AttrDrive] = "D:"
+	ev.Attrs[evidence.AttrVM] = "It's $(Stop-Computer)"
+	f := eng.Evaluate([]evidence.Evidence{ev}, nil).Findings[0]
 	var cmds []string
 	for _, s := range f.Resolution {
 		cmds = append(cmds, s.Command)
@@ -221,8 +222,8 @@ func TestWantsEventAndPlaceholders(t *testing.T) {
 
 	// A value from the bundle is a literal: quotes doubled, $ not expanded.
 	ev = event("S", 9, "Microsoft-Windows-Hyper-V-Worker", "3080")
-	ev.Attrs[AttrVM] = "It's $(Stop-Computer)"
-	f = eng.Evaluate([]Evidence{ev}, nil).Findings[0]
+	ev.Attrs[evidence.AttrVM] = "It's $(Stop-Computer)"
+	f = eng.Evaluate([]evidence.Evidence{ev}, nil).Findings[0]
 	cmds = nil
 	for _, s := range f.Resolution {
 		cmds = append(cmds, s.Command)

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // Every Windows server logs storage, file-system and VSS warnings for
@@ -44,12 +46,12 @@ var miniportIDs = map[string]bool{"9": true, "11": true, "15": true, "129": true
 
 // isScoped reports whether an event is storage, file-system or VSS
 // evidence that counts only in scope.
-func isScoped(e *Evidence) bool {
-	if e.Kind != KindEvent {
+func isScoped(e *evidence.Evidence) bool {
+	if e.Kind != evidence.KindEvent {
 		return false
 	}
-	p := strings.ToLower(e.Attrs[AttrProvider])
-	return scopedProviders[p] || (miniportIDs[e.Attrs[AttrEventID]] && isMiniport(e.Attrs[AttrProvider]))
+	p := strings.ToLower(e.Attrs[evidence.AttrProvider])
+	return scopedProviders[p] || (miniportIDs[e.Attrs[evidence.AttrEventID]] && isMiniport(e.Attrs[evidence.AttrProvider]))
 }
 
 // neverVMDevice matches devices that never hold VM files: shadow copies,
@@ -62,25 +64,25 @@ var removableProviders = map[string]bool{"uaspstor": true, "usbstor": true, "cdr
 // isHyperVFailure reports whether an item is a failure of Hyper-V itself,
 // or of a backup or cluster operation on a VM: the moments storage and VSS
 // events are read around.
-func isHyperVFailure(e *Evidence) bool {
+func isHyperVFailure(e *evidence.Evidence) bool {
 	if e.Time.IsZero() {
 		return false
 	}
 	switch e.Kind {
-	case KindCmdError, KindChainError:
+	case evidence.KindCmdError, evidence.KindChainError:
 		return true
-	case KindEvent:
+	case evidence.KindEvent:
 	default:
 		return false
 	}
-	p := strings.ToLower(e.Attrs[AttrProvider])
-	level := e.Attrs[AttrLevel]
+	p := strings.ToLower(e.Attrs[evidence.AttrProvider])
+	level := e.Attrs[evidence.AttrLevel]
 	failed := level == "1" || level == "2"
 	switch {
 	case strings.HasPrefix(p, "microsoft-windows-hyper-v-"), p == "microsoft-windows-vhdmp":
 		return failed
 	case p == "microsoft-windows-failoverclustering":
-		switch e.Attrs[AttrEventID] {
+		switch e.Attrs[evidence.AttrEventID] {
 		case "1069", "1205", "1254", "5120", "5142":
 			return true
 		}
@@ -88,7 +90,7 @@ func isHyperVFailure(e *Evidence) bool {
 		return failed
 	case p == "vss":
 		// A VSS error that names the Hyper-V writer is a failed VM backup.
-		return (failed || level == "3") && hyperVText.MatchString(e.Attrs[AttrText])
+		return (failed || level == "3") && hyperVText.MatchString(e.Attrs[evidence.AttrText])
 	}
 	return false
 }
@@ -117,17 +119,17 @@ type noiseScope struct {
 
 // Aside is evidence set aside by scoping, with the reason.
 type Aside struct {
-	Evidence
+	evidence.Evidence
 	Why string
 }
 
 // scopeNoise splits the evidence into what the rules weigh and what was set
 // aside as routine noise.
-func scopeNoise(evidence []Evidence) (kept []Evidence, aside []Aside) {
-	sc := newScope(evidence)
-	kept = make([]Evidence, 0, len(evidence))
-	for i := range evidence {
-		e := &evidence[i]
+func scopeNoise(evs []evidence.Evidence) (kept []evidence.Evidence, aside []Aside) {
+	sc := newScope(evs)
+	kept = make([]evidence.Evidence, 0, len(evs))
+	for i := range evs {
+		e := &evs[i]
 		if !isScoped(e) {
 			kept = append(kept, *e)
 			continue
@@ -141,12 +143,12 @@ func scopeNoise(evidence []Evidence) (kept []Evidence, aside []Aside) {
 	return kept, aside
 }
 
-func newScope(evidence []Evidence) *noiseScope {
+func newScope(evs []evidence.Evidence) *noiseScope {
 	sc := &noiseScope{vmVolumes: map[string]bool{}, deviceVolume: map[string]string{}}
 	var latest time.Time
 	var failures []time.Time
-	for i := range evidence {
-		e := &evidence[i]
+	for i := range evs {
+		e := &evs[i]
 		if e.Time.After(latest) {
 			latest = e.Time
 		}
@@ -182,32 +184,32 @@ var vmFileExt = regexp.MustCompile(`(?i)\.(a?vhdx?|vhds|vmcx|vmrs|vmgs|vsv|bin|x
 var volumeGUIDPattern = regexp.MustCompile(`(?i)(?:\(([a-z]:)\))?\s*(\\\\\?\\volume\{[0-9a-f-]+\})`)
 
 // learnVolumes records the VM volumes and device names an item reveals.
-func (sc *noiseScope) learnVolumes(e *Evidence) {
+func (sc *noiseScope) learnVolumes(e *evidence.Evidence) {
 	addPath := func(p string) {
 		if v := volumeOf(p); v != "" {
 			sc.vmVolumes[v] = true
 		}
 	}
 	switch e.Kind {
-	case KindVM:
-		addPath(e.Attrs[AttrPath])
-		for _, p := range strings.Split(e.Attrs[AttrDiskPaths], "\n") {
+	case evidence.KindVM:
+		addPath(e.Attrs[evidence.AttrPath])
+		for _, p := range strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n") {
 			addPath(p)
 		}
-	case KindSnapshot:
-		for _, p := range strings.Split(e.Attrs[AttrDiskPaths], "\n") {
+	case evidence.KindSnapshot:
+		for _, p := range strings.Split(e.Attrs[evidence.AttrDiskPaths], "\n") {
 			addPath(p)
 		}
-	case KindVMDisk, KindDiskInfo:
-		addPath(e.Attrs[AttrPath])
-	case KindFile:
-		if e.Attrs["is_dir"] != "true" && vmFileExt.MatchString(e.Attrs[AttrPath]) && !strings.EqualFold(e.Attrs["ext"], ".xml") {
-			addPath(e.Attrs[AttrPath])
+	case evidence.KindVMDisk, evidence.KindDiskInfo:
+		addPath(e.Attrs[evidence.AttrPath])
+	case evidence.KindFile:
+		if e.Attrs["is_dir"] != "true" && vmFileExt.MatchString(e.Attrs[evidence.AttrPath]) && !strings.EqualFold(e.Attrs["ext"], ".xml") {
+			addPath(e.Attrs[evidence.AttrPath])
 		}
-	case KindHost:
+	case evidence.KindHost:
 		addPath(e.Attrs["vm_path"])
 		addPath(e.Attrs["vhd_path"])
-	case KindVSSShadow, KindVSSStorage:
+	case evidence.KindVSSShadow, evidence.KindVSSStorage:
 		for _, k := range []string{"volume", "storage_volume", "raw_volume"} {
 			for _, m := range volumeGUIDPattern.FindAllStringSubmatch(e.Attrs[k], -1) {
 				if m[1] != "" {
@@ -215,10 +217,10 @@ func (sc *noiseScope) learnVolumes(e *Evidence) {
 				}
 			}
 		}
-	case KindEvent:
-		p := strings.ToLower(e.Attrs[AttrProvider])
+	case evidence.KindEvent:
+		p := strings.ToLower(e.Attrs[evidence.AttrProvider])
 		if strings.HasPrefix(p, "microsoft-windows-hyper-v-") || p == "microsoft-windows-vhdmp" {
-			addPath(e.Attrs[AttrPath])
+			addPath(e.Attrs[evidence.AttrPath])
 		}
 		// Ntfs events name the volume both ways (DriveName, DeviceName).
 		if d, dev := e.Attrs["data.DriveName"], e.Attrs["data.DeviceName"]; d != "" && dev != "" {
@@ -248,9 +250,9 @@ var csvRootIn = regexp.MustCompile(`(?i)^([a-z]:\\ClusterStorage\\[^\\]+)`)
 var deviceInText = regexp.MustCompile(`(?i)\\Device\\HarddiskVolume\d+|\\\\\?\\Volume\{[0-9a-f-]+\}`)
 
 // outside says why a scoped event does not count, "" when it does.
-func (sc *noiseScope) outside(e *Evidence) string {
-	text := e.Attrs[AttrText]
-	if removableProviders[strings.ToLower(e.Attrs[AttrProvider])] || neverVMDevice.MatchString(text) {
+func (sc *noiseScope) outside(e *evidence.Evidence) string {
+	text := e.Attrs[evidence.AttrText]
+	if removableProviders[strings.ToLower(e.Attrs[evidence.AttrProvider])] || neverVMDevice.MatchString(text) {
 		return "they are about a shadow-copy, USB or removable device, which never holds VM files"
 	}
 	if why := sc.offVMVolume(e); why != "" {
@@ -272,18 +274,18 @@ func (sc *noiseScope) outside(e *Evidence) string {
 
 // offVMVolume says when the event names a volume that holds no VM files,
 // where the bundle tells which volumes do.
-func (sc *noiseScope) offVMVolume(e *Evidence) string {
+func (sc *noiseScope) offVMVolume(e *evidence.Evidence) string {
 	if len(sc.vmVolumes) == 0 {
 		return ""
 	}
 	var vol string
 	switch {
-	case e.Attrs[AttrCSVPath] != "":
-		vol = strings.ToLower(e.Attrs[AttrCSVPath])
-	case e.Attrs[AttrDrive] != "":
-		vol = strings.ToLower(e.Attrs[AttrDrive])
+	case e.Attrs[evidence.AttrCSVPath] != "":
+		vol = strings.ToLower(e.Attrs[evidence.AttrCSVPath])
+	case e.Attrs[evidence.AttrDrive] != "":
+		vol = strings.ToLower(e.Attrs[evidence.AttrDrive])
 	default:
-		for _, dev := range deviceInText.FindAllString(e.Attrs[AttrText], -1) {
+		for _, dev := range deviceInText.FindAllString(e.Attrs[evidence.AttrText], -1) {
 			if v, ok := sc.deviceVolume[strings.ToLower(dev)]; ok {
 				vol = v
 				break
@@ -312,15 +314,15 @@ func hours(d time.Duration) string {
 // cause's reader which of its events were not counted and why.
 type asideIndex struct {
 	ix  *index
-	why map[*Evidence]string
+	why map[*evidence.Evidence]string
 }
 
 func newAsideIndex(aside []Aside) asideIndex {
-	evs := make([]Evidence, len(aside))
+	evs := make([]evidence.Evidence, len(aside))
 	for i := range aside {
 		evs[i] = aside[i].Evidence
 	}
-	ai := asideIndex{ix: newIndex(evs), why: map[*Evidence]string{}}
+	ai := asideIndex{ix: newIndex(evs), why: map[*evidence.Evidence]string{}}
 	// newIndex keeps pointers into evs; map them back to their reasons.
 	for i := range evs {
 		ai.why[&evs[i]] = aside[i].Why
@@ -343,11 +345,11 @@ func (ai asideIndex) note(c *Cause) string {
 	if len(ai.why) == 0 {
 		return ""
 	}
-	seen := map[*Evidence]bool{}
-	byWhy := map[string][]*Evidence{}
+	seen := map[*evidence.Evidence]bool{}
+	byWhy := map[string][]*evidence.Evidence{}
 	for i := range c.Signals {
 		s := &c.Signals[i]
-		if s.Check == "" && s.Kind != KindEvent {
+		if s.Check == "" && s.Kind != evidence.KindEvent {
 			continue
 		}
 		for _, h := range ai.ix.match(s) {
@@ -373,10 +375,10 @@ func (ai asideIndex) note(c *Cause) string {
 }
 
 // eventNames lists the distinct "provider ID" of events, in first-seen order.
-func eventNames(evs []*Evidence) string {
+func eventNames(evs []*evidence.Evidence) string {
 	var names []string
 	for _, e := range evs {
-		n := e.Attrs[AttrProvider] + " " + e.Attrs[AttrEventID]
+		n := e.Attrs[evidence.AttrProvider] + " " + e.Attrs[evidence.AttrEventID]
 		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // Resolution steps are what an engineer pastes into an elevated Windows
@@ -99,36 +101,36 @@ func isPath(v string) bool { return oneLine(v) && windowsPath.MatchString(v) }
 // placeholders is every {name} a catalog command may use. The loader
 // rejects any other, so a typo cannot render as a literal brace.
 var placeholders = map[string]placeholderType{
-	"vm":    {attrs: []string{AttrVM}, valid: oneLine},
-	"vm_id": {attrs: []string{AttrVMID}, valid: guidPattern.MatchString, vmAttr: AttrVMID},
+	"vm":    {attrs: []string{evidence.AttrVM}, valid: oneLine},
+	"vm_id": {attrs: []string{evidence.AttrVMID}, valid: guidPattern.MatchString, vmAttr: evidence.AttrVMID},
 	// name: a checkpoint's name.
-	"name": {attrs: []string{AttrName}, valid: oneLine},
+	"name": {attrs: []string{evidence.AttrName}, valid: oneLine},
 	// path: any file the evidence is about (shown, listed, granted).
-	"path": {attrs: []string{AttrPath}, valid: isPath},
+	"path": {attrs: []string{evidence.AttrPath}, valid: isPath},
 	// disk_path: a virtual disk; never used as the target of a delete.
-	"disk_path": {attrs: []string{AttrPath, "child_host_path"}, valid: func(v string) bool { return isPath(v) && diskExt.MatchString(v) }},
+	"disk_path": {attrs: []string{evidence.AttrPath, "child_host_path"}, valid: func(v string) bool { return isPath(v) && diskExt.MatchString(v) }},
 	// avhdx_path: a differencing disk, the only disk a merge may start from.
-	"avhdx_path": {attrs: []string{AttrPath, "child_host_path"}, valid: func(v string) bool { return isPath(v) && diffDiskExt.MatchString(v) }},
+	"avhdx_path": {attrs: []string{evidence.AttrPath, "child_host_path"}, valid: func(v string) bool { return isPath(v) && diffDiskExt.MatchString(v) }},
 	// change_tracking_path: a .rct or .mrt file, the only VM file a step may
 	// move aside.
-	"change_tracking_path": {attrs: []string{AttrPath}, valid: func(v string) bool { return isPath(v) && changeTrackExt.MatchString(v) }},
+	"change_tracking_path": {attrs: []string{evidence.AttrPath}, valid: func(v string) bool { return isPath(v) && changeTrackExt.MatchString(v) }},
 	"child_host_path":      {attrs: []string{"child_host_path"}, valid: func(v string) bool { return isPath(v) && diffDiskExt.MatchString(v) }},
 	"parent_recorded_path": {attrs: []string{"parent_recorded_path"}, valid: func(v string) bool { return isPath(v) && diskExt.MatchString(v) }},
 	"found_path":           {attrs: []string{"found_path"}, valid: func(v string) bool { return isPath(v) && diskExt.MatchString(v) }},
 	// drive and drive_letter: a volume with a letter. Extractors never set
 	// them from a Cluster Shared Volume path (those are csv_path), and the
 	// check here makes sure of it.
-	"drive":        {attrs: []string{AttrDrive}, valid: driveOnly.MatchString},
-	"drive_letter": {attrs: []string{AttrDriveLetter}, valid: letterOnly.MatchString},
+	"drive":        {attrs: []string{evidence.AttrDrive}, valid: driveOnly.MatchString},
+	"drive_letter": {attrs: []string{evidence.AttrDriveLetter}, valid: letterOnly.MatchString},
 	// csv_path: the root of a Cluster Shared Volume (C:\ClusterStorage\Volume1).
-	"csv_path": {attrs: []string{AttrCSVPath}, valid: csvRoot.MatchString},
+	"csv_path": {attrs: []string{evidence.AttrCSVPath}, valid: csvRoot.MatchString},
 	"pid":      {attrs: []string{"pid"}, valid: digits.MatchString},
 	"process":  {attrs: []string{"process"}, valid: oneLine},
 	// shadow_id: a shadow copy's ID as vssadmin prints it, braces included.
 	"shadow_id": {attrs: []string{"id"}, valid: guidPattern.MatchString, form: braced},
-	"node":      {attrs: []string{AttrComputer}, valid: hostName.MatchString},
+	"node":      {attrs: []string{evidence.AttrComputer}, valid: hostName.MatchString},
 	// VM facts from the bundle's inventory.
-	"vm_folder":  {valid: isPath, vmAttr: AttrPath},
+	"vm_folder":  {valid: isPath, vmAttr: evidence.AttrPath},
 	"config_dir": {valid: isPath, vmAttr: "config_location"},
 	"generation": {valid: func(v string) bool { return generationValues[v] }, vmAttr: "generation"},
 	// The controller slot of the disk the step is about.
@@ -377,18 +379,18 @@ func quoteValue(v string) string { return strings.ReplaceAll(v, "'", "''") }
 // for placeholders the cited evidence does not carry (a VM's ID, folder and
 // generation, a disk's controller slot).
 type vmFacts struct {
-	byVM   map[string]*Evidence   // lower-case VM name → its Get-VM record
-	drives map[string][]*Evidence // lower-case VM name → its Get-VMHardDiskDrive rows
+	byVM   map[string]*evidence.Evidence   // lower-case VM name → its Get-VM record
+	drives map[string][]*evidence.Evidence // lower-case VM name → its Get-VMHardDiskDrive rows
 }
 
 func newVMFacts(ix *index) vmFacts {
-	f := vmFacts{byVM: map[string]*Evidence{}, drives: map[string][]*Evidence{}}
-	for _, e := range ix.of(KindVM) {
+	f := vmFacts{byVM: map[string]*evidence.Evidence{}, drives: map[string][]*evidence.Evidence{}}
+	for _, e := range ix.of(evidence.KindVM) {
 		if vm := strings.ToLower(e.VM()); vm != "" && f.byVM[vm] == nil {
 			f.byVM[vm] = e
 		}
 	}
-	for _, e := range ix.of(KindVMDisk) {
+	for _, e := range ix.of(evidence.KindVMDisk) {
 		if vm := strings.ToLower(e.VM()); vm != "" {
 			f.drives[vm] = append(f.drives[vm], e)
 		}
@@ -428,8 +430,8 @@ func fillSteps(steps []Step, cited []Cited, facts vmFacts) []Step {
 
 // stepEvidence is the cited evidence a step may draw values from: that of
 // its own signals, or all of the finding's for a step that names none.
-func stepEvidence(s Step, cited []Cited) []*Evidence {
-	var ev []*Evidence
+func stepEvidence(s Step, cited []Cited) []*evidence.Evidence {
+	var ev []*evidence.Evidence
 	for i := range cited {
 		if len(s.Signals) == 0 || slices.ContainsFunc(s.Signals, func(id string) bool { return citedBy(cited[i], id) }) {
 			ev = append(ev, &cited[i].Evidence)
@@ -449,7 +451,7 @@ func citedBy(c Cited, id string) bool {
 	return false
 }
 
-func fillValue(name string, ev []*Evidence, facts vmFacts) string {
+func fillValue(name string, ev []*evidence.Evidence, facts vmFacts) string {
 	p := placeholders[name]
 	for _, e := range ev {
 		for _, a := range p.attrs {
@@ -465,9 +467,9 @@ func fillValue(name string, ev []*Evidence, facts vmFacts) string {
 				return v
 			}
 		}
-		if disk := e.Attrs[AttrPath]; disk != "" && p.driveAttr != "" {
+		if disk := e.Attrs[evidence.AttrPath]; disk != "" && p.driveAttr != "" {
 			for _, d := range facts.drives[vm] {
-				if strings.EqualFold(d.Attrs[AttrPath], disk) {
+				if strings.EqualFold(d.Attrs[evidence.AttrPath], disk) {
 					if v := validValue(p, d.Attrs[p.driveAttr]); v != "" {
 						return v
 					}

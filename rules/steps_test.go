@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/pscheck"
 	"github.com/stretchr/testify/require"
 )
@@ -40,32 +41,32 @@ func renderAll(t *testing.T) map[string][]renderedCase {
 	t.Helper()
 	cat, err := Default()
 	require.NoError(t, err)
-	facts := newVMFacts(newIndex([]Evidence{
-		{Kind: KindVM, Source: "vms.txt", Attrs: map[string]string{AttrVM: hostileVM, AttrVMID: "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93",
-			AttrPath: `D:\VMs\O'Brien [1]`, "config_location": `D:\VMs\O'Brien [1]`, "generation": "2"}},
-		{Kind: KindVMDisk, Source: "disks.txt", Attrs: map[string]string{AttrVM: hostileVM, AttrPath: hostileAVHDX,
+	facts := newVMFacts(newIndex([]evidence.Evidence{
+		{Kind: evidence.KindVM, Source: "vms.txt", Attrs: map[string]string{evidence.AttrVM: hostileVM, evidence.AttrVMID: "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93",
+			evidence.AttrPath: `D:\VMs\O'Brien [1]`, "config_location": `D:\VMs\O'Brien [1]`, "generation": "2"}},
+		{Kind: evidence.KindVMDisk, Source: "disks.txt", Attrs: map[string]string{evidence.AttrVM: hostileVM, evidence.AttrPath: hostileAVHDX,
 			"controller_type": "SCSI", "controller_number": "0", "controller_location": "1"}},
 	}))
 	filled := func(signal string) []Cited {
-		common := map[string]string{AttrVM: hostileVM, AttrName: hostileName, AttrDrive: "D:", AttrDriveLetter: "D",
-			"pid": "4242", "process": "scanner.exe", "id": "c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87", AttrComputer: "HV01.contoso.test",
+		common := map[string]string{evidence.AttrVM: hostileVM, evidence.AttrName: hostileName, evidence.AttrDrive: "D:", evidence.AttrDriveLetter: "D",
+			"pid": "4242", "process": "scanner.exe", "id": "c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87", evidence.AttrComputer: "HV01.contoso.test",
 			"child_host_path": hostileAVHDX, "parent_recorded_path": hostileParent, "found_path": `E:\Moved\Disk.vhdx`}
-		disk := map[string]string{AttrPath: hostileAVHDX}
-		rct := map[string]string{AttrPath: hostileRCT}
-		csv := map[string]string{AttrCSVPath: `C:\ClusterStorage\Volume1`}
+		disk := map[string]string{evidence.AttrPath: hostileAVHDX}
+		rct := map[string]string{evidence.AttrPath: hostileRCT}
+		csv := map[string]string{evidence.AttrCSVPath: `C:\ClusterStorage\Volume1`}
 		var out []Cited
 		for _, attrs := range []map[string]string{common, disk, rct, csv} {
 			a := map[string]string{}
 			for k, v := range attrs {
 				a[k] = v
 			}
-			a[AttrVM] = hostileVM
-			out = append(out, Cited{Evidence: Evidence{Kind: KindDerived, Source: "x", Attrs: a}, Signal: signal})
+			a[evidence.AttrVM] = hostileVM
+			out = append(out, Cited{Evidence: evidence.Evidence{Kind: evidence.KindDerived, Source: "x", Attrs: a}, Signal: signal})
 		}
 		return out
 	}
 	bare := func(signal string) []Cited {
-		return []Cited{{Evidence: Evidence{Kind: KindDerived, Source: "x", Attrs: map[string]string{}}, Signal: signal}}
+		return []Cited{{Evidence: evidence.Evidence{Kind: evidence.KindDerived, Source: "x", Attrs: map[string]string{}}, Signal: signal}}
 	}
 	out := map[string][]renderedCase{}
 	for _, c := range cat.Causes {
@@ -119,8 +120,8 @@ func TestStepsRenderOnlyForTheirSignals(t *testing.T) {
 	require.NoError(t, err)
 	c := cat.Cause("backup-vendor-integration")
 	require.NotNil(t, c)
-	ev := []Cited{{Evidence: Evidence{Kind: KindEvent, Source: "System.evtx",
-		Attrs: map[string]string{AttrVM: "APP03", AttrPath: `D:\Hyper-V\APP03\Virtual Hard Disks\APP03.vhdx`}}, Signal: "change-tracking-damaged"}}
+	ev := []Cited{{Evidence: evidence.Evidence{Kind: evidence.KindEvent, Source: "System.evtx",
+		Attrs: map[string]string{evidence.AttrVM: "APP03", evidence.AttrPath: `D:\Hyper-V\APP03\Virtual Hard Disks\APP03.vhdx`}}, Signal: "change-tracking-damaged"}}
 	for _, s := range fillSteps(c.Resolution, ev, vmFacts{}) {
 		assert.NotContains(t, s.Command, "APP03.vhdx", "a step about another signal must not take the VM's disk from this event: %s", s.Command)
 		assert.NotContains(t, s.Command, "Move-Item")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/hvtriage/hvtriage/analyze"
 	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/evtx"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/samples/samplegen"
@@ -24,7 +25,7 @@ import (
 // line the text file has, a byte offset inside the disk file. A report a
 // support engineer pastes into a ticket must survive someone checking it.
 func TestCitedLocatorsResolve(t *testing.T) {
-	checked := map[rules.LocatorUnit]int{}
+	checked := map[evidence.LocatorUnit]int{}
 	for _, s := range samplegen.All() {
 		t.Run(s.Name, func(t *testing.T) {
 			path := filepath.Join(s.Name, s.Bundle)
@@ -49,13 +50,13 @@ func TestCitedLocatorsResolve(t *testing.T) {
 			}
 		})
 	}
-	for _, u := range []rules.LocatorUnit{rules.UnitRecord, rules.UnitLine, rules.UnitOffset} {
+	for _, u := range []evidence.LocatorUnit{evidence.UnitRecord, evidence.UnitLine, evidence.UnitOffset} {
 		assert.Positive(t, checked[u], "no cited %s locator was checked", u)
 	}
 	t.Logf("checked locators: %v", checked)
 }
 
-func resolves(ctx context.Context, e *analyze.Entry, at rules.Locator) error {
+func resolves(ctx context.Context, e *analyze.Entry, at evidence.Locator) error {
 	v := at.Value
 	switch at.Unit {
 	case "":

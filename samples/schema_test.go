@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
-	"github.com/hvtriage/hvtriage/rules"
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // TestEvidenceFollowsTheSchema holds the extractors to the vocabulary the
-// catalog is checked against (rules.Schema): every attribute of every
+// catalog is checked against (evidence.Schema): every attribute of every
 // evidence item of every sample is declared for its kind.
 func TestEvidenceFollowsTheSchema(t *testing.T) {
 	bundles, err := filepath.Glob(filepath.Join("*", "*.zip"))
@@ -25,7 +25,7 @@ func TestEvidenceFollowsTheSchema(t *testing.T) {
 		require.NoError(t, err, b)
 		for _, e := range res.Evidence {
 			for a := range e.Attrs {
-				if !rules.Declares(e.Kind, a) {
+				if !evidence.Declares(e.Kind, a) {
 					undeclared[string(e.Kind)+"."+a] = b
 				}
 			}
@@ -35,5 +35,5 @@ func TestEvidenceFollowsTheSchema(t *testing.T) {
 	for k, b := range undeclared {
 		list = append(list, k+" (first in "+b+")")
 	}
-	assert.Empty(t, list, "attributes the extractors produce but rules.Schema does not declare:\n%s", strings.Join(list, "\n"))
+	assert.Empty(t, list, "attributes the extractors produce but evidence.Schema does not declare:\n%s", strings.Join(list, "\n"))
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/report"
 	"github.com/hvtriage/hvtriage/rules"
 )
@@ -58,7 +59,7 @@ func evidenceUsed(c *rules.Cause) string {
 		switch {
 		case s.Check != "":
 			checks++
-		case s.Kind == rules.KindEvent:
+		case s.Kind == evidence.KindEvent:
 			set["events"] = true
 		default:
 			set[string(s.Kind)] = true

@@ -1,4 +1,4 @@
-package rules
+package evidence
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // these names; the catalog loader rejects a signal naming an unknown kind.
 type Kind string
 
-// Evidence kinds produced by the extractors in analyze/.
+// Evidence kinds, produced by the extractors in analyze/.
 const (
 	KindEvent       Kind = "event"           // one event record (EVTX or XML export)
 	KindVSSWriter   Kind = "vss.writer"      // one writer block of `vssadmin list writers`
@@ -143,8 +143,8 @@ func (e *Evidence) Attr(key string) string { return e.Attrs[key] }
 // VM returns the name of the VM the item concerns, if known.
 func (e *Evidence) VM() string { return e.Attrs[AttrVM] }
 
-// SortKey orders evidence deterministically: by source, then place.
-func (e *Evidence) less(o *Evidence) bool {
+// Less orders evidence deterministically: by source, then place.
+func (e *Evidence) Less(o *Evidence) bool {
 	if e.Source != o.Source {
 		return e.Source < o.Source
 	}
