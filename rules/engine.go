@@ -179,6 +179,12 @@ func (e *Engine) WantsEvent(provider string, eventID uint16) bool {
 // Catalog returns the catalog the engine evaluates.
 func (e *Engine) Catalog() *Catalog { return e.cat }
 
+// Annotate adds the product knowledge of the rules side (see
+// Products.Annotate) to evidence the extractors produced, in place. Call
+// it once, before Evaluate, on the evidence kept for the report, so that
+// the report shows the attributes the signals matched.
+func (e *Engine) Annotate(evs []evidence.Evidence) { defaultProducts.Annotate(evs) }
+
 // Evaluate runs every cause of the catalog over the evidence. cov says what
 // the bundle holds, to tell "ruled out" from "not collected".
 func (e *Engine) Evaluate(evs []evidence.Evidence, cov evidence.Coverage) Outcome {
