@@ -274,6 +274,11 @@ feed:
 	res.Evidence = append(res.Evidence, chainEv...)
 	correlate(res.Evidence)
 	toUTC(res.Evidence)
+	// The extractors report what they read; what is known about the
+	// products they name (a filter's product, whether a process is an
+	// antivirus or Hyper-V's own) is rules data, added to the evidence the
+	// report keeps.
+	opt.Engine.Annotate(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
 	d := <-digested

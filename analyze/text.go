@@ -38,13 +38,15 @@ const maxTextFile = 8 << 20
 //	                 checkpoint_type generation parent_snapshot disk_paths is_clustered running ic_mismatch
 //	vm.disk          vm path controller_type controller_number controller_location missing
 //	vm.snapshot      vm name snapshot_type created parent_snapshot id vm_id disk_paths missing_files
-//	filter           name altitude band instances legacy product category
+//	filter           name altitude band instances legacy [product category] (product and category
+//	                 are added by rules.Engine.Annotate from the rules side's product data)
 //	filter.instance  name volume altitude band
 //	right            right accounts has_vm_group token_privilege state
 //	acl              path aces vm_sids has_vm_group has_deny
 //	file             path dir name ext size is_dir
 //	volume           drive dir free_bytes
-//	handle           process pid path user vm_file hyperv_process av_process
+//	handle           process pid path user vm_file [hyperv_process av_process] (the two flags are
+//	                 added by rules.Engine.Annotate; vm_file is the path's file type, read here)
 //	host             computer vhd_path vm_path
 //	vm.integration   vm vm_id name service enabled primary_status status_ok secondary_status
 //	                 (service: vss, heartbeat, shutdown, time-sync, kvp, guest-services or "";
@@ -304,9 +306,6 @@ func (m *textMapper) security(doc *cmdout.Doc) {
 	for _, f := range doc.Filters {
 		attrs := map[string]string{evidence.AttrName: f.Name, "altitude": f.Altitude, "band": cmdout.BandOf(f.AltitudeValue),
 			"instances": strconv.Itoa(f.Instances), "legacy": boolText(f.Legacy)}
-		if k, ok := cmdout.LookupFilter(f.Name); ok {
-			attrs["product"], attrs["category"] = k.Product, k.Category
-		}
 		m.add(evidence.KindFilter, f.Line, time.Time{}, fmt.Sprintf("filter %s at altitude %s (%s)", f.Name, f.Altitude, cmpOr(attrs["band"], "no band")), attrs)
 	}
 	for _, fi := range doc.FilterInstances {
@@ -396,24 +395,12 @@ func (m *textMapper) listings(doc *cmdout.Doc) {
 var vmFileExtensions = map[string]bool{".vhdx": true, ".avhdx": true, ".vhd": true, ".avhd": true, ".vhds": true,
 	".vmcx": true, ".vmrs": true, ".vmgs": true, ".bin": true, ".vsv": true, ".iso": true}
 
-// hypervProcesses hold VM files by design.
-var hypervProcesses = map[string]bool{"vmwp.exe": true, "vmms.exe": true, "vmcompute.exe": true, "system": true}
-
-// antivirusProcesses are the scanning services of common antivirus and EDR
-// products: one of them holding a VM file is the antivirus lock.
-var antivirusProcesses = map[string]bool{"msmpeng.exe": true, "mssense.exe": true, "ccsvchst.exe": true,
-	"ekrn.exe": true, "avp.exe": true, "csfalconservice.exe": true, "sentinelagent.exe": true, "mcshield.exe": true,
-	"mfetp.exe": true, "savservice.exe": true, "sophoshealth.exe": true, "bdservicehost.exe": true, "ntrtscan.exe": true,
-	"cylancesvc.exe": true, "cbdefense.exe": true, "repmgr.exe": true}
-
 func (m *textMapper) handles(doc *cmdout.Doc) {
 	for _, h := range doc.Handles {
 		ext := strings.ToLower(path.Ext(strings.ReplaceAll(h.Path, `\`, "/")))
-		proc := strings.ToLower(h.Process)
 		m.add(evidence.KindHandle, h.Line, time.Time{}, fmt.Sprintf("%s (pid %d) holds %s", h.Process, h.PID, h.Path), map[string]string{
 			"process": h.Process, "pid": strconv.Itoa(h.PID), evidence.AttrPath: h.Path, "user": h.User,
-			"vm_file": boolText(vmFileExtensions[ext]), "hyperv_process": boolText(hypervProcesses[proc]),
-			"av_process": boolText(antivirusProcesses[proc]),
+			"vm_file": boolText(vmFileExtensions[ext]),
 		})
 	}
 }
