@@ -28,7 +28,7 @@ var backupCheckEvents = map[string][]string{
 }
 
 // backupFailureProviders are the providers backupFailureEvents reads.
-var backupFailureProviders = append([]string{providerVMMS, providerWorker, "Microsoft-Windows-Backup", providerVSS}, backupVendorSources...)
+var backupFailureProviders = append([]string{providerVMMS, providerWorker, "Microsoft-Windows-Backup", providerVSS}, defaultProducts.BackupEventSourceNames()...)
 
 const (
 	// backupOverlapWindow is how close two shadow copies from different
@@ -70,7 +70,7 @@ func backupSeveralProviders(ix *index) []*evidence.Evidence {
 func backupSeveralCBTFilters(ix *index) []*evidence.Evidence {
 	var cbt []*evidence.Evidence
 	for _, f := range ix.of(evidence.KindFilter) {
-		if f.Attrs["category"] == "backup-cbt" {
+		if f.Attrs["category"] == CategoryBackupCBT {
 			cbt = append(cbt, f)
 		}
 	}
@@ -152,10 +152,6 @@ var backupErrorText = regexp.MustCompile(`(?i)backup|recovery checkpoint|shadow 
 
 var backupErrorCodes = regexp.MustCompile(`0x800423f[0-5b]|0x80042316|0x80042306|0x8004230f`)
 
-// backupVendorSources are the event sources backup products log under in
-// the Application log (the catalog's vendor signals name the same ones).
-var backupVendorSources = []string{"NetWorker", "NMM", "Veeam MP", "Veeam Backup", "Backup Exec", "NetBackup", "MSDPM"}
-
 // backupFailureEvents are error events that say a backup of a VM failed:
 // Hyper-V events about backup checkpoints or VSS, Windows Server Backup
 // errors, backup products' own errors (events and their logs), and VSS
@@ -171,7 +167,7 @@ func backupFailureEvents(ix *index) []*evidence.Evidence {
 		switch {
 		case isHyperVProvider(p) && (backupErrorText.MatchString(e.Attrs[evidence.AttrText]) || backupErrorCodes.MatchString(e.Attrs[evidence.AttrHResults])):
 		case strings.EqualFold(p, "Microsoft-Windows-Backup"):
-		case slices.ContainsFunc(backupVendorSources, func(v string) bool { return strings.EqualFold(v, p) }):
+		case defaultProducts.IsBackupEventSource(p): // a backup product's own source (products/products.json)
 		case strings.EqualFold(p, "VSS") && (e.Attrs[evidence.AttrEventID] == "8229" || e.Attrs[evidence.AttrEventID] == "12293"):
 		default:
 			continue

@@ -96,7 +96,7 @@ func permAVFilters(ix *index) []*evidence.Evidence {
 		if strings.EqualFold(f.Attrs[evidence.AttrName], "WdFilter") {
 			continue
 		}
-		if f.Attrs["band"] == "Anti-Virus" || c == "antivirus" || c == "edr" {
+		if f.Attrs["band"] == "Anti-Virus" || c == CategoryAntivirus || c == CategoryEDR {
 			out = append(out, f)
 		}
 	}

@@ -111,3 +111,33 @@ func TestAnnotate(t *testing.T) {
 	assert.Equal(t, want, evs[5].Attrs)
 	assert.Len(t, evs[6].Attrs, 2, "events are left alone")
 }
+
+// TestCatalogVendorSourcesAreKnown keeps the catalog's vendor signals and
+// the product data saying the same: an event signal that names a backup
+// product's source names no other source than Microsoft's and those of
+// products/products.json.
+func TestCatalogVendorSourcesAreKnown(t *testing.T) {
+	cat, err := Default()
+	require.NoError(t, err)
+	p := DefaultProducts()
+	checked := 0
+	for _, c := range cat.Causes {
+		for _, s := range append(append([]Signal{}, c.Signals...), c.Against...) {
+			providers := append([]string{s.Equals[evidence.AttrProvider]}, s.AnyOf[evidence.AttrProvider]...)
+			vendor := false
+			for _, pr := range providers {
+				vendor = vendor || p.IsBackupEventSource(pr)
+			}
+			if !vendor {
+				continue
+			}
+			checked++
+			for _, pr := range providers {
+				if pr != "" && !strings.HasPrefix(pr, "Microsoft-Windows-") {
+					assert.True(t, p.IsBackupEventSource(pr), "%s/%s names %q, which products/products.json does not list", c.ID, s.ID, pr)
+				}
+			}
+		}
+	}
+	assert.NotZero(t, checked, "no catalog signal names a backup product's source")
+}

@@ -86,7 +86,7 @@ func isHyperVFailure(e *evidence.Evidence) bool {
 		case "1069", "1205", "1254", "5120", "5142":
 			return true
 		}
-	case p == "microsoft-windows-backup", backupVendorProviders[p]:
+	case p == "microsoft-windows-backup", defaultProducts.IsBackupEventSource(p):
 		return failed
 	case p == "vss":
 		// A VSS error that names the Hyper-V writer is a failed VM backup.
@@ -94,9 +94,6 @@ func isHyperVFailure(e *evidence.Evidence) bool {
 	}
 	return false
 }
-
-var backupVendorProviders = map[string]bool{"veeam mp": true, "veeam backup": true, "backup exec": true,
-	"networker": true, "nmm": true, "netbackup": true, "msdpm": true}
 
 var hyperVText = regexp.MustCompile(`(?i)hyper-v|66841cd4-6ded-4f4b-8f17-fd23f8ddc3de`)
 
