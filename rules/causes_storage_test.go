@@ -128,7 +128,7 @@ var storageCases = []causeCase{
 		}},
 	// The same listing with 400 GiB free.
 	{name: "listing shows 400 GiB free", cause: "storage-space-exhausted", build: dirWithFree("429,496,729,600"),
-		want: clean().needs("system-log")},
+		want: missingInput("system-log")},
 	// WEB01's data disk is neither in its folder nor anywhere else, and
 	// VMMS reports the file missing.
 	{name: "data disk gone", cause: "vm-files-missing",

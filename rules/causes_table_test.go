@@ -65,6 +65,7 @@ type want struct {
 	lacksSignals     []string       // none of these (also checked when the cause may stay low)
 	cites            []string       // "source locator signal" items among the evidence
 	citesOnly        []string       // the evidence, exactly ("source locator signals")
+	inOrder          bool           // citesOnly in the finding's order
 	against          []string       // the counter-evidence, exactly
 	noAgainst        bool           // no counter-evidence
 	vms              []string       // the finding's VMs, exactly
@@ -103,13 +104,19 @@ func (w want) with(signals ...string) want     { w.hasSignals = signals; return 
 func (w want) without(signals ...string) want  { w.lacksSignals = signals; return w }
 func (w want) citing(items ...string) want     { w.cites = items; return w }
 func (w want) citingOnly(items ...string) want { w.citesOnly = items; return w }
-func (w want) opposedBy(items ...string) want  { w.against = items; return w }
-func (w want) unopposed() want                 { w.noAgainst = true; return w }
-func (w want) forVMs(vms ...string) want       { w.vms = vms; return w }
-func (w want) citedFrom(source string) want    { w.from = source; return w }
-func (w want) because(why ...string) want      { w.why = why; return w }
-func (w want) needs(inputs ...string) want     { w.missing = inputs; return w }
-func (w want) needsNothing() want              { w.noneMissing = true; return w }
+
+// citingInOrder expects exactly these items, in this order.
+func (w want) citingInOrder(items ...string) want {
+	w.citesOnly, w.inOrder = items, true
+	return w
+}
+func (w want) opposedBy(items ...string) want { w.against = items; return w }
+func (w want) unopposed() want                { w.noAgainst = true; return w }
+func (w want) forVMs(vms ...string) want      { w.vms = vms; return w }
+func (w want) citedFrom(source string) want   { w.from = source; return w }
+func (w want) because(why ...string) want     { w.why = why; return w }
+func (w want) needs(inputs ...string) want    { w.missing = inputs; return w }
+func (w want) needsNothing() want             { w.noneMissing = true; return w }
 
 // needsExactly expects exactly these inputs asked for to decide the cause.
 func (w want) needsExactly(inputs ...string) want {
@@ -136,7 +143,7 @@ func (w want) nearMiss() bool {
 // causeCases is every row of every area.
 func causeCases() []causeCase {
 	return slices.Concat(
-		cmdErrorCases, storageCases, vssCases,
+		backupCases, backupLogCases, cmdErrorCases, permissionCases, storageCases, vssCases,
 	)
 }
 
@@ -193,7 +200,10 @@ func (w want) check(t *testing.T, b *bundleResult, cause string) {
 		for _, item := range w.cites {
 			assert.True(t, citesItem(f.Evidence, item), "%s does not cite %q; it cites:\n%s", cause, item, strings.Join(cited(f), "\n"))
 		}
-		if w.citesOnly != nil {
+		switch {
+		case w.citesOnly != nil && w.inOrder:
+			assert.Equal(t, w.citesOnly, cited(f), "evidence")
+		case w.citesOnly != nil:
 			assert.ElementsMatch(t, w.citesOnly, cited(f), "evidence")
 		}
 		if w.against != nil {

@@ -125,5 +125,5 @@ var vssCases = []causeCase{
 			}
 			return Files{"guest/DC01_vss_writers.txt": UTF16(VSSAdminWriters(guest))}
 		},
-		want: clean().needs("application-log")},
+		want: missingInput("application-log")},
 }
