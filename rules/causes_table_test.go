@@ -143,7 +143,7 @@ func (w want) nearMiss() bool {
 // causeCases is every row of every area.
 func causeCases() []causeCase {
 	return slices.Concat(
-		backupCases, backupLogCases, chainCases, checkpointCases, clusterCases, cmdErrorCases, noiseCases, permissionCases, storageCases, vssCases,
+		backupCases, backupLogCases, chainCases, checkpointCases, clusterCases, cmdErrorCases, configCases, noiseCases, permissionCases, storageCases, vssCases,
 	)
 }
 
