@@ -17,75 +17,7 @@ import (
 	"github.com/hvtriage/hvtriage/vhdx/vhdxtest"
 )
 
-// Helpers of helper B's area tests (chain, checkpoint, config, cluster).
-
-// hvRun writes the files as a bundle folder and analyzes it.
-func hvRun(t *testing.T, files fixture.Files) *analyze.Result {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, files.WriteDir(dir))
-	res, err := analyze.Run(t.Context(), dir, analyze.Options{})
-	require.NoError(t, err)
-	return res
-}
-
-// hvFinding returns the finding for a cause, or nil.
-func hvFinding(res *analyze.Result, cause string) *rules.Finding {
-	for i := range res.Outcome.Findings {
-		if res.Outcome.Findings[i].Cause.ID == cause {
-			return &res.Outcome.Findings[i]
-		}
-	}
-	return nil
-}
-
-func hvCauses(res *analyze.Result) []string {
-	var ids []string
-	for _, f := range res.Outcome.Findings {
-		ids = append(ids, f.Cause.ID+"/"+f.Severity.String())
-	}
-	return ids
-}
-
-// hvCites asserts that the finding cites evidence from source at locator,
-// for the given signal, and returns it.
-func hvCites(t *testing.T, f *rules.Finding, source string, at evidence.Locator, signal string) *rules.Cited {
-	t.Helper()
-	require.NotNil(t, f)
-	var got []string
-	for i := range f.Evidence {
-		c := &f.Evidence[i]
-		if c.Source == source && c.At == at {
-			assert.Contains(t, strings.Split(c.Signal, ", "), signal, "signal of %s %s", source, at)
-			return c
-		}
-		got = append(got, c.Source+" "+c.At.String()+" ["+c.Signal+"]")
-	}
-	t.Fatalf("finding %s does not cite %s %s; it cites:\n%s", f.Cause.ID, source, at, strings.Join(got, "\n"))
-	return nil
-}
-
-// hvCommands joins the filled-in resolution commands.
-func hvCommands(f *rules.Finding) string {
-	var cmds []string
-	for _, s := range f.Resolution {
-		cmds = append(cmds, s.Command)
-	}
-	return strings.Join(cmds, "\n")
-}
-
-// lineOf is the 1-based line of text holding sub (text as composed, before
-// CRLF conversion, which keeps line numbers).
-func lineOf(t *testing.T, text, sub string) evidence.Locator {
-	t.Helper()
-	for i, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, sub) {
-			return evidence.AtLine(i + 1)
-		}
-	}
-	t.Fatalf("%q not in text", sub)
-	return evidence.Locator{}
-}
+// Helpers and fixtures of the chain, checkpoint, config and cluster rows.
 
 // disk builds a VHDX header image and its parsed form.
 func disk(t *testing.T, o vhdxtest.Options) ([]byte, *vhdx.File) {
@@ -244,7 +176,7 @@ var chainCases = []causeCase{
 		notOthers: []string{"chain-broken"}, // the parent is there: misaligned, not broken
 		also: func(t *testing.T, b *bundleResult) {
 			f := b.finding("chain-parent-modified")
-			c := hvCites(t, f, app01CP1File, linkageOffset(t, b.res, app01CP1File), "linkage-mismatch")
+			c := citedAt(t, f, app01CP1File, linkageOffset(t, b.res, app01CP1File), "linkage-mismatch")
 			assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
 			cmds := commands(f)
 			assert.Contains(t, cmds, `Stop-VM -Name 'APP01'`)
@@ -272,7 +204,7 @@ var chainCases = []causeCase{
 		want:      fires(rules.Critical).citing("EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx record 2201 chain-codes"),
 		notOthers: []string{"chain-parent-modified"},
 		also: func(t *testing.T, b *bundleResult) {
-			c := hvCites(t, b.finding("chain-broken"), app01CP1File, linkageOffset(t, b.res, app01CP1File), "parent-missing")
+			c := citedAt(t, b.finding("chain-broken"), app01CP1File, linkageOffset(t, b.res, app01CP1File), "parent-missing")
 			assert.Contains(t, c.Summary, "APP01.vhdx")
 		}},
 	{name: "parent listed, not collected", cause: "chain-broken", build: parentOnlyListed,
@@ -291,9 +223,9 @@ var chainCases = []causeCase{
 			_, listing := orphanInListing()
 			f := b.finding("checkpoint-orphaned")
 			assert.Contains(t, citedAgainst(f), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx record 2201 explained-by-stale-file-lock")
-			c := hvCites(t, f, "listing.txt", lineOf(t, listing, app01Orphan), "orphan-in-listing")
+			c := citedAt(t, f, "listing.txt", lineOf(t, listing, app01Orphan), "orphan-in-listing")
 			assert.Equal(t, app01Dir+`\`+app01Orphan, c.Attrs["path"])
-			hvCites(t, b.finding("stale-file-lock"), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "sharing-violation")
+			citedAt(t, b.finding("stale-file-lock"), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "sharing-violation")
 			for _, e := range f.Evidence {
 				assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
 				assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
@@ -309,9 +241,9 @@ var chainCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			basic := unmergedBackupBasic()
 			f := b.finding("checkpoint-orphaned")
-			c := hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "SQL01-OS_3F2A1B0C"), "vm-on-avhdx-without-checkpoint")
+			c := citedAt(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "SQL01-OS_3F2A1B0C"), "vm-on-avhdx-without-checkpoint")
 			assert.Equal(t, "SQL01", c.VM())
-			hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
+			citedAt(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
 			for _, e := range f.Evidence {
 				assert.NotEqual(t, "APP01", e.VM()+e.Attrs["snapshot_type"], "APP01's disk is explained by its checkpoint")
 				if e.Kind == evidence.KindVMDisk || e.Kind == evidence.KindVM {

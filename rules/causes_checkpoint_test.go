@@ -50,20 +50,6 @@ func upgradeBundle(after fixture.OSBuild) (fixture.Files, string) {
 // line is l: records are cited at their first line.
 func lineAbove(l evidence.Locator) evidence.Locator { return evidence.AtLine(int(l.Value) - 1) }
 
-// TestCheckpointMissingFilesNearMiss: the checkpoint's disk lives in a
-// folder the listing does not cover; absence from the listing says nothing.
-func TestCheckpointMissingFilesNearMiss(t *testing.T) {
-	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
-		{VMName: "APP01", Name: "Before CU", Type: "Standard", Created: fixture.At(1, 10, 0), VMID: app01ID,
-			HardDrives: []string{`F:\Data\APP01\APP01-data.vhdx`}},
-	})
-	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
-		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(1, 10, 0)},
-	}}})
-	res := hvRun(t, fixture.Files{"snapshots.txt": fixture.UTF16(snaps), "listing.txt": fixture.ASCII(listing)})
-	assert.Nil(t, hvFinding(res, "checkpoint-missing-files"), "findings: %v", hvCauses(res))
-}
-
 // dcBundle: DC01 has a checkpoint of the given type; the engineer ran
 // vssadmin inside DC01 (its listing has the NTDS writer and no Hyper-V
 // writer) and on the host.
@@ -202,9 +188,9 @@ var checkpointCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, snaps := upgradeBundle(fixture.Build2022)
 			f := b.finding("upgrade-with-unmerged-checkpoints")
-			boot := hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81003), "upgraded-after-checkpoint")
+			boot := citedAt(t, f, "EventLogs/System.evtx", evidence.AtRecord(81003), "upgraded-after-checkpoint")
 			assert.Equal(t, "20348", boot.Attrs["data.BuildVersion"])
-			hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName"), "upgraded-after-checkpoint")
+			citedAt(t, f, "snapshots.txt", lineOf(t, snaps, "VMName"), "upgraded-after-checkpoint")
 			assert.Contains(t, commands(f), `Stop-VM -Name 'SQL01'`)
 			assert.Contains(t, commands(f), `Update-VMVersion -Name 'SQL01'`)
 		}},
@@ -267,9 +253,9 @@ var checkpointCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			snaps := missingFilesSnapshots()
 			f := b.finding("checkpoint-missing-files")
-			c := hvCites(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : After CU")), "disk-not-in-listing")
+			c := citedAt(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : After CU")), "disk-not-in-listing")
 			assert.Equal(t, "After CU", c.Attrs["name"])
-			hvCites(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : Test")), "snapshot-type-missing")
+			citedAt(t, f, "snapshots.txt", lineAbove(lineOf(t, snaps, "Name                  : Test")), "snapshot-type-missing")
 			assert.Len(t, f.Evidence, 2, "the checkpoint whose disk is listed is not cited")
 		}},
 	// The checkpoint's disk lives in a folder the listing does not cover;
@@ -296,7 +282,7 @@ var checkpointCases = []causeCase{
 		want: fires(rules.Medium),
 		also: func(t *testing.T, b *bundleResult) {
 			f := b.finding("checkpoint-long-lived")
-			c := hvCites(t, f, "snapshots.txt", lineOf(t, longLivedSnapshots(), "Before SQL CU"), "older-than-week")
+			c := citedAt(t, f, "snapshots.txt", lineOf(t, longLivedSnapshots(), "Before SQL CU"), "older-than-week")
 			assert.Contains(t, c.Signal, "older-than-month")
 			assert.Len(t, f.Evidence, 1, "yesterday's checkpoint is not old")
 			assert.Contains(t, commands(f), `Remove-VMSnapshot -VMName 'APP01' -Name 'Before SQL CU'`)
@@ -333,8 +319,8 @@ var checkpointCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, snaps, guest := dcBundle("Standard", "saved", "7601")
 			f := b.finding("checkpoint-on-domain-controller")
-			hvCites(t, f, "snapshots.txt", lineOf(t, snaps, "VMName                : DC01"), "standard-on-dc")
-			w := hvCites(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
+			citedAt(t, f, "snapshots.txt", lineOf(t, snaps, "VMName                : DC01"), "standard-on-dc")
+			w := citedAt(t, f, "guests/DC01/writers.txt", lineOf(t, guest, "'NTDS'"), "standard-on-dc")
 			assert.Equal(t, "NTDS", w.Attrs["name"])
 			assert.Contains(t, commands(f), `Set-VM -Name 'DC01' -CheckpointType ProductionOnly`)
 		}},

@@ -206,9 +206,9 @@ var clusterCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, vms, listing := savedBundle(fixture.Day(2024, time.February, 23, 1, 10), true)
 			f := b.finding("saved-state-stuck")
-			c := hvCites(t, f, "vms.txt", lineOf(t, vms, "Name                  : SQL01"), "saved-for-long")
+			c := citedAt(t, f, "vms.txt", lineOf(t, vms, "Name                  : SQL01"), "saved-for-long")
 			assert.Contains(t, c.Signal, "state-saved")
-			hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmrs"), "saved-for-long")
+			citedAt(t, f, "listing.txt", lineOf(t, listing, ".vmrs"), "saved-for-long")
 			assert.Contains(t, commands(f), `Remove-VMSavedState -VMName 'SQL01'`)
 		}},
 	// SQL01 was saved this morning for host maintenance and nothing

@@ -154,8 +154,8 @@ var configCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, listing := configBundle(0, "0x8007000D")
 			f := b.finding("vm-config-corrupt")
-			hvCites(t, f, "listing.txt", lineOf(t, listing, ".vmcx"), "vmcx-empty")
-			c := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "worker-3070")
+			citedAt(t, f, "listing.txt", lineOf(t, listing, ".vmcx"), "vmcx-empty")
+			c := citedAt(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "worker-3070")
 			assert.Contains(t, c.Signal, "config-data-invalid")
 			assert.Contains(t, commands(f), `Get-VM -Name 'APP01'`)
 		}},
@@ -170,8 +170,8 @@ var configCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, vms, listing := vmConfigMissing()
 			f := b.finding("vm-config-corrupt")
-			hvCites(t, f, "vms.txt", lineOf(t, vms, "Name                  : APP01"), "vmcx-missing")
-			hvCites(t, f, "listing.txt", lineOf(t, listing, vmConfigStray), "unregistered-vm-files")
+			citedAt(t, f, "vms.txt", lineOf(t, vms, "Name                  : APP01"), "vmcx-missing")
+			citedAt(t, f, "listing.txt", lineOf(t, listing, vmConfigStray), "unregistered-vm-files")
 		}},
 	// WEB03 (version 10.0) was copied from a Server 2022 host to HV01,
 	// which runs Server 2019 (5.0 to 9.0); 9.0 runs on Server 2019.
@@ -186,9 +186,9 @@ var configCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, vms := versionBundle(fixture.Build2019)
 			f := b.finding("config-version-unsupported")
-			c := hvCites(t, f, "vms.txt", lineOf(t, vms, "WEB03"), "version-outside-host-range")
+			c := citedAt(t, f, "vms.txt", lineOf(t, vms, "WEB03"), "version-outside-host-range")
 			assert.Equal(t, "10.0", c.Attrs["version"])
-			boot := hvCites(t, f, "EventLogs/System.evtx", evidence.AtRecord(81001), "version-outside-host-range")
+			boot := citedAt(t, f, "EventLogs/System.evtx", evidence.AtRecord(81001), "version-outside-host-range")
 			assert.Equal(t, "17763", boot.Attrs["data.BuildVersion"])
 			for _, e := range f.Evidence {
 				assert.NotEqual(t, "APP01", e.VM(), "9.0 runs on Server 2019")
@@ -231,9 +231,9 @@ var configCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, drives, listing := pathMisconfigured()
 			f := b.finding("vm-path-misconfigured")
-			c := hvCites(t, f, "harddrives.txt", lineOf(t, drives, app01OldPath), "disk-elsewhere")
+			c := citedAt(t, f, "harddrives.txt", lineOf(t, drives, app01OldPath), "disk-elsewhere")
 			assert.Equal(t, app01NewDir+`\APP01.vhdx`, c.Attrs["found_path"])
-			hvCites(t, f, "listing.txt", lineOf(t, listing, "APP01.vhdx"), "disk-elsewhere")
+			citedAt(t, f, "listing.txt", lineOf(t, listing, "APP01.vhdx"), "disk-elsewhere")
 			assert.Contains(t, commands(f), `-Path '`+app01NewDir+`\APP01.vhdx'`)
 		}},
 	// The disk is where the VM points; a copy with the same name in a
@@ -254,10 +254,10 @@ var configCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			_, drives, listing := oldVolumeGone()
 			f := b.finding("vm-path-misconfigured")
-			hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05.vhdx`), "disk-elsewhere")
-			hvCites(t, f, "harddrives.txt", lineOf(t, drives, `WEB05-logs.vhdx`), "disk-elsewhere")
-			hvCites(t, f, "listing.txt", lineOf(t, listing, "WEB05-logs.vhdx"), "disk-elsewhere")
-			ev := hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "disk-elsewhere")
+			citedAt(t, f, "harddrives.txt", lineOf(t, drives, `WEB05.vhdx`), "disk-elsewhere")
+			citedAt(t, f, "harddrives.txt", lineOf(t, drives, `WEB05-logs.vhdx`), "disk-elsewhere")
+			citedAt(t, f, "listing.txt", lineOf(t, listing, "WEB05-logs.vhdx"), "disk-elsewhere")
+			ev := citedAt(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(9001), "disk-elsewhere")
 			assert.Equal(t, "disk-elsewhere, path-not-found", ev.Signal, "the proof is cited once per signal")
 		}},
 	// Someone turned the hypervisor off in the boot configuration to run
