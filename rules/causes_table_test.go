@@ -17,7 +17,9 @@ import (
 // The cause tests are one table: each row is a bundle built for one cause
 // and what the analysis must conclude about that cause. The rows live in
 // the area files (causes_<area>_test.go, beside the bundle builders they
-// use); causeCases gathers them and TestCauses runs them.
+// use); causeCases gathers them, TestCauses runs them, and
+// TestEveryCauseHasRows fails for any catalog cause without a row where
+// it fires and a near-miss row that says why it does not.
 //
 // Set HVTRIAGE_TABLE_DUMP=1 to log what the engine concluded for each row
 // (finding, ruled-out reason, missing inputs): handy when writing a row.
@@ -143,7 +145,9 @@ func (w want) nearMiss() bool {
 // causeCases is every row of every area.
 func causeCases() []causeCase {
 	return slices.Concat(
-		backupCases, backupLogCases, chainCases, checkpointCases, clusterCases, cmdErrorCases, configCases, noiseCases, permissionCases, storageCases, vssCases,
+		backupCases, backupLogCases, chainCases, checkpointCases, clusterCases,
+		cmdErrorCases, configCases, noiseCases, permissionCases, storageCases,
+		vssCases,
 	)
 }
 
@@ -269,4 +273,33 @@ func dumpCause(b *bundleResult, cause string) string {
 	}
 	fmt.Fprintf(&sb, "ruled out %v: %q\nmissing %v\nall findings %v", b.ruledOut(cause), b.ruledOutWhy(cause), b.missingFor(cause), b.causes())
 	return sb.String()
+}
+
+// TestEveryCauseHasRows holds the table to the catalog: every cause has
+// a row where it fires and a near-miss row that asserts why it does not
+// (its ruled-out reason or the input that would decide it), and no row
+// names a cause the catalog lacks.
+func TestEveryCauseHasRows(t *testing.T) {
+	cat, err := rules.Default()
+	require.NoError(t, err)
+	firing, near, rows := map[string]int{}, map[string]int{}, map[string]int{}
+	for _, c := range causeCases() {
+		assert.NotNil(t, cat.Cause(c.cause), "row %q names %s, which the catalog lacks", c.name, c.cause)
+		rows[c.cause]++
+		if c.want.outcome == outFires {
+			firing[c.cause]++
+		}
+		if c.want.nearMiss() {
+			near[c.cause]++
+		}
+	}
+	for _, c := range cat.Causes {
+		if firing[c.ID] == 0 {
+			t.Errorf("%s has no row where it fires", c.ID)
+		}
+		if near[c.ID] == 0 {
+			t.Errorf("%s has no near-miss row asserting its ruled-out reason or missing input", c.ID)
+		}
+		t.Logf("%-36s rows %2d  firing %2d  near-miss %2d", c.ID, rows[c.ID], firing[c.ID], near[c.ID])
+	}
 }
