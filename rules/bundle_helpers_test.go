@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 	"github.com/hvtriage/hvtriage/rules"
 )
@@ -126,4 +128,35 @@ func (b *bundleResult) signalsOf(cause string) []string {
 		return signalIDs(f)
 	}
 	return nil
+}
+
+// citedAt asserts that the finding cites evidence from source at locator,
+// for the given signal, and returns it.
+func citedAt(t *testing.T, f *rules.Finding, source string, at evidence.Locator, signal string) *rules.Cited {
+	t.Helper()
+	require.NotNil(t, f)
+	var got []string
+	for i := range f.Evidence {
+		c := &f.Evidence[i]
+		if c.Source == source && c.At == at {
+			assert.Contains(t, strings.Split(c.Signal, ", "), signal, "signal of %s %s", source, at)
+			return c
+		}
+		got = append(got, c.Source+" "+c.At.String()+" ["+c.Signal+"]")
+	}
+	t.Fatalf("finding %s does not cite %s %s; it cites:\n%s", f.Cause.ID, source, at, strings.Join(got, "\n"))
+	return nil
+}
+
+// lineOf is the 1-based line of text holding sub (text as composed, before
+// CRLF conversion, which keeps line numbers).
+func lineOf(t *testing.T, text, sub string) evidence.Locator {
+	t.Helper()
+	for i, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, sub) {
+			return evidence.AtLine(i + 1)
+		}
+	}
+	t.Fatalf("%q not in text", sub)
+	return evidence.Locator{}
 }

@@ -17,75 +17,7 @@ import (
 	"github.com/hvtriage/hvtriage/vhdx/vhdxtest"
 )
 
-// Helpers of helper B's area tests (chain, checkpoint, config, cluster).
-
-// hvRun writes the files as a bundle folder and analyzes it.
-func hvRun(t *testing.T, files fixture.Files) *analyze.Result {
-	t.Helper()
-	dir := t.TempDir()
-	require.NoError(t, files.WriteDir(dir))
-	res, err := analyze.Run(t.Context(), dir, analyze.Options{})
-	require.NoError(t, err)
-	return res
-}
-
-// hvFinding returns the finding for a cause, or nil.
-func hvFinding(res *analyze.Result, cause string) *rules.Finding {
-	for i := range res.Outcome.Findings {
-		if res.Outcome.Findings[i].Cause.ID == cause {
-			return &res.Outcome.Findings[i]
-		}
-	}
-	return nil
-}
-
-func hvCauses(res *analyze.Result) []string {
-	var ids []string
-	for _, f := range res.Outcome.Findings {
-		ids = append(ids, f.Cause.ID+"/"+f.Severity.String())
-	}
-	return ids
-}
-
-// hvCites asserts that the finding cites evidence from source at locator,
-// for the given signal, and returns it.
-func hvCites(t *testing.T, f *rules.Finding, source string, at evidence.Locator, signal string) *rules.Cited {
-	t.Helper()
-	require.NotNil(t, f)
-	var got []string
-	for i := range f.Evidence {
-		c := &f.Evidence[i]
-		if c.Source == source && c.At == at {
-			assert.Contains(t, strings.Split(c.Signal, ", "), signal, "signal of %s %s", source, at)
-			return c
-		}
-		got = append(got, c.Source+" "+c.At.String()+" ["+c.Signal+"]")
-	}
-	t.Fatalf("finding %s does not cite %s %s; it cites:\n%s", f.Cause.ID, source, at, strings.Join(got, "\n"))
-	return nil
-}
-
-// hvCommands joins the filled-in resolution commands.
-func hvCommands(f *rules.Finding) string {
-	var cmds []string
-	for _, s := range f.Resolution {
-		cmds = append(cmds, s.Command)
-	}
-	return strings.Join(cmds, "\n")
-}
-
-// lineOf is the 1-based line of text holding sub (text as composed, before
-// CRLF conversion, which keeps line numbers).
-func lineOf(t *testing.T, text, sub string) evidence.Locator {
-	t.Helper()
-	for i, l := range strings.Split(text, "\n") {
-		if strings.Contains(l, sub) {
-			return evidence.AtLine(i + 1)
-		}
-	}
-	t.Fatalf("%q not in text", sub)
-	return evidence.Locator{}
-}
+// Helpers and fixtures of the chain, checkpoint, config and cluster rows.
 
 // disk builds a VHDX header image and its parsed form.
 func disk(t *testing.T, o vhdxtest.Options) ([]byte, *vhdx.File) {
@@ -132,10 +64,12 @@ var hv01 = fixture.Host{Computer: "HV01.contoso.local"}
 func vmmsLog(recs ...evtxwrite.Record) []byte   { return fixture.EVTX(recs, 2201) }
 func systemLog(recs ...evtxwrite.Record) []byte { return fixture.EVTX(recs, 81001) }
 
-// TestChainParentModified: APP01's base disk was mounted read-write on the
-// host after the checkpoint; its DataWriteGuid changed and the Worker
-// refuses the chain with 0xC03A000E.
-func TestChainParentModified(t *testing.T) {
+const app01CP1File = bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
+
+// parentModified: APP01's base disk was mounted read-write on the host
+// after the checkpoint; its DataWriteGuid changed and the Worker refuses
+// the chain with 0xC03A000E.
+func parentModified(t *testing.T) fixture.Files {
 	_, original := disk(t, vhdxtest.Options{Seed: "app01-base"})
 	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", original, `.\APP01.vhdx`, app01Base, ""))
 	parent, _ := disk(t, vhdxtest.Options{Seed: "app01-base", DataWriteGUID: vhdxtest.GUID("app01-base", "mounted"), Sequence: 9})
@@ -144,94 +78,50 @@ func TestChainParentModified(t *testing.T) {
 		fixture.F("Path", app01CP1),
 		fixture.F("ErrorMessage", "The chain of virtual hard disks is corrupted. There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk."),
 		fixture.F("Error", "0xC03A000E"))}, 301)
-	res := hvRun(t, fixture.Files{
+	return fixture.Files{
 		bundleVHD + "APP01.vhdx": parent,
-		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
-		"harddrives.txt": fixture.UTF16(drives),
+		app01CP1File:             child,
+		"harddrives.txt":         fixture.UTF16(drives),
 		"EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx": worker,
-	})
-	f := hvFinding(res, "chain-parent-modified")
-	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	assert.Equal(t, rules.Critical, f.Severity)
-	assert.GreaterOrEqual(t, f.Confidence, 0.9)
-	childPath := bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
-	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "linkage-mismatch")
-	assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx", evidence.AtRecord(301), "id-mismatch-code")
-	cmds := hvCommands(f)
-	assert.Contains(t, cmds, `Stop-VM -Name 'APP01'`)
-	assert.Contains(t, cmds, `-ParentPath '`+app01Base+`' -IgnoreIdMismatch`)
-	assert.Nil(t, hvFinding(res, "chain-broken"), "the parent is there: misaligned, not broken")
+	}
 }
 
-// TestChainParentOpenedReadOnly is the near-miss: the parent was opened
-// (its FileWriteGuid changed) but no data was written, so its DataWriteGuid
-// is the one the child recorded. Hyper-V accepts that chain.
-func TestChainParentOpenedReadOnly(t *testing.T) {
+// parentOpenedReadOnly: the parent was opened (its FileWriteGuid
+// changed) but no data was written, so its DataWriteGuid is the one the
+// child recorded. Hyper-V accepts that chain.
+func parentOpenedReadOnly(t *testing.T) fixture.Files {
 	_, original := disk(t, vhdxtest.Options{Seed: "app01-base"})
 	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", original, `.\APP01.vhdx`, app01Base, ""))
 	parent, _ := disk(t, vhdxtest.Options{Seed: "app01-base", FileWriteGUID: vhdxtest.GUID("app01-base", "opened"), Sequence: 4})
-	res := hvRun(t, fixture.Files{
-		bundleVHD + "APP01.vhdx": parent,
-		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
-	})
-	assert.Nil(t, hvFinding(res, "chain-parent-modified"), "findings: %v", hvCauses(res))
-	assert.Nil(t, hvFinding(res, "chain-broken"))
-	require.Len(t, res.Chains.Links, 1)
-	assert.Equal(t, vhdx.LinkOK, res.Chains.Links[0].Status)
+	return fixture.Files{bundleVHD + "APP01.vhdx": parent, app01CP1File: child}
 }
 
-// TestChainBrokenParentMissing: the base disk was moved to another volume;
-// the child still names D:\…\APP01.vhdx, nothing in the bundle has it, and
-// VMMS logs 0xC03A000D when the VM starts.
-func TestChainBrokenParentMissing(t *testing.T) {
-	_, gone := disk(t, vhdxtest.Options{Seed: "app01-base"})
-	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", gone, `.\APP01.vhdx`, app01Base, ""))
-	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
-		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 4 << 30, Modified: fixture.At(7, 58, 0)},
-	}}})
-	vmms := vmmsLog(hv01.VMMS(15500, fixture.LevelError, fixture.At(8, 0, 5), "APP01", app01ID,
-		fixture.F("ErrorMessage", "The chain of virtual hard disks is broken. The system cannot locate the parent virtual hard disk for the differencing disk."),
-		fixture.F("Error", "0xC03A000D")))
-	childPath := bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx"
-	res := hvRun(t, fixture.Files{
-		childPath:     child,
-		"listing.txt": fixture.ASCII(listing),
-		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
-	})
-	f := hvFinding(res, "chain-broken")
-	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	assert.Equal(t, rules.Critical, f.Severity)
-	c := hvCites(t, f, childPath, linkageOffset(t, res, childPath), "parent-missing")
-	assert.Contains(t, c.Summary, "APP01.vhdx")
-	hvCites(t, f, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "chain-codes")
-	assert.Nil(t, hvFinding(res, "chain-parent-modified"))
+// linkOK asserts the chain stage found the one link intact.
+func linkOK(t *testing.T, b *bundleResult) {
+	require.Len(t, b.res.Chains.Links, 1)
+	assert.Equal(t, vhdx.LinkOK, b.res.Chains.Links[0].Status)
 }
 
-// TestChainParentOnlyNotCollected is the near-miss: the parent exists on
-// the host (the listing shows it) but the engineer did not copy its header.
-// That is a gap in the bundle, not a broken chain.
-func TestChainParentOnlyNotCollected(t *testing.T) {
+// parentOnlyListed: the parent exists on the host (the listing shows it)
+// but the engineer did not copy its header. That is a gap in the bundle,
+// not a broken chain.
+func parentOnlyListed(t *testing.T) fixture.Files {
 	_, base := disk(t, vhdxtest.Options{Seed: "app01-base"})
 	child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", base, `.\APP01.vhdx`, app01Base, ""))
 	listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
 		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.Day(2024, 3, 1, 10, 12)},
 		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 4 << 30, Modified: fixture.At(7, 58, 0)},
 	}}})
-	res := hvRun(t, fixture.Files{
-		bundleVHD + "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx": child,
-		"listing.txt": fixture.ASCII(listing),
-	})
-	assert.Nil(t, hvFinding(res, "chain-broken"), "findings: %v", hvCauses(res))
-	assert.Nil(t, hvFinding(res, "chain-parent-modified"))
+	return fixture.Files{app01CP1File: child, "listing.txt": fixture.ASCII(listing)}
 }
 
-// TestCheckpointOrphanedInListing: APP01 runs on its second checkpoint
-// disk; the checkpoints name the base and the first checkpoint disk. A
-// third AVHDX, left by a backup whose merge failed (19100), is in the
-// folder and nothing names it.
-func TestCheckpointOrphanedInListing(t *testing.T) {
-	const orphan = "APP01_9A4D2E61-7B3C-4F58-A0E2-6C1D8B5F3E97.avhdx"
+const app01Orphan = "APP01_9A4D2E61-7B3C-4F58-A0E2-6C1D8B5F3E97.avhdx"
+
+// orphanInListing: APP01 runs on its second checkpoint disk; the
+// checkpoints name the base and the first checkpoint disk. A third AVHDX,
+// left by a backup whose merge failed (19100), is in the folder and
+// nothing names it.
+func orphanInListing() (fixture.Files, string) {
 	drives := fixture.VMHardDiskDrives([]fixture.Drive{{VMName: "APP01", ControllerType: "SCSI", Path: app01CP2}})
 	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{
 		{VMName: "APP01", Name: "Before CU", Type: "Standard", Created: fixture.At(1, 10, 0), VMID: app01ID,
@@ -243,43 +133,24 @@ func TestCheckpointOrphanedInListing(t *testing.T) {
 		{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(1, 10, 0)},
 		{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 2 << 30, Modified: fixture.At(3, 40, 0)},
 		{Name: "APP01_E4A07B19-6C3D-42F8-9D51-8B0E3F6A2C74.avhdx", Size: 1 << 30, Modified: fixture.At(9, 2, 0)},
-		{Name: orphan, Size: 9 << 30, Modified: fixture.At(2, 31, 0)},
+		{Name: app01Orphan, Size: 9 << 30, Modified: fixture.At(2, 31, 0)},
 	}}})
 	vmms := vmmsLog(hv01.VMMS(19100, fixture.LevelError, fixture.At(2, 31, 5), "APP01", app01ID,
 		fixture.F("ErrorMessage", "The process cannot access the file because it is being used by another process."),
 		fixture.F("Error", "0x80070020")))
-	res := hvRun(t, fixture.Files{
+	return fixture.Files{
 		"harddrives.txt": fixture.UTF16(drives),
 		"snapshots.txt":  fixture.UTF16(snaps),
 		"listing.txt":    fixture.ASCII(listing),
 		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
-	})
-	f := hvFinding(res, "checkpoint-orphaned")
-	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	// The leftover is real, but the lock on APP01 at the same time
-	// explains it: it is cited against, and the orphan stays low.
-	assert.Equal(t, rules.Low, f.Severity)
-	assert.Contains(t, citedAgainst(f), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx record 2201 explained-by-stale-file-lock")
-	c := hvCites(t, f, "listing.txt", lineOf(t, listing, orphan), "orphan-in-listing")
-	assert.Equal(t, app01Dir+`\`+orphan, c.Attrs["path"])
-	// The failed merge quotes a sharing violation: that event is the lock's
-	// evidence, not a second witness of the orphan.
-	assert.NotContains(t, signalIDs(f), "merge-failed-19100")
-	lock := hvFinding(res, "stale-file-lock")
-	require.NotNil(t, lock, "findings: %v", hvCauses(res))
-	hvCites(t, lock, "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "sharing-violation")
-	for _, e := range f.Evidence {
-		assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
-		assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
-	}
-	assert.Contains(t, hvCommands(f), `Mount-VHD -Path '`+app01Dir+`\`+orphan+`' -ReadOnly`)
+	}, listing
 }
 
-// TestCheckpointOrphanedUnmergedBackup: SDP basic info shows SQL01 running
-// on an AVHDX with no snapshot at all, and a week-old Recovery checkpoint
-// of APP01 still present: two backups that never cleaned up.
-func TestCheckpointOrphanedUnmergedBackup(t *testing.T) {
-	basic := "Virtual Machine Settings\n----------------------------------------\n" +
+// unmergedBackupBasic: SDP basic info shows SQL01 running on an AVHDX
+// with no snapshot at all, and a week-old Recovery checkpoint of APP01
+// still present: two backups that never cleaned up.
+func unmergedBackupBasic() string {
+	return "Virtual Machine Settings\n----------------------------------------\n" +
 		"<<<<<<<<<< SQL01 >>>>>>>>>>\nBasic information:\n    GUID: 1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84\n    PID: 5120\n    Version: 10.0\n" +
 		"Virtual hard disks:\n        - E:\\VMs\\SQL01\\SQL01-OS_3F2A1B0C-9D8E-4F7A-B6C5-D4E3F2A1B0C9.avhdx\n            VhdType: Differencing\n" +
 		"Snapshot:\n    No snapshots in this VM.\n" + strings.Repeat("=", 80) + "\n" +
@@ -288,128 +159,194 @@ func TestCheckpointOrphanedUnmergedBackup(t *testing.T) {
 		"Snapshot:\n    Name         : APP01 - Backup - (3/7/2024 - 1:00:12 AM)\n    Type         : Recovery\n" +
 		"    Creation Time: 3/7/2024 1:00:12 AM\n    Parent       :\n    File List    : " + app01Base + "\n\n" +
 		strings.Repeat("=", 80) + "\n"
-	vmms := vmmsLog(hv01.VMMS(18500, fixture.LevelInfo, fixture.At(9, 0, 0), "SQL01", "1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84"))
-	res := hvRun(t, fixture.Files{
-		"HV01_Hyper-VBasicInfo.txt":                           fixture.UTF8BOM(basic),
-		"EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms,
-	})
-	f := hvFinding(res, "checkpoint-orphaned")
-	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	assert.Equal(t, rules.Medium, f.Severity)
-	c := hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "SQL01-OS_3F2A1B0C"), "vm-on-avhdx-without-checkpoint")
-	assert.Equal(t, "SQL01", c.VM())
-	hvCites(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
-	for _, e := range f.Evidence {
-		assert.NotEqual(t, "APP01", e.VM()+e.Attrs["snapshot_type"], "APP01's disk is explained by its checkpoint")
-		if e.Kind == evidence.KindVMDisk || e.Kind == evidence.KindVM {
-			assert.Equal(t, "SQL01", e.VM(), "APP01 runs on an AVHDX that its Recovery checkpoint explains")
-		}
-	}
 }
 
-// TestCheckpointOrphanedNearMiss: nothing is orphaned although it looks
-// like it. VDI01 is built on a differencing .vhdx from a golden image on
-// purpose, and WEB01's checkpoints were listed as a table without their
-// disks, so its intermediate AVHDX belongs to a checkpoint the bundle
-// cannot show. A fresh Recovery checkpoint of a backup in progress is
-// normal.
-func TestCheckpointOrphanedNearMiss(t *testing.T) {
-	const web = `E:\VMs\WEB01`
-	vms := fixture.VMList([]fixture.VM{
-		{Name: "VDI01", ID: "2A3B4C5D-6E7F-4081-92A3-B4C5D6E7F809", State: "Running", Version: "10.0", Path: `E:\VDI\VDI01`,
-			HardDrives: []string{`E:\VDI\VDI01\VDI01-diff.vhdx`}},
-		{Name: "WEB01", ID: "3B4C5D6E-7F80-4192-A3B4-C5D6E7F8091A", State: "Running", Version: "10.0", Path: web,
-			HardDrives: []string{web + `\WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx`}},
-	})
-	snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
-		{VMName: "WEB01", Name: "Before IIS", Type: "Standard", Created: fixture.At(4, 0, 0)},
-		{VMName: "WEB01", Name: "After IIS", Type: "Standard", Created: fixture.At(5, 0, 0), Parent: "Before IIS"},
-		{VMName: "WEB01", Name: "WEB01 - Backup - (3/14/2024 - 8:55:02 AM)", Type: "Recovery", Created: fixture.At(8, 55, 2), Parent: "After IIS"},
-	})
-	listing := fixture.DirListing([]fixture.ListedDir{
-		{Path: web, Files: []fixture.ListedFile{
-			{Name: "WEB01.vhdx", Size: 40 << 30, Modified: fixture.At(4, 0, 0)},
-			{Name: "WEB01_1A2B3C4D-5E6F-4708-91A2-B3C4D5E6F708.avhdx", Size: 1 << 30, Modified: fixture.At(5, 0, 0)},
-			{Name: "WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx", Size: 1 << 29, Modified: fixture.At(9, 0, 0)},
+const fs01Dir = `D:\Hyper-V\FS01\Virtual Hard Disks`
+
+func fs01Snapshots() []byte {
+	return fixture.UTF16(fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "Before migration", Type: "Standard",
+		Created: fixture.At(6, 25, 0), VMID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", HardDrives: []string{fs01Dir + `\FS01.vhdx`}}}))
+}
+
+const fs01Stray = "FS01/FS01_0A1B2C3D-4E5F-4607-8192-A3B4C5D6E7F8.avhdx"
+
+var chainCases = []causeCase{
+	{name: "parent written after the checkpoint", cause: "chain-parent-modified", build: parentModified,
+		want:      fires(rules.Critical).minConfidence(0.9).citing("EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx record 301 id-mismatch-code"),
+		notOthers: []string{"chain-broken"}, // the parent is there: misaligned, not broken
+		also: func(t *testing.T, b *bundleResult) {
+			f := b.finding("chain-parent-modified")
+			c := citedAt(t, f, app01CP1File, linkageOffset(t, b.res, app01CP1File), "linkage-mismatch")
+			assert.Equal(t, vhdxtest.GUID("app01-base", "mounted").String(), c.Attrs["parent_guid"])
+			cmds := commands(f)
+			assert.Contains(t, cmds, `Stop-VM -Name 'APP01'`)
+			assert.Contains(t, cmds, `-ParentPath '`+app01Base+`' -IgnoreIdMismatch`)
 		}},
-		{Path: `E:\VDI\VDI01`, Files: []fixture.ListedFile{
-			{Name: "VDI01-diff.vhdx", Size: 3 << 30, Modified: fixture.At(9, 0, 0)},
+	{name: "parent opened read-only", cause: "chain-parent-modified", build: parentOpenedReadOnly,
+		want: missingInput("vmms-admin-log"), also: linkOK},
+	{name: "parent opened read-only", cause: "chain-broken", build: parentOpenedReadOnly,
+		want: ruledOut("every differencing disk's parent was found and checked")},
+	// The base disk was moved to another volume; the child still names
+	// D:\…\APP01.vhdx, nothing in the bundle has it, and VMMS logs
+	// 0xC03A000D when the VM starts.
+	{name: "parent missing", cause: "chain-broken",
+		build: func(t *testing.T) fixture.Files {
+			_, gone := disk(t, vhdxtest.Options{Seed: "app01-base"})
+			child, _ := disk(t, vhdxtest.ChildOf("app01-cp1", gone, `.\APP01.vhdx`, app01Base, ""))
+			listing := fixture.DirListing([]fixture.ListedDir{{Path: app01Dir, Files: []fixture.ListedFile{
+				{Name: "APP01_1C7E9B34-0D5A-4F62-A8B3-5E2C7D9F1A06.avhdx", Size: 4 << 30, Modified: fixture.At(7, 58, 0)},
+			}}})
+			vmms := vmmsLog(hv01.VMMS(15500, fixture.LevelError, fixture.At(8, 0, 5), "APP01", app01ID,
+				fixture.F("ErrorMessage", "The chain of virtual hard disks is broken. The system cannot locate the parent virtual hard disk for the differencing disk."),
+				fixture.F("Error", "0xC03A000D")))
+			return fixture.Files{app01CP1File: child, "listing.txt": fixture.ASCII(listing), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms}
+		},
+		want:      fires(rules.Critical).citing("EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx record 2201 chain-codes"),
+		notOthers: []string{"chain-parent-modified"},
+		also: func(t *testing.T, b *bundleResult) {
+			c := citedAt(t, b.finding("chain-broken"), app01CP1File, linkageOffset(t, b.res, app01CP1File), "parent-missing")
+			assert.Contains(t, c.Summary, "APP01.vhdx")
 		}},
-	})
-	res := hvRun(t, fixture.Files{
-		"vms.txt":       fixture.UTF16(vms),
-		"snapshots.txt": fixture.UTF16(snaps),
-		"listing.txt":   fixture.ASCII(listing),
-	})
-	assert.Nil(t, hvFinding(res, "checkpoint-orphaned"), "findings: %v", hvCauses(res))
+	{name: "parent listed, not collected", cause: "chain-broken", build: parentOnlyListed,
+		want: ruledOut("no header is damaged")},
+	{name: "parent listed, not collected", cause: "chain-parent-modified", build: parentOnlyListed,
+		want: missingInput("vmms-admin-log")},
+	// The leftover is real, but the lock on APP01 at the same time explains
+	// it: it is cited against, and the orphan stays low. The failed merge
+	// quotes a sharing violation: that event is the lock's evidence, not a
+	// second witness of the orphan.
+	{name: "orphan in the listing beside a lock", cause: "checkpoint-orphaned",
+		build:  func(*testing.T) fixture.Files { f, _ := orphanInListing(); return f },
+		want:   fires(rules.Low).without("merge-failed-19100"),
+		others: []string{"stale-file-lock"},
+		also: func(t *testing.T, b *bundleResult) {
+			_, listing := orphanInListing()
+			f := b.finding("checkpoint-orphaned")
+			assert.Contains(t, citedAgainst(f), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx record 2201 explained-by-stale-file-lock")
+			c := citedAt(t, f, "listing.txt", lineOf(t, listing, app01Orphan), "orphan-in-listing")
+			assert.Equal(t, app01Dir+`\`+app01Orphan, c.Attrs["path"])
+			citedAt(t, b.finding("stale-file-lock"), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx", evidence.AtRecord(2201), "sharing-violation")
+			for _, e := range f.Evidence {
+				assert.NotContains(t, e.Summary, "E4A07B19", "the disk the VM runs on is not an orphan")
+				assert.NotContains(t, e.Summary, "1C7E9B34", "the disk a checkpoint uses is not an orphan")
+			}
+			assert.Contains(t, commands(f), `Mount-VHD -Path '`+app01Dir+`\`+app01Orphan+`' -ReadOnly`)
+		}},
+	{name: "two backups never cleaned up", cause: "checkpoint-orphaned",
+		build: func(*testing.T) fixture.Files {
+			vmms := vmmsLog(hv01.VMMS(18500, fixture.LevelInfo, fixture.At(9, 0, 0), "SQL01", "1B9C4E72-8D3A-4F60-B5E1-2C7D9A0F3E84"))
+			return fixture.Files{"HV01_Hyper-VBasicInfo.txt": fixture.UTF8BOM(unmergedBackupBasic()), "EventLogs/Microsoft-Windows-Hyper-V-VMMS-Admin.evtx": vmms}
+		},
+		want: fires(rules.Medium),
+		also: func(t *testing.T, b *bundleResult) {
+			basic := unmergedBackupBasic()
+			f := b.finding("checkpoint-orphaned")
+			c := citedAt(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "SQL01-OS_3F2A1B0C"), "vm-on-avhdx-without-checkpoint")
+			assert.Equal(t, "SQL01", c.VM())
+			citedAt(t, f, "HV01_Hyper-VBasicInfo.txt", lineOf(t, basic, "Name         : APP01 - Backup"), "stale-recovery-checkpoint")
+			for _, e := range f.Evidence {
+				assert.NotEqual(t, "APP01", e.VM()+e.Attrs["snapshot_type"], "APP01's disk is explained by its checkpoint")
+				if e.Kind == evidence.KindVMDisk || e.Kind == evidence.KindVM {
+					assert.Equal(t, "SQL01", e.VM(), "APP01 runs on an AVHDX that its Recovery checkpoint explains")
+				}
+			}
+		}},
+	// Nothing is orphaned although it looks like it. VDI01 is built on a
+	// differencing .vhdx from a golden image on purpose, and WEB01's
+	// checkpoints were listed as a table without their disks, so its
+	// intermediate AVHDX belongs to a checkpoint the bundle cannot show. A
+	// fresh Recovery checkpoint of a backup in progress is normal.
+	{name: "golden image, checkpoints without disks, fresh Recovery", cause: "checkpoint-orphaned",
+		build: func(*testing.T) fixture.Files {
+			const web = `E:\VMs\WEB01`
+			vms := fixture.VMList([]fixture.VM{
+				{Name: "VDI01", ID: "2A3B4C5D-6E7F-4081-92A3-B4C5D6E7F809", State: "Running", Version: "10.0", Path: `E:\VDI\VDI01`,
+					HardDrives: []string{`E:\VDI\VDI01\VDI01-diff.vhdx`}},
+				{Name: "WEB01", ID: "3B4C5D6E-7F80-4192-A3B4-C5D6E7F8091A", State: "Running", Version: "10.0", Path: web,
+					HardDrives: []string{web + `\WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx`}},
+			})
+			snaps := fixture.VMSnapshotsTable([]fixture.Checkpoint{
+				{VMName: "WEB01", Name: "Before IIS", Type: "Standard", Created: fixture.At(4, 0, 0)},
+				{VMName: "WEB01", Name: "After IIS", Type: "Standard", Created: fixture.At(5, 0, 0), Parent: "Before IIS"},
+				{VMName: "WEB01", Name: "WEB01 - Backup - (3/14/2024 - 8:55:02 AM)", Type: "Recovery", Created: fixture.At(8, 55, 2), Parent: "After IIS"},
+			})
+			listing := fixture.DirListing([]fixture.ListedDir{
+				{Path: web, Files: []fixture.ListedFile{
+					{Name: "WEB01.vhdx", Size: 40 << 30, Modified: fixture.At(4, 0, 0)},
+					{Name: "WEB01_1A2B3C4D-5E6F-4708-91A2-B3C4D5E6F708.avhdx", Size: 1 << 30, Modified: fixture.At(5, 0, 0)},
+					{Name: "WEB01_5D6E7F80-9A1B-4C2D-8E3F-405162738495.avhdx", Size: 1 << 29, Modified: fixture.At(9, 0, 0)},
+				}},
+				{Path: `E:\VDI\VDI01`, Files: []fixture.ListedFile{
+					{Name: "VDI01-diff.vhdx", Size: 3 << 30, Modified: fixture.At(9, 0, 0)},
+				}},
+			})
+			return fixture.Files{"vms.txt": fixture.UTF16(vms), "snapshots.txt": fixture.UTF16(snaps), "listing.txt": fixture.ASCII(listing)}
+		},
+		want: ruledOut("every differencing disk seen in the bundle is used by a VM or a checkpoint")},
+	// The bundle has the headers of FS01's base and of the AVHDX it runs
+	// on, and Get-VMSnapshot naming the base, but nothing says which disk
+	// the VM uses now. The AVHDX is referenced by nobody in the bundle, yet
+	// it is the VM's current disk.
+	{name: "current disk unknown", cause: "checkpoint-orphaned",
+		build: func(t *testing.T) fixture.Files {
+			baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
+			child, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, fs01Dir+`\FS01.vhdx`, ""))
+			listing := fixture.DirListing([]fixture.ListedDir{{Path: fs01Dir, Files: []fixture.ListedFile{
+				{Name: "FS01.vhdx", Size: 60 << 30, Modified: fixture.At(6, 25, 0)},
+				{Name: "FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx", Size: 2 << 30, Modified: fixture.At(9, 0, 0)},
+			}}})
+			return fixture.Files{
+				"FS01/FS01.vhdx": baseB,
+				"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": child,
+				"snapshots.txt": fs01Snapshots(),
+				"listing.txt":   fixture.ASCII(listing),
+			}
+		},
+		want: ruledOut("every differencing disk seen in the bundle is used by a VM or a checkpoint")},
+	// With the VM's current disk known (Get-VM), an AVHDX header that
+	// nothing reaches is an orphan, cited at its header.
+	{name: "header nothing reaches", cause: "checkpoint-orphaned",
+		build: func(t *testing.T) fixture.Files {
+			baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
+			used, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, fs01Dir+`\FS01.vhdx`, ""))
+			stray, _ := disk(t, vhdxtest.ChildOf("fs01-stray", base, `.\FS01.vhdx`, fs01Dir+`\FS01.vhdx`, ""))
+			vms := fixture.VMList([]fixture.VM{{Name: "FS01", ID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", State: "Running", Version: "10.0",
+				Path: `D:\Hyper-V\FS01`, HardDrives: []string{fs01Dir + `\FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx`}}})
+			return fixture.Files{
+				"FS01/FS01.vhdx": baseB,
+				"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": used,
+				fs01Stray:       stray,
+				"vms.txt":       fixture.UTF16(vms),
+				"snapshots.txt": fs01Snapshots(),
+			}
+		},
+		want: fires(rules.Medium),
+		also: func(t *testing.T, b *bundleResult) {
+			f := b.finding("checkpoint-orphaned")
+			require.Len(t, f.Evidence, 1)
+			assert.Equal(t, fs01Stray, f.Evidence[0].Source)
+			assert.Equal(t, evidence.UnitOffset, f.Evidence[0].At.Unit)
+			assert.Equal(t, "orphan-disk", f.Evidence[0].Signal)
+		}},
+	// A backup crashed mid-job and left AutoRecovery.avhdx beside WEB01's
+	// disks; the next backup checkpoint fails with "The file exists".
+	{name: "AutoRecovery.avhdx left over", cause: "checkpoint-orphaned",
+		build: func(*testing.T) fixture.Files {
+			vmms := hv01.VMMS(18012, fixture.LevelError, fixture.At(1, 0, 0), "WEB01", "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93",
+				fixture.F("ErrorMessage", "'WEB01' could not initiate a checkpoint operation: The file exists. (0x80070050)."))
+			listing := fixture.DirListing([]fixture.ListedDir{{Path: autoRecoveryDir, Files: []fixture.ListedFile{
+				{Name: "AutoRecovery.avhdx", Size: 4194304, Modified: fixture.Day(2024, 3, 12, 1, 5)},
+				{Name: "WEB01.vhdx", Size: 42949672960, Modified: fixture.At(1, 0, 0)},
+			}}})
+			return fixture.Files{"VMMS-Admin.evtx": vmmsLog(vmms), "listing.txt": fixture.ASCII(listing)}
+		},
+		want: firing().with("autorecovery-file-exists", "autorecovery-in-listing"),
+		also: func(t *testing.T, b *bundleResult) {
+			cmds := commands(b.finding("checkpoint-orphaned"))
+			assert.Contains(t, cmds, `robocopy (Split-Path -Path '`+autoRecoveryDir+`\AutoRecovery.avhdx')`)
+			assert.Contains(t, cmds, `Move-Item -LiteralPath '`+autoRecoveryDir+`\AutoRecovery.avhdx'`)
+			assert.Less(t, strings.Index(cmds, "robocopy (Split-Path"), strings.Index(cmds, "Move-Item"), "the copy comes before the move")
+		}},
 }
 
-// TestCheckpointOrphanedNearMissOnlyCheckpointsKnown: the bundle has the
-// headers of FS01's base and of the AVHDX it runs on, and Get-VMSnapshot
-// naming the base, but nothing says which disk the VM uses now. The AVHDX
-// is referenced by nobody in the bundle, yet it is the VM's current disk.
-func TestCheckpointOrphanedNearMissOnlyCheckpointsKnown(t *testing.T) {
-	const dir = `D:\Hyper-V\FS01\Virtual Hard Disks`
-	baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
-	child, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
-	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "Before migration", Type: "Standard",
-		Created: fixture.At(6, 25, 0), VMID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", HardDrives: []string{dir + `\FS01.vhdx`}}})
-	listing := fixture.DirListing([]fixture.ListedDir{{Path: dir, Files: []fixture.ListedFile{
-		{Name: "FS01.vhdx", Size: 60 << 30, Modified: fixture.At(6, 25, 0)},
-		{Name: "FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx", Size: 2 << 30, Modified: fixture.At(9, 0, 0)},
-	}}})
-	res := hvRun(t, fixture.Files{
-		"FS01/FS01.vhdx": baseB,
-		"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": child,
-		"snapshots.txt": fixture.UTF16(snaps),
-		"listing.txt":   fixture.ASCII(listing),
-	})
-	assert.Nil(t, hvFinding(res, "checkpoint-orphaned"), "findings: %v", hvCauses(res))
-}
-
-// TestCheckpointOrphanedHeader: with the VM's current disk known (Get-VM),
-// an AVHDX header that nothing reaches is an orphan, cited at its header.
-func TestCheckpointOrphanedHeader(t *testing.T) {
-	const dir = `D:\Hyper-V\FS01\Virtual Hard Disks`
-	baseB, base := disk(t, vhdxtest.Options{Seed: "fs01-base"})
-	used, _ := disk(t, vhdxtest.ChildOf("fs01-cp", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
-	stray, _ := disk(t, vhdxtest.ChildOf("fs01-stray", base, `.\FS01.vhdx`, dir+`\FS01.vhdx`, ""))
-	vms := fixture.VMList([]fixture.VM{{Name: "FS01", ID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", State: "Running", Version: "10.0",
-		Path: `D:\Hyper-V\FS01`, HardDrives: []string{dir + `\FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx`}}})
-	snaps := fixture.VMSnapshotsList([]fixture.Checkpoint{{VMName: "FS01", Name: "Before migration", Type: "Standard",
-		Created: fixture.At(6, 25, 0), VMID: "3B8E5D27-C1A4-4F09-9E6B-72D0A5C8F413", HardDrives: []string{dir + `\FS01.vhdx`}}})
-	const strayPath = "FS01/FS01_0A1B2C3D-4E5F-4607-8192-A3B4C5D6E7F8.avhdx"
-	res := hvRun(t, fixture.Files{
-		"FS01/FS01.vhdx": baseB,
-		"FS01/FS01_9D4A7E13-2B6C-4F85-A0D1-3E7F9C2B5A68.avhdx": used,
-		strayPath:       stray,
-		"vms.txt":       fixture.UTF16(vms),
-		"snapshots.txt": fixture.UTF16(snaps),
-	})
-	f := hvFinding(res, "checkpoint-orphaned")
-	require.NotNil(t, f, "findings: %v", hvCauses(res))
-	require.Len(t, f.Evidence, 1)
-	assert.Equal(t, strayPath, f.Evidence[0].Source)
-	assert.Equal(t, evidence.UnitOffset, f.Evidence[0].At.Unit)
-	assert.Equal(t, "orphan-disk", f.Evidence[0].Signal)
-	assert.Equal(t, rules.Medium, f.Severity)
-}
-
-// A backup crashed mid-job and left AutoRecovery.avhdx beside WEB01's
-// disks; the next backup checkpoint fails with "The file exists".
-func TestAutoRecoveryLeftover(t *testing.T) {
-	const dir = `D:\Hyper-V\WEB01\Virtual Hard Disks`
-	vmms := hv01.VMMS(18012, fixture.LevelError, fixture.At(1, 0, 0), "WEB01", "3C9A7E21-5B04-4D8F-A1C6-8E2F0B7D4A93",
-		fixture.F("ErrorMessage", "'WEB01' could not initiate a checkpoint operation: The file exists. (0x80070050)."))
-	listing := fixture.DirListing([]fixture.ListedDir{{Path: dir, Files: []fixture.ListedFile{
-		{Name: "AutoRecovery.avhdx", Size: 4194304, Modified: fixture.Day(2024, 3, 12, 1, 5)},
-		{Name: "WEB01.vhdx", Size: 42949672960, Modified: fixture.At(1, 0, 0)},
-	}}})
-	b := analyzeFiles(t, fixture.Files{"VMMS-Admin.evtx": vmmsLog(vmms), "listing.txt": fixture.ASCII(listing)})
-	f := b.finding("checkpoint-orphaned")
-	assert.Subset(t, signalIDs(f), []string{"autorecovery-file-exists", "autorecovery-in-listing"})
-	cmds := commands(f)
-	assert.Contains(t, cmds, `robocopy (Split-Path -Path '`+dir+`\AutoRecovery.avhdx')`)
-	assert.Contains(t, cmds, `Move-Item -LiteralPath '`+dir+`\AutoRecovery.avhdx'`)
-	assert.Less(t, strings.Index(cmds, "robocopy (Split-Path"), strings.Index(cmds, "Move-Item"), "the copy comes before the move")
-}
+const autoRecoveryDir = `D:\Hyper-V\WEB01\Virtual Hard Disks`

@@ -4,9 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	. "github.com/hvtriage/hvtriage/internal/fixture"
 )
 
@@ -40,110 +37,82 @@ func startVMError(component string) string {
 		"'"+cmdVM+"' failed to start. (Virtual machine ID "+cmdVMID+")")
 }
 
-// cmdErrorCase is one bundle of error records only: either a cause must
-// fire on the named signal, or (a near miss) it must not, and the report
-// must then say which input would decide it.
-type cmdErrorCase struct {
-	name    string
-	text    string
-	cause   string
-	signal  string // fire: the signal that must be among the finding's signals
-	missing string // near miss: an input the report must ask for to decide the cause
-	other   string // near miss: the cause the look-alike belongs to, if any
-}
-
-var cmdErrorCases = []cmdErrorCase{
-	{name: "access denied on a VM disk", cause: "permission-acl", signal: "cmd-access-denied",
-		text: startVMError(`Account does not have permission to open attachment 'E:\VMs\ERP-APP2\Virtual Hard Disks\ERP-APP2.vhdx'. Error: 'General access denied error' (0x80070005).`)},
-	{name: "access denied outside Hyper-V", cause: "permission-acl", missing: "vm-acls",
-		text: psError("Stop-Service", "Stop-Service -Name Spooler", "ServiceCommandException",
-			"Service 'Print Spooler (Spooler)' cannot be stopped due to the following error: Cannot open Spooler service on computer '.'. Access is denied")},
-	{name: "logon type not granted", cause: "permission-logon-as-service", signal: "cmd-logon-type-denied",
-		text: startVMError(`'ERP-APP2' failed to start worker process: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569).`)},
-	{name: "logon type of a scheduled task", cause: "permission-logon-as-service", missing: "user-rights",
-		text: psError("Start-ScheduledTask", `Start-ScheduledTask -TaskName 'Nightly export'`, "CimException",
-			"Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)")},
-	{name: "disk file not found", cause: "vm-files-missing", signal: "cmd-file-not-found",
-		text: startVMError(`Microsoft Emulated IDE Controller (Instance ID 0B7E4D29-63C1-4F0A-9A82-5D1E6C3B7F90): Failed to Power on with Error 'The system cannot find the file specified.' (0x80070002).`)},
-	{name: "script file not found", cause: "vm-files-missing", missing: "vm-folder-listing",
-		text: psError("Start-Process", `Start-Process -FilePath 'C:\Tools\collect.exe'`, "InvalidOperationException",
-			"This command cannot be run due to the error: The system cannot find the file specified.")},
-	{name: "folder not found", cause: "vm-path-misconfigured", signal: "cmd-path-not-found",
-		text: startVMError(`Failed to open attachment 'F:\Hyper-V\ERP-APP2\Virtual Hard Disks\ERP-APP2.vhdx'. Error: 'The system cannot find the path specified.' (0x80070003).`)},
-	{name: "switch missing", cause: "vm-path-misconfigured", signal: "cmd-switch-not-found",
-		text: psError("Import-VM", `Import-VM -Path 'E:\Import\ERP-APP2\Virtual Machines\4C2B9E71-0D38-4A6F-B915-7E3D20A8C6F4.vmcx'`, "VirtualizationException",
+// cmdErrorCases are bundles of error records only. Structured command
+// errors (cmdlet error records, Hyper-V Manager dialogs) feed the cause
+// their code names, weighed like the event that carries the same code; the
+// closest look-alike of each fires nothing and the report asks for the
+// input that would decide.
+var cmdErrorCases = append([]causeCase{
+	{name: "access denied on a VM disk", cause: "permission-acl", want: firing().with("cmd-access-denied").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`Account does not have permission to open attachment 'E:\VMs\ERP-APP2\Virtual Hard Disks\ERP-APP2.vhdx'. Error: 'General access denied error' (0x80070005).`))},
+	{name: "access denied outside Hyper-V", cause: "permission-acl", want: missingInput("vm-acls"),
+		build: errorsFile(psError("Stop-Service", "Stop-Service -Name Spooler", "ServiceCommandException",
+			"Service 'Print Spooler (Spooler)' cannot be stopped due to the following error: Cannot open Spooler service on computer '.'. Access is denied"))},
+	{name: "logon type not granted", cause: "permission-logon-as-service", want: firing().with("cmd-logon-type-denied").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`'ERP-APP2' failed to start worker process: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569).`))},
+	{name: "logon type of a scheduled task", cause: "permission-logon-as-service", want: missingInput("user-rights"),
+		build: errorsFile(psError("Start-ScheduledTask", `Start-ScheduledTask -TaskName 'Nightly export'`, "CimException",
+			"Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)"))},
+	{name: "disk file not found", cause: "vm-files-missing", want: firing().with("cmd-file-not-found").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`Microsoft Emulated IDE Controller (Instance ID 0B7E4D29-63C1-4F0A-9A82-5D1E6C3B7F90): Failed to Power on with Error 'The system cannot find the file specified.' (0x80070002).`))},
+	{name: "script file not found", cause: "vm-files-missing", want: missingInput("vm-folder-listing"),
+		build: errorsFile(psError("Start-Process", `Start-Process -FilePath 'C:\Tools\collect.exe'`, "InvalidOperationException",
+			"This command cannot be run due to the error: The system cannot find the file specified."))},
+	{name: "folder not found", cause: "vm-path-misconfigured", want: firing().with("cmd-path-not-found").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`Failed to open attachment 'F:\Hyper-V\ERP-APP2\Virtual Hard Disks\ERP-APP2.vhdx'. Error: 'The system cannot find the path specified.' (0x80070003).`))},
+	{name: "switch missing", cause: "vm-path-misconfigured", want: firing().with("cmd-switch-not-found").citedFrom("errors.txt"),
+		build: errorsFile(psError("Import-VM", `Import-VM -Path 'E:\Import\ERP-APP2\Virtual Machines\4C2B9E71-0D38-4A6F-B915-7E3D20A8C6F4.vmcx'`, "VirtualizationException",
 			"Unable to import virtual machine due to configuration errors.  Please use Compare-VM to repair the virtual machine.",
-			"Could not find Ethernet switch 'vSwitch-Prod'.")},
-	{name: "a bare WMI code", cause: "vm-path-misconfigured", missing: "vm-inventory",
-		text: psError("Start-VM", "Start-VM -Name "+cmdVM, "VirtualizationException",
-			"The operation failed with error code '32788'.")},
-	{name: "disk full on a checkpoint", cause: "storage-space-exhausted", signal: "cmd-disk-full",
-		text: psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
+			"Could not find Ethernet switch 'vSwitch-Prod'."))},
+	{name: "a bare WMI code", cause: "vm-path-misconfigured", want: missingInput("vm-inventory"),
+		build: errorsFile(psError("Start-VM", "Start-VM -Name "+cmdVM, "VirtualizationException",
+			"The operation failed with error code '32788'."))},
+	{name: "disk full on a checkpoint", cause: "storage-space-exhausted", want: firing().with("cmd-disk-full").citedFrom("errors.txt"),
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
 			"Checkpoint operation for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
-			"Could not create checkpoint: There is not enough space on the disk. (0x80070070)")},
-	{name: "disk full writing a report", cause: "storage-space-exhausted", missing: "system-log",
-		text: psError("Export-Csv", `Export-Csv -Path 'D:\Reports\inventory.csv'`, "IOException",
-			"There is not enough space on the disk.")},
-	{name: "identifier mismatch", cause: "chain-parent-modified", signal: "cmd-id-mismatch-code",
-		text: startVMError(`Failed to open attachment 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx'. Error: 'The specified file is not a valid virtual disk.' (0x8007000D). The chain of virtual hard disks is corrupted: There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk. (0xC03A000E).`)},
-	{name: "parent not found", cause: "chain-parent-modified", missing: "disk-headers", other: "chain-broken",
-		text: psError("Get-VHD", `Get-VHD -Path 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx'`, "VirtualizationException",
-			`The chain of virtual hard disks is broken. The system cannot locate the parent virtual hard disk for the differencing disk 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx' (0xC03A000D).`)},
-	{name: "catastrophic on restore", cause: "saved-state-stuck", signal: "cmd-restore-catastrophic",
-		text: startVMError(`'ERP-APP2' could not restore the virtual machine from its saved state: Catastrophic failure (0x8000FFFF).`)},
-	{name: "catastrophic on an adapter", cause: "saved-state-stuck", missing: "worker-admin-log",
-		text: psError("Set-VMNetworkAdapter", "Set-VMNetworkAdapter -VMName "+cmdVM+" -MacAddressSpoofing On", "VirtualizationException",
-			"Failed to modify device 'Ethernet Connection'. Catastrophic failure (0x8000FFFF).")},
-	{name: "writer non-retryable", cause: "vss-writer-failed", signal: "cmd-writer-hresult",
-		text: psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
+			"Could not create checkpoint: There is not enough space on the disk. (0x80070070)"))},
+	{name: "disk full writing a report", cause: "storage-space-exhausted", want: missingInput("system-log"),
+		build: errorsFile(psError("Export-Csv", `Export-Csv -Path 'D:\Reports\inventory.csv'`, "IOException",
+			"There is not enough space on the disk."))},
+	{name: "identifier mismatch", cause: "chain-parent-modified", want: firing().with("cmd-id-mismatch-code").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`Failed to open attachment 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx'. Error: 'The specified file is not a valid virtual disk.' (0x8007000D). The chain of virtual hard disks is corrupted: There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk. (0xC03A000E).`))},
+	{name: "parent not found", cause: "chain-parent-modified", want: missingInput("disk-headers"),
+		others: []string{"chain-broken"},
+		build: errorsFile(psError("Get-VHD", `Get-VHD -Path 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx'`, "VirtualizationException",
+			`The chain of virtual hard disks is broken. The system cannot locate the parent virtual hard disk for the differencing disk 'E:\VMs\ERP-APP2\ERP-APP2_7F3A1C22-5B9D-4E08-A6C4-19D0E2B8F573.avhdx' (0xC03A000D).`))},
+	{name: "catastrophic on restore", cause: "saved-state-stuck", want: firing().with("cmd-restore-catastrophic").citedFrom("errors.txt"),
+		build: errorsFile(startVMError(`'ERP-APP2' could not restore the virtual machine from its saved state: Catastrophic failure (0x8000FFFF).`))},
+	{name: "catastrophic on an adapter", cause: "saved-state-stuck", want: missingInput("worker-admin-log"),
+		build: errorsFile(psError("Set-VMNetworkAdapter", "Set-VMNetworkAdapter -VMName "+cmdVM+" -MacAddressSpoofing On", "VirtualizationException",
+			"Failed to modify device 'Ethernet Connection'. Catastrophic failure (0x8000FFFF)."))},
+	{name: "writer non-retryable", cause: "vss-writer-failed", want: firing().with("cmd-writer-hresult").citedFrom("errors.txt"),
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
 			"Production checkpoint for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
-			"Could not create backup checkpoint for virtual machine '"+cmdVM+"': The writer experienced a non-transient error. (0x800423F4).")},
-	{name: "a bare WMI 32768", cause: "vss-writer-failed", missing: "vss-writers",
-		text: psError("Start-VM", "Start-VM -Name "+cmdVM, "VirtualizationException",
-			"The operation failed with error code '32768'.")},
-	{name: "another snapshot set", cause: "backup-overlapping-jobs", signal: "cmd-snapshot-set-in-progress",
-		text: psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
+			"Could not create backup checkpoint for virtual machine '"+cmdVM+"': The writer experienced a non-transient error. (0x800423F4)."))},
+	{name: "a bare WMI 32768", cause: "vss-writer-failed", want: missingInput("vss-writers"),
+		build: errorsFile(psError("Start-VM", "Start-VM -Name "+cmdVM, "VirtualizationException",
+			"The operation failed with error code '32768'."))},
+	{name: "another snapshot set", cause: "backup-overlapping-jobs", want: firing().with("cmd-snapshot-set-in-progress").citedFrom("errors.txt"),
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
 			"Production checkpoint for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
-			"Could not create backup checkpoint: Another shadow copy creation is already in progress. (0x80042316).")},
-	{name: "shadow limit reached", cause: "backup-overlapping-jobs", missing: "application-log",
-		text: psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
+			"Could not create backup checkpoint: Another shadow copy creation is already in progress. (0x80042316)."))},
+	{name: "shadow limit reached", cause: "backup-overlapping-jobs", want: missingInput("application-log"),
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
 			"Production checkpoint for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
-			"Could not create backup checkpoint: The specified volume has already reached its maximum number of shadow copies. (0x80042317).")},
-}
+			"Could not create backup checkpoint: The specified volume has already reached its maximum number of shadow copies. (0x80042317)."))},
+}, cmdErrorFreeTextCase)
 
-// Structured command errors (cmdlet error records, Hyper-V Manager
-// dialogs) feed the cause their code names, weighed like the event that
-// carries the same code; the closest look-alike of each fires nothing and
-// the report asks for the input that would decide.
-func TestCommandErrorSignals(t *testing.T) {
-	for _, c := range cmdErrorCases {
-		t.Run(c.name, func(t *testing.T) {
-			b := analyzeFiles(t, Files{"errors.txt": UTF16(c.text)})
-			if c.signal != "" {
-				f := b.finding(c.cause)
-				assert.Contains(t, signalIDs(f), c.signal)
-				for _, e := range f.Evidence {
-					assert.Equal(t, "errors.txt", e.Source)
-				}
-				return
-			}
-			assert.False(t, b.has(c.cause), "findings: %v", b.causes())
-			require.NotEmpty(t, c.missing)
-			assert.Contains(t, b.missingFor(c.cause), c.missing)
-			if c.other != "" {
-				assert.True(t, b.has(c.other), "the look-alike belongs to %s; findings: %v", c.other, b.causes())
-			}
-		})
-	}
+// errorsFile is a bundle of one file of error records.
+func errorsFile(text string) func(*testing.T) Files {
+	return func(*testing.T) Files { return Files{"errors.txt": UTF16(text)} }
 }
 
 // A free-text mention of the same error counts half: a ticket that says
 // "Start-VM failed with 0x80070569" raises the cause, below medium.
-func TestCommandErrorSignalsWeakFromFreeText(t *testing.T) {
-	note := "Hi team,\n\nsince the GPO change last night ERP-APP2 will not boot.\n" +
-		"Start-VM says: 'ERP-APP2' failed to start worker process: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)\n\nThanks, Dana\n"
-	b := analyzeFiles(t, Files{"ticket-note.txt": ASCII(note)})
-	f := b.finding("permission-logon-as-service")
-	assert.Contains(t, signalIDs(f), "cmd-logon-type-denied")
-	assert.Less(t, f.Confidence, 0.45, "weak evidence stays below medium")
-}
+var cmdErrorFreeTextCase = causeCase{name: "free-text mention is weak", cause: "permission-logon-as-service",
+	want: firing().with("cmd-logon-type-denied").maxConfidence(0.44),
+	build: func(*testing.T) Files {
+		note := "Hi team,\n\nsince the GPO change last night ERP-APP2 will not boot.\n" +
+			"Start-VM says: 'ERP-APP2' failed to start worker process: Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)\n\nThanks, Dana\n"
+		return Files{"ticket-note.txt": ASCII(note)}
+	}}

@@ -24,7 +24,7 @@ const app05ID = "5D2E8A41-7C3B-4F19-9E06-B1A4C7D3E852"
 // three weeks of storahci 129 resets and disk 153 retries (one burst of
 // twelve retries within a second among them), an Ntfs 137 on a shadow-copy
 // device and a VSS 8193 about a deleted profile's SID.
-func noiseBundle() Files {
+func noiseBundle(*testing.T) Files {
 	var sys []evtxwrite.Record
 	start := Day(2024, 2, 22, 3, 0)
 	for d := 0; d < 21; d++ {
@@ -65,31 +65,11 @@ func noiseBundle() Files {
 	}
 }
 
-// TestRoutineNoiseRaisesNoAlarm: weeks of warnings on a host where Hyper-V
-// never failed stay below medium, and the report says why the storage,
-// file-system and VSS look-alikes do not apply.
-func TestRoutineNoiseRaisesNoAlarm(t *testing.T) {
-	b := analyzeFiles(t, noiseBundle())
-	for _, f := range b.res.Outcome.Findings {
-		t.Logf("%s %s %.2f %v", f.Cause.ID, f.Severity, f.Confidence, signalIDs(&f))
-		assert.LessOrEqual(t, f.Severity, rules.Low, "%s fired on routine noise: %v", f.Cause.ID, cited(&f))
-	}
-	// Each look-alike is ruled out with the reason its events did not count.
-	assert.Contains(t, b.ruledOutWhy("storage-connectivity"), "54 events (storahci 129, disk 153) set aside as routine: the bundle shows no Hyper-V failure")
-	assert.Contains(t, b.ruledOutWhy("hardware-driver-instability"), "storahci 129) set aside as routine")
-	assert.Contains(t, b.ruledOutWhy("filesystem-corruption"), "1 event (Ntfs 137) set aside as routine: they are about a shadow-copy")
-	// The VSS error does not make a failed writer; what decides it is the
-	// writers' state, which the bundle lacks.
-	assert.False(t, b.has("vss-writer-failed"), "findings: %v", b.causes())
-	assert.Contains(t, b.missingFor("vss-writer-failed"), "vss-writers")
-}
-
-// A VM's disk failed at 14:30; twelve disk retries within one second shortly
-// before it are one incident of the path, not twelve witnesses. Warnings of
-// the days before, and a full system volume while the VMs live on D:, do
-// not count.
-func TestNoiseScopedToTheFailure(t *testing.T) {
-	files := noiseBundle()
+// noiseScopedToFailure adds to the noise a VM's disk failing at 14:30,
+// twelve disk retries within one second shortly before it and a full
+// system volume while the VMs live on D:.
+func noiseScopedToFailure(t *testing.T) Files {
+	files := noiseBundle(t)
 	fail := Day(2024, 3, 14, 14, 30)
 	var sys []evtxwrite.Record
 	for i := 0; i < 12; i++ {
@@ -101,62 +81,93 @@ func TestNoiseScopedToTheFailure(t *testing.T) {
 	files["HV05/Microsoft-Windows-Hyper-V-Worker-Admin.evtx"] = EVTX([]evtxwrite.Record{
 		hv05.Worker(3040, LevelError, fail, "APP05", app05ID),
 	}, 700)
-	b := analyzeFiles(t, files)
-	f := b.finding("storage-connectivity")
-	require.Len(t, f.Signals, 1)
-	assert.Equal(t, "disk-retry-timeout", f.Signals[0].ID)
-	assert.Equal(t, 12, f.Signals[0].Count)
-	assert.Equal(t, 1, f.Signals[0].Incidents, "a burst within a second is one incident")
-	assert.Equal(t, rules.Low, f.Severity)
-	for _, c := range f.Evidence {
-		assert.Equal(t, "HV05/System-today.evtx", c.Source, "only the retries before the failure count")
-	}
-	assert.Contains(t, b.ruledOutWhy("storage-space-exhausted"), "srv 2013) set aside as routine: volume C: holds no VM files (the VMs are on D:)")
+	return files
 }
 
-// One bugcheck, written down at the next boot by WER, Kernel-Power and the
-// event log service, is one crash: it stays low, and a second crash on
-// another day counts as a second witness.
-func TestOneCrashIsOneIncident(t *testing.T) {
-	crash := func(at time.Time) []evtxwrite.Record {
-		return []evtxwrite.Record{
-			hv05.Classic("System", "EventLog", 6008, QualEventLog, LevelError, at, "3:58:12 AM", "3/9/2024"),
-			hv05.Manifest("System", "Microsoft-Windows-Kernel-Power", "{331C3B3A-2005-44C2-AC5E-77220C37D6B4}", 41, LevelCritical, at.Add(3*time.Second),
-				F("BugcheckCode", "159"), F("BugcheckParameter1", "0x3")),
-			hv05.Classic("System", "Microsoft-Windows-WER-SystemErrorReporting", 1001, QualInfo, LevelError, at.Add(4*time.Minute),
-				"0x0000009f (0x0000000000000003, 0xffffd10e2a5c7060, 0xfffff80512a5f750, 0xffffd10e2c3e9010)", `C:\Windows\MEMORY.DMP`, "030924-9843-01"),
-		}
+// crash is one bugcheck, written down at the next boot by WER,
+// Kernel-Power and the event log service.
+func crash(at time.Time) []evtxwrite.Record {
+	return []evtxwrite.Record{
+		hv05.Classic("System", "EventLog", 6008, QualEventLog, LevelError, at, "3:58:12 AM", "3/9/2024"),
+		hv05.Manifest("System", "Microsoft-Windows-Kernel-Power", "{331C3B3A-2005-44C2-AC5E-77220C37D6B4}", 41, LevelCritical, at.Add(3*time.Second),
+			F("BugcheckCode", "159"), F("BugcheckParameter1", "0x3")),
+		hv05.Classic("System", "Microsoft-Windows-WER-SystemErrorReporting", 1001, QualInfo, LevelError, at.Add(4*time.Minute),
+			"0x0000009f (0x0000000000000003, 0xffffd10e2a5c7060, 0xfffff80512a5f750, 0xffffd10e2c3e9010)", `C:\Windows\MEMORY.DMP`, "030924-9843-01"),
 	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(crash(Day(2024, 3, 9, 4, 1)), 100)})
-	f := b.finding("hardware-driver-instability")
-	require.Len(t, f.Signals, 1)
-	assert.Equal(t, 3, f.Signals[0].Count, "every record is cited")
-	assert.Equal(t, 1, f.Signals[0].Incidents, "one restart is one crash")
-	assert.Equal(t, rules.Low, f.Severity)
-	assert.Len(t, f.Evidence, 3)
-
-	two := append(crash(Day(2024, 3, 2, 1, 0)), crash(Day(2024, 3, 9, 4, 1))...)
-	b = analyzeFiles(t, Files{"System.evtx": EVTX(two, 100)})
-	f = b.finding("hardware-driver-instability")
-	assert.Equal(t, 2, f.Signals[0].Incidents)
-	assert.Greater(t, f.Confidence, 0.35)
 }
 
-// VSS gave up because the host was shutting down (0x8007045B): no writer
-// failed. The same event with a timed-out writer's code is a failure.
-func TestVSSShutdownInProgressIsNoWriterFailure(t *testing.T) {
-	vss := func(hr string) []evtxwrite.Record {
-		return []evtxwrite.Record{
-			hv05.Classic("Application", "VSS", 8193, QualError, LevelError, At(23, 58, 0), "CVssWriterCoordinator::RegisterWriterMetadata", hr,
-				"\nOperation:\n   Gather writers' status\n\nContext:\n   Writer Name: Microsoft Hyper-V VSS Writer\n"),
-			hv05.Classic("Application", "VSS", 13, QualInfo, LevelError, At(23, 58, 1), "{e579ab5f-1cc4-44b4-bed9-de0991ff0623}", "Microsoft Software Shadow Copy provider 1.0", hr),
-		}
-	}
-	b := analyzeFiles(t, Files{"Application.evtx": EVTX(vss("0x8007045b, A system shutdown is in progress."), 40),
-		"vssadmin_writers.txt": UTF16(VSSAdminWriters(HealthyWriters()))})
-	assert.False(t, b.has("vss-writer-failed"), "findings: %v", b.causes())
-	assert.True(t, b.ruledOut("vss-writer-failed"))
+// vssGaveUp is VSS 8193 and 13 quoting hr about the Hyper-V writer.
+func vssGaveUp(hr string) []byte {
+	return EVTX([]evtxwrite.Record{
+		hv05.Classic("Application", "VSS", 8193, QualError, LevelError, At(23, 58, 0), "CVssWriterCoordinator::RegisterWriterMetadata", hr,
+			"\nOperation:\n   Gather writers' status\n\nContext:\n   Writer Name: Microsoft Hyper-V VSS Writer\n"),
+		hv05.Classic("Application", "VSS", 13, QualInfo, LevelError, At(23, 58, 1), "{e579ab5f-1cc4-44b4-bed9-de0991ff0623}", "Microsoft Software Shadow Copy provider 1.0", hr),
+	}, 40)
+}
 
-	b = analyzeFiles(t, Files{"Application.evtx": EVTX(vss("0x800423f2, The writer's timeout expired between the Freeze and Thaw events."), 40)})
-	assert.Contains(t, b.signalsOf("vss-writer-failed"), "vss-errors")
+// incidents asserts how a finding's only signal counted its hits.
+func incidents(cause, signal string, count, incidents int) func(*testing.T, *bundleResult) {
+	return func(t *testing.T, b *bundleResult) {
+		f := b.finding(cause)
+		require.Len(t, f.Signals, 1)
+		assert.Equal(t, signal, f.Signals[0].ID)
+		if count > 0 {
+			assert.Equal(t, count, f.Signals[0].Count, "every record is counted")
+		}
+		assert.Equal(t, incidents, f.Signals[0].Incidents, "hits close together are one incident")
+	}
+}
+
+var noiseCases = []causeCase{
+	// Weeks of warnings on a host where Hyper-V never failed stay below
+	// medium, and the report says why the storage, file-system and VSS
+	// look-alikes do not apply: each is ruled out with the reason its
+	// events did not count.
+	{name: "routine noise", cause: "storage-connectivity", build: noiseBundle,
+		want: ruledOut("54 events (storahci 129, disk 153) set aside as routine: the bundle shows no Hyper-V failure"),
+		also: nothingAboveLow},
+	{name: "routine noise", cause: "hardware-driver-instability", build: noiseBundle,
+		want: ruledOut("storahci 129) set aside as routine")},
+	{name: "routine noise", cause: "filesystem-corruption", build: noiseBundle,
+		want: ruledOut("1 event (Ntfs 137) set aside as routine: they are about a shadow-copy")},
+	// The VSS error does not make a failed writer; what decides it is the
+	// writers' state, which the bundle lacks.
+	{name: "routine noise", cause: "vss-writer-failed", build: noiseBundle,
+		want: missingInput("vss-writers")},
+	// A VM's disk failed at 14:30; twelve disk retries within one second
+	// shortly before it are one incident of the path, not twelve
+	// witnesses. Warnings of the days before do not count.
+	{name: "noise scoped to the failure", cause: "storage-connectivity", build: noiseScopedToFailure,
+		want: fires(rules.Low).citedFrom("HV05/System-today.evtx"),
+		also: incidents("storage-connectivity", "disk-retry-timeout", 12, 1)},
+	// A full system volume while the VMs live on D: does not count.
+	{name: "noise scoped to the failure", cause: "storage-space-exhausted", build: noiseScopedToFailure,
+		want: ruledOut("srv 2013) set aside as routine: volume C: holds no VM files (the VMs are on D:)")},
+	// One bugcheck, written down at the next boot three times, is one
+	// crash: it stays low.
+	{name: "one crash", cause: "hardware-driver-instability",
+		build: func(*testing.T) Files { return Files{"System.evtx": EVTX(crash(Day(2024, 3, 9, 4, 1)), 100)} },
+		want:  fires(rules.Low).citingOnly("System.evtx record 100 host-crash", "System.evtx record 101 host-crash", "System.evtx record 102 host-crash"),
+		also:  incidents("hardware-driver-instability", "host-crash", 3, 1)},
+	// A second crash on another day counts as a second witness.
+	{name: "two crashes", cause: "hardware-driver-instability",
+		build: func(*testing.T) Files {
+			return Files{"System.evtx": EVTX(append(crash(Day(2024, 3, 2, 1, 0)), crash(Day(2024, 3, 9, 4, 1))...), 100)}
+		},
+		want: firing().minConfidence(0.36),
+		also: incidents("hardware-driver-instability", "host-crash", 0, 2)},
+	// VSS gave up because the host was shutting down (0x8007045B): no
+	// writer failed.
+	{name: "VSS stopped by a shutdown", cause: "vss-writer-failed",
+		build: func(*testing.T) Files {
+			return Files{"Application.evtx": vssGaveUp("0x8007045b, A system shutdown is in progress."),
+				"vssadmin_writers.txt": UTF16(VSSAdminWriters(HealthyWriters()))}
+		},
+		want: ruledOut("the Application log holds no VSS writer errors")},
+	// The same event with a timed-out writer's code is a failure.
+	{name: "VSS writer timed out", cause: "vss-writer-failed",
+		build: func(*testing.T) Files {
+			return Files{"Application.evtx": vssGaveUp("0x800423f2, The writer's timeout expired between the Freeze and Thaw events.")}
+		},
+		want: firing().with("vss-errors")},
 }

@@ -76,8 +76,7 @@ func TestCSVCorruptionNeverRepairsTheSystemVolume(t *testing.T) {
 // never all of them at once.
 func TestUpgradeAdviceKeepsTheCheckpointToGoBackTo(t *testing.T) {
 	files, _ := upgradeBundle(Build2022)
-	f := hvFinding(hvRun(t, files), "upgrade-with-unmerged-checkpoints")
-	require.NotNil(t, f)
+	f := analyzeFiles(t, files).finding("upgrade-with-unmerged-checkpoints")
 	cmds := commands(f)
 	assert.NotRegexp(t, `Get-VMSnapshot[^|\n]*\|\s*Remove-VMSnapshot`, cmds, "no step removes every checkpoint")
 	exported, copied := false, false

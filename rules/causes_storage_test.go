@@ -1,7 +1,6 @@
 package rules_test
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -22,198 +21,251 @@ func reset129(t time.Time) evtxwrite.Record {
 	return hv02.Classic("System", "storahci", 129, QualWarning, LevelWarning, t, `\Device\RaidPort0`)
 }
 
-// An iSCSI path that drops and a CSV that pauses: independent witnesses of
-// one unreliable path.
-func TestStorageConnectivityBundle(t *testing.T) {
-	sys := []evtxwrite.Record{
-		hv02.Classic("System", "iScsiPrt", 9, QualError, LevelError, At(2, 3, 0), "", "iqn.2024-01.test.fabrikam:target1"),
-		hv02.Classic("System", "iScsiPrt", 39, QualError, LevelError, At(2, 3, 20), "", "iqn.2024-01.test.fabrikam:target1"),
-		hv02.Cluster(5120, LevelError, At(2, 3, 40), F("VolumeName", "Volume1"), F("ResourceName", "Cluster Disk 2"), F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")),
-	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 800)})
-	f := b.finding("storage-connectivity")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{"System.evtx record 800 iscsi-path", "System.evtx record 801 iscsi-path", "System.evtx record 802 csv-paused"}, cited(f))
-	assert.False(t, b.has("hardware-driver-instability"), "a path problem on one night is not failing hardware")
+var storageCases = []causeCase{
+	// An iSCSI path that drops and a CSV that pauses: independent
+	// witnesses of one unreliable path, on one night: not failing hardware.
+	{name: "iSCSI path drops and CSV pauses", cause: "storage-connectivity",
+		build: func(*testing.T) Files {
+			sys := []evtxwrite.Record{
+				hv02.Classic("System", "iScsiPrt", 9, QualError, LevelError, At(2, 3, 0), "", "iqn.2024-01.test.fabrikam:target1"),
+				hv02.Classic("System", "iScsiPrt", 39, QualError, LevelError, At(2, 3, 20), "", "iqn.2024-01.test.fabrikam:target1"),
+				hv02.Cluster(5120, LevelError, At(2, 3, 40), F("VolumeName", "Volume1"), F("ResourceName", "Cluster Disk 2"), F("ErrorCode", "STATUS_IO_TIMEOUT(c00000b5)")),
+			}
+			return Files{"System.evtx": EVTX(sys, 800)}
+		},
+		want:      fires(rules.High).citingOnly("System.evtx record 800 iscsi-path", "System.evtx record 801 iscsi-path", "System.evtx record 802 csv-paused"),
+		notOthers: []string{"hardware-driver-instability"}},
+	// One reset alone stays low, and it is not hardware trouble.
+	{name: "lone reset stays low", cause: "storage-connectivity", build: loneReset,
+		want: fires(rules.Low), notOthers: []string{"hardware-driver-instability"}},
+	{name: "lone reset is no corruption", cause: "filesystem-corruption", build: loneReset,
+		want: ruledOut("no NTFS or ReFS corruption events")},
+	// NTFS found corruption on the VM volume and the disk reports a bad
+	// block.
+	{name: "NTFS 55 and a bad block", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			sys := []evtxwrite.Record{
+				hv02.Classic("System", "disk", 7, QualError, LevelError, At(3, 0, 0), `\Device\Harddisk1\DR1`),
+				hv02.Manifest("System", "Ntfs", GUIDNtfs, 55, LevelError, At(3, 0, 5), F("DriveName", "D:"), F("DeviceName", `\Device\HarddiskVolume4`),
+					F("CorruptionState", "0x0"), F("Description", "The exact nature of the corruption is unknown. The file system structures need to be scanned and fixed offline.")),
+			}
+			return Files{"System.evtx": EVTX(sys, 60)}
+		},
+		want: fires(rules.Critical).citingOnly("System.evtx record 60 disk-bad-block", "System.evtx record 61 ntfs-55"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Contains(t, commands(b.finding("filesystem-corruption")), "Repair-Volume -DriveLetter 'D' -SpotFix")
+		}},
+	// ReFS 513 removed a damaged VHDX from the namespace: corruption.
+	{name: "ReFS 513", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			refs := hv02.Manifest("System", "Microsoft-Windows-ReFS", GUIDReFS, 513, LevelWarning, At(4, 0, 0),
+				F("ObjectNameLength", "52"), F("ObjectName", `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`), F("FailureReason", "0xC0000032"))
+			return Files{"System.evtx": EVTX([]evtxwrite.Record{refs}, 70)}
+		},
+		want: fires(rules.Critical).citingOnly("System.evtx record 70 refs-corruption")},
+	// The same event ID from CAPI2 is the cosmetic System Writer message
+	// and must not count.
+	{name: "CAPI2 513 is not ReFS 513", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			capi := hv02.Manifest("Application", "Microsoft-Windows-CAPI2", "{5bbca4a8-b209-48dc-a8c7-b23d3e5216fb}", 513, LevelError, At(4, 0, 0),
+				F("Data", "Cryptographic Services failed while processing the OnIdentity() call in the System Writer Object."))
+			ok := hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))
+			return Files{"Application.evtx": EVTX([]evtxwrite.Record{capi}, 70), "System.evtx": EVTX([]evtxwrite.Record{ok}, 1)}
+		},
+		want: ruledOut("no NTFS or ReFS corruption events")},
+	// WEB01 was paused when its volume filled: the Worker event quotes
+	// 0x80070070, Get-VM shows it PausedCritical, and its checkpoint disk
+	// has grown past its base.
+	{name: "paused on a full volume", cause: "storage-space-exhausted",
+		build: func(*testing.T) Files {
+			worker := []evtxwrite.Record{
+				hv02.Worker(16050, LevelError, At(5, 10, 0), "WEB01", web01ID,
+					F("ErrorMessage", "'WEB01' has been paused because it has run out of disk space on 'D:\\Hyper-V\\WEB01\\'. There is not enough space on the disk. (0x80070070)")),
+			}
+			vms := VMList([]VM{{Name: "WEB01", ID: web01ID, State: "PausedCritical", Version: "10.0", Path: `D:\Hyper-V\WEB01`,
+				HardDrives: []string{web01Disks + `\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`}}})
+			listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+				{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
+				{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 45097156608, Modified: At(5, 10, 0)},
+			}}})
+			return Files{"Worker-Admin.evtx": EVTX(worker, 310), "vms.txt": UTF16(vms), "listing.txt": ASCII(listing)}
+		},
+		want: fires(rules.High).exactly("disk-full-code", "low-space-text", "vm-critical-state", "avhdx-outgrew-parent").
+			citing("Worker-Admin.evtx record 310 disk-full-code, low-space-text", "listing.txt line 9 avhdx-outgrew-parent"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Contains(t, commands(b.finding("storage-space-exhausted")), `Get-VMSnapshot -VMName 'WEB01'`)
+		}},
+	// A saved (not critical) VM, a checkpoint disk smaller than its base
+	// and an access-denied error: nothing says the disk is full.
+	{name: "saved VM, small checkpoint, access denied", cause: "storage-space-exhausted",
+		build: func(*testing.T) Files {
+			vmms := []evtxwrite.Record{hv02.VMMS(16410, LevelError, At(5, 0, 0), "WEB01", web01ID,
+				F("ErrorMessage", "General access denied error (0x80070005)."))}
+			sys := []evtxwrite.Record{hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))}
+			listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
+				{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
+				{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 1073741824, Modified: At(5, 10, 0)},
+			}}})
+			return Files{
+				"VMMS-Admin.evtx": EVTX(vmms, 20),
+				"System.evtx":     EVTX(sys, 1),
+				"vms.txt":         UTF16(VMList([]VM{{Name: "WEB01", ID: web01ID, State: "Saved", Version: "10.0", Path: `D:\Hyper-V\WEB01`}})),
+				"listing.txt":     ASCII(listing),
+			}
+		},
+		want: ruledOut("no event reports a full disk")},
+	// The customer's `dir /s` of the VM folder ends with the volume's free
+	// space; 700 MiB left next to an 8 GiB AVHDX is a volume about to stop
+	// its VMs.
+	{name: "listing shows 700 MiB free", cause: "storage-space-exhausted", build: dirWithFree("734,003,200"),
+		want: firing(),
+		also: func(t *testing.T, b *bundleResult) {
+			f := b.finding("storage-space-exhausted")
+			require.NotEmpty(t, f.Evidence)
+			assert.Equal(t, "dir_vms.txt", f.Evidence[0].Source)
+			assert.Equal(t, "line 11", f.Evidence[0].At.String())
+			assert.Contains(t, f.Evidence[0].Summary, "700.0 MiB free")
+		}},
+	// The same listing with 400 GiB free.
+	{name: "listing shows 400 GiB free", cause: "storage-space-exhausted", build: dirWithFree("429,496,729,600"),
+		want: missingInput("system-log")},
+	// WEB01's data disk is neither in its folder nor anywhere else, and
+	// VMMS reports the file missing.
+	{name: "data disk gone", cause: "vm-files-missing",
+		build: func(*testing.T) Files {
+			drives := VMHardDiskDrives([]Drive{
+				{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 0, Path: web01Disks + `\WEB01.vhdx`},
+				{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 1, Path: web01Data},
+			})
+			listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}}})
+			worker := []evtxwrite.Record{hv02.Worker(12030, LevelError, At(6, 0, 0), "WEB01", web01ID,
+				F("ErrorMessage", "'WEB01': Hard disk '"+web01Data+"' failed to open because of error: 'The system cannot find the file specified.' (0x80070002).")),
+			}
+			return Files{"drives.txt": UTF16(drives), "listing.txt": ASCII(listing), "Worker-Admin.evtx": EVTX(worker, 77)}
+		},
+		want: fires(rules.High).citingOnly("drives.txt line 5 disk-not-in-listing", "Worker-Admin.evtx record 77 file-not-found-code"),
+		also: func(t *testing.T, b *bundleResult) {
+			cmds := commands(b.finding("vm-files-missing"))
+			assert.Contains(t, cmds, `Split-Path -Path '`+web01Data+`' -Leaf`)
+			assert.Contains(t, cmds, `Get-VMHardDiskDrive -VMName 'WEB01'`)
+		}},
+	// The disk is not in the VM's folder but lies in another folder of the
+	// listing: the VM points at the wrong place, the file is not lost.
+	{name: "disk found elsewhere", cause: "vm-files-missing",
+		build: func(*testing.T) Files {
+			drives := VMHardDiskDrives([]Drive{{VMName: "WEB01", ControllerType: "SCSI", Path: web01Data}})
+			listing := DirListing([]ListedDir{
+				{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}},
+				{Path: `E:\Moved\WEB01`, Files: []ListedFile{{Name: "WEB01-data.vhdx", Size: 10737418240, Modified: At(1, 0, 0)}}},
+			})
+			vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
+			return Files{"drives.txt": UTF16(drives), "listing.txt": ASCII(listing), "VMMS-Admin.evtx": EVTX(vmms, 3)}
+		},
+		want: ruledOut("every disk the VMs use is present")},
+	// Uncorrected hardware errors plus controller resets on four different
+	// days, each time just before a VM's disk failed: hardware or driver
+	// trouble, not one bad night.
+	{name: "WHEA and resets on four days", cause: "hardware-driver-instability",
+		build: func(*testing.T) Files {
+			sys := []evtxwrite.Record{
+				reset129(Day(2024, 3, 2, 23, 10)),
+				reset129(Day(2024, 3, 6, 4, 2)),
+				reset129(Day(2024, 3, 6, 4, 3)),
+				hv02.Manifest("System", "Microsoft-Windows-WHEA-Logger", guidWHEA, 18, LevelError, Day(2024, 3, 9, 13, 44),
+					F("ErrorSource", "3"), F("ErrorType", "9")),
+				reset129(Day(2024, 3, 11, 2, 0)),
+				reset129(At(2, 0, 0)),
+			}
+			var vsp []evtxwrite.Record
+			for _, r := range sys {
+				if r.EventID == 129 {
+					vsp = append(vsp, hv02.Manifest("Microsoft-Windows-Hyper-V-StorageVSP-Admin", "Microsoft-Windows-Hyper-V-StorageVSP", "{10B3D268-9782-49A4-AACC-A93C5482CB6F}",
+						6, LevelError, r.Time.Add(2*time.Minute), F("DeviceName", web01Disks+`\WEB01.vhdx`), F("Status", "0xC0000185")))
+				}
+			}
+			return Files{"System.evtx": EVTX(sys, 4000), "StorageVSP-Admin.evtx": EVTX(vsp, 1)}
+		},
+		want: fires(rules.High).citingOnly(
+			"System.evtx record 4000 resets-on-several-days",
+			"System.evtx record 4001 resets-on-several-days",
+			"System.evtx record 4003 whea-fatal",
+			"System.evtx record 4004 resets-on-several-days",
+			"System.evtx record 4005 resets-on-several-days",
+		),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Contains(t, commands(b.finding("hardware-driver-instability")), "WHEA-Logger")
+		}},
+	// A burst of resets in one backup window and one unexpected power
+	// loss: storage-connectivity, not failing hardware.
+	{name: "resets of one night and a power loss", cause: "hardware-driver-instability",
+		build: func(*testing.T) Files {
+			sys := []evtxwrite.Record{
+				hv02.Manifest("System", "Microsoft-Windows-Kernel-Power", guidKernelPower, 41, LevelCritical, At(0, 5, 0), F("BugcheckCode", "0")),
+				reset129(At(2, 4, 41)), reset129(At(2, 5, 12)), reset129(At(2, 5, 44)), reset129(At(2, 6, 15)),
+			}
+			return Files{"System.evtx": EVTX(sys, 100)}
+		},
+		want: ruledOut("recurring storage reset"), others: []string{"storage-connectivity"}},
+	// Microsoft-Windows-Time-Service also logs an event 129 (a time source
+	// it cannot reach); only a miniport's 129 is a storage reset.
+	{name: "Time-Service 129 is no reset", cause: "storage-connectivity", build: timeService129,
+		want: ruledOut("no resets, timeouts or lost paths")},
+	{name: "Time-Service 129 is no instability", cause: "hardware-driver-instability", build: timeService129,
+		want: ruledOut("no hardware error, crash or recurring storage reset")},
+	// WEB05's disks were copied into a folder with NTFS compression on; the
+	// worker refuses the disk with 0xC03A001A and compact marks it C.
+	{name: "disk in a compressed folder", cause: "vhdx-compressed-or-encrypted",
+		build: func(*testing.T) Files {
+			worker := hv02.Worker(3040, LevelError, At(9, 0, 0), "WEB05", "7A1C3E5F-2B4D-4F60-8A9C-1E3D5F7B9C2A",
+				F("ErrorMessage", `'WEB05' failed to start. Synthetic SCSI Controller: Failed to Power on with Error 'The requested operation could not be completed due to a virtual disk system limitation. Virtual hard disk files must be uncompressed and unencrypted and must not be sparse.' (0xC03A001A). Attachment '`+web05Disks+`\WEB05.vhdx'.`))
+			compact := CompactListing(web05Disks, []string{"WEB05.vhdx", "WEB05-data.vhdx"}, map[string]bool{"WEB05.vhdx": true})
+			return Files{"Worker-Admin.evtx": EVTX([]evtxwrite.Record{worker}, 410), "compact.txt": UTF16(compact)}
+		},
+		want: fires(rules.High).exactly("virtual-disk-limitation", "disk-compressed").citing("compact.txt line 5 disk-compressed"),
+		// 0xC03A001A is not 0x80070299.
+		notOthers: []string{"ntfs-file-system-limitation", "chain-broken"},
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Contains(t, commands(b.finding("vhdx-compressed-or-encrypted")), `compact.exe /u '`+web05Disks+`\WEB05.vhdx'`)
+		}},
+	// A merge fails with 0x80070299 on a disk compact shows plain: the
+	// file-system limitation, not a compressed disk.
+	{name: "merge hits the file-system limitation", cause: "ntfs-file-system-limitation", build: fsLimitation,
+		want:      fires(rules.High).citingOnly("VMMS-Admin.evtx record 20 fs-limitation-code"),
+		notOthers: []string{"vhdx-compressed-or-encrypted"},
+		also: func(t *testing.T, b *bundleResult) {
+			cmds := commands(b.finding("ntfs-file-system-limitation"))
+			assert.Contains(t, cmds, `fsutil.exe fsinfo ntfsinfo 'D:'`)
+			assert.Contains(t, cmds, `robocopy (Split-Path -Path '`+web01Disks+`\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx')`)
+		}},
+	{name: "plain disk with a file-system limitation", cause: "vhdx-compressed-or-encrypted", build: fsLimitation,
+		want: ruledOut("neither compressed nor encrypted")},
+	// The 19100 is the file-system limitation's, not a leftover
+	// checkpoint's: checkpoint-orphaned has no signal from it, and its
+	// deciding inputs are what the report asks for.
+	{name: "merge failure of the file-system limitation", cause: "checkpoint-orphaned", build: fsLimitation,
+		want: missingInput().needsExactly("vm-folder-listing", "vm-snapshots")},
+	// A 19100 with access denied is not the file-system limitation (the
+	// VMMS log is there and quotes no 0x80070299); the code routes the
+	// failed merge to the permissions, not to a leftover checkpoint.
+	{name: "merge failed with access denied", cause: "ntfs-file-system-limitation", build: mergeAccessDenied,
+		want: ruledOut("0x80070299"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.NotContains(t, b.signalsOf("checkpoint-orphaned"), "merge-failed-19100")
+		}},
+	{name: "merge failed with access denied", cause: "permission-acl", build: mergeAccessDenied,
+		want: firing().with("access-denied-code")},
 }
 
-// Near-miss: one reset alone stays low, and it is not hardware trouble.
-func TestStorageLoneResetStaysLow(t *testing.T) {
-	b := analyzeFiles(t, Files{"System.evtx": EVTX([]evtxwrite.Record{reset129(At(2, 0, 0))}, 5)})
-	assert.Equal(t, rules.Low, b.finding("storage-connectivity").Severity)
-	assert.False(t, b.has("hardware-driver-instability"))
-	assert.True(t, b.ruledOut("filesystem-corruption"))
+func loneReset(*testing.T) Files {
+	return Files{"System.evtx": EVTX([]evtxwrite.Record{reset129(At(2, 0, 0))}, 5)}
 }
 
-// NTFS found corruption on the VM volume and the disk reports a bad block.
-func TestFilesystemCorruptionNTFS(t *testing.T) {
-	sys := []evtxwrite.Record{
-		hv02.Classic("System", "disk", 7, QualError, LevelError, At(3, 0, 0), `\Device\Harddisk1\DR1`),
-		hv02.Manifest("System", "Ntfs", GUIDNtfs, 55, LevelError, At(3, 0, 5), F("DriveName", "D:"), F("DeviceName", `\Device\HarddiskVolume4`),
-			F("CorruptionState", "0x0"), F("Description", "The exact nature of the corruption is unknown. The file system structures need to be scanned and fixed offline.")),
-	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 60)})
-	f := b.finding("filesystem-corruption")
-	assert.Equal(t, rules.Critical, f.Severity)
-	assert.ElementsMatch(t, []string{"System.evtx record 60 disk-bad-block", "System.evtx record 61 ntfs-55"}, cited(f))
-	assert.Contains(t, commands(f), "Repair-Volume -DriveLetter 'D' -SpotFix")
-}
+const web01Data = web01Disks + `\WEB01-data.vhdx`
 
-// ReFS 513 removed a damaged VHDX from the namespace: corruption. The same
-// event ID from CAPI2 is the cosmetic System Writer message and must not
-// count (near-miss, in the second bundle).
-func TestFilesystemCorruptionReFS513VersusCAPI2(t *testing.T) {
-	refs := hv02.Manifest("System", "Microsoft-Windows-ReFS", GUIDReFS, 513, LevelWarning, At(4, 0, 0),
-		F("ObjectNameLength", "52"), F("ObjectName", `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.vhdx`), F("FailureReason", "0xC0000032"))
-	b := analyzeFiles(t, Files{"System.evtx": EVTX([]evtxwrite.Record{refs}, 70)})
-	f := b.finding("filesystem-corruption")
-	assert.Equal(t, rules.Critical, f.Severity)
-	assert.Equal(t, []string{"System.evtx record 70 refs-corruption"}, cited(f))
-
-	capi := hv02.Manifest("Application", "Microsoft-Windows-CAPI2", "{5bbca4a8-b209-48dc-a8c7-b23d3e5216fb}", 513, LevelError, At(4, 0, 0),
-		F("Data", "Cryptographic Services failed while processing the OnIdentity() call in the System Writer Object."))
-	ok := hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))
-	b = analyzeFiles(t, Files{"Application.evtx": EVTX([]evtxwrite.Record{capi}, 70), "System.evtx": EVTX([]evtxwrite.Record{ok}, 1)})
-	assert.False(t, b.has("filesystem-corruption"), "findings: %v", b.causes())
-	assert.True(t, b.ruledOut("filesystem-corruption"))
-}
-
-// WEB01 was paused when its volume filled: the Worker event quotes
-// 0x80070070, Get-VM shows it PausedCritical, and its checkpoint disk has
-// grown past its base.
-func TestStorageSpaceExhausted(t *testing.T) {
-	worker := []evtxwrite.Record{
-		hv02.Worker(16050, LevelError, At(5, 10, 0), "WEB01", web01ID,
-			F("ErrorMessage", "'WEB01' has been paused because it has run out of disk space on 'D:\\Hyper-V\\WEB01\\'. There is not enough space on the disk. (0x80070070)")),
-	}
-	vms := VMList([]VM{{Name: "WEB01", ID: web01ID, State: "PausedCritical", Version: "10.0", Path: `D:\Hyper-V\WEB01`,
-		HardDrives: []string{web01Disks + `\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`}}})
-	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
-		{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
-		{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 45097156608, Modified: At(5, 10, 0)},
-	}}})
-	b := analyzeFiles(t, Files{
-		"Worker-Admin.evtx": EVTX(worker, 310),
-		"vms.txt":           UTF16(vms),
-		"listing.txt":       ASCII(listing),
-	})
-	f := b.finding("storage-space-exhausted")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{"disk-full-code", "low-space-text", "vm-critical-state", "avhdx-outgrew-parent"}, signalIDs(f))
-	assert.Subset(t, cited(f), []string{"Worker-Admin.evtx record 310 disk-full-code, low-space-text", "listing.txt line 9 avhdx-outgrew-parent"})
-	assert.Contains(t, commands(f), `Get-VMSnapshot -VMName 'WEB01'`)
-}
-
-// Near-miss: a saved (not critical) VM, a checkpoint disk smaller than its
-// base and an access-denied error: nothing says the disk is full.
-func TestStorageSpaceNotExhausted(t *testing.T) {
-	vmms := []evtxwrite.Record{hv02.VMMS(16410, LevelError, At(5, 0, 0), "WEB01", web01ID,
-		F("ErrorMessage", "General access denied error (0x80070005)."))}
-	sys := []evtxwrite.Record{hv02.Classic("System", "EventLog", 6005, QualEventLog, LevelInfo, At(0, 0, 1))}
-	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{
-		{Name: "WEB01.vhdx", Size: 42949672960, Modified: Day(2024, 2, 1, 9, 0)},
-		{Name: "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx", Size: 1073741824, Modified: At(5, 10, 0)},
-	}}})
-	b := analyzeFiles(t, Files{
-		"VMMS-Admin.evtx": EVTX(vmms, 20),
-		"System.evtx":     EVTX(sys, 1),
-		"vms.txt":         UTF16(VMList([]VM{{Name: "WEB01", ID: web01ID, State: "Saved", Version: "10.0", Path: `D:\Hyper-V\WEB01`}})),
-		"listing.txt":     ASCII(listing),
-	})
-	assert.False(t, b.has("storage-space-exhausted"), "findings: %v", b.causes())
-	assert.True(t, b.ruledOut("storage-space-exhausted"))
-}
-
-// WEB01's data disk is neither in its folder nor anywhere else, and VMMS
-// reports the file missing.
-func TestVMFilesMissing(t *testing.T) {
-	const data = web01Disks + `\WEB01-data.vhdx`
-	drives := VMHardDiskDrives([]Drive{
-		{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 0, Path: web01Disks + `\WEB01.vhdx`},
-		{VMName: "WEB01", ControllerType: "SCSI", Number: 0, Location: 1, Path: data},
-	})
-	listing := DirListing([]ListedDir{{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}}})
-	worker := []evtxwrite.Record{hv02.Worker(12030, LevelError, At(6, 0, 0), "WEB01", web01ID,
-		F("ErrorMessage", "'WEB01': Hard disk '"+data+"' failed to open because of error: 'The system cannot find the file specified.' (0x80070002).")),
-	}
-	b := analyzeFiles(t, Files{
-		"drives.txt":        UTF16(drives),
-		"listing.txt":       ASCII(listing),
-		"Worker-Admin.evtx": EVTX(worker, 77),
-	})
-	f := b.finding("vm-files-missing")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{"drives.txt line 5 disk-not-in-listing", "Worker-Admin.evtx record 77 file-not-found-code"}, cited(f))
-	assert.Contains(t, commands(f), `Split-Path -Path '`+data+`' -Leaf`)
-	assert.Contains(t, commands(f), `Get-VMHardDiskDrive -VMName 'WEB01'`)
-}
-
-// Near-miss: the disk is not in the VM's folder but lies in another folder
-// of the listing: the VM points at the wrong place, the file is not lost.
-func TestVMFileFoundElsewhereIsNotMissing(t *testing.T) {
-	drives := VMHardDiskDrives([]Drive{{VMName: "WEB01", ControllerType: "SCSI", Path: web01Disks + `\WEB01-data.vhdx`}})
-	listing := DirListing([]ListedDir{
-		{Path: web01Disks, Files: []ListedFile{{Name: "WEB01.vhdx", Size: 42949672960, Modified: At(1, 0, 0)}}},
-		{Path: `E:\Moved\WEB01`, Files: []ListedFile{{Name: "WEB01-data.vhdx", Size: 10737418240, Modified: At(1, 0, 0)}}},
-	})
-	vmms := []evtxwrite.Record{hv02.VMMS(13002, LevelInfo, At(0, 30, 0), "WEB01", web01ID)}
-	b := analyzeFiles(t, Files{"drives.txt": UTF16(drives), "listing.txt": ASCII(listing), "VMMS-Admin.evtx": EVTX(vmms, 3)})
-	assert.False(t, b.has("vm-files-missing"), "findings: %v", b.causes())
-	assert.True(t, b.ruledOut("vm-files-missing"))
-}
-
-// Uncorrected hardware errors plus controller resets on four different
-// days, each time just before a VM's disk failed: hardware or driver
-// trouble, not one bad night.
-func TestHardwareDriverInstability(t *testing.T) {
-	sys := []evtxwrite.Record{
-		reset129(Day(2024, 3, 2, 23, 10)),
-		reset129(Day(2024, 3, 6, 4, 2)),
-		reset129(Day(2024, 3, 6, 4, 3)),
-		hv02.Manifest("System", "Microsoft-Windows-WHEA-Logger", guidWHEA, 18, LevelError, Day(2024, 3, 9, 13, 44),
-			F("ErrorSource", "3"), F("ErrorType", "9")),
-		reset129(Day(2024, 3, 11, 2, 0)),
-		reset129(At(2, 0, 0)),
-	}
-	var vsp []evtxwrite.Record
-	for _, r := range sys {
-		if r.EventID == 129 {
-			vsp = append(vsp, hv02.Manifest("Microsoft-Windows-Hyper-V-StorageVSP-Admin", "Microsoft-Windows-Hyper-V-StorageVSP", "{10B3D268-9782-49A4-AACC-A93C5482CB6F}",
-				6, LevelError, r.Time.Add(2*time.Minute), F("DeviceName", web01Disks+`\WEB01.vhdx`), F("Status", "0xC0000185")))
-		}
-	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 4000), "StorageVSP-Admin.evtx": EVTX(vsp, 1)})
-	f := b.finding("hardware-driver-instability")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{
-		"System.evtx record 4000 resets-on-several-days",
-		"System.evtx record 4001 resets-on-several-days",
-		"System.evtx record 4003 whea-fatal",
-		"System.evtx record 4004 resets-on-several-days",
-		"System.evtx record 4005 resets-on-several-days",
-	}, cited(f))
-	assert.True(t, strings.Contains(commands(f), "WHEA-Logger"))
-}
-
-// Near-miss: a burst of resets in one backup window and one unexpected
-// power loss: storage-connectivity, not failing hardware.
-func TestHardwareNotForOneNight(t *testing.T) {
-	sys := []evtxwrite.Record{
-		hv02.Manifest("System", "Microsoft-Windows-Kernel-Power", guidKernelPower, 41, LevelCritical, At(0, 5, 0), F("BugcheckCode", "0")),
-		reset129(At(2, 4, 41)), reset129(At(2, 5, 12)), reset129(At(2, 5, 44)), reset129(At(2, 6, 15)),
-	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(sys, 100)})
-	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
-	assert.True(t, b.has("storage-connectivity"))
-}
-
-// TestStorageSpaceFromListingFreeSpace: the customer's `dir /s` of the VM
-// folder ends with the volume's free space; 700 MiB left next to an 8 GiB
-// AVHDX is a volume about to stop its VMs. The same listing with 400 GiB
-// free is the near-miss.
-func TestStorageSpaceFromListingFreeSpace(t *testing.T) {
-	listing := func(free string) string {
-		return ` Volume in drive D is VMS
+// dirWithFree is a `dir /s` of APP01's disks ending with the free space.
+func dirWithFree(free string) func(*testing.T) Files {
+	return func(*testing.T) Files {
+		listing := ` Volume in drive D is VMS
  Volume Serial Number is 4A1C-92E7
 
  Directory of D:\Hyper-V\APP01\Virtual Hard Disks
@@ -225,92 +277,36 @@ func TestStorageSpaceFromListingFreeSpace(t *testing.T) {
                2 File(s) 69,826,772,992 bytes
                2 Dir(s)  ` + free + ` bytes free
 `
+		return Files{"dir_vms.txt": OEM850(listing)}
 	}
-	low := analyzeFiles(t, Files{"dir_vms.txt": OEM850(listing("734,003,200"))})
-	f := low.finding("storage-space-exhausted")
-	require.NotEmpty(t, f.Evidence)
-	assert.Equal(t, "dir_vms.txt", f.Evidence[0].Source)
-	assert.Equal(t, "line 11", f.Evidence[0].At.String())
-	assert.Contains(t, f.Evidence[0].Summary, "700.0 MiB free")
-
-	plenty := analyzeFiles(t, Files{"dir_vms.txt": OEM850(listing("429,496,729,600"))})
-	assert.False(t, plenty.has("storage-space-exhausted"))
 }
 
-// TestTimeService129IsNotAReset: Microsoft-Windows-Time-Service also logs
-// an event 129 (a time source it cannot reach); only a miniport's 129 is a
-// storage reset.
-func TestTimeService129IsNotAReset(t *testing.T) {
+func timeService129(*testing.T) Files {
 	h := Host{Computer: "HV01"}
 	var recs []evtxwrite.Record
 	for d := range 5 {
 		recs = append(recs, h.Manifest("System", "Microsoft-Windows-Time-Service", "{06EDCFEB-0FD0-4E53-ACCA-A6F8BBF81BCB}", 129, LevelWarning,
 			time.Date(2024, 3, 10+d, 3, 0, 0, 0, time.UTC), evtxwrite.Field{Name: "ErrorMessage", Value: "The entry is not found. (0x800706E1)"}))
 	}
-	b := analyzeFiles(t, Files{"System.evtx": EVTX(recs, 1)})
-	assert.False(t, b.has("storage-connectivity"), "findings: %v", b.causes())
-	assert.False(t, b.has("hardware-driver-instability"), "findings: %v", b.causes())
+	return Files{"System.evtx": EVTX(recs, 1)}
 }
 
 const web05Disks = `D:\Hyper-V\WEB05\Virtual Hard Disks`
 
-// WEB05's disks were copied into a folder with NTFS compression on; the
-// worker refuses the disk with 0xC03A001A and compact marks it C.
-func TestVHDXCompressed(t *testing.T) {
-	worker := hv02.Worker(3040, LevelError, At(9, 0, 0), "WEB05", "7A1C3E5F-2B4D-4F60-8A9C-1E3D5F7B9C2A",
-		F("ErrorMessage", `'WEB05' failed to start. Synthetic SCSI Controller: Failed to Power on with Error 'The requested operation could not be completed due to a virtual disk system limitation. Virtual hard disk files must be uncompressed and unencrypted and must not be sparse.' (0xC03A001A). Attachment '`+web05Disks+`\WEB05.vhdx'.`))
-	compact := CompactListing(web05Disks, []string{"WEB05.vhdx", "WEB05-data.vhdx"}, map[string]bool{"WEB05.vhdx": true})
-	b := analyzeFiles(t, Files{
-		"Worker-Admin.evtx": EVTX([]evtxwrite.Record{worker}, 410),
-		"compact.txt":       UTF16(compact),
-	})
-	f := b.finding("vhdx-compressed-or-encrypted")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.ElementsMatch(t, []string{"virtual-disk-limitation", "disk-compressed"}, signalIDs(f))
-	assert.Contains(t, cited(f), "compact.txt line 5 disk-compressed")
-	assert.Contains(t, commands(f), `compact.exe /u '`+web05Disks+`\WEB05.vhdx'`)
-	assert.False(t, b.has("ntfs-file-system-limitation"), "0xC03A001A is not 0x80070299; findings: %v", b.causes())
-	assert.False(t, b.has("chain-broken"), "findings: %v", b.causes())
-}
-
-// Near-miss: a merge fails with 0x80070299 on a disk compact shows plain:
-// the file-system limitation, not a compressed disk, which is ruled out.
-func TestNTFSFileSystemLimitation(t *testing.T) {
+func fsLimitation(*testing.T) Files {
 	vmms := hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
 		F("ErrorMessage", "'WEB01' background disk merge failed to complete: The requested operation could not be completed due to a file system limitation (0x80070299)."),
 		F("Path", web01Disks+`\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx`))
 	worker := hv02.Worker(18500, LevelInfo, At(2, 0, 0), "WEB01", web01ID)
-	b := analyzeFiles(t, Files{
+	return Files{
 		"VMMS-Admin.evtx":   EVTX([]evtxwrite.Record{vmms}, 20),
 		"Worker-Admin.evtx": EVTX([]evtxwrite.Record{worker}, 5),
 		"compact.txt":       UTF16(CompactListing(web01Disks, []string{"WEB01.vhdx", "WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx"}, nil)),
-	})
-	f := b.finding("ntfs-file-system-limitation")
-	assert.Equal(t, rules.High, f.Severity)
-	assert.Equal(t, []string{"VMMS-Admin.evtx record 20 fs-limitation-code"}, cited(f))
-	assert.Contains(t, commands(f), `fsutil.exe fsinfo ntfsinfo 'D:'`)
-	assert.Contains(t, commands(f), `robocopy (Split-Path -Path '`+web01Disks+`\WEB01_9E4B2C71-0D3A-4F86-B5E2-7C1A9D0F3B58.avhdx')`)
-
-	// The 19100 is the file-system limitation's, not a leftover checkpoint's:
-	// checkpoint-orphaned has no signal from it, and its deciding inputs are
-	// what the report asks for.
-	assert.False(t, b.has("checkpoint-orphaned"), "findings: %v", b.causes())
-	assert.ElementsMatch(t, []string{"vm-folder-listing", "vm-snapshots"}, b.missingFor("checkpoint-orphaned"))
-	assert.False(t, b.has("vhdx-compressed-or-encrypted"), "findings: %v", b.causes())
-	assert.Contains(t, b.ruledOutWhy("vhdx-compressed-or-encrypted"), "neither compressed nor encrypted")
+	}
 }
 
-// Near-miss: a 19100 with access denied is not the file-system limitation
-// (ruled out: the VMMS log is there and quotes no 0x80070299), and it
-// still counts for checkpoint-orphaned.
-func TestMergeFailedAccessDeniedIsNotFSLimitation(t *testing.T) {
+func mergeAccessDenied(*testing.T) Files {
 	vmms := hv02.VMMS(19100, LevelError, At(3, 0, 0), "WEB01", web01ID,
 		F("ErrorMessage", "'WEB01' background disk merge failed to complete: General access denied error (0x80070005)."))
-	b := analyzeFiles(t, Files{"VMMS-Admin.evtx": EVTX([]evtxwrite.Record{vmms}, 20)})
-	assert.False(t, b.has("ntfs-file-system-limitation"), "findings: %v", b.causes())
-	assert.Contains(t, b.ruledOutWhy("ntfs-file-system-limitation"), "0x80070299")
-	// The code routes the failed merge to the permissions, not to a
-	// leftover checkpoint.
-	assert.Contains(t, b.signalsOf("permission-acl"), "access-denied-code")
-	assert.NotContains(t, b.signalsOf("checkpoint-orphaned"), "merge-failed-19100")
+	return Files{"VMMS-Admin.evtx": EVTX([]evtxwrite.Record{vmms}, 20)}
 }
