@@ -8,6 +8,7 @@ import (
 
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evtx"
+	"github.com/hvtriage/hvtriage/vhdx"
 )
 
 // Inventory kinds for binary and XML content; text kinds come from
@@ -24,23 +25,11 @@ const (
 	KindUnknown        = "unknown"
 )
 
-// evtxChunkAt is where an event log's first chunk starts.
-const evtxChunkAt = 4096
-
 // headSize is how much of a file classification reads: enough for every
 // magic and for the first lines of a text output, even in UTF-16.
 const headSize = 16 << 10
 
-var (
-	evtxMagic = []byte("ElfFile\x00")
-	// evtxChunkMagic starts the first chunk, right after the 4 KiB file
-	// header block.
-	evtxChunkMagic = []byte("ElfChnk\x00")
-	vhdxMagic      = []byte("vhdxfile")
-	vhdMagic       = []byte("conectix")
-	eventXMLNS     = "schemas.microsoft.com/win/2004/08/events/event"
-	mtaExtension   = ".mta"
-)
+var mtaExtension = ".mta"
 
 // classification is what a file was recognized as.
 type classification struct {
@@ -73,16 +62,14 @@ func classify(name string, head []byte) classification {
 func classifyHead(name string, head []byte, whole bool) classification {
 	ext := strings.ToLower(path.Ext(name))
 	switch {
-	case bytes.HasPrefix(head, evtxMagic):
-		return classification{kind: KindEVTX}
-	case len(head) >= evtxChunkAt+len(evtxChunkMagic) && bytes.Equal(head[evtxChunkAt:evtxChunkAt+len(evtxChunkMagic)], evtxChunkMagic):
+	case evtx.Detect(head):
 		// A damaged file signature (one flipped bit is enough) does not
 		// make the chunks behind it unreadable: the reader checks each
 		// chunk's own signature and reports the bad file header.
 		return classification{kind: KindEVTX}
-	case bytes.HasPrefix(head, vhdxMagic):
+	case vhdx.DetectHead(head) == vhdx.FormatVHDX:
 		return classification{kind: KindVHDX}
-	case bytes.HasPrefix(head, vhdMagic):
+	case vhdx.DetectHead(head) == vhdx.FormatVHD:
 		return classification{kind: KindVHD}
 	case ext == ".zip":
 		// Real zips were opened by the bundle reader; one that reaches
@@ -160,7 +147,7 @@ var textRecognizers = []func(*textSniff) string{
 	// Event XML; Event Viewer's "Copy details as text" ends with the
 	// event's XML but is read as text, which has the rendered message.
 	func(s *textSniff) string {
-		if strings.Contains(s.text, eventXMLNS) && strings.Contains(s.text, "<Event") && !s.textEvents() {
+		if evtx.SniffXML(s.text) && !s.textEvents() {
 			return KindEVTXXML
 		}
 		return ""

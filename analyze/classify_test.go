@@ -49,8 +49,8 @@ func TestClassifyContentFirst(t *testing.T) {
 // damagedSignatureHead is the start of an event log whose file signature
 // has one bit flipped ("ElfFilf") while its first chunk is intact.
 func damagedSignatureHead() []byte {
-	b := make([]byte, evtxChunkAt+512)
+	b := make([]byte, 4096+512)
 	copy(b, "ElfFilf\x00")
-	copy(b[evtxChunkAt:], "ElfChnk\x00")
+	copy(b[4096:], "ElfChnk\x00")
 	return b
 }
