@@ -36,11 +36,11 @@ func TestClassifyContentFirst(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := classify(tt.file, tt.head)
-			assert.Equal(t, tt.kind, c.kind)
+			assert.Equal(t, tt.kind, c.Kind)
 			if tt.wantNote == "" {
-				assert.Empty(t, c.note)
+				assert.Empty(t, c.Note)
 			} else {
-				assert.Contains(t, c.note, tt.wantNote)
+				assert.Contains(t, c.Note, tt.wantNote)
 			}
 		})
 	}

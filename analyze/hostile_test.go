@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvtriage/hvtriage/analyze/extract"
 	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,11 +121,11 @@ func TestDeepNestingStops(t *testing.T) {
 	assert.Equal(t, 1, refused)
 }
 
-// slowExtractor never finishes on its own: the per-file budget stops it.
-type slowExtractor struct{}
+// slowExtractor claims command outputs as TextOutputs does, and never
+// finishes on its own: the per-file budget stops it.
+type slowExtractor struct{ extract.TextOutputs }
 
-func (slowExtractor) Name() string    { return "slow" }
-func (slowExtractor) Kinds() []string { return []string{"vssadmin-writers"} }
+func (slowExtractor) Name() string { return "slow" }
 func (slowExtractor) Extract(ctx context.Context, in Input) (Extraction, error) {
 	<-ctx.Done()
 	return Extraction{Records: 2, Evidence: []evidence.Evidence{{Kind: evidence.KindVSSWriter, Source: in.Path, Attrs: map[string]string{}}}}, ctx.Err()
