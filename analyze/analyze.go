@@ -40,8 +40,8 @@ type FileRecord struct {
 	Status   string
 	Size     int64
 	Records  int
-	Problems []string // what could not be read, and where
-	Notes    []string // how the file was read (encoding guesses), not damage
+	Problems []evidence.Problem // what could not be read, and where
+	Notes    []string           // how the file was read (encoding guesses), not damage
 	// Evidence counts the evidence items citing the file, and
 	// GaveEvidence says whether the file gave usable evidence (defined at
 	// Result.Decide, which sets both).
@@ -219,12 +219,12 @@ feed:
 	for _, a := range b.Archives {
 		rec := FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries}
 		if a.Damage != "" {
-			rec.Status, rec.Problems = StatusPartial, []string{a.Damage}
+			rec.Status, rec.Problems = StatusPartial, evidence.TextProblems(a.Damage)
 		}
 		res.Inventory = append(res.Inventory, rec)
 	}
 	for _, r := range b.Rejected {
-		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})
+		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: evidence.TextProblems(r.Reason)})
 	}
 	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
 	res.Activity = mergeActivity(res.Activity)
@@ -266,26 +266,26 @@ func analyzeFile(ctx context.Context, e *Entry, opt Options, budget *extract.Eve
 	defer func() {
 		if r := recover(); r != nil {
 			out.record.Status = StatusUnreadable
-			out.record.Problems = append(out.record.Problems, fmt.Sprintf("internal error while reading the file: %v", r))
+			out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: fmt.Sprintf("internal error while reading the file: %v", r)})
 			opt.Logger.Error("extractor panic", "file", e.Path, "panic", r)
 		}
 	}()
 	head, err := readHead(e)
 	if err != nil {
 		out.record.Status = StatusUnreadable
-		out.record.Problems = []string{err.Error()}
+		out.record.Problems = []evidence.Problem{extract.ErrProblem(err)}
 		return out
 	}
 	whole := int64(len(head)) == e.Size && e.Size < headSize
 	c := extract.Classify(opt.Extractors, extract.NewHead(e.Path, head, whole))
 	out.record.Kind = c.Kind
 	if c.Note != "" {
-		out.record.Problems = append(out.record.Problems, c.Note)
+		out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: c.Note})
 	}
 	if c.Extractor == nil {
 		out.record.Status = StatusIgnored
 		if c.Kind == KindUnknown && c.Note == "" {
-			out.record.Problems = append(out.record.Problems, "content not recognized")
+			out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: "content not recognized"})
 		}
 		return out
 	}
@@ -306,10 +306,10 @@ func analyzeFile(ctx context.Context, e *Entry, opt Options, budget *extract.Eve
 		out.record.Status = StatusIgnored
 	case err != nil && ext.Records == 0:
 		out.record.Status = StatusUnreadable
-		out.record.Problems = append(out.record.Problems, err.Error())
+		out.record.Problems = append(out.record.Problems, extract.ErrProblem(err))
 	case err != nil:
 		out.record.Status = StatusPartial
-		out.record.Problems = append(out.record.Problems, err.Error())
+		out.record.Problems = append(out.record.Problems, extract.ErrProblem(err))
 	case len(ext.Problems) > 0:
 		out.record.Status = StatusPartial
 	default:

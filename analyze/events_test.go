@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze/extract"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
@@ -182,10 +183,10 @@ func TestRecoveredDamageIsListed(t *testing.T) {
 	inv := inventory(res)
 	assert.Equal(t, StatusParsed, inv["good.evtx"].Status)
 	assert.Equal(t, StatusPartial, inv["crc.evtx"].Status)
-	assert.Contains(t, inv["crc.evtx"].Problems[0], "fail their checksum")
+	assert.Contains(t, inv["crc.evtx"].Problems[0].Msg, "fail their checksum")
 	assert.Equal(t, 1500, inv["crc.evtx"].Records)
 	assert.Equal(t, StatusPartial, inv["zeroed.evtx"].Status)
-	assert.Contains(t, strings.Join(inv["zeroed.evtx"].Problems, "\n"), "zeroed between chunks")
+	assert.Contains(t, strings.Join(evidence.ProblemTexts(inv["zeroed.evtx"].Problems), "\n"), "zeroed between chunks")
 	assert.Less(t, inv["zeroed.evtx"].Records, 1500)
 }
 

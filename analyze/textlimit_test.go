@@ -31,8 +31,8 @@ func TestLargeTextOutputIsCut(t *testing.T) {
 		assert.Equal(t, StatusPartial, rec.Status, name)
 		assert.Positive(t, rec.Records, name)
 		require.NotEmpty(t, rec.Problems, name)
-		assert.Contains(t, rec.Problems[0], name+" is ")
-		assert.Contains(t, rec.Problems[0], "over the 8.0 MiB limit for text files")
+		assert.Contains(t, rec.Problems[0].Msg, name+" is ")
+		assert.Contains(t, rec.Problems[0].Msg, "over the 8.0 MiB limit for text files")
 	}
 	assert.Contains(t, strings.Join(inv["big2.txt"].Notes, "\n"), "records as big1.txt; counted once")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)

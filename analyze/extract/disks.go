@@ -59,7 +59,7 @@ func (DiskHeaders) Extract(ctx context.Context, in Input) (Extraction, error) {
 	out := Extraction{Records: 1, Disks: []vhdx.Disk{d}, Evidence: []evidence.Evidence{diskEvidence(d)}}
 	for _, p := range d.Problems {
 		if p.Severity > vhdx.SeverityInfo {
-			out.Problems = append(out.Problems, p.String())
+			out.Problems = append(out.Problems, diskProblem(p))
 		}
 	}
 	return out, nil

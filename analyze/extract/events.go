@@ -333,18 +333,18 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	// live ones lost its records.
 	switch {
 	case stats.BadFileSignature:
-		c.out.Problems = append(c.out.Problems, "file header damaged: it does not start with the ElfFile signature; the log was read from its chunks, which carry theirs")
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: "file header damaged: it does not start with the ElfFile signature; the log was read from its chunks, which carry theirs"})
 	case stats.HeaderDamaged:
-		c.out.Problems = append(c.out.Problems, "file header damaged (checksum or fixed fields); chunks were found by scanning")
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: "file header damaged (checksum or fixed fields); chunks were found by scanning"})
 	}
 	if stats.ChecksumErrors > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) fail their checksum; their records were read but may be altered", stats.ChecksumErrors))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk(s) fail their checksum; their records were read but may be altered", stats.ChecksumErrors)})
 	}
 	if stats.BadChunkHeaders > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk header(s) hold impossible values; their records were read without trusting them", stats.BadChunkHeaders))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk header(s) hold impossible values; their records were read without trusting them", stats.BadChunkHeaders)})
 	}
 	if stats.ZeroedChunks > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) are zeroed between chunks holding events: the records they held are lost", stats.ZeroedChunks))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk(s) are zeroed between chunks holding events: the records they held are lost", stats.ZeroedChunks)})
 	}
 	for k, n := range c.activity {
 		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
@@ -359,9 +359,10 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 // file header promises past the last one read mean the log ends early (a
 // cut or partly zeroed copy); the time of the last record read is where the
 // missing span begins.
-func skippedProblem(s evtx.ChunkError, stats evtx.Stats) string {
+func skippedProblem(s evtx.ChunkError, stats evtx.Stats) evidence.Problem {
+	p := evidence.Problem{Msg: s.Error(), At: chunkLocator(&s), Err: &s}
 	if !errors.Is(s.Err, evtx.ErrMissingTail) || s.Records == 0 {
-		return s.Error()
+		return p
 	}
 	ids := fmt.Sprintf("ID %d", s.FirstID)
 	if s.LastID > s.FirstID {
@@ -371,7 +372,8 @@ func skippedProblem(s evtx.ChunkError, stats evtx.Stats) string {
 	if !stats.LastRecordTime.IsZero() {
 		msg += fmt.Sprintf("; what was logged after %s is not in this copy", stats.LastRecordTime.UTC().Format(time.RFC3339))
 	}
-	return msg
+	p.Msg = msg
+	return p
 }
 
 type activityKey struct {

@@ -58,10 +58,10 @@ type Input struct {
 // Extraction is what an extractor got out of one file.
 type Extraction struct {
 	Evidence []evidence.Evidence
-	Records  int      // items read: events, writers, disks…
-	Problems []string // what could not be read, and where
-	Notes    []string // observations that are not damage (an encoding switch)
-	Coverage []string // coverage keys the file provides ("channel:system")
+	Records  int                // items read: events, writers, disks…
+	Problems []evidence.Problem // what could not be read, and where
+	Notes    []string           // observations that are not damage (an encoding switch)
+	Coverage []string           // coverage keys the file provides ("channel:system")
 	Disks    []vhdx.Disk
 	Activity []Activity // event counts per hour, channel and level
 	// Ignored marks a file the extractor deliberately skipped (with the
@@ -107,7 +107,7 @@ func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
 
 // decodeText decodes what readText read. A cut file loses its last,
 // partial line, and the problem names the file and the limit.
-func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []string) {
+func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []evidence.Problem) {
 	if !cut {
 		text, _, problems := cmdout.Decode(raw)
 		return text, problems, nil
@@ -118,11 +118,11 @@ func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.P
 	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
 		text = text[:i+1]
 	}
-	return text, problems, []string{cutProblem(in, limit)}
+	return text, problems, []evidence.Problem{cutProblem(in, limit)}
 }
 
 // cutProblem says a text file was read only up to the limit.
-func cutProblem(in Input, limit int64) string {
-	return fmt.Sprintf("%s is %s, over the %s limit for text files: only the first %s were read, the rest was not analyzed",
-		in.Path, humanBytes(in.Size), humanBytes(limit), humanBytes(limit))
+func cutProblem(in Input, limit int64) evidence.Problem {
+	return evidence.Problem{Msg: fmt.Sprintf("%s is %s, over the %s limit for text files: only the first %s were read, the rest was not analyzed",
+		in.Path, humanBytes(in.Size), humanBytes(limit), humanBytes(limit))}
 }

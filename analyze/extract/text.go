@@ -121,7 +121,7 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 		if p.Note {
 			out.Notes = append(out.Notes, p.String())
 		} else {
-			out.Problems = append(out.Problems, p.String())
+			out.Problems = append(out.Problems, textProblem(p))
 		}
 	}
 	for _, k := range doc.Kinds {
