@@ -12,7 +12,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"runtime"
 	"slices"
@@ -20,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hvtriage/hvtriage/cmdout"
+	"github.com/hvtriage/hvtriage/analyze/extract"
 	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 	"github.com/hvtriage/hvtriage/vhdx"
@@ -41,8 +40,8 @@ type FileRecord struct {
 	Status   string
 	Size     int64
 	Records  int
-	Problems []string // what could not be read, and where
-	Notes    []string // how the file was read (encoding guesses), not damage
+	Problems []evidence.Problem // what could not be read, and where
+	Notes    []string           // how the file was read (encoding guesses), not damage
 	// Evidence counts the evidence items citing the file, and
 	// GaveEvidence says whether the file gave usable evidence (defined at
 	// Result.Decide, which sets both).
@@ -100,50 +99,18 @@ type Progress struct {
 	BundlesDone, BundlesTotal int
 }
 
-// Input is one file handed to an extractor.
-type Input struct {
-	Path   string
-	Size   int64
-	Kind   string
-	Entry  *Entry
-	Engine *rules.Engine // lets extractors drop events no rule can use
+// The extractors' types, from package extract: an extractor, what it is
+// handed and what it returns.
+type (
+	Extractor  = extract.Extractor
+	Input      = extract.Input
+	Extraction = extract.Extraction
+	Activity   = extract.Activity
+)
 
-	budget *eventBudget // shared by every file of the run
-	// head is what classification read; whole says it is the whole file
-	// (small files), which text extractors then do not read again.
-	head   []byte
-	whole  bool
-	parsed *parsedText // a whole command output, decoded and parsed
-}
-
-// Extraction is what an extractor got out of one file.
-type Extraction struct {
-	Evidence []evidence.Evidence
-	Records  int      // items read: events, writers, disks…
-	Problems []string // what could not be read, and where
-	Notes    []string // observations that are not damage (an encoding switch)
-	Coverage []string // coverage keys the file provides ("channel:system")
-	Disks    []vhdx.Disk
-	Activity []Activity // event counts per hour, channel and level
-	// Ignored marks a file the extractor deliberately skipped (with the
-	// reason in Problems), as opposed to one it failed to read.
-	Ignored bool
-	// idents lists the identity of every event rules want, for merging
-	// the same events found in several files.
-	idents []identRef
-}
-
-// Extractor turns the files of some kinds into evidence.
-type Extractor interface {
-	Name() string
-	Kinds() []string
-	Extract(ctx context.Context, in Input) (Extraction, error)
-}
-
-// DefaultExtractors is the explicit registry of extractors.
-func DefaultExtractors() []Extractor {
-	return []Extractor{EventLogs{}, EventXML{}, EventText{}, TextOutputs{}, DiskHeaders{}, BackupLogs{}, FreeText{}}
-}
+// DefaultExtractors is the explicit, ordered list of extractors
+// (extract.Default).
+func DefaultExtractors() []Extractor { return extract.Default() }
 
 // DefaultFileTimeout is the per-file time budget: generous for a 4 GiB
 // event log on a slow laptop, short enough to finish a call.
@@ -179,13 +146,6 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	if opt.FileTimeout == 0 {
 		opt.FileTimeout = DefaultFileTimeout
 	}
-	byKind := map[string]Extractor{}
-	for _, x := range opt.Extractors {
-		for _, k := range x.Kinds() {
-			byKind[k] = x
-		}
-	}
-
 	// The bundle's digest reads every byte once more; it runs beside the
 	// analysis instead of before it.
 	type digest struct {
@@ -199,7 +159,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	}()
 
 	outcomes := make([]fileOutcome, len(b.Entries))
-	budget := newEventBudget()
+	budget := extract.NewEventBudget()
 	dedup := newOutputDedup()
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
@@ -214,7 +174,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	for range workers {
 		wg.Go(func() {
 			for i := range jobs {
-				outcomes[i] = analyzeFile(ctx, b.Entries[i], byKind, opt, budget)
+				outcomes[i] = analyzeFile(ctx, b.Entries[i], opt, budget)
 				dedup.add(outcomes, i)
 				if opt.Progress != nil {
 					mu.Lock()
@@ -259,12 +219,12 @@ feed:
 	for _, a := range b.Archives {
 		rec := FileRecord{Path: a.Path, Kind: KindZip, Status: StatusParsed, Size: a.Size, Records: a.Entries}
 		if a.Damage != "" {
-			rec.Status, rec.Problems = StatusPartial, []string{a.Damage}
+			rec.Status, rec.Problems = StatusPartial, evidence.TextProblems(a.Damage)
 		}
 		res.Inventory = append(res.Inventory, rec)
 	}
 	for _, r := range b.Rejected {
-		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: []string{r.Reason}})
+		res.Inventory = append(res.Inventory, FileRecord{Path: r.Path, Kind: cmp.Or(r.Kind, KindUnknown), Status: r.Status, Problems: evidence.TextProblems(r.Reason)})
 	}
 	slices.SortFunc(res.Inventory, func(x, y FileRecord) int { return strings.Compare(x.Path, y.Path) })
 	res.Activity = mergeActivity(res.Activity)
@@ -305,40 +265,39 @@ type fileOutcome struct {
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,
 // including a panic in parser code, ends up as a problem on this file.
-func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt Options, budget *eventBudget) (out fileOutcome) {
+func analyzeFile(ctx context.Context, e *Entry, opt Options, budget *extract.EventBudget) (out fileOutcome) {
 	out.record = FileRecord{Path: e.Path, Size: e.Size, Kind: KindUnknown}
 	defer e.Release() // the inflated copy, if any, is not needed any more
 	defer func() {
 		if r := recover(); r != nil {
 			out.record.Status = StatusUnreadable
-			out.record.Problems = append(out.record.Problems, fmt.Sprintf("internal error while reading the file: %v", r))
+			out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: fmt.Sprintf("internal error while reading the file: %v", r)})
 			opt.Logger.Error("extractor panic", "file", e.Path, "panic", r)
 		}
 	}()
 	head, err := readHead(e)
 	if err != nil {
 		out.record.Status = StatusUnreadable
-		out.record.Problems = []string{err.Error()}
+		out.record.Problems = []evidence.Problem{extract.ErrProblem(err)}
 		return out
 	}
 	whole := int64(len(head)) == e.Size && e.Size < headSize
-	c := classifyHead(e.Path, head, whole)
-	out.record.Kind = c.kind
-	if c.note != "" {
-		out.record.Problems = append(out.record.Problems, c.note)
+	c := extract.Classify(opt.Extractors, extract.NewHead(e.Path, head, whole))
+	out.record.Kind = c.Kind
+	if c.Note != "" {
+		out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: c.Note})
 	}
-	x, ok := byKind[c.kind]
-	if !ok {
+	if c.Extractor == nil {
 		out.record.Status = StatusIgnored
-		if c.kind == KindUnknown && c.note == "" {
-			out.record.Problems = append(out.record.Problems, "content not recognized")
+		if c.Kind == KindUnknown && c.Note == "" {
+			out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: "content not recognized"})
 		}
 		return out
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget,
-		head: head, whole: whole, parsed: c.parsed})
+	ext, err := c.Extractor.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.Kind, Entry: e,
+		Wants: opt.Engine.WantsEvent, Budget: budget, Head: c.Head})
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)
@@ -352,71 +311,16 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		out.record.Status = StatusIgnored
 	case err != nil && ext.Records == 0:
 		out.record.Status = StatusUnreadable
-		out.record.Problems = append(out.record.Problems, err.Error())
+		out.record.Problems = append(out.record.Problems, extract.ErrProblem(err))
 	case err != nil:
 		out.record.Status = StatusPartial
-		out.record.Problems = append(out.record.Problems, err.Error())
+		out.record.Problems = append(out.record.Problems, extract.ErrProblem(err))
 	case len(ext.Problems) > 0:
 		out.record.Status = StatusPartial
 	default:
 		out.record.Status = StatusParsed
 	}
 	return out
-}
-
-// readText reads a text entry up to limit bytes into one buffer of the
-// right size, and one byte more to tell whether there is more: cut says the
-// entry holds more than limit bytes: real text files
-// are kilobytes to a few megabytes, and a larger one is read up to the limit
-// rather than whole, so that many of them cannot fill memory or take minutes.
-func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
-	if in.whole && int64(len(in.head)) <= limit {
-		return in.head, false, nil
-	}
-	e := in.Entry
-	rc, err := e.Open()
-	if err != nil {
-		return nil, false, err
-	}
-	defer rc.Close()
-	n := max(min(e.Size, limit+1), 0)
-	raw = make([]byte, 0, n)
-	for int64(len(raw)) < n {
-		k, err := rc.Read(raw[len(raw):n])
-		raw = raw[:len(raw)+k]
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return raw, false, err
-		}
-	}
-	if int64(len(raw)) > limit {
-		return raw[:limit], true, nil
-	}
-	return raw, false, nil
-}
-
-// decodeText decodes what readText read. A cut file loses its last,
-// partial line, and the problem names the file and the limit.
-func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []string) {
-	if !cut {
-		text, _, problems := cmdout.Decode(raw)
-		return text, problems, nil
-	}
-	// raw's capacity holds the byte past the limit: decoding it as a head
-	// tolerates a character cut at the limit.
-	text, _, problems := cmdout.DecodeHead(raw[:cap(raw)], len(raw))
-	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
-		text = text[:i+1]
-	}
-	return text, problems, []string{cutProblem(in, limit)}
-}
-
-// cutProblem says a text file was read only up to the limit.
-func cutProblem(in Input, limit int64) string {
-	return fmt.Sprintf("%s is %s, over the %s limit for text files: only the first %s were read, the rest was not analyzed",
-		in.Path, humanBytes(in.Size), humanBytes(limit), humanBytes(limit))
 }
 
 // mergeActivity adds up the counts of several files (System.evtx of two

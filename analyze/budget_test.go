@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 func openLimited(t *testing.T, lim Limits, entries ...zipEntry) *Bundle {
@@ -76,6 +78,6 @@ func TestInflationBudgetNamesTheEntry(t *testing.T) {
 	)), Options{Limits: lim})
 	require.NoError(t, err)
 	inv := inventory(res)
-	assert.Contains(t, fmt.Sprint(inv["big.txt"].Problems), "big.txt: the bundle's budget of")
+	assert.Contains(t, fmt.Sprint(evidence.ProblemTexts(inv["big.txt"].Problems)), "big.txt: the bundle's budget of")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
 }

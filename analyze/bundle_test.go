@@ -135,22 +135,22 @@ func TestHostileZipKeepsTheRest(t *testing.T) {
 	assert.Equal(t, KindZip, inv["inner.zip"].Kind)
 	assert.Contains(t, causes(res), "vss-writer-failed")
 
-	assert.Contains(t, inv["bomb.vhdx"].Problems[0], "suspected archive bomb")
+	assert.Contains(t, inv["bomb.vhdx"].Problems[0].Msg, "suspected archive bomb")
 	assert.Equal(t, StatusIgnored, inv["bomb.vhdx"].Status)
 	for p, f := range inv {
 		if strings.Contains(p, "evil") {
 			assert.Equal(t, StatusIgnored, f.Status, p)
-			assert.Contains(t, f.Problems[0], "climbs out of the bundle", p)
+			assert.Contains(t, f.Problems[0].Msg, "climbs out of the bundle", p)
 		}
 	}
 	assert.Contains(t, inv, "../../etc/cron.d/evil", "the refused entry is listed under its raw name")
-	assert.Contains(t, inv["link"].Problems[0], "symbolic link")
+	assert.Contains(t, inv["link"].Problems[0].Msg, "symbolic link")
 	assert.Equal(t, StatusIgnored, inv["fake.zip"].Status)
-	assert.Contains(t, inv["fake.zip"].Problems[0], "not a zip")
+	assert.Contains(t, inv["fake.zip"].Problems[0].Msg, "not a zip")
 	var dupNotes int
 	for _, f := range res.Inventory {
 		for _, p := range f.Problems {
-			if strings.Contains(p, "duplicate entry name") {
+			if strings.Contains(p.Msg, "duplicate entry name") {
 				dupNotes++
 			}
 		}
@@ -238,8 +238,8 @@ func TestDamagedNestedZipIsSalvaged(t *testing.T) {
 	require.NoError(t, err)
 	inv := inventory(res)
 	assert.Equal(t, StatusPartial, inv["inner.zip"].Status)
-	assert.Contains(t, inv["inner.zip"].Problems[0], "damaged archive")
-	assert.Contains(t, inv["inner.zip"].Problems[0], "1 entries recovered")
+	assert.Contains(t, inv["inner.zip"].Problems[0].Msg, "damaged archive")
+	assert.Contains(t, inv["inner.zip"].Problems[0].Msg, "1 entries recovered")
 	assert.Equal(t, StatusParsed, inv["inner.zip/x.txt"].Status)
 	assert.Contains(t, causes(res), "vss-writer-failed")
 }

@@ -36,11 +36,11 @@ func TestClassifyContentFirst(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := classify(tt.file, tt.head)
-			assert.Equal(t, tt.kind, c.kind)
+			assert.Equal(t, tt.kind, c.Kind)
 			if tt.wantNote == "" {
-				assert.Empty(t, c.note)
+				assert.Empty(t, c.Note)
 			} else {
-				assert.Contains(t, c.note, tt.wantNote)
+				assert.Contains(t, c.Note, tt.wantNote)
 			}
 		})
 	}
@@ -49,8 +49,8 @@ func TestClassifyContentFirst(t *testing.T) {
 // damagedSignatureHead is the start of an event log whose file signature
 // has one bit flipped ("ElfFilf") while its first chunk is intact.
 func damagedSignatureHead() []byte {
-	b := make([]byte, evtxChunkAt+512)
+	b := make([]byte, 4096+512)
 	copy(b, "ElfFilf\x00")
-	copy(b[evtxChunkAt:], "ElfChnk\x00")
+	copy(b[4096:], "ElfChnk\x00")
 	return b
 }

@@ -143,7 +143,7 @@ func TestDamagedBundleIsSalvaged(t *testing.T) {
 			rec := bundleRecord(t, res, "case.zip")
 			assert.Equal(t, StatusPartial, rec.Status)
 			require.NotEmpty(t, rec.Problems)
-			assert.Contains(t, rec.Problems[0], tt.wantLost)
+			assert.Contains(t, rec.Problems[0].Msg, tt.wantLost)
 			assert.Contains(t, causes(res), "vss-writer-failed")
 		})
 	}
@@ -165,7 +165,7 @@ func TestOverlappingEntriesAreRefused(t *testing.T) {
 	assert.Equal(t, StatusParsed, inv["e000.zip/w.txt"].Status)
 	for _, name := range []string{"e001.zip", "e002.zip"} {
 		assert.Equal(t, StatusIgnored, inv[name].Status, name)
-		assert.Contains(t, inv[name].Problems[0], `overlaps entry "e000.zip"`, name)
+		assert.Contains(t, inv[name].Problems[0].Msg, `overlaps entry "e000.zip"`, name)
 	}
 }
 

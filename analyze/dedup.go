@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/hvtriage/hvtriage/analyze/extract"
 	"github.com/hvtriage/hvtriage/evidence"
 )
 
@@ -22,7 +23,7 @@ import (
 func mergeDuplicateEvents(outcomes []fileOutcome) {
 	order := make([]int, 0, len(outcomes))
 	for i, o := range outcomes {
-		if len(o.extraction.idents) > 0 {
+		if len(o.extraction.Idents) > 0 {
 			order = append(order, i)
 		}
 	}
@@ -33,27 +34,27 @@ func mergeDuplicateEvents(outcomes []fileOutcome) {
 		ra, rb := outcomes[a].record, outcomes[b].record
 		return cmp.Or(cmp.Compare(kindRank(ra.Kind), kindRank(rb.Kind)), cmp.Compare(ra.Path, rb.Path))
 	})
-	owner := map[eventIdentity]int{} // identity -> index in outcomes of the file that keeps it
+	owner := map[extract.EventIdentity]int{} // identity -> index in outcomes of the file that keeps it
 	for _, i := range order {
 		o := &outcomes[i]
 		also := map[int]int{} // earlier file -> events of this file it already holds
 		drop := map[int]bool{}
-		for _, r := range o.extraction.idents {
-			first, seen := owner[r.id]
+		for _, r := range o.extraction.Idents {
+			first, seen := owner[r.ID]
 			if !seen {
-				owner[r.id] = i
+				owner[r.ID] = i
 				continue
 			}
 			if first == i {
 				continue // the same record twice in one file: the reader delivers it once
 			}
 			also[first]++
-			ev := &o.extraction.Evidence[r.item]
-			if r.folded {
+			ev := &o.extraction.Evidence[r.Item]
+			if r.Folded {
 				n, _ := strconv.Atoi(ev.Attrs[evidence.AttrMore])
 				setMore(ev, n-1)
 			} else {
-				drop[r.item] = true
+				drop[r.Item] = true
 			}
 		}
 		if len(also) == 0 {
@@ -102,7 +103,7 @@ func wholeCopyOf(o *fileOutcome, also map[int]int, outcomes []fileOutcome) (int,
 		return 0, false
 	}
 	for f, n := range also {
-		return f, n == len(o.extraction.idents) && o.record.Records <= outcomes[f].record.Records
+		return f, n == len(o.extraction.Idents) && o.record.Records <= outcomes[f].record.Records
 	}
 	return 0, false
 }
@@ -160,7 +161,7 @@ func mergeDuplicateOutputs(outcomes []fileOutcome) {
 // outputDedupable says whether a file's evidence is merged by
 // mergeDuplicateOutputs.
 func outputDedupable(o *fileOutcome) bool {
-	return len(o.extraction.idents) == 0 && len(o.extraction.Disks) == 0 && len(o.extraction.Evidence) > 0
+	return len(o.extraction.Idents) == 0 && len(o.extraction.Disks) == 0 && len(o.extraction.Evidence) > 0
 }
 
 // outputDedup drops the evidence of a repeated command output as soon as

@@ -10,7 +10,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hvtriage/hvtriage/evtx"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
 
@@ -99,18 +98,6 @@ func TestEVTXAndItsXMLExportCountOnce(t *testing.T) {
 	assert.Equal(t, summarize(one), summarize(both))
 	require.Len(t, inv["export/System.xml"].Notes, 1)
 	assert.Contains(t, inv["export/System.xml"].Notes[0], fmt.Sprintf("%d events also in System.evtx", n))
-}
-
-func TestHollowRecordIsFlagged(t *testing.T) {
-	c := newEventCollector(Input{Path: "System.evtx"})
-	sound := &evtx.Event{RecordID: 7, Provider: "storahci", EventID: 129, Channel: "System", Time: fixture.At(1, 0, 0)}
-	hollow := &evtx.Event{RecordID: 8, Provider: "storahci", EventID: 129, Channel: "System", Time: fixture.At(1, 0, 1),
-		Damaged: "record body partly zeroed: its fields may be incomplete"}
-	require.NoError(t, c.add(sound))
-	require.NoError(t, c.add(hollow))
-	require.Len(t, c.out.Evidence, 2)
-	assert.NotContains(t, c.out.Evidence[0].Attrs, AttrDamagedRecord)
-	assert.Equal(t, hollow.Damaged, c.out.Evidence[1].Attrs[AttrDamagedRecord])
 }
 
 // TestSameOutputTwiceCountsOnce: two collectors both saved vssadmin's

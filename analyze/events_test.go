@@ -10,7 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hvtriage/hvtriage/evtx"
+	"github.com/hvtriage/hvtriage/analyze/extract"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
@@ -125,7 +126,7 @@ func TestRepeatedEventsAreFolded(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "System.evtx"), fixture.EVTX(recs, 1), 0o644))
 	res, err := Run(t.Context(), dir, Options{})
 	require.NoError(t, err)
-	assert.Len(t, res.Evidence, maxKeptPerEvent)
+	assert.Len(t, res.Evidence, extract.MaxKeptPerEvent)
 	f := findingFor(res, "storage-connectivity")
 	require.NotNil(t, f)
 	assert.Equal(t, 3000, f.Signals[0].Count)
@@ -182,32 +183,11 @@ func TestRecoveredDamageIsListed(t *testing.T) {
 	inv := inventory(res)
 	assert.Equal(t, StatusParsed, inv["good.evtx"].Status)
 	assert.Equal(t, StatusPartial, inv["crc.evtx"].Status)
-	assert.Contains(t, inv["crc.evtx"].Problems[0], "fail their checksum")
+	assert.Contains(t, inv["crc.evtx"].Problems[0].Msg, "fail their checksum")
 	assert.Equal(t, 1500, inv["crc.evtx"].Records)
 	assert.Equal(t, StatusPartial, inv["zeroed.evtx"].Status)
-	assert.Contains(t, strings.Join(inv["zeroed.evtx"].Problems, "\n"), "zeroed between chunks")
+	assert.Contains(t, strings.Join(evidence.ProblemTexts(inv["zeroed.evtx"].Problems), "\n"), "zeroed between chunks")
 	assert.Less(t, inv["zeroed.evtx"].Records, 1500)
-}
-
-// TestVolumeFromPayload: repair commands take their volume from here, so a
-// path on a Cluster Shared Volume must never yield the system drive C:.
-func TestVolumeFromPayload(t *testing.T) {
-	tests := []struct{ value, drive, csv string }{
-		{`D:`, "D:", ""},
-		{`r:\VMs\APP01\APP01.vhdx`, "R:", ""},
-		{`\\?\E:\Hyper-V\x.avhdx`, "E:", ""},
-		{`\Device\HarddiskVolume3`, "", ""},
-		{`DC01: something`, "", ""},
-		{`C:\ClusterStorage\Volume1`, "", `C:\ClusterStorage\Volume1`},
-		{`c:\clusterstorage\VMs01\APP03\APP03.vhdx`, "", `C:\clusterstorage\VMs01`},
-		{`\\?\C:\ClusterStorage\Volume2\x.avhdx`, "", `C:\ClusterStorage\Volume2`},
-	}
-	for _, tt := range tests {
-		ev := &evtx.Event{Data: []evtx.Field{{Name: "ObjectName", Value: tt.value}}}
-		drive, csv := volumeIn(ev)
-		assert.Equal(t, tt.drive, drive, tt.value)
-		assert.Equal(t, tt.csv, csv, tt.value)
-	}
 }
 
 // TestEventBudgetAcrossFiles: the same resets logged by many nodes are kept
@@ -228,7 +208,7 @@ func TestEventBudgetAcrossFiles(t *testing.T) {
 	}
 	res, err := Run(t.Context(), dir, Options{Workers: 2})
 	require.NoError(t, err)
-	assert.LessOrEqual(t, len(res.Evidence), maxKeptPerEventBundle+nodes)
+	assert.LessOrEqual(t, len(res.Evidence), extract.MaxKeptPerEventBundle+nodes)
 	perFile := map[string]int{}
 	for _, e := range res.Evidence {
 		perFile[e.Source]++
@@ -237,18 +217,6 @@ func TestEventBudgetAcrossFiles(t *testing.T) {
 	f := findingFor(res, "storage-connectivity")
 	require.NotNil(t, f)
 	assert.Equal(t, nodes*400, f.Signals[0].Count)
-}
-
-func TestVMFileFromEventText(t *testing.T) {
-	tests := []struct{ text, want string }{
-		{`'WEB01' Synthetic SCSI Controller: Attachment 'D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.avhdx' failed to open (0x80070020).`, `D:\Hyper-V\WEB01\Virtual Hard Disks\WEB01.avhdx`},
-		{`Failed to read 'C:\ClusterStorage\Volume1\SQL01\Virtual Machines\8D1C.vmcx': (0x80070005)`, `C:\ClusterStorage\Volume1\SQL01\Virtual Machines\8D1C.vmcx`},
-		{`\\fs01\vms\APP01.VHDX is locked`, `\\fs01\vms\APP01.VHDX`},
-		{`no file here (0x80070020)`, ""},
-	}
-	for _, tt := range tests {
-		assert.Equal(t, tt.want, vmFilePattern.FindString(tt.text), tt.text)
-	}
 }
 
 // TestEventCodeFromMessageText: an event that names its error only by the

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/internal/evtxwrite"
 	"github.com/hvtriage/hvtriage/internal/fixture"
 )
@@ -44,7 +45,7 @@ func TestEVTXWithDamagedFileSignatureIsRead(t *testing.T) {
 	assert.Equal(t, StatusPartial, got.Status)
 	assert.Equal(t, whole.Records, got.Records)
 	require.NotEmpty(t, got.Problems)
-	assert.Contains(t, got.Problems[0], "ElfFile signature")
+	assert.Contains(t, got.Problems[0].Msg, "ElfFile signature")
 }
 
 func TestEVTXThatEndsEarlyIsPartial(t *testing.T) {
@@ -56,7 +57,7 @@ func TestEVTXThatEndsEarlyIsPartial(t *testing.T) {
 	assert.Equal(t, StatusPartial, cut.Status)
 	missing := whole.Records - cut.Records
 	require.Positive(t, missing)
-	joined := strings.Join(cut.Problems, "\n")
+	joined := strings.Join(evidence.ProblemTexts(cut.Problems), "\n")
 	assert.Contains(t, joined, "records (IDs ")
 	assert.Contains(t, joined, "the header promises are missing")
 	assert.Contains(t, joined, fmt.Sprintf("%d records (IDs %d-%d)", missing, cut.Records+1, whole.Records))

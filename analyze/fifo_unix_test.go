@@ -67,9 +67,9 @@ func TestFIFOInFolderIsListed(t *testing.T) {
 	inv := inventory(res)
 	for _, name := range []string{"pipe.evtx", "inner.zip"} {
 		assert.Equal(t, StatusIgnored, inv[name].Status, name)
-		assert.Contains(t, inv[name].Problems[0], "named pipe", name)
+		assert.Contains(t, inv[name].Problems[0].Msg, "named pipe", name)
 	}
-	assert.Contains(t, inv["link.evtx"].Problems[0], "symbolic link")
+	assert.Contains(t, inv["link.evtx"].Problems[0].Msg, "symbolic link")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
 	assert.Contains(t, causes(res), "vss-writer-failed")
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hvtriage/hvtriage/analyze/extract"
 	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -42,7 +43,7 @@ func TestEncryptedEntriesAreListed(t *testing.T) {
 	require.NoError(t, err)
 	inv := inventory(res)
 	assert.Equal(t, StatusUnreadable, inv["protected.zip/secret.txt"].Status)
-	assert.Contains(t, inv["protected.zip/secret.txt"].Problems[0], "encrypted entry")
+	assert.Contains(t, inv["protected.zip/secret.txt"].Problems[0].Msg, "encrypted entry")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
 }
 
@@ -112,7 +113,7 @@ func TestDeepNestingStops(t *testing.T) {
 	var refused int
 	for _, f := range res.Inventory {
 		for _, p := range f.Problems {
-			if bytes.Contains([]byte(p), []byte("nested more than 3 levels")) {
+			if bytes.Contains([]byte(p.Msg), []byte("nested more than 3 levels")) {
 				refused++
 			}
 		}
@@ -120,11 +121,11 @@ func TestDeepNestingStops(t *testing.T) {
 	assert.Equal(t, 1, refused)
 }
 
-// slowExtractor never finishes on its own: the per-file budget stops it.
-type slowExtractor struct{}
+// slowExtractor claims command outputs as TextOutputs does, and never
+// finishes on its own: the per-file budget stops it.
+type slowExtractor struct{ extract.TextOutputs }
 
-func (slowExtractor) Name() string    { return "slow" }
-func (slowExtractor) Kinds() []string { return []string{"vssadmin-writers"} }
+func (slowExtractor) Name() string { return "slow" }
 func (slowExtractor) Extract(ctx context.Context, in Input) (Extraction, error) {
 	<-ctx.Done()
 	return Extraction{Records: 2, Evidence: []evidence.Evidence{{Kind: evidence.KindVSSWriter, Source: in.Path, Attrs: map[string]string{}}}}, ctx.Err()
@@ -137,7 +138,7 @@ func TestPerFileTimeoutKeepsWhatWasRead(t *testing.T) {
 	require.NoError(t, err)
 	f := inventory(res)["w.txt"]
 	assert.Equal(t, StatusPartial, f.Status)
-	assert.Contains(t, f.Problems[0], "per-file time budget")
+	assert.Contains(t, f.Problems[0].Msg, "per-file time budget")
 	assert.Len(t, res.Evidence, 1, "what was read before the deadline is kept")
 }
 

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/analyze/extract"
 )
 
 // TestLargeTextOutputIsCut: a command output over the text limit is read up
@@ -14,8 +16,8 @@ import (
 // limit, and what was read is analyzed; the other files are untouched.
 // Copies of the same output keep their records once.
 func TestLargeTextOutputIsCut(t *testing.T) {
-	big := utf16(t, strings.Repeat(failedWriters, 1+(maxTextFile+maxTextFile/8)/(2*len(failedWriters))))
-	require.Greater(t, len(big), maxTextFile)
+	big := utf16(t, strings.Repeat(failedWriters, 1+(extract.MaxTextFile+extract.MaxTextFile/8)/(2*len(failedWriters))))
+	require.Greater(t, len(big), extract.MaxTextFile)
 	bundle := makeZip(t,
 		zipEntry{name: "big1.txt", data: big, method: zip.Deflate},
 		zipEntry{name: "big2.txt", data: big, method: zip.Deflate},
@@ -29,8 +31,8 @@ func TestLargeTextOutputIsCut(t *testing.T) {
 		assert.Equal(t, StatusPartial, rec.Status, name)
 		assert.Positive(t, rec.Records, name)
 		require.NotEmpty(t, rec.Problems, name)
-		assert.Contains(t, rec.Problems[0], name+" is ")
-		assert.Contains(t, rec.Problems[0], "over the 8.0 MiB limit for text files")
+		assert.Contains(t, rec.Problems[0].Msg, name+" is ")
+		assert.Contains(t, rec.Problems[0].Msg, "over the 8.0 MiB limit for text files")
 	}
 	assert.Contains(t, strings.Join(inv["big2.txt"].Notes, "\n"), "records as big1.txt; counted once")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hvtriage/hvtriage/evidence"
 )
 
 // TestTextProblemsKeepTheirLine: what a command output's parser could not
@@ -19,8 +21,11 @@ func TestTextProblemsKeepTheirLine(t *testing.T) {
 	require.Equal(t, "vssadmin-writers", got.Kind)
 	require.NotEmpty(t, got.Problems)
 	lineRe := regexp.MustCompile(`^line [1-9][0-9]*: `)
-	for _, p := range append(append([]string{}, got.Problems...), got.Notes...) {
+	for _, p := range append(evidence.ProblemTexts(got.Problems), got.Notes...) {
 		assert.Regexp(t, lineRe, p)
 	}
-	assert.Contains(t, got.Problems, `line 7: writer "Microsoft Hyper-V VSS Writer": state "42" is not a VSS writer state (0-15)`)
+	for _, p := range got.Problems {
+		assert.Equal(t, evidence.UnitLine, p.At.Unit, "the line is kept as a locator too: %s", p)
+	}
+	assert.Contains(t, evidence.ProblemTexts(got.Problems), `line 7: writer "Microsoft Hyper-V VSS Writer": state "42" is not a VSS writer state (0-15)`)
 }

@@ -217,7 +217,7 @@ func unquote(l, prefix string) string {
 // eventXMLStart tells the first line of the "Event Xml:" section.
 func eventXMLStart(s string) bool {
 	s = strings.TrimSpace(s)
-	return strings.HasPrefix(s, "<Event ") && strings.Contains(s, "schemas.microsoft.com/win/2004/08/events/event")
+	return strings.HasPrefix(s, "<Event ") && strings.Contains(s, eventNamespace)
 }
 
 func sniffDetails(lines []string) bool {

@@ -117,6 +117,18 @@ func Walk(ctx context.Context, r io.ReaderAt, size int64, fn func(*Event) error)
 	return st, nil
 }
 
+// Detect reports whether head, the first bytes of a file, is an EVTX event
+// log: it starts with the file signature, or, when that signature is
+// damaged (one flipped bit is enough), the first chunk's signature sits
+// right after the 4 KiB file header block; Walk then reads the log from its
+// chunks, which carry their own signatures. It is cheap: two compares.
+func Detect(head []byte) bool {
+	if bytes.HasPrefix(head, fileMagic) {
+		return true
+	}
+	return len(head) >= fileHeaderBlock+len(chunkMagic) && bytes.Equal(head[fileHeaderBlock:fileHeaderBlock+len(chunkMagic)], chunkMagic)
+}
+
 // HasChunkAt tells whether the first chunk slot of r (after the 4 KiB file
 // header) starts with the chunk signature: a file that does is an event log
 // even when its own signature is damaged.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
@@ -16,6 +17,17 @@ import (
 // maxXMLEvent bounds the text of one <Event> kept in memory. Real events are
 // a few KiB; anything larger is skipped as malformed.
 const maxXMLEvent = 8 << 20
+
+// eventNamespace is the XML namespace of rendered events.
+const eventNamespace = "schemas.microsoft.com/win/2004/08/events/event"
+
+// SniffXML reports whether text, the decoded first lines of a file, holds
+// rendered event XML (wevtutil qe /f:xml, Event Viewer's "Save as XML"). Event
+// Viewer's "Copy details as text" also ends with the event's XML; callers
+// that read that form as text (SniffText) ask it first.
+func SniffXML(text string) bool {
+	return strings.Contains(text, eventNamespace) && strings.Contains(text, "<Event")
+}
 
 // ErrXMLEvent marks an XML event that could not be used.
 var ErrXMLEvent = errors.New("malformed event")

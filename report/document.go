@@ -11,6 +11,7 @@ import (
 	"unicode"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -129,7 +130,7 @@ func Build(res *analyze.Result, version string) *Document {
 	}
 	for _, f := range res.Inventory {
 		d.Inventory = append(d.Inventory, FileEntry{Path: clean(f.Path), Kind: f.Kind, Status: f.Status, Size: f.Size,
-			Records: f.Records, Problems: cleanAll(f.Problems), Notes: cleanAll(f.Notes)})
+			Records: f.Records, Problems: cleanAll(evidence.ProblemTexts(f.Problems)), Notes: cleanAll(f.Notes)})
 	}
 	for _, f := range res.Outcome.Findings {
 		d.Findings = append(d.Findings, buildFinding(f))

@@ -105,7 +105,7 @@ func syntheticResult(t *testing.T) *analyze.Result {
 		Inventory: []analyze.FileRecord{
 			{Path: "dir/" + hostile + ".txt", Kind: "vssadmin-writers", Status: analyze.StatusParsed, Size: 100, Records: 3},
 			{Path: "logs/System.evtx", Kind: "evtx", Status: analyze.StatusPartial, Size: 65536, Records: 41,
-				Problems: []string{"evtx: skipped 12 record(s) at byte 0x11000: bad chunk"}},
+				Problems: evidence.TextProblems("evtx: skipped 12 record(s) at byte 0x11000: bad chunk")},
 		},
 		Outcome: rules.Outcome{
 			Findings: []rules.Finding{{

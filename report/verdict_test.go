@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hvtriage/hvtriage/analyze"
+	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/rules"
 )
 
@@ -19,11 +20,11 @@ func unreadableResult() *analyze.Result {
 	res := &analyze.Result{
 		Bundle: analyze.BundleInfo{Name: "case.zip", Files: 6},
 		Inventory: []analyze.FileRecord{
-			{Path: "notes.txt", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: []string{"content not recognized"}},
-			{Path: "more/notes.TXT", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: []string{"content not recognized"}},
-			{Path: "setup.log", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: []string{"content not recognized"}},
-			{Path: "System.evtx", Kind: "evtx", Status: analyze.StatusUnreadable, Problems: []string{"file header: bad signature"}},
-			{Path: "Security.evtx", Kind: "evtx", Status: analyze.StatusIgnored, Problems: []string{`channel "Security" is not read: no rule uses it`}},
+			{Path: "notes.txt", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: evidence.TextProblems("content not recognized")},
+			{Path: "more/notes.TXT", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: evidence.TextProblems("content not recognized")},
+			{Path: "setup.log", Kind: analyze.KindUnknown, Status: analyze.StatusIgnored, Problems: evidence.TextProblems("content not recognized")},
+			{Path: "System.evtx", Kind: "evtx", Status: analyze.StatusUnreadable, Problems: evidence.TextProblems("file header: bad signature")},
+			{Path: "Security.evtx", Kind: "evtx", Status: analyze.StatusIgnored, Problems: evidence.TextProblems(`channel "Security" is not read: no rule uses it`)},
 			{Path: "inner.zip", Kind: analyze.KindZip, Status: analyze.StatusParsed, Records: 5},
 		},
 		Outcome: rules.Outcome{Missing: []rules.Missing{

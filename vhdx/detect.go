@@ -39,17 +39,29 @@ var (
 // files yield FormatUnknown.
 func Detect(r io.ReaderAt, size int64) Format {
 	if b, err := readAt(r, size, 0, 8); err == nil {
-		if bytes.Equal(b, vhdxMagic) {
-			return FormatVHDX
-		}
-		if bytes.Equal(b, vhdMagic) {
-			return FormatVHD
+		if f := DetectHead(b); f != FormatUnknown {
+			return f
 		}
 	}
 	for _, back := range []int64{512, 511} {
 		if b, err := readAt(r, size, size-back, 8); err == nil && bytes.Equal(b, vhdMagic) {
 			return FormatVHD
 		}
+	}
+	return FormatUnknown
+}
+
+// DetectHead sniffs the format from the first bytes of a file alone:
+// "vhdxfile" means VHDX, "conectix" (the footer copy that dynamic and
+// differencing disks keep at offset 0) means VHD. A fixed VHD has its only
+// footer at the end of the file, which a head cannot show: Detect, given
+// the whole file, finds it there.
+func DetectHead(head []byte) Format {
+	switch {
+	case bytes.HasPrefix(head, vhdxMagic):
+		return FormatVHDX
+	case bytes.HasPrefix(head, vhdMagic):
+		return FormatVHD
 	}
 	return FormatUnknown
 }

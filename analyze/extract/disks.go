@@ -1,4 +1,4 @@
-package analyze
+package extract
 
 import (
 	"context"
@@ -18,6 +18,22 @@ func (DiskHeaders) Name() string { return "vhdx" }
 
 // Kinds lists the inventory kinds it reads.
 func (DiskHeaders) Kinds() []string { return []string{KindVHDX, KindVHD} }
+
+// Sniff claims a file by the signature at its start (vhdx.DetectHead), or a
+// binary file named .vhd or .avhd: a fixed VHD has its only footer at the
+// end of the file, which the disk reader checks.
+func (DiskHeaders) Sniff(h *Head) Claim {
+	switch vhdx.DetectHead(h.bytes) {
+	case vhdx.FormatVHDX:
+		return Claim{Kind: KindVHDX}
+	case vhdx.FormatVHD:
+		return Claim{Kind: KindVHD}
+	}
+	if (h.ext == ".vhd" || h.ext == ".avhd") && h.isBinary() {
+		return Claim{Kind: KindVHD}
+	}
+	return Claim{}
+}
 
 // Extract parses the headers and describes the disk for the chain stage.
 func (DiskHeaders) Extract(ctx context.Context, in Input) (Extraction, error) {
@@ -43,7 +59,7 @@ func (DiskHeaders) Extract(ctx context.Context, in Input) (Extraction, error) {
 	out := Extraction{Records: 1, Disks: []vhdx.Disk{d}, Evidence: []evidence.Evidence{diskEvidence(d)}}
 	for _, p := range d.Problems {
 		if p.Severity > vhdx.SeverityInfo {
-			out.Problems = append(out.Problems, p.String())
+			out.Problems = append(out.Problems, diskProblem(p))
 		}
 	}
 	return out, nil

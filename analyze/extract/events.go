@@ -1,4 +1,4 @@
-package analyze
+package extract
 
 import (
 	"context"
@@ -25,6 +25,16 @@ func (EventLogs) Name() string { return "evtx" }
 
 // Kinds lists the inventory kinds it reads.
 func (EventLogs) Kinds() []string { return []string{KindEVTX} }
+
+// Sniff claims a file that starts with the event log signature, or whose
+// damaged signature is followed by an intact first chunk (evtx.Detect): the
+// reader checks each chunk's own signature and reports the bad file header.
+func (EventLogs) Sniff(h *Head) Claim {
+	if evtx.Detect(h.bytes) {
+		return Claim{Kind: KindEVTX}
+	}
+	return Claim{}
+}
 
 // Extract walks every record it can recover; damaged chunks become problems.
 func (EventLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
@@ -76,6 +86,16 @@ func (EventXML) Name() string { return "evtx-xml" }
 // Kinds lists the inventory kinds it reads.
 func (EventXML) Kinds() []string { return []string{KindEVTXXML} }
 
+// Sniff claims text that holds event XML (evtx.SniffXML). Event Viewer's
+// "Copy details as text" ends with the event's XML but is left to
+// EventText, which reads the rendered message too.
+func (EventXML) Sniff(h *Head) Claim {
+	if !h.isBinary() && evtx.SniffXML(h.decoded()) && !h.textEvents() {
+		return Claim{Kind: KindEVTXXML}
+	}
+	return Claim{}
+}
+
 // Extract streams the export; a malformed event is skipped and counted.
 func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
 	rc, err := in.Entry.Open()
@@ -88,35 +108,36 @@ func (EventXML) Extract(ctx context.Context, in Input) (Extraction, error) {
 	return c.finishSkippable(stats, err)
 }
 
-// maxKeptPerEvent bounds how many events of one provider and ID a file
+// MaxKeptPerEvent bounds how many events of one provider and ID a file
 // contributes as evidence. A failing controller can log hundreds of
 // thousands of identical resets; rules need the first ones, the count and
 // the time span, not every copy. The rest are counted on the last kept
 // item ("more"), so memory stays bounded whatever the log size.
-const maxKeptPerEvent = 500
+const MaxKeptPerEvent = 500
 
-// maxKeptPerEventBundle bounds the same across the whole bundle (a cluster
+// MaxKeptPerEventBundle bounds the same across the whole bundle (a cluster
 // bundle holds the same log of many nodes): past it, each file keeps only
 // its first event of a kind, so every file can still be cited.
-const maxKeptPerEventBundle = 2000
+const MaxKeptPerEventBundle = 2000
 
-// eventBudget counts kept events per kind across every file of a run.
-type eventBudget struct {
+// EventBudget counts kept events per kind across every file of a run.
+type EventBudget struct {
 	mu   sync.Mutex
 	kept map[eventKey]int
 }
 
-func newEventBudget() *eventBudget { return &eventBudget{kept: map[eventKey]int{}} }
+// NewEventBudget returns the budget the files of one run share.
+func NewEventBudget() *EventBudget { return &EventBudget{kept: map[eventKey]int{}} }
 
 // take reserves room for one more event of kind k; force takes it even
 // past the limit (a file's first event of a kind).
-func (b *eventBudget) take(k eventKey, force bool) bool {
+func (b *EventBudget) take(k eventKey, force bool) bool {
 	if b == nil {
 		return true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if !force && b.kept[k] >= maxKeptPerEventBundle {
+	if !force && b.kept[k] >= MaxKeptPerEventBundle {
 		return false
 	}
 	b.kept[k]++
@@ -139,6 +160,14 @@ func (EventText) Name() string { return "evtx-text" }
 
 // Kinds lists the inventory kinds it reads.
 func (EventText) Kinds() []string { return []string{KindEVTXText} }
+
+// Sniff claims text in one of the forms evtx.SniffText knows.
+func (EventText) Sniff(h *Head) Claim {
+	if !h.isBinary() && h.textEvents() {
+		return Claim{Kind: KindEVTXText}
+	}
+	return Claim{}
+}
 
 // Extract streams the export; unreadable lines are problems.
 func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
@@ -203,25 +232,25 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 	if !ev.Time.IsZero() {
 		c.activity[activityKey{ev.Time.UTC().Truncate(time.Hour), ev.Channel, normalLevel(ev.Level)}]++
 	}
-	if c.in.Engine != nil && !c.in.Engine.WantsEvent(ev.Provider, ev.EventID) {
+	if c.in.Wants != nil && !c.in.Wants(ev.Provider, ev.EventID) {
 		return nil
 	}
 	k := eventKey{ev.Provider, ev.EventID}
 	c.counts[k]++
 	first := c.counts[k] == 1
 	id, hasID := identityOf(ev)
-	if c.counts[k] > maxKeptPerEvent || !c.in.budget.take(k, first) {
+	if c.counts[k] > MaxKeptPerEvent || !c.in.Budget.take(k, first) {
 		last := &c.out.Evidence[c.kept[k]]
 		n, _ := strconv.Atoi(last.Attrs[evidence.AttrMore])
 		last.Attrs[evidence.AttrMore] = strconv.Itoa(n + 1)
 		if hasID {
-			c.out.idents = append(c.out.idents, identRef{id: id, item: c.kept[k], folded: true})
+			c.out.Idents = append(c.out.Idents, IdentRef{ID: id, Item: c.kept[k], Folded: true})
 		}
 		return nil
 	}
 	c.kept[k] = len(c.out.Evidence)
 	if hasID {
-		c.out.idents = append(c.out.idents, identRef{id: id, item: len(c.out.Evidence)})
+		c.out.Idents = append(c.out.Idents, IdentRef{ID: id, Item: len(c.out.Evidence)})
 	}
 	ev2 := eventEvidence(c.in.Path, ev)
 	if ev.Damaged != "" {
@@ -235,10 +264,10 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 // bytes (its body partly zeroed): its fields may be incomplete.
 const AttrDamagedRecord = "damaged_record"
 
-// eventIdentity is what makes two events the same event, whichever file
+// EventIdentity is what makes two events the same event, whichever file
 // or format (EVTX, XML export) carried them: the same log of the same host,
 // the same record number, time and provider.
-type eventIdentity struct {
+type EventIdentity struct {
 	channel, computer, provider string
 	recordID                    uint64
 	micros                      int64 // time in UTC microseconds: exports print 7 digits or fewer
@@ -247,11 +276,11 @@ type eventIdentity struct {
 // identityOf returns the event's identity, and false when it has none that
 // can be trusted across files: no record number (text exports), or a time
 // printed in an unknown zone.
-func identityOf(ev *evtx.Event) (eventIdentity, bool) {
+func identityOf(ev *evtx.Event) (EventIdentity, bool) {
 	if ev.RecordID == 0 || ev.LocalTime || ev.Time.IsZero() {
-		return eventIdentity{}, false
+		return EventIdentity{}, false
 	}
-	return eventIdentity{
+	return EventIdentity{
 		channel:  strings.ToLower(ev.Channel),
 		computer: strings.ToLower(ev.Computer),
 		provider: strings.ToLower(ev.Provider),
@@ -260,12 +289,12 @@ func identityOf(ev *evtx.Event) (eventIdentity, bool) {
 	}, true
 }
 
-// identRef ties an event that rules want to the evidence item it became
-// (folded: counted in that item's "more" instead).
-type identRef struct {
-	id     eventIdentity
-	item   int
-	folded bool
+// IdentRef ties an event that rules want to the evidence item it became
+// (Folded: counted in that item's "more" instead).
+type IdentRef struct {
+	ID     EventIdentity
+	Item   int
+	Folded bool
 }
 
 // finishSkippable turns the deliberate stop on an unused log into an
@@ -304,18 +333,18 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	// live ones lost its records.
 	switch {
 	case stats.BadFileSignature:
-		c.out.Problems = append(c.out.Problems, "file header damaged: it does not start with the ElfFile signature; the log was read from its chunks, which carry theirs")
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: "file header damaged: it does not start with the ElfFile signature; the log was read from its chunks, which carry theirs"})
 	case stats.HeaderDamaged:
-		c.out.Problems = append(c.out.Problems, "file header damaged (checksum or fixed fields); chunks were found by scanning")
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: "file header damaged (checksum or fixed fields); chunks were found by scanning"})
 	}
 	if stats.ChecksumErrors > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) fail their checksum; their records were read but may be altered", stats.ChecksumErrors))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk(s) fail their checksum; their records were read but may be altered", stats.ChecksumErrors)})
 	}
 	if stats.BadChunkHeaders > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk header(s) hold impossible values; their records were read without trusting them", stats.BadChunkHeaders))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk header(s) hold impossible values; their records were read without trusting them", stats.BadChunkHeaders)})
 	}
 	if stats.ZeroedChunks > 0 {
-		c.out.Problems = append(c.out.Problems, fmt.Sprintf("%d chunk(s) are zeroed between chunks holding events: the records they held are lost", stats.ZeroedChunks))
+		c.out.Problems = append(c.out.Problems, evidence.Problem{Msg: fmt.Sprintf("%d chunk(s) are zeroed between chunks holding events: the records they held are lost", stats.ZeroedChunks)})
 	}
 	for k, n := range c.activity {
 		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
@@ -330,9 +359,10 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 // file header promises past the last one read mean the log ends early (a
 // cut or partly zeroed copy); the time of the last record read is where the
 // missing span begins.
-func skippedProblem(s evtx.ChunkError, stats evtx.Stats) string {
+func skippedProblem(s evtx.ChunkError, stats evtx.Stats) evidence.Problem {
+	p := evidence.Problem{Msg: s.Error(), At: chunkLocator(&s), Err: &s}
 	if !errors.Is(s.Err, evtx.ErrMissingTail) || s.Records == 0 {
-		return s.Error()
+		return p
 	}
 	ids := fmt.Sprintf("ID %d", s.FirstID)
 	if s.LastID > s.FirstID {
@@ -342,7 +372,8 @@ func skippedProblem(s evtx.ChunkError, stats evtx.Stats) string {
 	if !stats.LastRecordTime.IsZero() {
 		msg += fmt.Sprintf("; what was logged after %s is not in this copy", stats.LastRecordTime.UTC().Format(time.RFC3339))
 	}
-	return msg
+	p.Msg = msg
+	return p
 }
 
 type activityKey struct {

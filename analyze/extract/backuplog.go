@@ -1,4 +1,4 @@
-package analyze
+package extract
 
 import (
 	"context"
@@ -38,6 +38,15 @@ func (BackupLogs) Name() string { return "backup-log" }
 
 // Kinds lists the inventory kind it reads.
 func (BackupLogs) Kinds() []string { return []string{KindBackupLog} }
+
+// Sniff claims text that cmdout.SniffBackupLog recognizes by its structure
+// (line layouts, message ID forms, banners).
+func (BackupLogs) Sniff(h *Head) Claim {
+	if !h.isBinary() && cmdout.SniffBackupLog(h.decoded()) != nil {
+		return Claim{Kind: KindBackupLog}
+	}
+	return Claim{}
+}
 
 // Extract reads the log and turns each error or warning into evidence.
 func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {

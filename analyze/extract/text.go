@@ -1,4 +1,4 @@
-package analyze
+package extract
 
 import (
 	"bytes"
@@ -14,11 +14,11 @@ import (
 	"github.com/hvtriage/hvtriage/evidence"
 )
 
-// maxTextFile bounds what is read of a command output or a free-text file.
+// MaxTextFile bounds what is read of a command output or a free-text file.
 // Real outputs are kilobytes; a listing of a big cluster reaches a few
 // megabytes. A larger file is read up to the limit and listed as cut: a
 // bundle of hundreds of huge outputs must not take gigabytes and minutes.
-const maxTextFile = 8 << 20
+const MaxTextFile = 8 << 20
 
 // TextOutputs reads captured command outputs (vssadmin, Hyper-V cmdlets,
 // fltmc, icacls, secedit, listings, Export-Clixml) in whatever encoding
@@ -72,6 +72,19 @@ func (TextOutputs) Kinds() []string {
 	return kinds
 }
 
+// Sniff claims the command outputs and error records cmdout.Sniff
+// recognizes; a whole small file is parsed once, here, and the parse kept
+// for Extract.
+func (TextOutputs) Sniff(h *Head) Claim {
+	if h.isBinary() {
+		return Claim{}
+	}
+	if k := h.outputKind(); k != cmdout.KindUnknown {
+		return Claim{Kind: string(k)}
+	}
+	return Claim{}
+}
+
 // Extract decodes the file and turns every record of every section into
 // evidence.
 func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
@@ -80,22 +93,22 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		problems []cmdout.Problem
 		out      Extraction
 	)
-	if p := in.parsed; p != nil {
+	if p := in.Head.parsed(in.Kind); p != nil {
 		// A small output, parsed whole when it was classified.
 		doc, problems = p.doc, append(slices.Clone(p.decodeProblems), p.parseProblems...)
 		return textExtraction(in, doc, problems, out), nil
 	}
-	raw, cut, err := readText(in, maxTextFile)
+	raw, cut, err := readText(in, MaxTextFile)
 	if err != nil {
 		return Extraction{}, err
 	}
 	if in.Kind == string(cmdout.KindCliXML) {
 		doc, problems = cmdout.ParseCliXML(bytes.NewReader(raw))
 		if cut {
-			out.Problems = append(out.Problems, cutProblem(in, maxTextFile))
+			out.Problems = append(out.Problems, cutProblem(in, MaxTextFile))
 		}
 	} else {
-		text, decodeProblems, cutProblems := decodeText(in, raw, cut, maxTextFile)
+		text, decodeProblems, cutProblems := decodeText(in, raw, cut, MaxTextFile)
 		raw = nil // the decoded text is all that is needed now
 		doc, problems = cmdout.Parse(text)
 		problems = append(decodeProblems, problems...)
@@ -110,7 +123,7 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 		if p.Note {
 			out.Notes = append(out.Notes, p.String())
 		} else {
-			out.Problems = append(out.Problems, p.String())
+			out.Problems = append(out.Problems, textProblem(p))
 		}
 	}
 	for _, k := range doc.Kinds {

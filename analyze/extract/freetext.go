@@ -1,4 +1,4 @@
-package analyze
+package extract
 
 import (
 	"context"
@@ -23,13 +23,22 @@ func (FreeText) Name() string { return "free-text" }
 // Kinds lists the inventory kind it reads.
 func (FreeText) Kinds() []string { return []string{KindFreeText} }
 
+// Sniff claims, last, text that mentions a Hyper-V, VSS or storage failure
+// (cmdout.HasMentions): notes, mails, transcripts and tool logs.
+func (FreeText) Sniff(h *Head) Claim {
+	if !h.isBinary() && cmdout.HasMentions(h.decoded()) {
+		return Claim{Kind: KindFreeText}
+	}
+	return Claim{}
+}
+
 // Extract normalizes the text and turns each mention into evidence.
 func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
-	raw, cut, err := readText(in, maxTextFile)
+	raw, cut, err := readText(in, MaxTextFile)
 	if err != nil {
 		return Extraction{}, err
 	}
-	text, _, cutProblems := decodeText(in, raw, cut, maxTextFile)
+	text, _, cutProblems := decodeText(in, raw, cut, MaxTextFile)
 	raw = nil
 	m := textMapper{src: in.Path}
 	for _, x := range cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)) {
