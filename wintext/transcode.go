@@ -1,4 +1,4 @@
-package cmdout
+package wintext
 
 import (
 	"errors"
@@ -11,7 +11,7 @@ import (
 
 // ErrTranscode is returned (wrapped) by Transcode when the edited text
 // cannot be written back in the encoding it was read from.
-var ErrTranscode = errors.New("cmdout: text cannot be re-encoded")
+var ErrTranscode = errors.New("wintext: text cannot be re-encoded")
 
 // Transcode decodes b the way Decode does, segment by segment, hands each
 // segment's text to edit, and writes the result back in that segment's own

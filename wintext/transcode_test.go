@@ -1,4 +1,4 @@
-package cmdout
+package wintext
 
 import (
 	"strings"

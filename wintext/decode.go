@@ -1,4 +1,4 @@
-package cmdout
+package wintext
 
 import (
 	"bytes"
@@ -51,9 +51,6 @@ const (
 // one; binary data can switch at every few bytes.
 const maxSwitchNotes = 16
 
-// SniffSize is how many bytes DecodeHead and SniffBytes look at.
-const SniffSize = 8 << 10
-
 type segKind int
 
 const (
@@ -68,11 +65,12 @@ type segment struct {
 	bom        bool
 }
 
-// Decode turns captured command output into text. It recognises UTF-16LE/BE
-// with or without BOM (BOM-less UTF-16 is found by NUL bytes in every
-// other position), UTF-8 with or without BOM, and 8-bit code pages. It
-// decodes per segment, so a file that switches from UTF-16 to 8-bit text
-// (and back) is decoded piece by piece.
+// Decode turns text as Windows writes it (captured command output, event
+// exports, notes) into UTF-8. It recognises UTF-16LE/BE with or without BOM
+// (BOM-less UTF-16 is found by NUL bytes in every other position), UTF-8
+// with or without BOM, and 8-bit code pages. It decodes per segment, so a
+// file that switches from UTF-16 to 8-bit text (and back) is decoded piece
+// by piece.
 //
 // 8-bit text that is not valid UTF-8 is decoded as CP850 or Windows-1252.
 // cmd.exe redirection writes the OEM code page (CP437 in the US, CP850 in
@@ -307,25 +305,32 @@ func utf16Run(b []byte, i int, kind segKind) bool {
 	return good >= 6
 }
 
+// segmentAt tells the encoding of the segment starting at b[i] by its BOM
+// or, without one, by the NUL bytes of UTF-16; the end is left to the caller.
+func segmentAt(b []byte, i int) segment {
+	s := segment{start: i}
+	switch {
+	case bytes.HasPrefix(b[i:], []byte{0xff, 0xfe}):
+		s.kind, s.bom, s.start = segLE, true, i+2
+	case bytes.HasPrefix(b[i:], []byte{0xfe, 0xff}):
+		s.kind, s.bom, s.start = segBE, true, i+2
+	case bytes.HasPrefix(b[i:], []byte{0xef, 0xbb, 0xbf}):
+		s.kind, s.bom, s.start = seg8, true, i+3
+	case utf16Run(b, i, segLE):
+		s.kind = segLE
+	case utf16Run(b, i, segBE):
+		s.kind = segBE
+	default:
+		s.kind = seg8
+	}
+	return s
+}
+
 func segmentBytes(b []byte) []segment {
 	var segs []segment
 	i := 0
 	for i < len(b) {
-		s := segment{start: i}
-		switch {
-		case bytes.HasPrefix(b[i:], []byte{0xff, 0xfe}):
-			s.kind, s.bom, s.start = segLE, true, i+2
-		case bytes.HasPrefix(b[i:], []byte{0xfe, 0xff}):
-			s.kind, s.bom, s.start = segBE, true, i+2
-		case bytes.HasPrefix(b[i:], []byte{0xef, 0xbb, 0xbf}):
-			s.kind, s.bom, s.start = seg8, true, i+3
-		case utf16Run(b, i, segLE):
-			s.kind = segLE
-		case utf16Run(b, i, segBE):
-			s.kind = segBE
-		default:
-			s.kind = seg8
-		}
+		s := segmentAt(b, i)
 		if s.kind == seg8 {
 			s.end = end8(b, s.start)
 		} else {
