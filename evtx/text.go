@@ -12,8 +12,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/hvtriage/hvtriage/wintext"
-	"golang.org/x/text/encoding/unicode"
-	"golang.org/x/text/transform"
 )
 
 // Text exports are what a customer sends when they ran
@@ -48,19 +46,21 @@ const (
 )
 
 // SniffText reports whether head, the first bytes of a file in any of the
-// encodings Windows writes (UTF-16 with or without BOM, UTF-8, ASCII), looks
-// like one of the text forms of events WalkText reads (see textFormats). It
-// is cheap: it decodes and looks at no more than the first 16 KiB.
+// encodings Windows writes (see wintext.Decode), looks like one of the text
+// forms of events WalkText reads (see textFormats). It is cheap: it decodes
+// and looks at no more than the first 16 KiB.
 func SniffText(head []byte) bool {
-	return sniffTextFormat(decodeHead(head)) != nil
+	text, _, _ := wintext.DecodeHead(head, sniffTextSize)
+	return SniffDecoded(text)
 }
 
-func decodeHead(head []byte) string {
-	if len(head) > sniffTextSize {
-		head = head[:sniffTextSize]
+// SniffDecoded is SniffText for a head already decoded (wintext.DecodeHead),
+// so that a caller trying several readers decodes it once.
+func SniffDecoded(text string) bool {
+	if len(text) > 4*sniffTextSize {
+		text = text[:4*sniffTextSize]
 	}
-	b, _ := io.ReadAll(io.LimitReader(textDecoder(bytes.NewReader(head)), 4*sniffTextSize))
-	return string(b)
+	return sniffTextFormat(text) != nil
 }
 
 func isCSVHeader(l string) bool {
@@ -80,29 +80,14 @@ func isCSVHeader(l string) bool {
 	return false
 }
 
-// textDecoder turns UTF-16 (BOM, or recognisable by a NUL high byte) and
-// UTF-8 with BOM into UTF-8. Anything else passes through unchanged.
-func textDecoder(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	head, _ := br.Peek(4)
-	switch {
-	case len(head) >= 2 && head[0] == 0xff && head[1] == 0xfe,
-		len(head) >= 4 && head[0] != 0 && head[1] == 0 && head[2] != 0 && head[3] == 0:
-		return transform.NewReader(br, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder())
-	case len(head) >= 2 && head[0] == 0xfe && head[1] == 0xff,
-		len(head) >= 4 && head[0] == 0 && head[1] != 0 && head[2] == 0 && head[3] != 0:
-		return transform.NewReader(br, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder())
-	}
-	return transform.NewReader(br, unicode.BOMOverride(transform.Nop))
-}
-
 // WalkText reads a text export of events and calls fn for each event in
 // input order, with Line set to the event's first line and Message filled.
 // The forms it reads are listed in textFormats: Format-List and Export-Csv
 // output of Get-WinEvent, Event Viewer's "Copy details as text" (in the
 // languages of detailLabels) and "Save Selected Events" as CSV or
 // tab-delimited text, and the default table views of Get-WinEvent and
-// Get-EventLog.
+// Get-EventLog, in any encoding wintext.Reader reads (UTF-16, UTF-8, and
+// the OEM or ANSI code page).
 //
 // Times are printed in the exporting host's culture and time zone without
 // saying which: Event.Time holds the printed wall-clock time in the UTC
@@ -117,7 +102,7 @@ func textDecoder(r io.Reader) io.Reader {
 // none of the forms, and otherwise only for read errors, ctx, or fn's error.
 func WalkText(ctx context.Context, r io.Reader, fn func(*Event) error) (Stats, error) {
 	var st Stats
-	br := bufio.NewReaderSize(textDecoder(r), 64<<10)
+	br := bufio.NewReaderSize(wintext.NewReader(r), 64<<10)
 	head, _ := br.Peek(sniffTextSize)
 	format := sniffTextFormat(string(head))
 	if format == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Inputs are composed to look like what Windows PowerShell 5.1 writes with
@@ -195,6 +196,44 @@ func TestWalkText_FormatListAllGerman(t *testing.T) {
 	assert.EqualValues(t, 3, disk.Level)
 	assert.Equal(t, uint64(0x80000000000000), disk.Keywords)
 	assert.Equal(t, time.Date(2024, 11, 4, 1, 15, 0, 0, time.UTC), disk.Time)
+}
+
+// listGerman8bit is the default Format-List view on a de-DE host written
+// as 8-bit text: `Out-File -Encoding oem` or cmd.exe redirection write the
+// OEM code page (CP850), Set-Content the ANSI one (Windows-1252).
+var listGerman8bit = strings.Join([]string{
+	"",
+	"",
+	"TimeCreated  : 03.11.2024 22:41:08",
+	"ProviderName : Microsoft-Windows-Hyper-V-VMMS",
+	"Id           : 18012",
+	`Message      : Zugriff verweigert: Der Prüfpunktvorgang für "SQL02" ist fehlgeschlagen.`,
+	"               Größe der Differenzdatenträgerdatei unbekannt.",
+	"",
+	"TimeCreated  : 04.11.2024 07:00:00",
+	"ProviderName : Microsoft-Windows-Hyper-V-Worker",
+	"Id           : 3040",
+	`Message      : Schließen von "WEB-FE01" fehlgeschlagen: Zugriff verweigert.`,
+	"",
+	"",
+}, "\r\n")
+
+// TestWalkText_FormatList8bit: 8-bit exports are decoded with the code page
+// wintext.Decode picks, not passed through as invalid UTF-8.
+func TestWalkText_FormatList8bit(t *testing.T) {
+	for _, cm := range []*charmap.Charmap{charmap.CodePage850, charmap.Windows1252} {
+		t.Run(cm.String(), func(t *testing.T) {
+			input, err := cm.NewEncoder().Bytes([]byte(listGerman8bit))
+			require.NoError(t, err)
+			require.True(t, SniffText(input))
+			got, st := walkTextString(t, input)
+			require.Len(t, got, 2)
+			assert.Empty(t, st.Skipped)
+			assert.Equal(t, "Zugriff verweigert: Der Prüfpunktvorgang für \"SQL02\" ist fehlgeschlagen.\nGröße der Differenzdatenträgerdatei unbekannt.", got[0].Message)
+			assert.Equal(t, `Schließen von "WEB-FE01" fehlgeschlagen: Zugriff verweigert.`, got[1].Message)
+			assert.Equal(t, time.Date(2024, 11, 4, 7, 0, 0, 0, time.UTC), got[1].Time)
+		})
+	}
 }
 
 func TestWalkText_DateOrder(t *testing.T) {
