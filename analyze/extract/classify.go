@@ -40,7 +40,7 @@ type Head struct {
 	decodeProblems []cmdout.Problem
 	textDone       bool
 
-	events, eventsDone bool // evtx.SniffText, computed on first use
+	events, eventsDone bool // evtx.SniffDecoded, computed on first use
 	// The parse of the whole text by cmdout.SniffDoc, kept for extraction.
 	doc         *cmdout.Doc
 	docKind     string
@@ -70,10 +70,11 @@ func (h *Head) decoded() string {
 	return h.text
 }
 
-// textEvents says whether the head is events as text (evtx.SniffText).
+// textEvents says whether the head is events as text (evtx.SniffDecoded,
+// on the text the other sniffers read: the head is decoded once).
 func (h *Head) textEvents() bool {
 	if !h.eventsDone {
-		h.events, h.eventsDone = evtx.SniffText(h.bytes), true
+		h.events, h.eventsDone = evtx.SniffDecoded(h.decoded()), true
 	}
 	return h.events
 }
