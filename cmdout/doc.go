@@ -14,7 +14,8 @@
 //
 // or cmdout.ParseBytes(raw) for both steps, cmdout.SniffBytes(raw) to
 // classify a file from its first SniffSize bytes, and cmdout.ParseCliXML
-// to stream a large Export-Clixml file.
+// to stream a large Export-Clixml file. Decode, DecodeHead and Transcode
+// are wintext's, shared with the evtx text readers.
 //
 // Records are recognised by structure where the output is localized:
 // vssadmin blocks by "[n]" states, GUIDs and quoted names; fltmc and whoami
