@@ -119,3 +119,26 @@ func TestDropBOMs(t *testing.T) {
 		assert.Equal(t, want, got, "%q", s)
 	}
 }
+
+// FuzzReader: on input Decode reads as one segment, the stream decoder
+// gives the same text, line ends aside (and invalid UTF-8 after a UTF-8
+// BOM, which it passes through), and the same encoding.
+func FuzzReader(f *testing.F) {
+	le := unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM)
+	f.Add([]byte(decodeSample))
+	f.Add(append([]byte{0xff, 0xfe}, mustEncode(f, le, decodeSample)...))
+	f.Add(mustEncode(f, charmap.CodePage850, decodeSample))
+	f.Add(mustEncode(f, charmap.Windows1252, decodeSample))
+	f.Add([]byte{0xef, 0xbb, 0xbf, 'a', 0xff, '\r'})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := NewReader(bytes.NewReader(b))
+		got, err := io.ReadAll(r)
+		require.NoError(t, err)
+		if len(segmentBytes(b)) > 1 || len(b) > readerWindow {
+			return
+		}
+		want, enc, _ := Decode(b)
+		assert.Equal(t, want, normalizeNewlines(strings.ToValidUTF8(string(got), "\ufffd")))
+		assert.Equal(t, enc, r.Encoding())
+	})
+}
