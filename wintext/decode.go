@@ -98,6 +98,13 @@ func DecodeHead(b []byte, limit int) (string, Encoding, []Problem) {
 	return decode(b[:limit], true)
 }
 
+// DecodePrefix decodes b, the first bytes of a longer text, tolerating a
+// character cut at its end: a multi-byte character split by the cut must
+// not make the whole prefix look like an 8-bit code page.
+func DecodePrefix(b []byte) (string, Encoding, []Problem) {
+	return decode(b, true)
+}
+
 func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 	segs := segmentBytes(b)
 	var (

@@ -159,3 +159,18 @@ func FuzzDecode(f *testing.F) {
 		_ = head
 	})
 }
+
+func TestDecodePrefix_cutCharacter(t *testing.T) {
+	// A UTF-8 text cut inside its last "ü": the prefix is still UTF-8,
+	// not an 8-bit code page.
+	b := []byte("Zugriff verweigert f\u00fcr Pr\u00fcfung")
+	b = b[:len(b)-len("fung")-1]
+	text, enc, problems := DecodePrefix(b)
+	assert.Equal(t, EncUTF8, enc)
+	assert.Equal(t, "Zugriff verweigert f\u00fcr Pr", text)
+	assert.Empty(t, problems)
+
+	// Decode, which takes b as the whole text, has to guess a code page.
+	_, enc, _ = Decode(b)
+	assert.NotEqual(t, EncUTF8, enc)
+}

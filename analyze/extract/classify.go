@@ -7,6 +7,7 @@ import (
 
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evtx"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // Inventory kinds for binary and XML content; text kinds come from
@@ -64,7 +65,13 @@ func (h *Head) isBinary() bool {
 // decoded is the head decoded as text, computed once.
 func (h *Head) decoded() string {
 	if !h.textDone {
-		h.text, _, h.decodeProblems = cmdout.DecodeHead(h.bytes, len(h.bytes))
+		if h.whole {
+			h.text, _, h.decodeProblems = wintext.Decode(h.bytes)
+		} else {
+			// The head was cut from a longer file, maybe inside a
+			// character.
+			h.text, _, h.decodeProblems = wintext.DecodePrefix(h.bytes)
+		}
 		h.textDone = true
 	}
 	return h.text

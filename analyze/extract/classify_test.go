@@ -1,0 +1,26 @@
+package extract
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+// A head cut from a longer UTF-8 file may end inside a character; the head
+// must still be read as UTF-8 rather than as an 8-bit code page, or every
+// accented letter before the cut comes out wrong for the sniffers.
+func TestHeadDecodesACutCharacterAsUTF8(t *testing.T) {
+	line := "Beschreibung: Zugriff verweigert f\u00fcr die Pr\u00fcfpunktdatei.\n"
+	b := []byte(strings.Repeat(line, 40))
+	cut := strings.LastIndex(string(b), "\u00fc") + 1 // inside the last ü
+	h := NewHead("notes.txt", b[:cut], false)
+	text := h.decoded()
+	assert.Contains(t, text, "f\u00fcr die Pr\u00fcfpunktdatei")
+	assert.NotContains(t, text, "\u00c3", "UTF-8 read as an 8-bit code page")
+
+	// The same bytes as a whole file are damaged text: a code page is
+	// guessed, as before.
+	whole := NewHead("notes.txt", b[:cut], true)
+	assert.NotContains(t, whole.decoded(), "f\u00fcr die Pr\u00fcfpunktdatei")
+}
