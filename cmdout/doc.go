@@ -54,12 +54,6 @@ const (
 	KindSDPBasicInfo     Kind = "sdp-basicinfo"
 	KindCliXML           Kind = "clixml"
 	KindHandle           Kind = "handle" // Sysinternals Handle.exe
-	KindVMIntegration    Kind = "vm-integration"
-	KindCSVState         Kind = "csv-state"
-	KindBcdedit          Kind = "bcdedit"
-	KindSysteminfo       Kind = "systeminfo"
-	KindCompact          Kind = "compact"
-	KindCipher           Kind = "cipher"
 	// KindPSError is a PowerShell error record of a cmdlet whose output
 	// has no kind of its own (Start-VM, Import-VM, Checkpoint-VM, Merge-VHD
 	// …), or a Hyper-V Manager error dialog copied as text.
@@ -111,11 +105,10 @@ type Doc struct {
 	BasicInfo []BasicInfoVM
 	Hosts     []VMHost
 
-	Integration []IntegrationService // Get-VMIntegrationService
-	CSVStates   []CSVState           // Get-ClusterSharedVolumeState
-	BootEntries []BootEntry          // bcdedit /enum
-	HyperVReqs  []HyperVRequirements // systeminfo
-	FileAttrs   []FileAttr           // compact, cipher
+	// Records holds the records of the outputs that are one piece of
+	// evidence each (bcdedit, systeminfo, Get-VMIntegrationService, …),
+	// in file order; RecordsOf picks one type.
+	Records []Record
 
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
