@@ -27,6 +27,7 @@ package cmdout
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Kind names the command output a file or section holds. The strings
@@ -60,14 +61,25 @@ const (
 	KindPSError Kind = "ps-error"
 )
 
-// AllKinds lists every Kind, KindUnknown last.
-func AllKinds() []Kind {
-	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
-		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
-		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
-		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle,
-		KindVMIntegration, KindCSVState, KindBcdedit, KindSysteminfo, KindCompact, KindCipher, KindPSError, KindUnknown}
-}
+// AllKinds lists every Kind, KindUnknown last: the kinds of the rows of
+// sections, the kinds the rows of kind "" decide (decidedKinds), and
+// KindCliXML.
+func AllKinds() []Kind { return slices.Clone(allKinds()) }
+
+var allKinds = sync.OnceValue(func() []Kind {
+	var kinds []Kind
+	for _, r := range sections {
+		if r.kind != "" && !slices.Contains(kinds, r.kind) {
+			kinds = append(kinds, r.kind)
+		}
+	}
+	for _, k := range append(decidedKinds, KindCliXML) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return append(kinds, KindUnknown)
+})
 
 // Doc is everything Parse found in one text. Records keep file order.
 type Doc struct {
@@ -212,6 +224,17 @@ var sections = []recognizer{
 	{KindVSSShadows, column0Head(isShadowSetHead), parseShadowSet},
 	{KindVSSShadowStorage, column0Head(isShadowStorageHead), parseShadowStorage},
 	{"", column0(isLabelValue), parseVSSBlock}, // writers or providers
+}
+
+// decidedKinds lists the kinds the rows of kind "" find by reading the
+// section. A row with a kind of its own needs no entry here.
+var decidedKinds = []Kind{
+	KindCompact, KindCipher, // parseAttrListing, from the rows
+	// parseTable, parseList and parsePSError, from the columns, the
+	// properties or the cmdlet
+	KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk, KindListing,
+	KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv, KindVMIntegration, KindCSVState,
+	KindVSSWriters, KindVSSProviders, // parseVSSBlock
 }
 
 // line makes a match of a test on the line alone.
