@@ -29,6 +29,8 @@ var sampleRecords = []cmdout.Record{
 	cmdout.HyperVRequirements{Line: 12, VMMonitorMode: "yes", VirtualizationInFirmware: "no", SLAT: "yes", DEP: "yes", VirtualizationLine: 13},
 	cmdout.FileAttr{Line: 5, Tool: "compact", Dir: `D:\Hyper-V\WEB05\`, Name: "WEB05.vhdx", Set: true},
 	cmdout.FileAttr{Line: 5, Tool: "cipher", Dir: `D:\Hyper-V\WEB05\`, Name: "WEB05.vhdx", Set: true},
+	cmdout.Volume{Line: 5, DriveLetter: "D", Label: "VMS", FileSystem: "ReFS", DriveType: "Fixed",
+		Free: 1524713390, Size: 500 << 30, FreeRaw: "1.42 GB", SizeRaw: "500 GB"},
 }
 
 // TestRecordsFollowTheSchema holds every output that says its own evidence

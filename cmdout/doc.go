@@ -214,6 +214,7 @@ var sections = []recognizer{
 	{KindSecedit, line(isPrivilegeRightsHead), parseSeceditAfterHead},
 	{KindSecedit, line(seRightRe.MatchString), parseSecedit},
 	{KindIcacls, line(isIcaclsHead), parseIcacls},
+	{KindGetVolume, head(isGetVolumeHead), parseGetVolume},
 	{"", isIcaclsSummary, parseIcaclsSummary},
 	{"", column0(icaclsErrRe.MatchString), parseIcaclsError},
 	{KindFltmcFilters, line(fltmcErrRe.MatchString), parseFltmcError},
