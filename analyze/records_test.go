@@ -4,8 +4,10 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +18,9 @@ import (
 	"github.com/hvtriage/hvtriage/evidence"
 )
 
-// sampleRecords holds at least one record of every cmdout.Record type,
-// with every field set that adds an attribute.
+// sampleRecords holds records of the cmdout.Record types that have no
+// file in cmdout/testdata, with every field set that adds an attribute.
+// The records parsed from those files are samples too (recordSamples).
 var sampleRecords = []cmdout.Record{
 	cmdout.IntegrationService{Line: 4, VMName: "SQL07", VMID: "3c1f7a52-9d4e-4b86-a0f3-5e2d8c1b7a94", Name: "VSS",
 		Enabled: "True", PrimaryStatus: "No Contact", SecondaryStatus: "Lost Communication"},
@@ -29,15 +32,31 @@ var sampleRecords = []cmdout.Record{
 	cmdout.HyperVRequirements{Line: 12, VMMonitorMode: "yes", VirtualizationInFirmware: "no", SLAT: "yes", DEP: "yes", VirtualizationLine: 13},
 	cmdout.FileAttr{Line: 5, Tool: "compact", Dir: `D:\Hyper-V\WEB05\`, Name: "WEB05.vhdx", Set: true},
 	cmdout.FileAttr{Line: 5, Tool: "cipher", Dir: `D:\Hyper-V\WEB05\`, Name: "WEB05.vhdx", Set: true},
-	cmdout.Volume{Line: 5, DriveLetter: "D", Label: "VMS", FileSystem: "ReFS", DriveType: "Fixed",
-		Free: 1524713390, Size: 500 << 30, FreeRaw: "1.42 GB", SizeRaw: "500 GB"},
+}
+
+// recordSamples returns sampleRecords and every record parsed from the
+// files in cmdout/testdata.
+func recordSamples(t *testing.T) []cmdout.Record {
+	t.Helper()
+	out := slices.Clone(sampleRecords)
+	files, err := filepath.Glob(filepath.Join("..", "cmdout", "testdata", "*"))
+	require.NoError(t, err)
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			continue // a folder (fuzz corpora)
+		}
+		doc, _, _ := cmdout.ParseBytes(b)
+		out = append(out, doc.Records...)
+	}
+	return out
 }
 
 // TestRecordsFollowTheSchema holds every output that says its own evidence
 // (cmdout.Record) to the vocabulary: its kind exists, every attribute is
 // declared for it, and it cites a line.
 func TestRecordsFollowTheSchema(t *testing.T) {
-	for _, r := range sampleRecords {
+	for _, r := range recordSamples(t) {
 		f := r.Evidence()
 		name := reflect.TypeOf(r).Name()
 		_, known := evidence.Schema[evidence.Kind(f.Kind)]
@@ -50,11 +69,11 @@ func TestRecordsFollowTheSchema(t *testing.T) {
 	}
 }
 
-// TestEveryRecordTypeHasASample: a new record type in cmdout gets a sample
-// above, so the schema test covers it.
+// TestEveryRecordTypeHasASample: a new record type in cmdout gets a file
+// in cmdout/testdata (or a sample above), so the schema test covers it.
 func TestEveryRecordTypeHasASample(t *testing.T) {
 	sampled := map[string]bool{}
-	for _, r := range sampleRecords {
+	for _, r := range recordSamples(t) {
 		sampled[reflect.TypeOf(r).Name()] = true
 	}
 	files, err := filepath.Glob(filepath.Join("..", "cmdout", "*.go"))
@@ -85,6 +104,6 @@ func TestEveryRecordTypeHasASample(t *testing.T) {
 	}
 	require.NotEmpty(t, types, "no Evidence methods found in cmdout")
 	for _, name := range types {
-		assert.True(t, sampled[name], "cmdout.%s is a Record: add a sample of it to sampleRecords", name)
+		assert.True(t, sampled[name], "cmdout.%s is a Record: add a file of its output to cmdout/testdata or a sample to sampleRecords", name)
 	}
 }
