@@ -1,6 +1,7 @@
 // Package cmdout parses the text people capture from Windows commands
-// (vssadmin, Hyper-V cmdlets, fltmc, icacls, secedit, whoami, dir) and
-// PowerShell Export-Clixml files into typed records with line numbers.
+// (vssadmin, Hyper-V cmdlets, fltmc, icacls, secedit, whoami, dir,
+// bcdedit, systeminfo, Get-Volume …) and PowerShell Export-Clixml files
+// into typed records with line numbers.
 //
 // The package is pure: bytes or text in, records and problems out. Files
 // are recognised by content, not by name, and one file may hold several
@@ -11,6 +12,13 @@
 //	text, enc, problems := cmdout.Decode(raw) // any Windows encoding
 //	doc, more := cmdout.Parse(text)           // every section found
 //	for _, w := range doc.Writers { … }       // typed records with Line
+//	for _, r := range doc.Records { … }       // records that say their evidence
+//	cmdout.RecordsOf[cmdout.BootEntry](doc)   // one type of those
+//
+// Outputs whose every record is one piece of evidence (bcdedit,
+// systeminfo, Get-VMIntegrationService, Get-ClusterSharedVolumeState,
+// compact, cipher, Get-Volume) put Records in Doc.Records (see Record);
+// the others keep a typed field in Doc.
 //
 // or cmdout.ParseBytes(raw) for both steps, cmdout.SniffBytes(raw) to
 // classify a file from its first SniffSize bytes, and cmdout.ParseCliXML
