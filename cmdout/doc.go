@@ -1,6 +1,7 @@
 // Package cmdout parses the text people capture from Windows commands
-// (vssadmin, Hyper-V cmdlets, fltmc, icacls, secedit, whoami, dir) and
-// PowerShell Export-Clixml files into typed records with line numbers.
+// (vssadmin, Hyper-V cmdlets, fltmc, icacls, secedit, whoami, dir,
+// bcdedit, systeminfo, Get-Volume …) and PowerShell Export-Clixml files
+// into typed records with line numbers.
 //
 // The package is pure: bytes or text in, records and problems out. Files
 // are recognised by content, not by name, and one file may hold several
@@ -11,6 +12,13 @@
 //	text, enc, problems := cmdout.Decode(raw) // any Windows encoding
 //	doc, more := cmdout.Parse(text)           // every section found
 //	for _, w := range doc.Writers { … }       // typed records with Line
+//	for _, r := range doc.Records { … }       // records that say their evidence
+//	cmdout.RecordsOf[cmdout.BootEntry](doc)   // one type of those
+//
+// Outputs whose every record is one piece of evidence (bcdedit,
+// systeminfo, Get-VMIntegrationService, Get-ClusterSharedVolumeState,
+// compact, cipher, Get-Volume) put Records in Doc.Records (see Record);
+// the others keep a typed field in Doc.
 //
 // or cmdout.ParseBytes(raw) for both steps, cmdout.SniffBytes(raw) to
 // classify a file from its first SniffSize bytes, and cmdout.ParseCliXML
@@ -28,6 +36,7 @@ package cmdout
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Kind names the command output a file or section holds. The strings
@@ -55,26 +64,31 @@ const (
 	KindSDPBasicInfo     Kind = "sdp-basicinfo"
 	KindCliXML           Kind = "clixml"
 	KindHandle           Kind = "handle" // Sysinternals Handle.exe
-	KindVMIntegration    Kind = "vm-integration"
-	KindCSVState         Kind = "csv-state"
-	KindBcdedit          Kind = "bcdedit"
-	KindSysteminfo       Kind = "systeminfo"
-	KindCompact          Kind = "compact"
-	KindCipher           Kind = "cipher"
 	// KindPSError is a PowerShell error record of a cmdlet whose output
 	// has no kind of its own (Start-VM, Import-VM, Checkpoint-VM, Merge-VHD
 	// …), or a Hyper-V Manager error dialog copied as text.
 	KindPSError Kind = "ps-error"
 )
 
-// AllKinds lists every Kind, KindUnknown last.
-func AllKinds() []Kind {
-	return []Kind{KindVSSWriters, KindVSSProviders, KindVSSShadows, KindVSSShadowStorage,
-		KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk,
-		KindFltmcFilters, KindFltmcInstances, KindIcacls, KindSecedit, KindWhoamiPriv,
-		KindListing, KindSDPBasicInfo, KindCliXML, KindHandle,
-		KindVMIntegration, KindCSVState, KindBcdedit, KindSysteminfo, KindCompact, KindCipher, KindPSError, KindUnknown}
-}
+// AllKinds lists every Kind, KindUnknown last: the kinds of the rows of
+// sections, the kinds the rows of kind "" decide (decidedKinds), and
+// KindCliXML.
+func AllKinds() []Kind { return slices.Clone(allKinds()) }
+
+var allKinds = sync.OnceValue(func() []Kind {
+	var kinds []Kind
+	for _, r := range sections {
+		if r.kind != "" && !slices.Contains(kinds, r.kind) {
+			kinds = append(kinds, r.kind)
+		}
+	}
+	for _, k := range append(decidedKinds, KindCliXML) {
+		if !slices.Contains(kinds, k) {
+			kinds = append(kinds, k)
+		}
+	}
+	return append(kinds, KindUnknown)
+})
 
 // Doc is everything Parse found in one text. Records keep file order.
 type Doc struct {
@@ -112,11 +126,10 @@ type Doc struct {
 	BasicInfo []BasicInfoVM
 	Hosts     []VMHost
 
-	Integration []IntegrationService // Get-VMIntegrationService
-	CSVStates   []CSVState           // Get-ClusterSharedVolumeState
-	BootEntries []BootEntry          // bcdedit /enum
-	HyperVReqs  []HyperVRequirements // systeminfo
-	FileAttrs   []FileAttr           // compact, cipher
+	// Records holds the records of the outputs that are one piece of
+	// evidence each (bcdedit, systeminfo, Get-VMIntegrationService, …),
+	// in file order; RecordsOf picks one type.
+	Records []Record
 
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
@@ -210,6 +223,7 @@ var sections = []recognizer{
 	{KindSecedit, line(isPrivilegeRightsHead), parseSeceditAfterHead},
 	{KindSecedit, line(seRightRe.MatchString), parseSecedit},
 	{KindIcacls, line(isIcaclsHead), parseIcacls},
+	{KindGetVolume, head(isGetVolumeHead), parseGetVolume},
 	{"", isIcaclsSummary, parseIcaclsSummary},
 	{"", column0(icaclsErrRe.MatchString), parseIcaclsError},
 	{KindFltmcFilters, line(fltmcErrRe.MatchString), parseFltmcError},
@@ -220,6 +234,17 @@ var sections = []recognizer{
 	{KindVSSShadows, column0Head(isShadowSetHead), parseShadowSet},
 	{KindVSSShadowStorage, column0Head(isShadowStorageHead), parseShadowStorage},
 	{"", column0(isLabelValue), parseVSSBlock}, // writers or providers
+}
+
+// decidedKinds lists the kinds the rows of kind "" find by reading the
+// section. A row with a kind of its own needs no entry here.
+var decidedKinds = []Kind{
+	KindCompact, KindCipher, // parseAttrListing, from the rows
+	// parseTable, parseList and parsePSError, from the columns, the
+	// properties or the cmdlet
+	KindGetVHD, KindVHDChain, KindVMSnapshots, KindVMList, KindVMHardDisk, KindListing,
+	KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv, KindVMIntegration, KindCSVState,
+	KindVSSWriters, KindVSSProviders, // parseVSSBlock
 }
 
 // line makes a match of a test on the line alone.

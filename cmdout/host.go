@@ -1,6 +1,7 @@
 package cmdout
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 )
@@ -10,6 +11,17 @@ import (
 // Cluster Shared Volume I/O modes (Get-ClusterSharedVolumeState), the boot
 // configuration (bcdedit /enum), the Hyper-V requirements of systeminfo,
 // and the compression and encryption marks of compact and cipher listings.
+// Each record is a Record: it goes to Doc.Records and says its evidence.
+
+// Kinds of the outputs read here.
+const (
+	KindVMIntegration Kind = "vm-integration"
+	KindCSVState      Kind = "csv-state"
+	KindBcdedit       Kind = "bcdedit"
+	KindSysteminfo    Kind = "systeminfo"
+	KindCompact       Kind = "compact"
+	KindCipher        Kind = "cipher"
+)
 
 // IntegrationService is one Get-VMIntegrationService object.
 type IntegrationService struct {
@@ -33,6 +45,38 @@ func (s IntegrationService) IsVSS() bool {
 	return vssServiceName.MatchString(strings.TrimSpace(s.Name))
 }
 
+// integrationServices names the integration services by the names
+// Get-VMIntegrationService prints on English hosts (and Hyper-V Manager's
+// older wording), so that rules can ask for "the VSS service".
+var integrationServices = map[string]string{
+	"vss": "vss", "backup (volume shadow copy)": "vss", "backup (volume snapshot)": "vss",
+	"heartbeat": "heartbeat", "shutdown": "shutdown", "operating system shutdown": "shutdown",
+	"time synchronization": "time-sync", "key-value pair exchange": "kvp", "data exchange": "kvp",
+	"guest service interface": "guest-services", "guest services": "guest-services",
+}
+
+// Evidence is a vm.integration item; status_ok is true for OK, false for
+// any other status and "" when blank.
+func (s IntegrationService) Evidence() Fact {
+	ok := ""
+	switch st := strings.TrimSpace(s.PrimaryStatus); {
+	case strings.EqualFold(st, "OK"):
+		ok = "true"
+	case st != "":
+		ok = "false"
+	}
+	summary := fmt.Sprintf("integration service %s of %s: enabled %s, status %s", quote(s.Name), s.VMName, s.Enabled, orText(s.PrimaryStatus, "(blank)"))
+	if s.SecondaryStatus != "" {
+		summary += " (" + s.SecondaryStatus + ")"
+	}
+	return Fact{Kind: "vm.integration", Line: s.Line, Summary: summary, Attrs: map[string]string{
+		"vm": s.VMName, "vm_id": s.VMID, "name": s.Name,
+		"service": integrationServices[strings.ToLower(strings.TrimSpace(s.Name))],
+		"enabled": strings.ToLower(strings.TrimSpace(s.Enabled)), "primary_status": s.PrimaryStatus,
+		"status_ok": ok, "secondary_status": s.SecondaryStatus,
+	}}
+}
+
 // CSVState is one Get-ClusterSharedVolumeState object: one volume seen
 // from one node.
 type CSVState struct {
@@ -46,6 +90,25 @@ type CSVState struct {
 	BlockRedirectedIOReason      string // NotBlockRedirected, NoDiskConnectivity, StorageSpaceNotAttached, …
 }
 
+// csvRootRe finds a Cluster Shared Volume's root in a path.
+var csvRootRe = regexp.MustCompile(`(?i)^(?:\\\\\?\\)?([a-z]:\\ClusterStorage\\[^\\]+)`)
+
+// Evidence is a csv.state item; csv_path is the volume's root folder when
+// VolumeName is one.
+func (c CSVState) Evidence() Fact {
+	attrs := map[string]string{"name": c.Name, "volume_name": c.VolumeName, "volume_friendly_name": c.VolumeFriendlyName,
+		"computer": c.Node, "state_info": c.StateInfo, "fs_reason": c.FileSystemRedirectedIOReason,
+		"block_reason": c.BlockRedirectedIOReason}
+	if m := csvRootRe.FindStringSubmatch(strings.TrimSpace(c.VolumeName)); m != nil {
+		attrs["csv_path"] = strings.ToUpper(m[1][:1]) + m[1][1:]
+	}
+	summary := fmt.Sprintf("CSV %s (%s) on %s: %s", c.Name, orText(c.VolumeName, c.VolumeFriendlyName), c.Node, c.StateInfo)
+	if reason := strings.TrimSpace(c.FileSystemRedirectedIOReason + " " + c.BlockRedirectedIOReason); reason != "" {
+		summary += ", " + reason
+	}
+	return Fact{Kind: "csv.state", Line: c.Line, Summary: summary, Attrs: attrs}
+}
+
 // BootEntry is one entry of `bcdedit /enum`: a title line (localized),
 // a dashed underline, then "element value" lines whose element names are
 // not localized, except sometimes the first, "identifier".
@@ -57,6 +120,19 @@ type BootEntry struct {
 	HypervisorLaunchType     string // Off, Auto, or "" when the element is absent
 	HypervisorLaunchTypeLine int
 	Props                    map[string]string // every element as printed, lower-case names
+}
+
+// Evidence is a boot.entry item, cited at its hypervisorlaunchtype line
+// when it has one; current is true for {current}.
+func (b BootEntry) Evidence() Fact {
+	line := b.Line
+	if b.HypervisorLaunchTypeLine > 0 {
+		line = b.HypervisorLaunchTypeLine
+	}
+	return Fact{Kind: "boot.entry", Line: line,
+		Summary: fmt.Sprintf("boot entry %s %s (%s): hypervisorlaunchtype %s", b.Identifier, quote(b.Description), b.Title, orText(b.HypervisorLaunchType, "not set")),
+		Attrs: map[string]string{"identifier": b.Identifier, "title": b.Title, "description": b.Description,
+			"hypervisorlaunchtype": b.HypervisorLaunchType, "current": boolText(strings.EqualFold(b.Identifier, "{current}"))}}
 }
 
 // HyperVRequirements is the "Hyper-V Requirements" part of systeminfo.
@@ -73,6 +149,33 @@ type HyperVRequirements struct {
 	SLAT                     string
 	DEP                      string
 	VirtualizationLine       int // the firmware line, the one that usually says no
+}
+
+// Evidence is a host.sysinfo item: each requirement true, false, or ""
+// when not printed. It cites the firmware line when that says no.
+func (r HyperVRequirements) Evidence() Fact {
+	tf := func(v string) string {
+		switch v {
+		case "yes":
+			return "true"
+		case "no":
+			return "false"
+		}
+		return ""
+	}
+	line := r.Line
+	summary := "systeminfo: a hypervisor has been detected"
+	if !r.HypervisorDetected {
+		summary = fmt.Sprintf("systeminfo Hyper-V requirements: VM monitor mode extensions %s, virtualization in firmware %s, SLAT %s, DEP %s",
+			orText(r.VMMonitorMode, "?"), orText(r.VirtualizationInFirmware, "?"), orText(r.SLAT, "?"), orText(r.DEP, "?"))
+		if r.VirtualizationInFirmware == "no" && r.VirtualizationLine > 0 {
+			line = r.VirtualizationLine
+		}
+	}
+	return Fact{Kind: "host.sysinfo", Line: line, Summary: summary, Attrs: map[string]string{
+		"hypervisor_detected": boolText(r.HypervisorDetected), "vm_monitor_mode": tf(r.VMMonitorMode),
+		"virt_in_firmware": tf(r.VirtualizationInFirmware), "slat": tf(r.SLAT), "dep": tf(r.DEP),
+	}}
 }
 
 // FileAttr is one file of a `compact` or `cipher` listing.
@@ -92,6 +195,26 @@ func (f FileAttr) Path() string {
 		return f.Name
 	}
 	return strings.TrimRight(f.Dir, `\`) + `\` + f.Name
+}
+
+// Evidence is a file.attr item: compact sets compressed, cipher encrypted.
+func (f FileAttr) Evidence() Fact {
+	attrs := map[string]string{"path": f.Path(), "dir": f.Dir, "name": f.Name, "tool": f.Tool}
+	state := "not compressed"
+	switch f.Tool {
+	case "compact":
+		attrs["compressed"] = boolText(f.Set)
+		if f.Set {
+			state = "compressed"
+		}
+	case "cipher":
+		attrs["encrypted"] = boolText(f.Set)
+		state = "not encrypted"
+		if f.Set {
+			state = "encrypted"
+		}
+	}
+	return Fact{Kind: "file.attr", Line: f.Line, Summary: fmt.Sprintf("%s: %s is %s", f.Tool, f.Path(), state), Attrs: attrs}
 }
 
 // isBcdHead reports the start of a bcdedit entry: a title, a line of
@@ -142,7 +265,7 @@ func parseBcdEntry(lines []string, i int, d *Doc) int {
 			e.HypervisorLaunchTypeLine = j + 1
 		}
 	}
-	d.BootEntries = append(d.BootEntries, e)
+	d.addRecord(e)
 	return j
 }
 
@@ -192,7 +315,7 @@ func parseHyperVReq(lines []string, i int, d *Doc) int {
 	_, first, ok := labelValue(value)
 	if !ok || yesNo(first) == "" {
 		r.HypervisorDetected = true
-		d.HyperVReqs = append(d.HyperVReqs, r)
+		d.addRecord(r)
 		return i + 1
 	}
 	answers := []string{yesNo(first)}
@@ -216,7 +339,7 @@ func parseHyperVReq(lines []string, i int, d *Doc) int {
 	}
 	r.VMMonitorMode, r.VirtualizationInFirmware, r.SLAT, r.DEP = answers[0], answers[1], answers[2], answers[3]
 	r.VirtualizationLine = lineOf[1]
-	d.HyperVReqs = append(d.HyperVReqs, r)
+	d.addRecord(r)
 	return j
 }
 
@@ -248,12 +371,12 @@ func parseAttrListing(lines []string, i int, d *Doc) int {
 		}
 		if m := compactRowRe.FindStringSubmatch(l); m != nil {
 			d.addKind(KindCompact)
-			d.FileAttrs = append(d.FileAttrs, FileAttr{Line: j + 1, Tool: "compact", Dir: dir, Name: m[2], Set: m[1] == "C"})
+			d.addRecord(FileAttr{Line: j + 1, Tool: "compact", Dir: dir, Name: m[2], Set: m[1] == "C"})
 			continue
 		}
 		if m := cipherRowRe.FindStringSubmatch(l); m != nil {
 			d.addKind(KindCipher)
-			d.FileAttrs = append(d.FileAttrs, FileAttr{Line: j + 1, Tool: "cipher", Dir: dir, Name: m[2], Set: m[1] == "E"})
+			d.addRecord(FileAttr{Line: j + 1, Tool: "cipher", Dir: dir, Name: m[2], Set: m[1] == "E"})
 			continue
 		}
 		break
@@ -262,14 +385,14 @@ func parseAttrListing(lines []string, i int, d *Doc) int {
 }
 
 func (d *Doc) addIntegrationList(o *listObject) {
-	d.Integration = append(d.Integration, IntegrationService{Line: o.line, VMName: o.get("VMName"),
+	d.addRecord(IntegrationService{Line: o.line, VMName: o.get("VMName"),
 		VMID: NormGUID(o.get("VMId")), Name: o.get("Name"), Enabled: o.get("Enabled"),
 		PrimaryStatus: o.get("PrimaryStatusDescription"), SecondaryStatus: o.get("SecondaryStatusDescription"),
 		Truncated: anyCut(propsOf(o))})
 }
 
 func (d *Doc) addCSVStateList(o *listObject) {
-	d.CSVStates = append(d.CSVStates, CSVState{Line: o.line, Name: o.get("Name"), VolumeName: o.get("VolumeName"),
+	d.addRecord(CSVState{Line: o.line, Name: o.get("Name"), VolumeName: o.get("VolumeName"),
 		VolumeFriendlyName: o.get("VolumeFriendlyName"), Node: o.get("Node"), StateInfo: o.get("StateInfo"),
 		FileSystemRedirectedIOReason: o.get("FileSystemRedirectedIOReason"), BlockRedirectedIOReason: o.get("BlockRedirectedIOReason")})
 }

@@ -42,14 +42,15 @@ func TestParse_integrationServicesTable(t *testing.T) {
 	assert.Equal(t, KindVMIntegration, SniffBytes(b))
 	d := parseBytes(t, b)
 	assert.Equal(t, []Kind{KindVMIntegration}, d.Kinds)
-	require.Len(t, d.Integration, 8)
-	vss := d.Integration[5]
+	ics := RecordsOf[IntegrationService](d)
+	require.Len(t, ics, 8)
+	vss := ics[5]
 	assert.Equal(t, IntegrationService{Line: 9, VMName: "SQL07", Name: "VSS", Enabled: "False", PrimaryStatus: "OK"}, vss)
 	assert.True(t, vss.IsVSS())
-	assert.False(t, d.Integration[1].IsVSS())
-	assert.Equal(t, "No Contact", d.Integration[6].PrimaryStatus)
-	assert.True(t, d.Integration[7].Truncated)
-	assert.Contains(t, d.Integration[7].SecondaryStatus, "protocol version")
+	assert.False(t, ics[1].IsVSS())
+	assert.Equal(t, "No Contact", ics[6].PrimaryStatus)
+	assert.True(t, ics[7].Truncated)
+	assert.Contains(t, ics[7].SecondaryStatus, "protocol version")
 }
 
 // The list form, as the catalog's collect command writes it, from a host
@@ -74,8 +75,9 @@ SecondaryStatusDescription : OK
 func TestParse_integrationServicesList(t *testing.T) {
 	d := parseBytes(t, []byte(crlf(integrationList)))
 	assert.Equal(t, []Kind{KindVMIntegration}, d.Kinds)
-	require.Len(t, d.Integration, 2)
-	s := d.Integration[0]
+	ics := RecordsOf[IntegrationService](d)
+	require.Len(t, ics, 2)
+	s := ics[0]
 	assert.Equal(t, 3, s.Line)
 	assert.Equal(t, "3c1f7a52-9d4e-4b86-a0f3-5e2d8c1b7a94", s.VMID)
 	assert.True(t, s.IsVSS())
@@ -107,11 +109,12 @@ func TestParse_csvStateList(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			assert.Equal(t, KindCSVState, SniffBytes(b))
 			d := parseBytes(t, b)
-			require.Len(t, d.CSVStates, 2)
+			states := RecordsOf[CSVState](d)
+			require.Len(t, states, 2)
 			assert.Equal(t, CSVState{Line: 3, Name: "Cluster Disk 2", VolumeName: `C:\ClusterStorage\Volume1\`, VolumeFriendlyName: "Volume1",
 				Node: "HV21", StateInfo: "FileSystemRedirected", FileSystemRedirectedIOReason: "IncompatibleFileSystemFilter",
-				BlockRedirectedIOReason: "NotBlockRedirected"}, d.CSVStates[0])
-			assert.Equal(t, "Direct", d.CSVStates[1].StateInfo)
+				BlockRedirectedIOReason: "NotBlockRedirected"}, states[0])
+			assert.Equal(t, "Direct", states[1].StateInfo)
 		})
 	}
 }
@@ -123,10 +126,11 @@ Name           VolumeName                  Node StateInfo       FileSystemRedire
 Cluster Disk 3 C:\ClusterStorage\Volume2\  HV21 BlockRedirected NotFileSystemRedirected      NoDiskConnectivity
 `
 	d := parseBytes(t, []byte(crlf(text)))
-	require.Len(t, d.CSVStates, 1)
-	assert.Equal(t, "BlockRedirected", d.CSVStates[0].StateInfo)
-	assert.Equal(t, "NoDiskConnectivity", d.CSVStates[0].BlockRedirectedIOReason)
-	assert.Equal(t, 4, d.CSVStates[0].Line)
+	states := RecordsOf[CSVState](d)
+	require.Len(t, states, 1)
+	assert.Equal(t, "BlockRedirected", states[0].StateInfo)
+	assert.Equal(t, "NoDiskConnectivity", states[0].BlockRedirectedIOReason)
+	assert.Equal(t, 4, states[0].Line)
 }
 
 const bcdeditEnglish = `
@@ -160,8 +164,9 @@ func TestParse_bcdedit(t *testing.T) {
 	b := []byte(crlf(bcdeditEnglish))
 	assert.Equal(t, KindBcdedit, SniffBytes(b))
 	d := parseBytes(t, b)
-	require.Len(t, d.BootEntries, 2)
-	mgr, ldr := d.BootEntries[0], d.BootEntries[1]
+	entries := RecordsOf[BootEntry](d)
+	require.Len(t, entries, 2)
+	mgr, ldr := entries[0], entries[1]
 	assert.Equal(t, "{bootmgr}", mgr.Identifier)
 	assert.Equal(t, "{current} {3f1c2b7e-9a4d-11ee-8c90-0242ac120002}", mgr.Props["displayorder"])
 	assert.Empty(t, mgr.HypervisorLaunchType)
@@ -185,9 +190,10 @@ description             Windows Server 2022
 hypervisorlaunchtype    Auto
 `
 	d := parseBytes(t, utf16BOM(t, text))
-	require.Len(t, d.BootEntries, 1)
-	assert.Equal(t, "{current}", d.BootEntries[0].Identifier)
-	assert.Equal(t, "Auto", d.BootEntries[0].HypervisorLaunchType)
+	entries := RecordsOf[BootEntry](d)
+	require.Len(t, entries, 1)
+	assert.Equal(t, "{current}", entries[0].Identifier)
+	assert.Equal(t, "Auto", entries[0].HypervisorLaunchType)
 }
 
 const systeminfoOff = `
@@ -211,13 +217,15 @@ func TestParse_systeminfo(t *testing.T) {
 	b := utf16BOM(t, systeminfoOff)
 	assert.Equal(t, KindSysteminfo, SniffBytes(b))
 	d := parseBytes(t, b)
-	require.Len(t, d.HyperVReqs, 1)
-	assert.Equal(t, HyperVRequirements{Line: 12, VMMonitorMode: "yes", VirtualizationInFirmware: "no", SLAT: "yes", DEP: "yes", VirtualizationLine: 13}, d.HyperVReqs[0])
+	reqs := RecordsOf[HyperVRequirements](d)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, HyperVRequirements{Line: 12, VMMonitorMode: "yes", VirtualizationInFirmware: "no", SLAT: "yes", DEP: "yes", VirtualizationLine: 13}, reqs[0])
 
 	d = parseBytes(t, []byte(crlf("Host Name:                 HV32\nHyper-V Requirements:      A hypervisor has been detected. Features required for Hyper-V will not be displayed.\n")))
-	require.Len(t, d.HyperVReqs, 1)
-	assert.True(t, d.HyperVReqs[0].HypervisorDetected)
-	assert.Equal(t, 2, d.HyperVReqs[0].Line)
+	reqs = RecordsOf[HyperVRequirements](d)
+	require.Len(t, reqs, 1)
+	assert.True(t, reqs[0].HypervisorDetected)
+	assert.Equal(t, 2, reqs[0].Line)
 }
 
 // Portuguese systeminfo: labels and answers are translated; the four lines
@@ -231,10 +239,11 @@ Requisitos do Hyper-V:                  Extensões do Modo de Monitor da VM: Sim
                                         Prevenção de Execução de Dados Disponível: Sim
 `
 	d := parseBytes(t, utf16BOM(t, text))
-	require.Len(t, d.HyperVReqs, 1)
-	assert.Equal(t, "no", d.HyperVReqs[0].VirtualizationInFirmware)
-	assert.Equal(t, "yes", d.HyperVReqs[0].VMMonitorMode)
-	assert.Equal(t, 4, d.HyperVReqs[0].VirtualizationLine)
+	reqs := RecordsOf[HyperVRequirements](d)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "no", reqs[0].VirtualizationInFirmware)
+	assert.Equal(t, "yes", reqs[0].VMMonitorMode)
+	assert.Equal(t, 4, reqs[0].VirtualizationLine)
 }
 
 func TestParse_compactAndCipher(t *testing.T) {
@@ -250,10 +259,11 @@ Of 2 files within 1 directories
 `
 	d := parseBytes(t, utf16BOM(t, text))
 	assert.Equal(t, []Kind{KindCompact}, d.Kinds)
-	require.Len(t, d.FileAttrs, 2)
-	assert.Equal(t, FileAttr{Line: 5, Tool: "compact", Dir: `D:\Hyper-V\WEB05\Virtual Hard Disks\`, Name: "WEB05.vhdx", Set: true}, d.FileAttrs[0])
-	assert.Equal(t, `D:\Hyper-V\WEB05\Virtual Hard Disks\WEB05.vhdx`, d.FileAttrs[0].Path())
-	assert.False(t, d.FileAttrs[1].Set)
+	attrs := RecordsOf[FileAttr](d)
+	require.Len(t, attrs, 2)
+	assert.Equal(t, FileAttr{Line: 5, Tool: "compact", Dir: `D:\Hyper-V\WEB05\Virtual Hard Disks\`, Name: "WEB05.vhdx", Set: true}, attrs[0])
+	assert.Equal(t, `D:\Hyper-V\WEB05\Virtual Hard Disks\WEB05.vhdx`, attrs[0].Path())
+	assert.False(t, attrs[1].Set)
 
 	cipher := `
  Listing D:\Hyper-V\WEB05\Virtual Hard Disks\
@@ -264,8 +274,9 @@ U WEB05-data.vhdx
 `
 	d = parseBytes(t, []byte(crlf(cipher)))
 	assert.Equal(t, []Kind{KindCipher}, d.Kinds)
-	require.Len(t, d.FileAttrs, 2)
-	assert.True(t, d.FileAttrs[0].Set)
-	assert.Equal(t, "cipher", d.FileAttrs[0].Tool)
-	assert.False(t, d.FileAttrs[1].Set)
+	attrs = RecordsOf[FileAttr](d)
+	require.Len(t, attrs, 2)
+	assert.True(t, attrs[0].Set)
+	assert.Equal(t, "cipher", attrs[0].Tool)
+	assert.False(t, attrs[1].Set)
 }

@@ -290,12 +290,12 @@ func (d *Doc) addTable(k Kind, t *table) {
 	for _, r := range t.rows {
 		switch k {
 		case KindVMIntegration:
-			d.Integration = append(d.Integration, IntegrationService{Line: r.line, VMName: t.cell(r, "VMName"),
+			d.addRecord(IntegrationService{Line: r.line, VMName: t.cell(r, "VMName"),
 				VMID: NormGUID(t.cell(r, "VMId")), Name: t.cell(r, "Name"), Enabled: t.cell(r, "Enabled"),
 				PrimaryStatus: t.cell(r, "PrimaryStatusDescription"), SecondaryStatus: t.cell(r, "SecondaryStatusDescription"),
 				Truncated: r.truncated})
 		case KindCSVState:
-			d.CSVStates = append(d.CSVStates, CSVState{Line: r.line, Name: t.cell(r, "Name"), VolumeName: t.cell(r, "VolumeName"),
+			d.addRecord(CSVState{Line: r.line, Name: t.cell(r, "Name"), VolumeName: t.cell(r, "VolumeName"),
 				VolumeFriendlyName: t.cell(r, "VolumeFriendlyName"), Node: t.cell(r, "Node"), StateInfo: t.cell(r, "StateInfo"),
 				FileSystemRedirectedIOReason: t.cell(r, "FileSystemRedirectedIOReason"), BlockRedirectedIOReason: t.cell(r, "BlockRedirectedIOReason")})
 		case KindVHDChain:

@@ -33,7 +33,7 @@ const (
 	KindRight       Kind = "right"           // one user right assignment (secedit) or token privilege (whoami /priv)
 	KindACL         Kind = "acl"             // one path's ACL (icacls)
 	KindFile        Kind = "file"            // one file in a directory listing
-	KindVolume      Kind = "volume"          // free space of a volume (dir listings)
+	KindVolume      Kind = "volume"          // free space of a volume (dir listings, Get-Volume)
 	KindHandle      Kind = "handle"          // an open handle on a file (Handle.exe)
 	KindIntegration Kind = "vm.integration"  // one integration service of one VM (Get-VMIntegrationService)
 	KindCSVState    Kind = "csv.state"       // one CSV's I/O mode on one node (Get-ClusterSharedVolumeState)

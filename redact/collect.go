@@ -182,10 +182,10 @@ func (f *found) doc(d *cmdout.Doc) {
 	for _, e := range d.Errors {
 		f.add(ClassVM, e.VM)
 	}
-	for _, s := range d.Integration {
+	for _, s := range cmdout.RecordsOf[cmdout.IntegrationService](d) {
 		f.add(ClassVM, s.VMName)
 	}
-	for _, c := range d.CSVStates {
+	for _, c := range cmdout.RecordsOf[cmdout.CSVState](d) {
 		f.host(c.Node)
 	}
 	for _, v := range d.VHDs {

@@ -129,6 +129,21 @@ var storageCases = []causeCase{
 	// The same listing with 400 GiB free.
 	{name: "listing shows 400 GiB free", cause: "storage-space-exhausted", build: dirWithFree("429,496,729,600"),
 		want: missingInput("system-log")},
+	// The Get-Volume table the cause asks for shows D: with 1.42 GB left.
+	{name: "Get-Volume shows 1.42 GB free on D:", cause: "storage-space-exhausted", build: getVolumeWithFree(" 1.42 GB"),
+		want: firing(),
+		also: func(t *testing.T, b *bundleResult) {
+			f := b.finding("storage-space-exhausted")
+			require.NotEmpty(t, f.Evidence)
+			assert.Equal(t, "get-volume.txt", f.Evidence[0].Source)
+			assert.Equal(t, "line 5", f.Evidence[0].At.String())
+			assert.Contains(t, f.Evidence[0].Summary, "D: has 1.42 GB free of 500 GB")
+		}},
+	// The same table with 412.5 GB free on D:. The recovery partition (no
+	// letter) and a mounted ISO look full but say nothing about room for
+	// VM files.
+	{name: "Get-Volume shows 412.5 GB free on D:", cause: "storage-space-exhausted", build: getVolumeWithFree("412.5 GB"),
+		want: missingInput("system-log")},
 	// WEB01's data disk is neither in its folder nor anywhere else, and
 	// VMMS reports the file missing.
 	{name: "data disk gone", cause: "vm-files-missing",
@@ -278,6 +293,21 @@ func dirWithFree(free string) func(*testing.T) Files {
                2 Dir(s)  ` + free + ` bytes free
 `
 		return Files{"dir_vms.txt": OEM850(listing)}
+	}
+}
+
+// getVolumeWithFree is the default Get-Volume table with D:'s free space.
+func getVolumeWithFree(free string) func(*testing.T) Files {
+	return func(*testing.T) Files {
+		table := `
+DriveLetter FriendlyName FileSystemType DriveType HealthStatus OperationalStatus SizeRemaining      Size
+----------- ------------ -------------- --------- ------------ ----------------- -------------      ----
+C                        NTFS           Fixed     Healthy      OK                     38.61 GB 126.45 GB
+D           VMS          ReFS           Fixed     Healthy      OK                     ` + free + `    500 GB
+            Recovery     NTFS           Fixed     Healthy      OK                     83.46 MB    529 MB
+E                        Unknown        CD-ROM    Healthy      Unknown                     0 B       0 B
+`
+		return Files{"get-volume.txt": UTF16(table)}
 	}
 }
 

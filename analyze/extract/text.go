@@ -136,7 +136,7 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 	m.security(doc)
 	m.listings(doc)
 	m.handles(doc)
-	m.hostState(doc)
+	m.records(doc)
 	m.errors(doc)
 	out.Evidence = m.out
 	out.Records = len(m.out)
@@ -418,102 +418,13 @@ func (m *textMapper) handles(doc *cmdout.Doc) {
 	}
 }
 
-// integrationServices names the integration services by the names
-// Get-VMIntegrationService prints on English hosts (and Hyper-V Manager's
-// older wording), so that rules can ask for "the VSS service".
-var integrationServices = map[string]string{
-	"vss": "vss", "backup (volume shadow copy)": "vss", "backup (volume snapshot)": "vss",
-	"heartbeat": "heartbeat", "shutdown": "shutdown", "operating system shutdown": "shutdown",
-	"time synchronization": "time-sync", "key-value pair exchange": "kvp", "data exchange": "kvp",
-	"guest service interface": "guest-services", "guest services": "guest-services",
-}
-
-// hostState maps the outputs that say whether Hyper-V itself can work:
+// records maps the outputs that say their own evidence (cmdout.Record):
 // integration services, CSV modes, boot entries, systeminfo, compact and
-// cipher listings.
-func (m *textMapper) hostState(doc *cmdout.Doc) {
-	for _, s := range doc.Integration {
-		ok := ""
-		switch st := strings.TrimSpace(s.PrimaryStatus); {
-		case strings.EqualFold(st, "OK"):
-			ok = "true"
-		case st != "":
-			ok = "false"
-		}
-		summary := fmt.Sprintf("integration service %s of %s: enabled %s, status %s", quote(s.Name), s.VMName, s.Enabled, cmpOr(s.PrimaryStatus, "(blank)"))
-		if s.SecondaryStatus != "" {
-			summary += " (" + s.SecondaryStatus + ")"
-		}
-		m.add(evidence.KindIntegration, s.Line, time.Time{}, summary, map[string]string{
-			evidence.AttrVM: s.VMName, evidence.AttrVMID: s.VMID, evidence.AttrName: s.Name,
-			"service": integrationServices[strings.ToLower(strings.TrimSpace(s.Name))],
-			"enabled": strings.ToLower(strings.TrimSpace(s.Enabled)), "primary_status": s.PrimaryStatus,
-			"status_ok": ok, "secondary_status": s.SecondaryStatus,
-		})
-	}
-	for _, c := range doc.CSVStates {
-		attrs := map[string]string{evidence.AttrName: c.Name, "volume_name": c.VolumeName, "volume_friendly_name": c.VolumeFriendlyName,
-			evidence.AttrComputer: c.Node, "state_info": c.StateInfo, "fs_reason": c.FileSystemRedirectedIOReason,
-			"block_reason": c.BlockRedirectedIOReason}
-		if mm := csvPattern.FindStringSubmatch(strings.TrimSpace(c.VolumeName)); mm != nil {
-			attrs[evidence.AttrCSVPath] = strings.ToUpper(mm[1][:1]) + mm[1][1:]
-		}
-		summary := fmt.Sprintf("CSV %s (%s) on %s: %s", c.Name, cmpOr(c.VolumeName, c.VolumeFriendlyName), c.Node, c.StateInfo)
-		if reason := strings.TrimSpace(c.FileSystemRedirectedIOReason + " " + c.BlockRedirectedIOReason); reason != "" {
-			summary += ", " + reason
-		}
-		m.add(evidence.KindCSVState, c.Line, time.Time{}, summary, attrs)
-	}
-	for _, b := range doc.BootEntries {
-		line := b.Line
-		if b.HypervisorLaunchTypeLine > 0 {
-			line = b.HypervisorLaunchTypeLine
-		}
-		m.add(evidence.KindBootEntry, line, time.Time{}, fmt.Sprintf("boot entry %s %s (%s): hypervisorlaunchtype %s", b.Identifier, quote(b.Description), b.Title, cmpOr(b.HypervisorLaunchType, "not set")),
-			map[string]string{"identifier": b.Identifier, "title": b.Title, "description": b.Description,
-				"hypervisorlaunchtype": b.HypervisorLaunchType, "current": boolText(strings.EqualFold(b.Identifier, "{current}"))})
-	}
-	for _, r := range doc.HyperVReqs {
-		yn := func(v string) string {
-			switch v {
-			case "yes":
-				return "true"
-			case "no":
-				return "false"
-			}
-			return ""
-		}
-		line := r.Line
-		summary := "systeminfo: a hypervisor has been detected"
-		if !r.HypervisorDetected {
-			summary = fmt.Sprintf("systeminfo Hyper-V requirements: VM monitor mode extensions %s, virtualization in firmware %s, SLAT %s, DEP %s",
-				cmpOr(r.VMMonitorMode, "?"), cmpOr(r.VirtualizationInFirmware, "?"), cmpOr(r.SLAT, "?"), cmpOr(r.DEP, "?"))
-			if r.VirtualizationInFirmware == "no" && r.VirtualizationLine > 0 {
-				line = r.VirtualizationLine
-			}
-		}
-		m.add(evidence.KindSysinfo, line, time.Time{}, summary, map[string]string{
-			"hypervisor_detected": boolText(r.HypervisorDetected), "vm_monitor_mode": yn(r.VMMonitorMode),
-			"virt_in_firmware": yn(r.VirtualizationInFirmware), "slat": yn(r.SLAT), "dep": yn(r.DEP),
-		})
-	}
-	for _, f := range doc.FileAttrs {
-		attrs := map[string]string{evidence.AttrPath: f.Path(), "dir": f.Dir, evidence.AttrName: f.Name, "tool": f.Tool}
-		state := "not compressed"
-		switch f.Tool {
-		case "compact":
-			attrs["compressed"] = boolText(f.Set)
-			if f.Set {
-				state = "compressed"
-			}
-		case "cipher":
-			attrs["encrypted"] = boolText(f.Set)
-			state = "not encrypted"
-			if f.Set {
-				state = "encrypted"
-			}
-		}
-		m.add(evidence.KindFileAttr, f.Line, time.Time{}, fmt.Sprintf("%s: %s is %s", f.Tool, f.Path(), state), attrs)
+// cipher listings, and any output added the same way.
+func (m *textMapper) records(doc *cmdout.Doc) {
+	for _, r := range doc.Records {
+		f := r.Evidence()
+		m.add(evidence.Kind(f.Kind), f.Line, stamp(f.Time), f.Summary, f.Attrs)
 	}
 }
 

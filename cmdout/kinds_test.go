@@ -1,0 +1,55 @@
+package cmdout
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestAllKindsListsEveryKind: AllKinds is derived from the sections table
+// and decidedKinds; a Kind constant that neither names is a kind Parse can
+// report but the analyzer would not claim.
+func TestAllKindsListsEveryKind(t *testing.T) {
+	all := AllKinds()
+	require.Equal(t, KindUnknown, all[len(all)-1])
+	seen := map[Kind]bool{}
+	for _, k := range all {
+		assert.False(t, seen[k], "%s listed twice", k)
+		seen[k] = true
+	}
+	files, err := filepath.Glob("*.go")
+	require.NoError(t, err)
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
+		require.NoError(t, err)
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				v := spec.(*ast.ValueSpec)
+				if id, ok := v.Type.(*ast.Ident); !ok || id.Name != "Kind" {
+					continue
+				}
+				for i, n := range v.Names {
+					lit, ok := v.Values[i].(*ast.BasicLit)
+					require.True(t, ok, n.Name)
+					k, err := strconv.Unquote(lit.Value)
+					require.NoError(t, err)
+					assert.True(t, seen[Kind(k)], "%s (%s, %s) is in no row of sections nor in decidedKinds", n.Name, k, name)
+				}
+			}
+		}
+	}
+}
