@@ -1,6 +1,7 @@
 package evidence_test
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,4 +51,14 @@ func TestCoverageIgnoresCase(t *testing.T) {
 	c.Add("channel:Microsoft-Windows-Hyper-V-VMMS-Admin")
 	assert.True(t, c.Has("file:vssadmin-writers", "channel:microsoft-windows-hyper-v-vmms-admin"))
 	assert.False(t, c.Has("file:vssadmin-writers"))
+}
+
+func TestProblemKeepsTheReadersError(t *testing.T) {
+	readerErr := errors.New("bad checksum")
+	var err error = evidence.Problem{Msg: "chunk 3: bad checksum, 41 records skipped", At: evidence.AtOffset(0x31000), Err: readerErr}
+	assert.EqualError(t, err, "chunk 3: bad checksum, 41 records skipped")
+	assert.ErrorIs(t, err, readerErr)
+	var p evidence.Problem
+	assert.True(t, errors.As(err, &p))
+	assert.Equal(t, "offset 0x31000", p.At.String())
 }

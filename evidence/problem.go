@@ -14,6 +14,13 @@ type Problem struct {
 // String is the problem as reports print it.
 func (p Problem) String() string { return p.Msg }
 
+// Error makes a Problem an error; Unwrap gives the reader's own error, so
+// errors.Is and errors.As see through it.
+func (p Problem) Error() string { return p.Msg }
+
+// Unwrap returns the reader's error, if the problem came from one.
+func (p Problem) Unwrap() error { return p.Err }
+
 // ProblemTexts renders problems as reports print them.
 func ProblemTexts(ps []Problem) []string {
 	if ps == nil {

@@ -29,6 +29,10 @@ func (p Problem) String() string {
 	return fmt.Sprintf("line %d: %s", p.Line, p.Msg)
 }
 
+// Error makes a Problem an error, so a parser can return one where an error
+// is expected and the caller still finds its line with errors.As.
+func (p Problem) Error() string { return p.String() }
+
 // Encoding names the byte encoding Decode recognised.
 type Encoding string
 

@@ -2,6 +2,8 @@ package wintext
 
 import (
 	"bytes"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -173,4 +175,12 @@ func TestDecodePrefix_cutCharacter(t *testing.T) {
 	// Decode, which takes b as the whole text, has to guess a code page.
 	_, enc, _ = Decode(b)
 	assert.NotEqual(t, EncUTF8, enc)
+}
+
+func TestProblemIsALineLocatedError(t *testing.T) {
+	var err error = Problem{Line: 7, Msg: "unreadable writer block"}
+	assert.EqualError(t, err, "line 7: unreadable writer block")
+	var p Problem
+	require.True(t, errors.As(fmt.Errorf("parsing: %w", err), &p))
+	assert.Equal(t, 7, p.Line)
 }
