@@ -131,6 +131,11 @@ type Extraction struct {
 	// idents lists the identity of every event rules want, for merging
 	// the same events found in several files.
 	idents []identRef
+	// A text reader leaves the decoded text and the lines it read, so that
+	// the other readers can read the rest of a file that mixes forms (see
+	// readMixed); neither is kept past the file.
+	text    string
+	covered []cmdout.Span
 }
 
 // Extractor turns the files of some kinds into evidence.
@@ -332,8 +337,13 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := x.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget,
-		head: head, whole: whole, parsed: c.parsed})
+	in := Input{Path: e.Path, Size: e.Size, Kind: c.kind, Entry: e, Engine: opt.Engine, budget: budget,
+		head: head, whole: whole, parsed: c.parsed}
+	ext, err := x.Extract(fileCtx, in)
+	if err == nil && !ext.Ignored {
+		readMixed(fileCtx, in, &ext)
+	}
+	ext.text, ext.covered = "", nil
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)

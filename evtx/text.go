@@ -134,6 +134,7 @@ func WalkText(ctx context.Context, r io.Reader, fn func(*Event) error) (Stats, e
 // textEvent is one event's properties as printed.
 type textEvent struct {
 	line  int
+	end   int // last line read into the event (0: line)
 	props map[string]string
 	// cut: the input ended inside this event.
 	cut bool
@@ -213,7 +214,7 @@ func (em *textEmitter) fromXML(te *textEvent, text *Event) *Event {
 		em.skip(te.line, 0, fmt.Errorf("%w: its event XML is unreadable (%v); the text fields are used", ErrTextEvent, err))
 		return nil
 	}
-	x.Line = te.line
+	x.Line, x.EndLine = te.line, text.EndLine
 	// The locator of a pasted event is its line, as for every text form.
 	x.RecordID = 0
 	if x.Message == "" {
@@ -301,6 +302,7 @@ func eventFromProps(te *textEvent) (*Event, error) {
 	}
 	ev := &Event{
 		Line:     te.line,
+		EndLine:  max(te.end, te.line),
 		EventID:  uint16(id),
 		Provider: get("ProviderName"),
 		Channel:  get("LogName"),
@@ -467,7 +469,11 @@ func (lw *listWalk) property(l string) error {
 	key, value, ok := listProperty(l)
 	if !ok {
 		lw.em.skip(lw.lr.line, 0, fmt.Errorf("%w: line is not \"Name : value\"", ErrTextEvent))
-		return nil
+		// Format-List prints every line of a block as a property or, indented,
+		// as the rest of a value: a line in the first column that is neither
+		// is text around the events (a prompt, prose, another command's
+		// output), and what follows it is not the block's.
+		return lw.finish(false, false)
 	}
 	if lw.cur != nil {
 		if _, dup := lw.cur.props[key]; dup || lw.blanks > 0 {
@@ -480,6 +486,7 @@ func (lw *listWalk) property(l string) error {
 		lw.cur = &textEvent{line: lw.lr.line, props: map[string]string{}}
 	}
 	lw.cur.props[key] = strings.TrimRight(value, " ")
+	lw.cur.end = lw.lr.line
 	lw.lastKey = key
 	lw.valueCol = len(l) - len(value)
 	lw.size += len(l)
@@ -499,6 +506,7 @@ func (lw *listWalk) continuation(l string) {
 			pad++
 		}
 		lw.cur.props[lw.lastKey] += strings.Repeat("\n", lw.blanks) + "\n" + strings.TrimRight(l[pad:], " \t")
+		lw.cur.end = lw.lr.line
 		lw.size += len(l)
 	case lw.cur == nil && strings.HasPrefix(strings.TrimSpace(l), "ProviderName:"):
 		// Group header some views print before a run of events.
@@ -579,7 +587,7 @@ func walkCSV(br *bufio.Reader, em *textEmitter) error {
 			em.skip(line, 0, fmt.Errorf("%w: %d fields, the header has %d", ErrTextEvent, len(fields), len(header)))
 			continue
 		}
-		te := &textEvent{line: line, props: make(map[string]string, len(header))}
+		te := &textEvent{line: line, end: cr.end, props: make(map[string]string, len(header))}
 		for i, h := range header {
 			te.props[h] = strings.ToValidUTF8(strings.ReplaceAll(fields[i], "\r\n", "\n"), "\uFFFD")
 		}
@@ -603,6 +611,7 @@ type csvReader struct {
 	line  int
 	delim byte
 	field []byte
+	end   int // last line of the row next returned
 }
 
 func (c *csvReader) next() (fields []string, line int, err error) {
@@ -637,6 +646,7 @@ func (c *csvReader) next() (fields []string, line int, err error) {
 				return nil, line, &csvCut{msg: fmt.Sprintf("quoted field opened on or after line %d never closed", line)}
 			}
 			fields = append(fields, string(c.field))
+			c.end = c.line
 			return fields, line, nil
 		}
 		size++
@@ -664,6 +674,7 @@ func (c *csvReader) next() (fields []string, line int, err error) {
 			quoted = false
 		case ch == '\r':
 		case ch == '\n':
+			c.end = c.line
 			c.line++
 			fields = append(fields, string(c.field))
 			return fields, line, nil
