@@ -210,7 +210,7 @@ var sections = []recognizer{
 	{KindHandle, isHandleLine, parseHandleLine},
 	{KindSDPBasicInfo, line(isBasicInfoHead), parseBasicInfoVM},
 	{"", head(isAttrListingHead), parseAttrListing}, // compact or cipher, from the rows
-	{KindListing, line(dirHeadRe.MatchString), parseDirListing},
+	{KindListing, head(isDirHead), parseDirListing},
 	{"", line(gciDirRe.MatchString), parseGCIDir},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
