@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -146,14 +147,17 @@ type textEvent struct {
 // textEmitter turns property sets into Events and delivers them in order,
 // holding them back while the day/month order of the file's dates is open.
 type textEmitter struct {
-	ctx     context.Context
-	st      *Stats
-	fn      func(*Event) error
-	order   wintext.DateOrder
-	decided bool
-	pending []pendingText
-	n       int
-	xb      builder
+	// provider and channel are what the Get-WinEvent command printed
+	// above the events names, for views that leave them out.
+	provider, channel string
+	ctx               context.Context
+	st                *Stats
+	fn                func(*Event) error
+	order             wintext.DateOrder
+	decided           bool
+	pending           []pendingText
+	n                 int
+	xb                builder
 }
 
 type pendingText struct {
@@ -172,6 +176,7 @@ func (em *textEmitter) add(te *textEvent) error {
 			return err
 		}
 	}
+	em.defaults(te)
 	ev, err := eventFromProps(te)
 	if err != nil {
 		em.skip(te.line, 1, err)
@@ -419,6 +424,7 @@ func (lr *lineReader) nextText(em *textEmitter) (l string, noEOL bool, err error
 		if !utf8.ValidString(l) {
 			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
+		em.command(l)
 		return l, noEOL, nil
 	}
 }
@@ -681,5 +687,51 @@ func (c *csvReader) next() (fields []string, line int, err error) {
 		default:
 			c.field = append(c.field, ch)
 		}
+	}
+}
+
+var (
+	// winEventCmdRe is a Get-WinEvent command line, as pasted with its
+	// prompt above its output.
+	winEventCmdRe = regexp.MustCompile(`(?i)\bGet-WinEvent\b`)
+	// providerArgRe and logArgRe read one literal provider or log name,
+	// from a parameter or a FilterHashtable; wildcards and lists name no
+	// single one.
+	providerArgRe = regexp.MustCompile(`(?i)(?:-ProviderName\s+|\bProviderName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
+	logArgRe      = regexp.MustCompile(`(?i)(?:-LogName\s+|\bLogName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
+	// channelProviderRe is a channel named after its provider, the way
+	// Windows names the Hyper-V, VHDMP and other component logs
+	// ("Microsoft-Windows-Hyper-V-VMMS-Admin", "…-VHDMP-Operational").
+	channelProviderRe = regexp.MustCompile(`^(Microsoft-Windows-[\w.-]+?)[-/](?:Admin|Operational|Analytic|Debug|Diagnostic)$`)
+)
+
+// command notes the provider or log a Get-WinEvent command line names.
+// Views that select properties (Format-List TimeCreated,Id,Message, a
+// table without the ProviderName group header) leave them out of the
+// events, and rules need them.
+func (em *textEmitter) command(l string) {
+	if !winEventCmdRe.MatchString(l) {
+		return
+	}
+	em.provider, em.channel = "", ""
+	if m := providerArgRe.FindStringSubmatch(l); m != nil {
+		em.provider = m[1]
+	}
+	if m := logArgRe.FindStringSubmatch(l); m != nil {
+		em.channel = m[1]
+		if p := channelProviderRe.FindStringSubmatch(m[1]); p != nil && em.provider == "" {
+			em.provider = p[1]
+		}
+	}
+}
+
+// defaults fills an event's provider and log from the command line when
+// the view printed neither.
+func (em *textEmitter) defaults(te *textEvent) {
+	if strings.TrimSpace(te.props["ProviderName"]) == "" && em.provider != "" {
+		te.props["ProviderName"] = em.provider
+	}
+	if strings.TrimSpace(te.props["LogName"]) == "" && em.channel != "" {
+		te.props["LogName"] = em.channel
 	}
 }

@@ -74,3 +74,39 @@ func TestTextEventEndLine_TableAndCSV(t *testing.T) {
 	assert.Equal(t, 7, got[0].Line)
 	assert.Equal(t, 8, got[0].EndLine)
 }
+
+// TestCommandLineNamesTheProvider: views that select properties leave the
+// provider out; the Get-WinEvent command pasted above them names it (or
+// the log, whose name carries the provider's).
+func TestCommandLineNamesTheProvider(t *testing.T) {
+	list := strings.Join([]string{
+		`PS C:\> Get-WinEvent -LogName Microsoft-Windows-Hyper-V-VMMS-Admin -MaxEvents 1 | Format-List TimeCreated,Id,LevelDisplayName,Message`,
+		"",
+		"TimeCreated      : 11.05.2026 01:17:55",
+		"Id               : 19100",
+		"LevelDisplayName : Error",
+		"Message          : 'OPS-5' background disk merge failed to complete: General access denied error (0x80070005).",
+		"",
+	}, "\n")
+	require.True(t, SniffText([]byte(list)))
+	got, _ := walkTextString(t, []byte(list))
+	require.Len(t, got, 1)
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS", got[0].Provider)
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS-Admin", got[0].Channel)
+
+	table := strings.Join([]string{
+		`PS C:\> Get-WinEvent -ProviderName Microsoft-Windows-Hyper-V-StorageVSP -MaxEvents 1 | ft -Wrap`,
+		"",
+		"TimeCreated          Id LevelDisplayName Message",
+		"-----------          -- ---------------- -------",
+		"11.05.2026 03:20:41   6 Information      Storage device 'H:\\VMs\\DB-31\\DB-31.avhdx' encountered IO failure",
+		"",
+	}, "\n")
+	got, _ = walkTextString(t, []byte(table))
+	require.Len(t, got, 1)
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-StorageVSP", got[0].Provider)
+
+	// Without a command line naming one, a view without ProviderName is
+	// not taken for events.
+	assert.False(t, SniffText([]byte(strings.Join(strings.Split(list, "\n")[2:], "\n"))))
+}
