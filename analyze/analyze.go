@@ -296,8 +296,14 @@ func analyzeFile(ctx context.Context, e *Entry, opt Options, budget *extract.Eve
 	}
 	fileCtx, cancel := context.WithTimeout(ctx, opt.FileTimeout)
 	defer cancel()
-	ext, err := c.Extractor.Extract(fileCtx, Input{Path: e.Path, Size: e.Size, Kind: c.Kind, Entry: e,
-		Wants: opt.Engine.WantsEvent, Budget: budget, Head: c.Head})
+	in := Input{Path: e.Path, Size: e.Size, Kind: c.Kind, Entry: e, Wants: opt.Engine.WantsEvent, Budget: budget, Head: c.Head}
+	ext, err := c.Extractor.Extract(fileCtx, in)
+	if err == nil {
+		// A file that mixes forms: the other readers read the rest.
+		extract.ReadMixed(fileCtx, in, &ext)
+	} else {
+		ext.DropText()
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 		// The file's own budget ran out, not the run's: keep what was read.
 		err = fmt.Errorf("stopped after the per-file time budget of %s; the rest of the file was not read", opt.FileTimeout)

@@ -91,6 +91,23 @@ var realWorldCases = []realWorldCase{
 	{"backupexec-access.txt", analyze.KindBackupLog, "permission-acl"},
 	{"commvault-jobdetails.txt", analyze.KindBackupLog, "vss-writer-failed"},
 	{"dpm-3106-only.txt", analyze.KindBackupLog, "backup-vendor-integration"},
+	// Pastes that mix forms in one file, each part read by its reader
+	// (the kind stays the first recognizer's):
+	//   - a mail with an Event Viewer copy, a Get-VM error and a dir listing
+	//     (tristanwatkins.com, "Recovering from Hyper-V Virtual Machine
+	//     corruption": the VM gone after overlapping snapshot deletes);
+	//   - Get-WinEvent Format-List of selected properties, then icacls
+	//     (blog.workinghardinit.work on VHD Set merges failing with
+	//     access denied after host-level backups);
+	//   - a Backup Exec job log and a Get-VMSnapshot table (Veritas
+	//     article 100031826, the leftover BE_Snapshot recovery checkpoint);
+	//   - a copied Hyper-V Manager dialog then Get-VMIntegrationService
+	//     (home-assistant/operating-system#1996, production checkpoints of
+	//     a guest without the VSS daemon).
+	{"mixed-mail-evcopy-listing.txt", "vm-list", "vm-config-corrupt"},
+	{"mixed-winevent-list-icacls.txt", "icacls", "permission-acl"},
+	{"mixed-joblog-vmsnapshots.txt", "vm-snapshots", "backup-vendor-integration"},
+	{"mixed-dialog-integration.txt", "ps-error", "guest-integration-vss-unavailable"},
 	// Look-alikes: a healthy product log, a benign VSS notice, other
 	// hypervisors, a monitoring plug-in.
 	{"veeam-success.log", analyze.KindBackupLog, ""},

@@ -115,6 +115,10 @@ type BackupLog struct {
 	Product *BackupProduct
 	Lines   int // lines that carry a log entry (the file's records)
 	Entries []BackupEntry
+	// Covered lists the lines read into entries (repeats folded into an
+	// entry included) and the log lines that report no failure (a time
+	// stamp or a level printed); other lines are left to other readers.
+	Covered []Span
 }
 
 // maxBackupEntries bounds the entries kept from one log: a job that failed
@@ -192,16 +196,23 @@ func ParseBackupLog(text string) BackupLog {
 			level = "error"
 		}
 		if level == "" || (backupOKRe.MatchString(msg) && len(codes) == 0 && !strings.Contains(strings.ToLower(msg), "fail")) {
+			if explicit != "" || len(msg) < len(l) {
+				// A line of the log (its time stamp or level printed) that
+				// reports no failure: read, and no one else's.
+				log.Covered = AddSpan(log.Covered, i+1, i+1)
+			}
 			continue
 		}
 		key := strings.ToLower(backupNumRe.ReplaceAllString(msg, "#"))
 		if k, ok := seen[key]; ok {
 			log.Entries[k].Repeats++
+			log.Covered = AddSpan(log.Covered, i+1, i+1)
 			continue
 		}
 		if len(log.Entries) >= maxBackupEntries {
 			continue
 		}
+		log.Covered = AddSpan(log.Covered, i+1, i+1)
 		e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
 		e.Text = msg
 		if len(e.Text) > maxMentionText {

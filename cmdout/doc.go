@@ -134,6 +134,10 @@ type Doc struct {
 	// Errors holds error records printed in place of output.
 	Errors []ErrorRecord
 
+	// Covered lists the lines the sections read into records, so that a
+	// file mixing forms can offer the other lines to other readers.
+	Covered []Span
+
 	icaclsErrors []ErrorRecord // kept only if the text turns out to be icacls output
 	listDir      string        // current "Directory:" of Get-ChildItem output
 
@@ -175,6 +179,7 @@ func Parse(text string) (*Doc, []Problem) {
 		i = d.section(lines, i)
 	}
 	if d.Has(KindIcacls) {
+		d.coverIcaclsErrors()
 		d.Errors = append(d.Errors, d.icaclsErrors...)
 		slices.SortStableFunc(d.Errors, func(a, b ErrorRecord) int { return a.Line - b.Line })
 	}
@@ -188,10 +193,13 @@ func Parse(text string) (*Doc, []Problem) {
 func (d *Doc) section(lines []string, i int) int {
 	for _, r := range sections {
 		if r.match(lines, i, d) {
+			before := d.records()
 			if r.kind != "" {
 				d.addKind(r.kind)
 			}
-			return r.parse(lines, i, d)
+			next := r.parse(lines, i, d)
+			d.cover(lines, i, next, before)
+			return next
 		}
 	}
 	return i + 1
@@ -216,7 +224,7 @@ var sections = []recognizer{
 	{KindHandle, isHandleLine, parseHandleLine},
 	{KindSDPBasicInfo, line(isBasicInfoHead), parseBasicInfoVM},
 	{"", head(isAttrListingHead), parseAttrListing}, // compact or cipher, from the rows
-	{KindListing, line(dirHeadRe.MatchString), parseDirListing},
+	{KindListing, head(isDirHead), parseDirListing},
 	{"", line(gciDirRe.MatchString), parseGCIDir},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},

@@ -241,6 +241,30 @@ func cmdletKind(cmd string) Kind {
 // dialog copied as text (Ctrl+C on the dialog, or retyped into a ticket).
 var managerErrorHeadRe = regexp.MustCompile(`(?i)^\s*(?:An error occurred while attempting to (?:start|stop|save|pause|resume|turn off|shut down|checkpoint|apply|delete|export|import|connect|merge|edit)|The application encountered an error while attempting to change the state of)\b`)
 
+var (
+	// dialogRuleRe is the rule Windows puts around the title and the
+	// buttons of a message box copied with Ctrl+C.
+	dialogRuleRe = regexp.MustCompile(`^-{5,}$`)
+	// dialogButtonsRe is the button line of such a copy ("OK", "Yes No").
+	dialogButtonsRe = regexp.MustCompile(`^\S{1,12}(?: {1,3}\S{1,12}){0,2}$`)
+	// promptLineRe is a PowerShell or cmd prompt: the paste goes on with
+	// another command.
+	promptLineRe = regexp.MustCompile(`^(?:PS [^>]{0,260}>|[A-Za-z]:\\[^>]{0,260}>)`)
+)
+
+// dialogEnd returns the index after a message box's closing rule and
+// buttons, given the index of the rule under its message.
+func dialogEnd(lines []string, j int) int {
+	k := j + 1
+	if k < len(lines) && dialogButtonsRe.MatchString(strings.TrimSpace(lines[k])) {
+		k++
+		if k < len(lines) && dialogRuleRe.MatchString(strings.TrimSpace(lines[k])) {
+			k++
+		}
+	}
+	return k
+}
+
 // maxManagerLines bounds a dialog: the longest real ones hold a dozen
 // component lines.
 const maxManagerLines = 40
@@ -261,7 +285,14 @@ func readManagerError(lines []string, i int) (ErrorRecord, int) {
 			}
 			continue
 		}
-		if managerErrorHeadRe.MatchString(l) || isPSErrorHead(lines[j]) {
+		if managerErrorHeadRe.MatchString(l) || isPSErrorHead(lines[j]) || promptLineRe.MatchString(l) {
+			break
+		}
+		if dialogRuleRe.MatchString(l) {
+			// The rule under the message of a copied message box: the
+			// button line and the closing rule belong to the dialog,
+			// what follows does not.
+			j = dialogEnd(lines, j)
 			break
 		}
 		blanks = 0

@@ -97,14 +97,32 @@ func scanLine(l string, line int) (m Mention, ok bool) {
 		m.Command = c[1]
 	}
 	m.Path = errorPath(l, "", l)
-	m.Text = strings.TrimSpace(l)
-	if len(m.Text) > maxMentionText {
-		m.Text = m.Text[:maxMentionText]
-		for !utf8.ValidString(m.Text) {
-			m.Text = m.Text[:len(m.Text)-1]
+	m.Text = mentionText(strings.TrimSpace(l))
+	return m, true
+}
+
+// mentionText cuts a long line to maxMentionText. A line whose breaks were
+// lost holds a whole paste, and its first code may sit far in: the cut
+// then keeps the sentence that leads to that code.
+func mentionText(l string) string {
+	if len(l) <= maxMentionText {
+		return l
+	}
+	from := 0
+	if loc := freeCodeRe.FindStringIndex(l); loc != nil && loc[1] > maxMentionText {
+		from = max(0, loc[1]-maxMentionText*3/4)
+		for from < loc[0] && l[from] != ' ' {
+			from++ // start at a word
+		}
+		for from < len(l) && (l[from] == ' ' || !utf8.RuneStart(l[from])) {
+			from++
 		}
 	}
-	return m, true
+	t := l[from:min(len(l), from+maxMentionText)]
+	for !utf8.ValidString(t) {
+		t = t[:len(t)-1]
+	}
+	return t
 }
 
 // lineCodes gathers a line's codes once each: HRESULT and NTSTATUS forms,

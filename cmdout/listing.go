@@ -31,6 +31,9 @@ func (f FileEntry) Path() string {
 var (
 	// " Directory of D:\…" in any language: one leading space, words, a path.
 	dirHeadRe = regexp.MustCompile(`^ \S[^:\\]*? ((?:[A-Za-z]:\\|\\\\)\S.*|[A-Za-z]:\\)$`)
+	// The same line pasted without its leading space ("Directory of D:\…"
+	// in a mail): at most four words, and taken only above a dir entry.
+	dirHeadTrimmedRe = regexp.MustCompile(`^[^\s:\\]+(?: [^\s:\\]+){0,3} ((?:[A-Za-z]:\\|\\\\)\S.*|[A-Za-z]:\\)$`)
 	// A dir entry: date, time (12- or 24-hour), <DIR>-like tag or size, name.
 	// Sizes use the culture's grouping: "8,623,489,024", "8.623.489.024",
 	// "8 623 489 024" (NBSP or narrow NBSP in French), "8'623'489'024".
@@ -78,6 +81,34 @@ func driveOf(dir string) string {
 
 // parseDirListing reads cmd `dir` output from its " Directory of" line:
 // headings, entries and summary lines, across all folders of `dir /s`.
+// isDirHead matches the " Directory of D:\…" line of a dir listing, or the
+// same line without its leading space when a dir entry follows it.
+func isDirHead(lines []string, i int) bool {
+	if dirHeadRe.MatchString(lines[i]) {
+		return true
+	}
+	if !dirHeadTrimmedRe.MatchString(lines[i]) {
+		return false
+	}
+	for j := i + 1; j < len(lines) && j <= i+2; j++ {
+		if !blank(lines[j]) {
+			return dirEntryRe.MatchString(lines[j])
+		}
+	}
+	return false
+}
+
+// dirHeadOf returns the folder a dir listing's head line names.
+func dirHeadOf(l string) string {
+	if m := dirHeadRe.FindStringSubmatch(l); m != nil {
+		return m[1]
+	}
+	if m := dirHeadTrimmedRe.FindStringSubmatch(l); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
 func parseDirListing(lines []string, i int, d *Doc) int {
 	dir := ""
 	j := i
@@ -85,8 +116,8 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 		l := lines[j]
 		switch {
 		case blank(l):
-		case dirHeadRe.MatchString(l):
-			dir = dirHeadRe.FindStringSubmatch(l)[1]
+		case isDirHead(lines, j):
+			dir = dirHeadOf(l)
 		case dirEntryRe.MatchString(l):
 			m := dirEntryRe.FindStringSubmatch(l)
 			name := m[4]

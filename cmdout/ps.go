@@ -278,7 +278,8 @@ func classifyTable(t *table) Kind {
 		return KindVMHardDisk
 	case t.has("VhdType") || t.has("VhdFormat"):
 		return KindGetVHD
-	case t.has("Name", "State") && (t.has("CPUUsage(%)") || t.has("Uptime") || t.has("MemoryAssigned(M)") || t.has("Status")):
+	case t.has("Name", "State") && (t.has("CPUUsage(%)") || t.has("Uptime") || t.has("MemoryAssigned(M)") || t.has("Status")),
+		t.has("Name", "CheckpointType"): // only a VM has a checkpoint type (Get-VM | Select …)
 		return KindVMList
 	case t.has("Mode", "Name") && (t.has("LastWriteTime") || t.has("Length")):
 		return KindListing

@@ -75,7 +75,11 @@ type Event struct {
 	RecordID uint64
 	Offset   int64 // byte offset of the record in the EVTX file; 0 for XML and text input
 	Line     int   // line of <Event> in an XML export, first line of a text export's event; 0 for EVTX
-	Time     time.Time
+	// EndLine is the last line a text export's event was read from (its
+	// message, its XML), so that a reader of a file mixing forms knows
+	// which lines the event took; 0 for EVTX and XML input.
+	EndLine int
+	Time    time.Time
 	// LocalTime: Time is the wall-clock time a text export printed in the
 	// exporting host's zone, held in the UTC location; it is not UTC.
 	LocalTime bool

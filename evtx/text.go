@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -119,6 +120,7 @@ func WalkText(ctx context.Context, r io.Reader, fn func(*Event) error) (Stats, e
 // textEvent is one event's properties as printed.
 type textEvent struct {
 	line  int
+	end   int // last line read into the event (0: line)
 	props map[string]string
 	// cut: the input ended inside this event.
 	cut bool
@@ -130,14 +132,17 @@ type textEvent struct {
 // textEmitter turns property sets into Events and delivers them in order,
 // holding them back while the day/month order of the file's dates is open.
 type textEmitter struct {
-	ctx     context.Context
-	st      *Stats
-	fn      func(*Event) error
-	order   wintext.DateOrder
-	decided bool
-	pending []pendingText
-	n       int
-	xb      builder
+	// provider and channel are what the Get-WinEvent command printed
+	// above the events names, for views that leave them out.
+	provider, channel string
+	ctx               context.Context
+	st                *Stats
+	fn                func(*Event) error
+	order             wintext.DateOrder
+	decided           bool
+	pending           []pendingText
+	n                 int
+	xb                builder
 }
 
 type pendingText struct {
@@ -156,6 +161,7 @@ func (em *textEmitter) add(te *textEvent) error {
 			return err
 		}
 	}
+	em.defaults(te)
 	ev, err := eventFromProps(te)
 	if err != nil {
 		em.skip(te.line, 1, err)
@@ -198,7 +204,7 @@ func (em *textEmitter) fromXML(te *textEvent, text *Event) *Event {
 		em.skip(te.line, 0, fmt.Errorf("%w: its event XML is unreadable (%v); the text fields are used", ErrTextEvent, err))
 		return nil
 	}
-	x.Line = te.line
+	x.Line, x.EndLine = te.line, text.EndLine
 	// The locator of a pasted event is its line, as for every text form.
 	x.RecordID = 0
 	if x.Message == "" {
@@ -286,6 +292,7 @@ func eventFromProps(te *textEvent) (*Event, error) {
 	}
 	ev := &Event{
 		Line:     te.line,
+		EndLine:  max(te.end, te.line),
 		EventID:  uint16(id),
 		Provider: get("ProviderName"),
 		Channel:  get("LogName"),
@@ -402,6 +409,7 @@ func (lr *lineReader) nextText(em *textEmitter) (l string, noEOL bool, err error
 		if !utf8.ValidString(l) {
 			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
+		em.command(l)
 		return l, noEOL, nil
 	}
 }
@@ -452,7 +460,11 @@ func (lw *listWalk) property(l string) error {
 	key, value, ok := listProperty(l)
 	if !ok {
 		lw.em.skip(lw.lr.line, 0, fmt.Errorf("%w: line is not \"Name : value\"", ErrTextEvent))
-		return nil
+		// Format-List prints every line of a block as a property or, indented,
+		// as the rest of a value: a line in the first column that is neither
+		// is text around the events (a prompt, prose, another command's
+		// output), and what follows it is not the block's.
+		return lw.finish(false, false)
 	}
 	if lw.cur != nil {
 		if _, dup := lw.cur.props[key]; dup || lw.blanks > 0 {
@@ -465,6 +477,7 @@ func (lw *listWalk) property(l string) error {
 		lw.cur = &textEvent{line: lw.lr.line, props: map[string]string{}}
 	}
 	lw.cur.props[key] = strings.TrimRight(value, " ")
+	lw.cur.end = lw.lr.line
 	lw.lastKey = key
 	lw.valueCol = len(l) - len(value)
 	lw.size += len(l)
@@ -484,6 +497,7 @@ func (lw *listWalk) continuation(l string) {
 			pad++
 		}
 		lw.cur.props[lw.lastKey] += strings.Repeat("\n", lw.blanks) + "\n" + strings.TrimRight(l[pad:], " \t")
+		lw.cur.end = lw.lr.line
 		lw.size += len(l)
 	case lw.cur == nil && strings.HasPrefix(strings.TrimSpace(l), "ProviderName:"):
 		// Group header some views print before a run of events.
@@ -564,7 +578,7 @@ func walkCSV(br *bufio.Reader, em *textEmitter) error {
 			em.skip(line, 0, fmt.Errorf("%w: %d fields, the header has %d", ErrTextEvent, len(fields), len(header)))
 			continue
 		}
-		te := &textEvent{line: line, props: make(map[string]string, len(header))}
+		te := &textEvent{line: line, end: cr.end, props: make(map[string]string, len(header))}
 		for i, h := range header {
 			te.props[h] = strings.ToValidUTF8(strings.ReplaceAll(fields[i], "\r\n", "\n"), "\uFFFD")
 		}
@@ -588,6 +602,7 @@ type csvReader struct {
 	line  int
 	delim byte
 	field []byte
+	end   int // last line of the row next returned
 }
 
 func (c *csvReader) next() (fields []string, line int, err error) {
@@ -622,6 +637,7 @@ func (c *csvReader) next() (fields []string, line int, err error) {
 				return nil, line, &csvCut{msg: fmt.Sprintf("quoted field opened on or after line %d never closed", line)}
 			}
 			fields = append(fields, string(c.field))
+			c.end = c.line
 			return fields, line, nil
 		}
 		size++
@@ -649,11 +665,58 @@ func (c *csvReader) next() (fields []string, line int, err error) {
 			quoted = false
 		case ch == '\r':
 		case ch == '\n':
+			c.end = c.line
 			c.line++
 			fields = append(fields, string(c.field))
 			return fields, line, nil
 		default:
 			c.field = append(c.field, ch)
 		}
+	}
+}
+
+var (
+	// winEventCmdRe is a Get-WinEvent command line, as pasted with its
+	// prompt above its output.
+	winEventCmdRe = regexp.MustCompile(`(?i)\bGet-WinEvent\b`)
+	// providerArgRe and logArgRe read one literal provider or log name,
+	// from a parameter or a FilterHashtable; wildcards and lists name no
+	// single one.
+	providerArgRe = regexp.MustCompile(`(?i)(?:-ProviderName\s+|\bProviderName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
+	logArgRe      = regexp.MustCompile(`(?i)(?:-LogName\s+|\bLogName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
+	// channelProviderRe is a channel named after its provider, the way
+	// Windows names the Hyper-V, VHDMP and other component logs
+	// ("Microsoft-Windows-Hyper-V-VMMS-Admin", "…-VHDMP-Operational").
+	channelProviderRe = regexp.MustCompile(`^(Microsoft-Windows-[\w.-]+?)[-/](?:Admin|Operational|Analytic|Debug|Diagnostic)$`)
+)
+
+// command notes the provider or log a Get-WinEvent command line names.
+// Views that select properties (Format-List TimeCreated,Id,Message, a
+// table without the ProviderName group header) leave them out of the
+// events, and rules need them.
+func (em *textEmitter) command(l string) {
+	if !winEventCmdRe.MatchString(l) {
+		return
+	}
+	em.provider, em.channel = "", ""
+	if m := providerArgRe.FindStringSubmatch(l); m != nil {
+		em.provider = m[1]
+	}
+	if m := logArgRe.FindStringSubmatch(l); m != nil {
+		em.channel = m[1]
+		if p := channelProviderRe.FindStringSubmatch(m[1]); p != nil && em.provider == "" {
+			em.provider = p[1]
+		}
+	}
+}
+
+// defaults fills an event's provider and log from the command line when
+// the view printed neither.
+func (em *textEmitter) defaults(te *textEvent) {
+	if strings.TrimSpace(te.props["ProviderName"]) == "" && em.provider != "" {
+		te.props["ProviderName"] = em.provider
+	}
+	if strings.TrimSpace(te.props["LogName"]) == "" && em.channel != "" {
+		te.props["LogName"] = em.channel
 	}
 }

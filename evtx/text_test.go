@@ -182,7 +182,7 @@ func TestWalkText_FormatListAllGerman(t *testing.T) {
 	assert.Empty(t, st.Skipped)
 	ev := got[0]
 	assert.Equal(t, Event{
-		Line: 2, RecordID: 4711, Time: time.Date(2024, 11, 3, 22, 41, 8, 0, time.UTC), LocalTime: true,
+		Line: 2, EndLine: 28, RecordID: 4711, Time: time.Date(2024, 11, 3, 22, 41, 8, 0, time.UTC), LocalTime: true,
 		Provider: "Microsoft-Windows-Hyper-V-VMMS", ProviderGUID: "{6066f867-7ca1-4418-85fd-36e3f9c0600c}",
 		Channel: "Microsoft-Windows-Hyper-V-VMMS-Admin", Computer: "HVNODE3.fabrikam.test", UserSID: "S-1-5-18",
 		EventID: 18012, Level: 2, Keywords: 0x8000000000000000,
@@ -343,7 +343,7 @@ func TestWalkText_CSV(t *testing.T) {
 		require.Len(t, got, 2)
 		assert.Empty(t, st.Skipped)
 		assert.Equal(t, Event{
-			Line: 3, RecordID: 4711, Time: time.Date(2024, 11, 3, 22, 41, 8, 0, time.UTC), LocalTime: true,
+			Line: 3, EndLine: 3, RecordID: 4711, Time: time.Date(2024, 11, 3, 22, 41, 8, 0, time.UTC), LocalTime: true,
 			Provider: "Microsoft-Windows-Hyper-V-VMMS", ProviderGUID: "{6066f867-7ca1-4418-85fd-36e3f9c0600c}",
 			Channel: "Microsoft-Windows-Hyper-V-VMMS-Admin", Computer: "HVNODE3.fabrikam.test", UserSID: "S-1-5-18",
 			EventID: 18350, Level: 2, Keywords: 0x8000000000000000, Message: vmmsMessage,

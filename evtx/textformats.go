@@ -69,9 +69,16 @@ func sniffExportCSV(lines []string) bool {
 // sniffFormatList: Format-List prints TimeCreated, ProviderName and Id as
 // "Name : value" lines; property names are .NET names and are never
 // translated.
+//
+// A view of selected properties may leave ProviderName out; the
+// Get-WinEvent command pasted above it then names the provider or the log
+// (see textEmitter.command), and TimeCreated, Id and Message suffice.
 func sniffFormatList(lines []string) bool {
-	var time, provider, id bool
+	var time, provider, id, message, named bool
 	for _, l := range lines {
+		if winEventCmdRe.MatchString(l) && (providerArgRe.MatchString(l) || logArgRe.MatchString(l)) {
+			named = true
+		}
 		key, _, ok := listProperty(l)
 		if !ok {
 			continue
@@ -83,8 +90,10 @@ func sniffFormatList(lines []string) bool {
 			provider = true
 		case "Id":
 			id = true
+		case "Message":
+			message = true
 		}
-		if time && provider && id {
+		if time && id && (provider || message && named) {
 			return true
 		}
 	}

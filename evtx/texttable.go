@@ -164,6 +164,7 @@ func walkTable(br *bufio.Reader, em *textEmitter, p psTable) error {
 		r := []rune(l)
 		if msg, ok := t.col("Message"); ok && cur != nil && len(r) > msg.start && strings.TrimSpace(string(r[:msg.start])) == "" {
 			cur.props["Message"] += "\n" + strings.TrimSpace(string(r[msg.start:]))
+			cur.end = n
 			return nil
 		}
 		if err := flush(); err != nil {
@@ -174,6 +175,7 @@ func walkTable(br *bufio.Reader, em *textEmitter, p psTable) error {
 			em.skip(n, 0, err)
 			return nil
 		}
+		te.end = n
 		cur = te
 		return nil
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 )
@@ -292,6 +293,18 @@ func walkDetails(br *bufio.Reader, em *textEmitter) error {
 		if cur == nil || cur.overflows(l, em) {
 			continue // prose around the pasted events, or the rest of a long one
 		}
+		if cur.state == detailMessage && cur.afterBlank() && pasteBreak(strings.TrimSpace(l[len(prefix):])) {
+			// A prompt or a separator after the message: the paste goes on
+			// with something else (a command and its output, a mail's next
+			// part), which is not the event's.
+			if err := finish(false); err != nil {
+				return err
+			}
+			continue
+		}
+		if strings.TrimSpace(l[len(prefix):]) != "" {
+			cur.te.end = lr.line
+		}
 		switch cur.state {
 		case detailHeader:
 			cur.headerLine(strings.TrimSpace(l[len(prefix):]), f, value, isLabel)
@@ -302,6 +315,20 @@ func walkDetails(br *bufio.Reader, em *textEmitter) error {
 			cur.xml.WriteByte('\n')
 		}
 	}
+}
+
+// pasteBreakRe is a line that starts something other than an event's
+// message in a paste: a PowerShell or cmd prompt, or a separator line.
+var pasteBreakRe = regexp.MustCompile(`^(?:PS [^>]{0,260}>|[A-Za-z]:\\[^>]{0,260}>|[-=_*~#]{4,}|-{2,} .{1,80} -{2,}$)`)
+
+// pasteBreak reports whether a line (trimmed, unquoted) after a blank line
+// ends a "Copy details as text" message.
+func pasteBreak(l string) bool { return pasteBreakRe.MatchString(l) }
+
+// afterBlank reports whether the message read so far ends with a blank
+// line.
+func (b *detailBlock) afterBlank() bool {
+	return len(b.msg) > 0 && strings.TrimSpace(b.msg[len(b.msg)-1]) == ""
 }
 
 // overflows adds line l to the block's size and reports whether the block
@@ -467,7 +494,7 @@ func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
 		clean := func(s string) string {
 			return strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "\uFFFD")
 		}
-		te := &textEvent{line: line, props: map[string]string{
+		te := &textEvent{line: line, end: cr.end, props: map[string]string{
 			"LevelDisplayName": clean(fields[0]),
 			"TimeCreated":      clean(fields[1]),
 			"ProviderName":     clean(fields[2]),

@@ -58,6 +58,15 @@ func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	raw = nil
 	log := cmdout.ParseBackupLog(text)
 	m := textMapper{src: in.Path}
+	product := m.backupEntries(log)
+	out := Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, Problems: cutProblems}
+	out.text, out.covered = text, log.Covered
+	return out, nil
+}
+
+// backupEntries turns a backup product's log entries into evidence and
+// returns the product's ID.
+func (m *textMapper) backupEntries(log cmdout.BackupLog) string {
 	product, name := "backup", "backup product"
 	if log.Product != nil {
 		product, name = log.Product.ID, log.Product.Name
@@ -91,5 +100,5 @@ func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		m.add(kind, e.Line, time.Time{}, name+" "+e.Level+": "+e.Text, attrs)
 	}
-	return Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, Problems: cutProblems}, nil
+	return product
 }

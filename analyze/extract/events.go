@@ -179,15 +179,21 @@ func (EventText) Extract(ctx context.Context, in Input) (Extraction, error) {
 	c := newEventCollector(in)
 	// Text prints times in the host's zone; an event that carried its own
 	// XML has its UTC time from there.
-	stats, err := evtx.WalkText(ctx, rc, func(ev *evtx.Event) error {
-		n := len(c.out.Evidence)
-		err := c.add(ev)
-		if len(c.out.Evidence) > n && ev.LocalTime {
-			c.out.Evidence[n].Attrs[evidence.AttrTimeLocal] = "true"
-		}
-		return err
-	})
+	stats, err := evtx.WalkText(ctx, rc, c.addText)
 	return c.finishSkippable(stats, err)
+}
+
+// addText adds an event read from text and notes the lines it took.
+func (c *eventCollector) addText(ev *evtx.Event) error {
+	n := len(c.out.Evidence)
+	err := c.add(ev)
+	if len(c.out.Evidence) > n && ev.LocalTime {
+		c.out.Evidence[n].Attrs[evidence.AttrTimeLocal] = "true"
+	}
+	if ev.Line > 0 {
+		c.out.covered = cmdout.AddSpan(c.out.covered, ev.Line, max(ev.EndLine, ev.Line))
+	}
+	return err
 }
 
 type eventCollector struct {

@@ -70,6 +70,11 @@ type Extraction struct {
 	// Idents lists the identity of every event rules want, for merging
 	// the same events found in several files.
 	Idents []IdentRef
+	// A text reader leaves the decoded text and the lines it read, so that
+	// the other readers can read the rest of a file that mixes forms (see
+	// ReadMixed); neither is kept past the file.
+	text    string
+	covered []cmdout.Span
 }
 
 // readText reads a text entry up to limit bytes into one buffer of the

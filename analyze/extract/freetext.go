@@ -41,7 +41,15 @@ func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
 	text, _, cutProblems := decodeText(in, raw, cut, MaxTextFile)
 	raw = nil
 	m := textMapper{src: in.Path}
-	for _, x := range cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)) {
+	m.mentions(cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)))
+	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}, Problems: cutProblems}
+	out.text = text
+	return out, nil
+}
+
+// mentions turns free-text mentions into weak evidence.
+func (m *textMapper) mentions(found []cmdout.Mention) {
+	for _, x := range found {
 		code := ""
 		if len(x.Codes) > 0 {
 			code = x.Codes[0]
@@ -64,6 +72,4 @@ func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
 		}
 		m.add(kind, x.Line, time.Time{}, "free text: "+x.Text, attrs)
 	}
-	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}, Problems: cutProblems}
-	return out, nil
 }

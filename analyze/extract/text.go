@@ -96,6 +96,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	if p := in.Head.parsed(in.Kind); p != nil {
 		// A small output, parsed whole when it was classified.
 		doc, problems = p.doc, append(slices.Clone(p.decodeProblems), p.parseProblems...)
+		out.text = p.text
 		return textExtraction(in, doc, problems, out), nil
 	}
 	raw, cut, err := readText(in, MaxTextFile)
@@ -112,6 +113,7 @@ func (TextOutputs) Extract(ctx context.Context, in Input) (Extraction, error) {
 		raw = nil // the decoded text is all that is needed now
 		doc, problems = cmdout.Parse(text)
 		problems = append(decodeProblems, problems...)
+		out.text = text
 		out.Problems = append(out.Problems, cutProblems...)
 	}
 	return textExtraction(in, doc, problems, out), nil
@@ -140,6 +142,7 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 	m.errors(doc)
 	out.Evidence = m.out
 	out.Records = len(m.out)
+	out.covered = doc.Covered
 	if m.dropped > 0 {
 		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, maxTextEvidence))
 	}
