@@ -303,7 +303,7 @@ func (b *Bundle) Digest() (string, error) {
 }
 
 func hashFile(root *os.Root, name string) (string, error) {
-	f, err := root.Open(name)
+	f, err := openRegular(root, name)
 	if err != nil {
 		return "", err
 	}
@@ -334,7 +334,7 @@ func specialFile(m fs.FileMode) string {
 
 // hasZipMagic reports whether the file starts like a zip archive.
 func hasZipMagic(p string) bool {
-	f, err := os.Open(p)
+	f, err := openRegularPath(p)
 	if err != nil {
 		return false
 	}
@@ -370,9 +370,9 @@ func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
 	if !b.admit(name, size, size) {
 		return
 	}
-	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return root.Open(name) }}
+	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(root, name) }}
 	e.readerAt = func() (io.ReaderAt, func(), error) {
-		f, err := root.Open(name)
+		f, err := openRegular(root, name)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -390,7 +390,7 @@ func (b *Bundle) keep(c io.Closer) {
 }
 
 func (b *Bundle) addZipFile(p string, size int64) error {
-	f, err := os.Open(p)
+	f, err := openRegularPath(p)
 	if err != nil {
 		return err
 	}
