@@ -186,16 +186,9 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	}
 
 	// The bundle's digest reads every byte once more; it runs beside the
-	// analysis instead of before it.
-	type digest struct {
-		sum string
-		err error
-	}
-	digested := make(chan digest, 1)
-	go func() {
-		sum, err := b.Digest()
-		digested <- digest{sum, err}
-	}()
+	// analysis instead of before it, and takes the small files' sums from
+	// the analysis, which reads them whole.
+	digest := b.startDigest()
 
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := newEventBudget()
@@ -275,11 +268,11 @@ feed:
 	toUTC(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
-	d := <-digested
-	if d.err != nil {
-		return nil, fmt.Errorf("reading the bundle for its digest: %w", d.err)
+	sum, err := digest()
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundle for its digest: %w", err)
 	}
-	res.Bundle = BundleInfo{Name: b.Name, SHA256: d.sum, Files: len(res.Inventory)}
+	res.Bundle = BundleInfo{Name: b.Name, SHA256: sum, Files: len(res.Inventory)}
 	for _, e := range b.Entries {
 		res.Bundle.Bytes += e.Size
 	}
@@ -316,6 +309,9 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		return out
 	}
 	whole := int64(len(head)) == e.Size && e.Size < headSize
+	if whole {
+		e.sum.take(head) // the bundle's digest of a small file of a folder
+	}
 	c := classifyHead(e.Path, head, whole)
 	out.record.Kind = c.kind
 	if c.note != "" {

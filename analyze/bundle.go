@@ -89,6 +89,25 @@ type Entry struct {
 	mu      sync.Mutex // guards the random-access view and its release
 	ra      io.ReaderAt
 	release func()
+
+	// sum, for a small file of a folder, is its SHA-256 taken by the
+	// analysis from the bytes it read whole, for the bundle's digest.
+	sum *entrySum
+}
+
+// entrySum is the SHA-256 of a small file of a folder, set by the worker
+// that read the file whole: the digest then need not open it again.
+type entrySum struct {
+	set atomic.Bool
+	v   [sha256.Size]byte
+}
+
+// take records the digest of content, the whole file as read.
+func (s *entrySum) take(content []byte) {
+	if s != nil {
+		s.v = sha256.Sum256(content)
+		s.set.Store(true)
+	}
 }
 
 // Open streams the entry's content. Reads are bounded by Size: a zip entry
@@ -160,11 +179,12 @@ type Bundle struct {
 	zipSize int64
 	root    *os.Root
 	files   []string
+	sums    map[string]*entrySum // the small files, hashed as they are analyzed
 
 	// A case (RunCase): the folder prefix of each bundle, and the digest
-	// of the whole.
+	// of the whole (see startDigest).
 	parts  []string
-	digest func() (string, error)
+	digest func() func() (string, error)
 }
 
 // Archive is a zip found inside the bundle and opened.
@@ -275,31 +295,78 @@ func (b *Bundle) addDir(dir string) error {
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
 // folder, of the sorted list of its files' paths and SHA-256s. It reads
-// every byte once more, so Run computes it while the files are analyzed.
+// every byte once more, so Run computes it while the files are analyzed
+// (startDigest).
 func (b *Bundle) Digest() (string, error) {
+	return b.startDigest()()
+}
+
+// startDigest starts computing the digest in the background and returns
+// the function that waits for it. Run calls that function once every file
+// was analyzed: the small files of a folder are hashed by the analysis
+// from the bytes it read whole (Entry.sum), the rest beside it; a small
+// file the analysis did not read whole is hashed at the end.
+func (b *Bundle) startDigest() func() (string, error) {
 	if b.digest != nil {
 		return b.digest()
 	}
-	h := sha256.New()
+	type result struct {
+		sum string
+		err error
+	}
+	done := make(chan result, 1)
 	if b.zipFile != nil {
-		if _, err := io.Copy(h, io.NewSectionReader(b.zipFile, 0, b.zipSize)); err != nil {
-			return "", err
+		go func() {
+			h := sha256.New()
+			if _, err := io.Copy(h, io.NewSectionReader(b.zipFile, 0, b.zipSize)); err != nil {
+				done <- result{err: err}
+				return
+			}
+			done <- result{sum: hex.EncodeToString(h.Sum(nil))}
+		}()
+		return func() (string, error) {
+			r := <-done
+			return r.sum, r.err
 		}
-		return hex.EncodeToString(h.Sum(nil)), nil
 	}
 	names := slices.Clone(b.files)
 	slices.Sort(names)
-	for _, name := range names {
-		// A file that cannot be read is already a problem in the
-		// inventory; it must not fail the run, so it enters the digest as
-		// unreadable.
-		sum, err := hashFile(b.root, name)
-		if err != nil {
-			sum = "unreadable"
+	sums := make([]string, len(names))
+	go func() {
+		for i, name := range names {
+			if b.sums[name] == nil {
+				sums[i] = b.hashOrUnreadable(name)
+			}
 		}
-		fmt.Fprintf(h, "%s\x00%s\n", name, sum)
+		done <- result{}
+	}()
+	return func() (string, error) {
+		<-done
+		h := sha256.New()
+		for i, name := range names {
+			sum := sums[i]
+			if s := b.sums[name]; s != nil {
+				if s.set.Load() {
+					sum = hex.EncodeToString(s.v[:])
+				} else {
+					sum = b.hashOrUnreadable(name)
+				}
+			}
+			fmt.Fprintf(h, "%s\x00%s\n", name, sum)
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashOrUnreadable hashes a file of a folder. A file that cannot be read
+// is already a problem in the inventory; it must not fail the run, so it
+// enters the digest as unreadable.
+func (b *Bundle) hashOrUnreadable(name string) string {
+	sum, err := hashFile(b.root, name)
+	if err != nil {
+		return "unreadable"
+	}
+	return sum
 }
 
 func hashFile(root *os.Root, name string) (string, error) {
@@ -371,6 +438,14 @@ func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
 		return
 	}
 	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(root, name) }}
+	if size < headSize {
+		// Read whole by the analysis, which hashes it for the digest.
+		e.sum = &entrySum{}
+		if b.sums == nil {
+			b.sums = map[string]*entrySum{}
+		}
+		b.sums[name] = e.sum
+	}
 	e.readerAt = func() (io.ReaderAt, func(), error) {
 		f, err := openRegular(root, name)
 		if err != nil {
