@@ -93,7 +93,19 @@ type Entry struct {
 	// sum, for a small file of a folder, is its SHA-256 taken by the
 	// analysis from the bytes it read whole, for the bundle's digest.
 	sum *entrySum
+	// zip says whether the entry starts like a zip, when that was found
+	// as its folder was listed.
+	zip zipProbe
 }
+
+// zipProbe says what the listing of a folder found a file starts with.
+type zipProbe uint8
+
+const (
+	zipUnknown zipProbe = iota // not probed: isZip opens the file
+	zipYes
+	zipNo
+)
 
 // entrySum is the SHA-256 of a small file of a folder, set by the worker
 // that read the file whole: the digest then need not open it again.
@@ -252,7 +264,11 @@ func OpenBundle(p string, lim Limits) (*Bundle, error) {
 }
 
 // addDir walks a folder through os.Root, which refuses any path or link
-// that leads outside it.
+// that leads outside it. Each file is opened once while listing, to learn
+// its size and type from the open descriptor and whether it is a zip:
+// those opens run in parallel with the walk, and the files are then added
+// in the walk's order, so budgets refuse the same files whatever finished
+// first.
 func (b *Bundle) addDir(dir string) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -260,37 +276,109 @@ func (b *Bundle) addDir(dir string) error {
 	}
 	b.closers = append(b.closers, root)
 	b.root = root
-	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			b.reject(name, "", "unreadable", err.Error())
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
+	var (
+		listed []*listedFile
+		jobs   = make(chan *listedFile, 256)
+		wg     sync.WaitGroup
+	)
+	for range probeWorkers {
+		wg.Go(func() {
+			for f := range jobs {
+				f.probe(root)
 			}
+		})
+	}
+	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
+		f := &listedFile{name: name, d: d, err: err}
+		if err == nil && d.Type().IsRegular() {
+			jobs <- f
+		}
+		if err == nil && d.IsDir() {
 			return nil
 		}
-		switch {
-		case d.IsDir():
-			return nil
-		case d.Type()&fs.ModeSymlink != 0:
-			b.reject(name, "", "ignored", "symbolic link not followed")
-			return nil
-		case !d.Type().IsRegular():
-			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
-			return nil
+		listed = append(listed, f)
+		if err != nil && d != nil && d.IsDir() {
+			return fs.SkipDir
 		}
-		info, err := d.Info()
-		if err != nil {
-			b.reject(name, "", "unreadable", err.Error())
-			return nil
-		}
-		if !info.Mode().IsRegular() { // replaced since the folder was listed
-			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
-			return nil
-		}
-		b.addRootFile(root, name, info.Size())
 		return nil
 	})
+	close(jobs)
+	wg.Wait()
+	for _, f := range listed {
+		b.addListed(root, f)
+	}
 	return err
+}
+
+// probeWorkers open the files of a folder while it is listed: opening is
+// mostly waiting on the file system, so more than the cores.
+const probeWorkers = 8
+
+// listedFile is one file met by the walk of a folder, and what opening it
+// told (probe).
+type listedFile struct {
+	name string
+	d    fs.DirEntry
+	err  error // of the walk
+
+	probed bool
+	info   fs.FileInfo // of the open file
+	isZip  bool        // starts like a zip
+}
+
+// probe opens a regular file to learn its size and type and whether it is
+// a zip. A file that cannot be opened is left to addListed, which lists it
+// from its directory entry, as the walk saw it.
+func (f *listedFile) probe(root *os.Root) {
+	h, err := root.OpenFile(f.name, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return
+	}
+	defer h.Close()
+	info, err := h.Stat()
+	if err != nil {
+		return
+	}
+	f.probed, f.info = true, info
+	if info.Mode().IsRegular() && info.Size() >= 22 {
+		var head [4]byte
+		_, err := io.ReadFull(h, head[:])
+		f.isZip = err == nil && bytes.Equal(head[:], zipMagic)
+	}
+}
+
+// addListed adds a file met by the walk, or lists why it is refused.
+func (b *Bundle) addListed(root *os.Root, f *listedFile) {
+	name, d := f.name, f.d
+	switch {
+	case f.err != nil:
+		b.reject(name, "", "unreadable", f.err.Error())
+		return
+	case d.Type()&fs.ModeSymlink != 0:
+		b.reject(name, "", "ignored", "symbolic link not followed")
+		return
+	case !d.Type().IsRegular():
+		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
+		return
+	}
+	info, isZip := f.info, zipNo
+	if f.isZip {
+		isZip = zipYes
+	}
+	if !f.probed {
+		// Listed as the walk saw it; isZip tries to open it again.
+		var err error
+		if info, err = d.Info(); err != nil {
+			b.reject(name, "", "unreadable", err.Error())
+			return
+		}
+		isZip = zipUnknown
+	}
+	if !info.Mode().IsRegular() { // replaced since the folder was listed
+		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
+		return
+	}
+	b.addRootFile(root, name, info.Size(), isZip)
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
@@ -425,13 +513,13 @@ func (b *Bundle) addSingleFile(p string) error {
 	if err != nil {
 		return err
 	}
-	b.addRootFile(root, name, info.Size())
+	b.addRootFile(root, name, info.Size(), zipUnknown)
 	return nil
 }
 
 // addRootFile adds a file of a folder (or a single-file bundle), read
-// through os.Root.
-func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
+// through os.Root. isZip says whether it starts like a zip, if known.
+func (b *Bundle) addRootFile(root *os.Root, name string, size int64, isZip zipProbe) {
 	b.files = append(b.files, name)
 	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
@@ -446,6 +534,7 @@ func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
 		}
 		b.sums[name] = e.sum
 	}
+	e.zip = isZip
 	e.readerAt = func() (io.ReaderAt, func(), error) {
 		f, err := openRegular(root, name)
 		if err != nil {
@@ -810,6 +899,9 @@ func (b *Bundle) addEntry(e *Entry, depth int) {
 }
 
 func (b *Bundle) isZip(e *Entry) bool {
+	if e.zip != zipUnknown {
+		return e.zip == zipYes
+	}
 	if e.Size < 22 {
 		return false
 	}
