@@ -85,9 +85,9 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 		l := lines[j]
 		switch {
 		case blank(l):
-		case dirHeadRe.MatchString(l):
+		case isDirHead(l):
 			dir = dirHeadRe.FindStringSubmatch(l)[1]
-		case dirEntryRe.MatchString(l):
+		case isDirEntry(l):
 			m := dirEntryRe.FindStringSubmatch(l)
 			name := m[4]
 			e := FileEntry{Line: j + 1, Dir: dir, Size: -1,
@@ -106,7 +106,7 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 				continue
 			}
 			d.Files = append(d.Files, e)
-		case dirFreeRe.MatchString(l):
+		case isDirFree(l):
 			n, _ := digitsOnly(dirFreeRe.FindStringSubmatch(l)[1])
 			d.FreeSpace = append(d.FreeSpace, FreeSpace{Line: j + 1, Dir: dir, Drive: driveOf(dir), Bytes: n})
 		case indentOf(l) > 0:
