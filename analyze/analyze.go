@@ -192,7 +192,7 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := newEventBudget()
-	dedup := newOutputDedup()
+	dedup := newOutputDedup(newTextBudget(maxTextEvidenceBundle))
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
 	var (
@@ -234,6 +234,11 @@ feed:
 
 	mergeDuplicateEvents(outcomes)
 	mergeDuplicateOutputs(outcomes)
+	for i := range outcomes {
+		if n := outcomes[i].textDropped; n > 0 {
+			outcomes[i].record.Notes = append(outcomes[i].record.Notes, textDroppedNote(n))
+		}
+	}
 	res := &Result{Coverage: rules.Coverage{}}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {
@@ -288,6 +293,10 @@ type fileOutcome struct {
 	sum           [32]byte
 	fingerprinted bool
 	records       int
+	// text marks a text file, whose evidence counts against the bundle's
+	// textBudget; textDropped counts its items that budget dropped.
+	text        bool
+	textDropped int
 }
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,
@@ -318,6 +327,10 @@ func analyzeFile(ctx context.Context, e *Entry, byKind map[string]Extractor, opt
 		out.record.Problems = append(out.record.Problems, c.note)
 	}
 	x, ok := byKind[c.kind]
+	switch x.(type) {
+	case TextOutputs, BackupLogs, FreeText:
+		out.text = true
+	}
 	if !ok {
 		out.record.Status = StatusIgnored
 		if c.kind == KindUnknown && c.note == "" {

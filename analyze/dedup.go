@@ -170,10 +170,11 @@ func outputDedupable(o *fileOutcome) bool {
 type outputDedup struct {
 	mu    sync.Mutex
 	first map[[sha256.Size]byte]int
+	texts *textBudget // the bundle's bound on text evidence, nil for none
 }
 
-func newOutputDedup() *outputDedup {
-	return &outputDedup{first: map[[sha256.Size]byte]int{}}
+func newOutputDedup(texts *textBudget) *outputDedup {
+	return &outputDedup{first: map[[sha256.Size]byte]int{}, texts: texts}
 }
 
 // add fingerprints outcomes[i], which its worker has just written.
@@ -191,9 +192,13 @@ func (d *outputDedup) add(outcomes []fileOutcome, i int) {
 		d.first[o.sum] = i
 	case o.record.Path < outcomes[f].record.Path:
 		outcomes[f].extraction.Evidence = nil
+		d.texts.forget(outcomes, f)
 		d.first[o.sum] = i
 	default:
 		o.extraction.Evidence = nil
+	}
+	if o.text {
+		d.texts.add(outcomes, i)
 	}
 }
 

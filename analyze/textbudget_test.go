@@ -1,0 +1,80 @@
+package analyze
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestTextEvidenceBundleLimit: a bundle of many listings, each just under
+// the per-file bound, keeps maxTextEvidenceBundle items across the bundle:
+// the files first by path keep theirs, the file at the boundary keeps part,
+// the later ones none, and each notes how many it dropped. The result does
+// not depend on how many workers ran.
+func TestTextEvidenceBundleLimit(t *testing.T) {
+	const perFile = maxTextEvidence - 100
+	files := maxTextEvidenceBundle/perFile + 4
+	dir := t.TempDir()
+	for f := range files {
+		var sb strings.Builder
+		fmt.Fprintf(&sb, " Directory of C:\\VMs\\d%d\r\n\r\n", f)
+		for i := range perFile {
+			fmt.Fprintf(&sb, "01/02/2024  10:00 AM         1,%03d disk%d-%d.vhdx\r\n", i%1000, f, i)
+		}
+		require.NoError(t, os.WriteFile(filepath.Join(dir, fmt.Sprintf("dir%02d.txt", f)), []byte(sb.String()), 0o644))
+	}
+	var first *Result
+	for _, workers := range []int{1, 3} {
+		res, err := Run(t.Context(), dir, Options{Workers: workers})
+		require.NoError(t, err)
+		perPath := map[string]int{}
+		for _, e := range res.Evidence {
+			if e.Kind == "file" {
+				perPath[e.Source]++
+			}
+		}
+		kept, dropped := 0, 0
+		full := maxTextEvidenceBundle / perFile
+		for f := range files {
+			name := fmt.Sprintf("dir%02d.txt", f)
+			rec := inventory(res)[name]
+			kept += perPath[name]
+			note := ""
+			for _, n := range rec.Notes {
+				if strings.Contains(n, "the bundle keeps at most") {
+					note = n
+				}
+			}
+			var n int
+			if note != "" {
+				_, err := fmt.Sscanf(note, "%d more records", &n)
+				require.NoError(t, err, note)
+			}
+			dropped += n
+			switch {
+			case f < full:
+				assert.Equal(t, perFile, perPath[name], name)
+				assert.Empty(t, note, name)
+			case f == full:
+				assert.Equal(t, maxTextEvidenceBundle-full*perFile, perPath[name], name)
+				assert.Equal(t, perFile-perPath[name], n, name)
+			default:
+				assert.Zero(t, perPath[name], name)
+				assert.Equal(t, perFile, n, name)
+			}
+			assert.Equal(t, StatusParsed, rec.Status, name)
+		}
+		assert.Equal(t, maxTextEvidenceBundle, kept)
+		assert.Equal(t, files*perFile-maxTextEvidenceBundle, dropped)
+		if first == nil {
+			first = res
+		} else {
+			assert.Equal(t, first.Inventory, res.Inventory, "the same files keep the same items whatever the workers")
+		}
+	}
+}
