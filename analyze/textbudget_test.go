@@ -78,3 +78,34 @@ func TestTextEvidenceBundleLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestEventChannelsBounded: an XML export of more channels than a file may
+// add lists the first maxChannelsPerFile in coverage and the timeline and
+// notes how many events of the others were left out.
+func TestEventChannelsBounded(t *testing.T) {
+	const extra = 50
+	var x strings.Builder
+	x.WriteString(`<?xml version="1.0" encoding="UTF-8"?><Events>`)
+	for i := range maxChannelsPerFile + extra {
+		fmt.Fprintf(&x, `<Event xmlns="http://schemas.microsoft.com/win/2004/08/events/event"><System><Provider Name="p%d"/>`+
+			`<EventID>1</EventID><Level>4</Level><TimeCreated SystemTime="2024-01-02T03:04:05.0000000Z"/>`+
+			`<EventRecordID>%d</EventRecordID><Channel>Channel-%05d</Channel><Computer>HV01</Computer></System></Event>`, i, i+1, i)
+	}
+	x.WriteString(`</Events>`)
+	res := runFiles(t, map[string][]byte{"export/all.xml": []byte(x.String())})
+	rec := inventory(res)["export/all.xml"]
+	require.Equal(t, KindEVTXXML, rec.Kind)
+	channels := 0
+	for k := range res.Coverage {
+		if strings.HasPrefix(k, "channel:") {
+			channels++
+		}
+	}
+	assert.Equal(t, maxChannelsPerFile, channels)
+	charted := map[string]bool{}
+	for _, a := range res.Activity {
+		charted[a.Channel] = true
+	}
+	assert.Len(t, charted, maxChannelsPerFile)
+	assert.Contains(t, rec.Notes, fmt.Sprintf("%d events of channels past the first %d of this file are not listed in coverage or the timeline", extra, maxChannelsPerFile))
+}
