@@ -322,7 +322,8 @@ type listedFile struct {
 	err  error // of the walk
 
 	probed bool
-	info   fs.FileInfo // of the open file
+	size   int64       // of the open file
+	mode   fs.FileMode // of the open file
 	isZip  bool        // starts like a zip
 }
 
@@ -339,7 +340,7 @@ func (f *listedFile) probe(root *os.Root) {
 	if err != nil {
 		return
 	}
-	f.probed, f.info = true, info
+	f.probed, f.size, f.mode = true, info.Size(), info.Mode()
 	if info.Mode().IsRegular() && info.Size() >= 22 {
 		var head [4]byte
 		_, err := io.ReadFull(h, head[:])
@@ -361,24 +362,24 @@ func (b *Bundle) addListed(root *os.Root, f *listedFile) {
 		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
 		return
 	}
-	info, isZip := f.info, zipNo
+	size, mode, isZip := f.size, f.mode, zipNo
 	if f.isZip {
 		isZip = zipYes
 	}
 	if !f.probed {
 		// Listed as the walk saw it; isZip tries to open it again.
-		var err error
-		if info, err = d.Info(); err != nil {
+		info, err := d.Info()
+		if err != nil {
 			b.reject(name, "", "unreadable", err.Error())
 			return
 		}
-		isZip = zipUnknown
+		size, mode, isZip = info.Size(), info.Mode(), zipUnknown
 	}
-	if !info.Mode().IsRegular() { // replaced since the folder was listed
-		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
+	if !mode.IsRegular() { // replaced since the folder was listed
+		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(mode)))
 		return
 	}
-	b.addRootFile(root, name, info.Size(), isZip)
+	b.addRootFile(root, name, size, isZip)
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
