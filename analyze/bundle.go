@@ -284,16 +284,29 @@ func (b *Bundle) addDir(dir string) error {
 	for range probeWorkers {
 		wg.Go(func() {
 			for f := range jobs {
-				f.probe(root)
+				f.probe()
 			}
 		})
 	}
+	// Files are opened through a root of their own folder, while there
+	// are not too many folders: opening "a/b/c.txt" through the bundle's
+	// root opens and closes "a" and "a/b" each time.
+	folders := map[string]*os.Root{}
 	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		f := &listedFile{name: name, d: d, err: err}
+		f := &listedFile{name: name, d: d, err: err, in: root, rel: name}
+		if dir, base := path.Split(name); dir != "" && folders[strings.TrimSuffix(dir, "/")] != nil {
+			f.in, f.rel = folders[strings.TrimSuffix(dir, "/")], base
+		}
 		if err == nil && d.Type().IsRegular() {
 			jobs <- f
 		}
 		if err == nil && d.IsDir() {
+			if name != "." && len(folders) < maxFolderRoots {
+				if r, err := f.in.OpenRoot(f.rel); err == nil {
+					folders[name] = r
+					b.closers = append(b.closers, r)
+				}
+			}
 			return nil
 		}
 		listed = append(listed, f)
@@ -305,7 +318,7 @@ func (b *Bundle) addDir(dir string) error {
 	close(jobs)
 	wg.Wait()
 	for _, f := range listed {
-		b.addListed(root, f)
+		b.addListed(f)
 	}
 	return err
 }
@@ -314,12 +327,18 @@ func (b *Bundle) addDir(dir string) error {
 // mostly waiting on the file system, so more than the cores.
 const probeWorkers = 8
 
+// maxFolderRoots bounds the folders held open so that their files are
+// opened through them (a descriptor each until the bundle is closed).
+const maxFolderRoots = 256
+
 // listedFile is one file met by the walk of a folder, and what opening it
 // told (probe).
 type listedFile struct {
 	name string
 	d    fs.DirEntry
-	err  error // of the walk
+	err  error    // of the walk
+	in   *os.Root // the root it is opened through: the bundle's or its folder's
+	rel  string   // its name in that root
 
 	probed bool
 	size   int64       // of the open file
@@ -330,8 +349,8 @@ type listedFile struct {
 // probe opens a regular file to learn its size and type and whether it is
 // a zip. A file that cannot be opened is left to addListed, which lists it
 // from its directory entry, as the walk saw it.
-func (f *listedFile) probe(root *os.Root) {
-	h, err := root.OpenFile(f.name, os.O_RDONLY|openNonblock, 0)
+func (f *listedFile) probe() {
+	h, err := f.in.OpenFile(f.rel, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return
 	}
@@ -349,7 +368,7 @@ func (f *listedFile) probe(root *os.Root) {
 }
 
 // addListed adds a file met by the walk, or lists why it is refused.
-func (b *Bundle) addListed(root *os.Root, f *listedFile) {
+func (b *Bundle) addListed(f *listedFile) {
 	name, d := f.name, f.d
 	switch {
 	case f.err != nil:
@@ -379,7 +398,7 @@ func (b *Bundle) addListed(root *os.Root, f *listedFile) {
 		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(mode)))
 		return
 	}
-	b.addRootFile(root, name, size, isZip)
+	b.addRootFile(f.in, f.rel, name, size, isZip)
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
@@ -459,7 +478,7 @@ func (b *Bundle) hashOrUnreadable(name string) string {
 }
 
 func hashFile(root *os.Root, name string) (string, error) {
-	f, err := openRegular(root, name)
+	f, err := openRegular(root, name, name)
 	if err != nil {
 		return "", err
 	}
@@ -514,19 +533,20 @@ func (b *Bundle) addSingleFile(p string) error {
 	if err != nil {
 		return err
 	}
-	b.addRootFile(root, name, info.Size(), zipUnknown)
+	b.addRootFile(root, name, name, info.Size(), zipUnknown)
 	return nil
 }
 
 // addRootFile adds a file of a folder (or a single-file bundle), read
 // through os.Root. isZip says whether it starts like a zip, if known.
-func (b *Bundle) addRootFile(root *os.Root, name string, size int64, isZip zipProbe) {
+// It is opened as rel through in, its folder's root or root itself.
+func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) {
 	b.files = append(b.files, name)
 	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
 		return
 	}
-	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(root, name) }}
+	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(in, rel, name) }}
 	if size < headSize {
 		// Read whole by the analysis, which hashes it for the digest.
 		e.sum = &entrySum{}
@@ -537,7 +557,7 @@ func (b *Bundle) addRootFile(root *os.Root, name string, size int64, isZip zipPr
 	}
 	e.zip = isZip
 	e.readerAt = func() (io.ReaderAt, func(), error) {
-		f, err := openRegular(root, name)
+		f, err := openRegular(in, rel, name)
 		if err != nil {
 			return nil, nil, err
 		}

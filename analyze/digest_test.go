@@ -76,3 +76,36 @@ func TestFolderDigestFromTheAnalysis(t *testing.T) {
 	fmt.Fprintf(h, "%s\x00%s\n", "note.txt", res.Bundle.SHA256)
 	assert.Equal(t, hex.EncodeToString(h.Sum(nil)), c.Bundle.SHA256)
 }
+
+// TestManyFolders: past maxFolderRoots folders, files are opened through
+// the bundle's root; every file is read either way, and the problem of a
+// file that vanished names its whole path.
+func TestManyFolders(t *testing.T) {
+	dir := t.TempDir()
+	n := maxFolderRoots + 20
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("d%03d", i), "sub", "note.txt")
+		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
+		require.NoError(t, os.WriteFile(p, []byte("the backup failed again\n"), 0o644))
+	}
+	b, err := OpenBundle(dir, DefaultLimits())
+	require.NoError(t, err)
+	defer b.Close()
+	require.Len(t, b.Entries, n)
+	for _, i := range []int{0, n - 1} {
+		require.NoError(t, os.Remove(filepath.Join(dir, fmt.Sprintf("d%03d", i), "sub", "note.txt")))
+	}
+	res, err := analyzeBundle(t.Context(), b, Options{})
+	require.NoError(t, err)
+	inv := inventory(res)
+	for i := range n {
+		name := fmt.Sprintf("d%03d/sub/note.txt", i)
+		if i == 0 || i == n-1 {
+			assert.Equal(t, StatusUnreadable, inv[name].Status, name)
+			require.NotEmpty(t, inv[name].Problems, name)
+			assert.Contains(t, inv[name].Problems[0], name)
+			continue
+		}
+		assert.NotEqual(t, StatusUnreadable, inv[name].Status, name)
+	}
+}

@@ -1,7 +1,9 @@
 package analyze
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 )
 
@@ -13,9 +15,15 @@ import (
 // whatever the file is, and the descriptor's own type is checked before
 // any read. (It also spares the two fcntl calls that make a regular
 // file's descriptor blocking again.)
-func openRegular(root *os.Root, name string) (*os.File, error) {
-	f, err := root.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+//
+// rel is the file's name in root, which may be the root of its own folder
+// (addDir), and name its path in the bundle, which errors cite.
+func openRegular(root *os.Root, rel, name string) (*os.File, error) {
+	f, err := root.OpenFile(rel, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			pe.Path = name
+		}
 		return nil, err
 	}
 	if err := checkRegular(f, name); err != nil {
