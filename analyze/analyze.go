@@ -147,20 +147,13 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 		opt.FileTimeout = DefaultFileTimeout
 	}
 	// The bundle's digest reads every byte once more; it runs beside the
-	// analysis instead of before it.
-	type digest struct {
-		sum string
-		err error
-	}
-	digested := make(chan digest, 1)
-	go func() {
-		sum, err := b.Digest()
-		digested <- digest{sum, err}
-	}()
+	// analysis instead of before it, and takes the small files' sums from
+	// the analysis, which reads them whole.
+	digest := b.startDigest()
 
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := extract.NewEventBudget()
-	dedup := newOutputDedup()
+	dedup := newOutputDedup(newTextBudget(maxTextEvidenceBundle))
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
 	var (
@@ -202,6 +195,11 @@ feed:
 
 	mergeDuplicateEvents(outcomes)
 	mergeDuplicateOutputs(outcomes)
+	for i := range outcomes {
+		if n := outcomes[i].textDropped; n > 0 {
+			outcomes[i].record.Notes = append(outcomes[i].record.Notes, textDroppedNote(n))
+		}
+	}
 	res := &Result{Coverage: evidence.Coverage{}}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {
@@ -241,11 +239,11 @@ feed:
 	opt.Engine.Annotate(res.Evidence)
 	res.Outcome = opt.Engine.Evaluate(res.Evidence, res.Coverage)
 
-	d := <-digested
-	if d.err != nil {
-		return nil, fmt.Errorf("reading the bundle for its digest: %w", d.err)
+	sum, err := digest()
+	if err != nil {
+		return nil, fmt.Errorf("reading the bundle for its digest: %w", err)
 	}
-	res.Bundle = BundleInfo{Name: b.Name, SHA256: d.sum, Files: len(res.Inventory)}
+	res.Bundle = BundleInfo{Name: b.Name, SHA256: sum, Files: len(res.Inventory)}
 	for _, e := range b.Entries {
 		res.Bundle.Bytes += e.Size
 	}
@@ -261,6 +259,10 @@ type fileOutcome struct {
 	sum           [32]byte
 	fingerprinted bool
 	records       int
+	// text marks a text file, whose evidence counts against the bundle's
+	// textBudget; textDropped counts its items that budget dropped.
+	text        bool
+	textDropped int
 }
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,
@@ -282,10 +284,17 @@ func analyzeFile(ctx context.Context, e *Entry, opt Options, budget *extract.Eve
 		return out
 	}
 	whole := int64(len(head)) == e.Size && e.Size < headSize
+	if whole {
+		e.sum.take(head) // the bundle's digest of a small file of a folder
+	}
 	c := extract.Classify(opt.Extractors, extract.NewHead(e.Path, head, whole))
 	out.record.Kind = c.Kind
 	if c.Note != "" {
 		out.record.Problems = append(out.record.Problems, evidence.Problem{Msg: c.Note})
+	}
+	switch c.Extractor.(type) {
+	case extract.TextOutputs, extract.BackupLogs, extract.FreeText:
+		out.text = true
 	}
 	if c.Extractor == nil {
 		out.record.Status = StatusIgnored

@@ -70,3 +70,29 @@ func BenchmarkRunCorpus(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRunFolder runs the pipeline over the folder named by
+// HVTRIAGE_BENCH_DIR, e.g. the many small text files that
+// scripts/bench-smalltext.sh builds. Profile it with -cpuprofile.
+func BenchmarkRunFolder(b *testing.B) {
+	dir := os.Getenv("HVTRIAGE_BENCH_DIR")
+	if dir == "" {
+		b.Skip("HVTRIAGE_BENCH_DIR not set")
+	}
+	var size int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				size += info.Size()
+			}
+		}
+		return nil
+	})
+	b.SetBytes(size)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Run(b.Context(), dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -89,6 +89,37 @@ type Entry struct {
 	mu      sync.Mutex // guards the random-access view and its release
 	ra      io.ReaderAt
 	release func()
+
+	// sum, for a small file of a folder, is its SHA-256 taken by the
+	// analysis from the bytes it read whole, for the bundle's digest.
+	sum *entrySum
+	// zip says whether the entry starts like a zip, when that was found
+	// as its folder was listed.
+	zip zipProbe
+}
+
+// zipProbe says what the listing of a folder found a file starts with.
+type zipProbe uint8
+
+const (
+	zipUnknown zipProbe = iota // not probed: isZip opens the file
+	zipYes
+	zipNo
+)
+
+// entrySum is the SHA-256 of a small file of a folder, set by the worker
+// that read the file whole: the digest then need not open it again.
+type entrySum struct {
+	set atomic.Bool
+	v   [sha256.Size]byte
+}
+
+// take records the digest of content, the whole file as read.
+func (s *entrySum) take(content []byte) {
+	if s != nil {
+		s.v = sha256.Sum256(content)
+		s.set.Store(true)
+	}
 }
 
 // Open streams the entry's content. Reads are bounded by Size: a zip entry
@@ -160,11 +191,12 @@ type Bundle struct {
 	zipSize int64
 	root    *os.Root
 	files   []string
+	sums    map[string]*entrySum // the small files, hashed as they are analyzed
 
 	// A case (RunCase): the folder prefix of each bundle, and the digest
-	// of the whole.
+	// of the whole (see startDigest).
 	parts  []string
-	digest func() (string, error)
+	digest func() func() (string, error)
 }
 
 // Archive is a zip found inside the bundle and opened.
@@ -232,7 +264,11 @@ func OpenBundle(p string, lim Limits) (*Bundle, error) {
 }
 
 // addDir walks a folder through os.Root, which refuses any path or link
-// that leads outside it.
+// that leads outside it. Each file is opened once while listing, to learn
+// its size and type from the open descriptor and whether it is a zip:
+// those opens run in parallel with the walk, and the files are then added
+// in the walk's order, so budgets refuse the same files whatever finished
+// first.
 func (b *Bundle) addDir(dir string) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -240,70 +276,209 @@ func (b *Bundle) addDir(dir string) error {
 	}
 	b.closers = append(b.closers, root)
 	b.root = root
+	var (
+		listed []*listedFile
+		jobs   = make(chan *listedFile, 256)
+		wg     sync.WaitGroup
+	)
+	for range probeWorkers {
+		wg.Go(func() {
+			for f := range jobs {
+				f.probe()
+			}
+		})
+	}
+	// Files are opened through a root of their own folder, while there
+	// are not too many folders: opening "a/b/c.txt" through the bundle's
+	// root opens and closes "a" and "a/b" each time.
+	folders := map[string]*os.Root{}
 	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil {
-			b.reject(name, "", "unreadable", err.Error())
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
+		f := &listedFile{name: name, d: d, err: err, in: root, rel: name}
+		if dir, base := path.Split(name); dir != "" && folders[strings.TrimSuffix(dir, "/")] != nil {
+			f.in, f.rel = folders[strings.TrimSuffix(dir, "/")], base
+		}
+		if err == nil && d.Type().IsRegular() {
+			jobs <- f
+		}
+		if err == nil && d.IsDir() {
+			if name != "." && len(folders) < maxFolderRoots {
+				if r, err := f.in.OpenRoot(f.rel); err == nil {
+					folders[name] = r
+					b.closers = append(b.closers, r)
+				}
 			}
 			return nil
 		}
-		switch {
-		case d.IsDir():
-			return nil
-		case d.Type()&fs.ModeSymlink != 0:
-			b.reject(name, "", "ignored", "symbolic link not followed")
-			return nil
-		case !d.Type().IsRegular():
-			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
-			return nil
+		listed = append(listed, f)
+		if err != nil && d != nil && d.IsDir() {
+			return fs.SkipDir
 		}
+		return nil
+	})
+	close(jobs)
+	wg.Wait()
+	for _, f := range listed {
+		b.addListed(f)
+	}
+	return err
+}
+
+// probeWorkers open the files of a folder while it is listed: opening is
+// mostly waiting on the file system, so more than the cores.
+const probeWorkers = 8
+
+// maxFolderRoots bounds the folders held open so that their files are
+// opened through them (a descriptor each until the bundle is closed).
+const maxFolderRoots = 256
+
+// listedFile is one file met by the walk of a folder, and what opening it
+// told (probe).
+type listedFile struct {
+	name string
+	d    fs.DirEntry
+	err  error    // of the walk
+	in   *os.Root // the root it is opened through: the bundle's or its folder's
+	rel  string   // its name in that root
+
+	probed bool
+	size   int64       // of the open file
+	mode   fs.FileMode // of the open file
+	isZip  bool        // starts like a zip
+}
+
+// probe opens a regular file to learn its size and type and whether it is
+// a zip. A file that cannot be opened is left to addListed, which lists it
+// from its directory entry, as the walk saw it.
+func (f *listedFile) probe() {
+	h, err := f.in.OpenFile(f.rel, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return
+	}
+	defer h.Close()
+	info, err := h.Stat()
+	if err != nil {
+		return
+	}
+	f.probed, f.size, f.mode = true, info.Size(), info.Mode()
+	if info.Mode().IsRegular() && info.Size() >= 22 {
+		var head [4]byte
+		_, err := io.ReadFull(h, head[:])
+		f.isZip = err == nil && bytes.Equal(head[:], zipMagic)
+	}
+}
+
+// addListed adds a file met by the walk, or lists why it is refused.
+func (b *Bundle) addListed(f *listedFile) {
+	name, d := f.name, f.d
+	switch {
+	case f.err != nil:
+		b.reject(name, "", "unreadable", f.err.Error())
+		return
+	case d.Type()&fs.ModeSymlink != 0:
+		b.reject(name, "", "ignored", "symbolic link not followed")
+		return
+	case !d.Type().IsRegular():
+		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(d.Type())))
+		return
+	}
+	size, mode, isZip := f.size, f.mode, zipNo
+	if f.isZip {
+		isZip = zipYes
+	}
+	if !f.probed {
+		// Listed as the walk saw it; isZip tries to open it again.
 		info, err := d.Info()
 		if err != nil {
 			b.reject(name, "", "unreadable", err.Error())
-			return nil
+			return
 		}
-		if !info.Mode().IsRegular() { // replaced since the folder was listed
-			b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(info.Mode())))
-			return nil
-		}
-		b.addRootFile(root, name, info.Size())
-		return nil
-	})
-	return err
+		size, mode, isZip = info.Size(), info.Mode(), zipUnknown
+	}
+	if !mode.IsRegular() { // replaced since the folder was listed
+		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(mode)))
+		return
+	}
+	b.addRootFile(f.in, f.rel, name, size, isZip)
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
 // folder, of the sorted list of its files' paths and SHA-256s. It reads
-// every byte once more, so Run computes it while the files are analyzed.
+// every byte once more, so Run computes it while the files are analyzed
+// (startDigest).
 func (b *Bundle) Digest() (string, error) {
+	return b.startDigest()()
+}
+
+// startDigest starts computing the digest in the background and returns
+// the function that waits for it. Run calls that function once every file
+// was analyzed: the small files of a folder are hashed by the analysis
+// from the bytes it read whole (Entry.sum), the rest beside it; a small
+// file the analysis did not read whole is hashed at the end.
+func (b *Bundle) startDigest() func() (string, error) {
 	if b.digest != nil {
 		return b.digest()
 	}
-	h := sha256.New()
+	type result struct {
+		sum string
+		err error
+	}
+	done := make(chan result, 1)
 	if b.zipFile != nil {
-		if _, err := io.Copy(h, io.NewSectionReader(b.zipFile, 0, b.zipSize)); err != nil {
-			return "", err
+		go func() {
+			h := sha256.New()
+			if _, err := io.Copy(h, io.NewSectionReader(b.zipFile, 0, b.zipSize)); err != nil {
+				done <- result{err: err}
+				return
+			}
+			done <- result{sum: hex.EncodeToString(h.Sum(nil))}
+		}()
+		return func() (string, error) {
+			r := <-done
+			return r.sum, r.err
 		}
-		return hex.EncodeToString(h.Sum(nil)), nil
 	}
 	names := slices.Clone(b.files)
 	slices.Sort(names)
-	for _, name := range names {
-		// A file that cannot be read is already a problem in the
-		// inventory; it must not fail the run, so it enters the digest as
-		// unreadable.
-		sum, err := hashFile(b.root, name)
-		if err != nil {
-			sum = "unreadable"
+	sums := make([]string, len(names))
+	go func() {
+		for i, name := range names {
+			if b.sums[name] == nil {
+				sums[i] = b.hashOrUnreadable(name)
+			}
 		}
-		fmt.Fprintf(h, "%s\x00%s\n", name, sum)
+		done <- result{}
+	}()
+	return func() (string, error) {
+		<-done
+		h := sha256.New()
+		for i, name := range names {
+			sum := sums[i]
+			if s := b.sums[name]; s != nil {
+				if s.set.Load() {
+					sum = hex.EncodeToString(s.v[:])
+				} else {
+					sum = b.hashOrUnreadable(name)
+				}
+			}
+			fmt.Fprintf(h, "%s\x00%s\n", name, sum)
+		}
+		return hex.EncodeToString(h.Sum(nil)), nil
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashOrUnreadable hashes a file of a folder. A file that cannot be read
+// is already a problem in the inventory; it must not fail the run, so it
+// enters the digest as unreadable.
+func (b *Bundle) hashOrUnreadable(name string) string {
+	sum, err := hashFile(b.root, name)
+	if err != nil {
+		return "unreadable"
+	}
+	return sum
 }
 
 func hashFile(root *os.Root, name string) (string, error) {
-	f, err := root.Open(name)
+	f, err := openRegular(root, name, name)
 	if err != nil {
 		return "", err
 	}
@@ -334,7 +509,7 @@ func specialFile(m fs.FileMode) string {
 
 // hasZipMagic reports whether the file starts like a zip archive.
 func hasZipMagic(p string) bool {
-	f, err := os.Open(p)
+	f, err := openRegularPath(p)
 	if err != nil {
 		return false
 	}
@@ -358,21 +533,31 @@ func (b *Bundle) addSingleFile(p string) error {
 	if err != nil {
 		return err
 	}
-	b.addRootFile(root, name, info.Size())
+	b.addRootFile(root, name, name, info.Size(), zipUnknown)
 	return nil
 }
 
 // addRootFile adds a file of a folder (or a single-file bundle), read
-// through os.Root.
-func (b *Bundle) addRootFile(root *os.Root, name string, size int64) {
+// through os.Root. isZip says whether it starts like a zip, if known.
+// It is opened as rel through in, its folder's root or root itself.
+func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) {
 	b.files = append(b.files, name)
 	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
 		return
 	}
-	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return root.Open(name) }}
+	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(in, rel, name) }}
+	if size < headSize {
+		// Read whole by the analysis, which hashes it for the digest.
+		e.sum = &entrySum{}
+		if b.sums == nil {
+			b.sums = map[string]*entrySum{}
+		}
+		b.sums[name] = e.sum
+	}
+	e.zip = isZip
 	e.readerAt = func() (io.ReaderAt, func(), error) {
-		f, err := root.Open(name)
+		f, err := openRegular(in, rel, name)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -390,7 +575,7 @@ func (b *Bundle) keep(c io.Closer) {
 }
 
 func (b *Bundle) addZipFile(p string, size int64) error {
-	f, err := os.Open(p)
+	f, err := openRegularPath(p)
 	if err != nil {
 		return err
 	}
@@ -735,6 +920,9 @@ func (b *Bundle) addEntry(e *Entry, depth int) {
 }
 
 func (b *Bundle) isZip(e *Entry) bool {
+	if e.zip != zipUnknown {
+		return e.zip == zipYes
+	}
 	if e.Size < 22 {
 		return false
 	}

@@ -62,7 +62,7 @@ func mergeBundles(parts []*Bundle) *Bundle {
 		for _, e := range b.Entries {
 			// A new entry over the same content: each keeps its own
 			// random-access view and releases it itself.
-			m.Entries = append(m.Entries, &Entry{Path: pre + e.Path, Size: e.Size, open: e.open, readerAt: e.readerAt})
+			m.Entries = append(m.Entries, &Entry{Path: pre + e.Path, Size: e.Size, open: e.open, readerAt: e.readerAt, sum: e.sum})
 		}
 		for _, r := range b.Rejected {
 			r.Path = pre + r.Path
@@ -76,16 +76,22 @@ func mergeBundles(parts []*Bundle) *Bundle {
 	m.Name = strings.Join(names, " + ")
 	// The case's digest is the digest of its bundles' names and digests,
 	// in the order given.
-	m.digest = func() (string, error) {
-		h := sha256.New()
+	m.digest = func() func() (string, error) {
+		waits := make([]func() (string, error), len(parts))
 		for i, b := range parts {
-			sum, err := b.Digest()
-			if err != nil {
-				return "", fmt.Errorf("%s: %w", names[i], err)
-			}
-			fmt.Fprintf(h, "%s\x00%s\n", names[i], sum)
+			waits[i] = b.startDigest()
 		}
-		return hex.EncodeToString(h.Sum(nil)), nil
+		return func() (string, error) {
+			h := sha256.New()
+			for i, wait := range waits {
+				sum, err := wait()
+				if err != nil {
+					return "", fmt.Errorf("%s: %w", names[i], err)
+				}
+				fmt.Fprintf(h, "%s\x00%s\n", names[i], sum)
+			}
+			return hex.EncodeToString(h.Sum(nil)), nil
+		}
 	}
 	return m
 }

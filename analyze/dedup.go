@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"crypto/sha256"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -172,10 +171,11 @@ func outputDedupable(o *fileOutcome) bool {
 type outputDedup struct {
 	mu    sync.Mutex
 	first map[[sha256.Size]byte]int
+	texts *textBudget // the bundle's bound on text evidence, nil for none
 }
 
-func newOutputDedup() *outputDedup {
-	return &outputDedup{first: map[[sha256.Size]byte]int{}}
+func newOutputDedup(texts *textBudget) *outputDedup {
+	return &outputDedup{first: map[[sha256.Size]byte]int{}, texts: texts}
 }
 
 // add fingerprints outcomes[i], which its worker has just written.
@@ -193,25 +193,44 @@ func (d *outputDedup) add(outcomes []fileOutcome, i int) {
 		d.first[o.sum] = i
 	case o.record.Path < outcomes[f].record.Path:
 		outcomes[f].extraction.Evidence = nil
+		d.texts.forget(outcomes, f)
 		d.first[o.sum] = i
 	default:
 		o.extraction.Evidence = nil
+	}
+	if o.text {
+		d.texts.add(outcomes, i)
 	}
 }
 
 // outputFingerprint identifies a file's records whatever the file is
 // called: kind, then each item's kind, place, time, summary and attributes.
 func outputFingerprint(kind string, evs []evidence.Evidence) [sha256.Size]byte {
+	// The bytes fmt.Fprintf wrote before, appended by hand: this runs on
+	// every command output, and fmt was most of its cost.
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\n", kind, len(evs))
+	buf := make([]byte, 0, 1024)
+	buf = append(append(buf, kind...), 0)
+	buf = append(strconv.AppendInt(buf, int64(len(evs)), 10), '\n')
+	var keys []string
 	for _, e := range evs {
-		fmt.Fprintf(h, "%s\x00%s\x00%d\x00%s\x00", e.Kind, e.At, e.Time.UnixNano(), e.Summary)
-		keys := slices.Sorted(maps.Keys(e.Attrs))
-		for _, k := range keys {
-			fmt.Fprintf(h, "%s=%s\x00", k, e.Attrs[k])
+		buf = append(append(buf, e.Kind...), 0)
+		buf = append(append(buf, e.At.String()...), 0)
+		buf = append(strconv.AppendInt(buf, e.Time.UnixNano(), 10), 0)
+		buf = append(append(buf, e.Summary...), 0)
+		keys = keys[:0]
+		for k := range e.Attrs {
+			keys = append(keys, k)
 		}
-		h.Write([]byte{'\n'})
+		slices.Sort(keys)
+		for _, k := range keys {
+			buf = append(append(append(append(buf, k...), '='), e.Attrs[k]...), 0)
+		}
+		buf = append(buf, '\n')
+		h.Write(buf)
+		buf = buf[:0]
 	}
+	h.Write(buf)
 	var out [sha256.Size]byte
 	copy(out[:], h.Sum(nil))
 	return out

@@ -3,6 +3,7 @@
 package analyze
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -72,4 +73,45 @@ func TestFIFOInFolderIsListed(t *testing.T) {
 	assert.Contains(t, inv["link.evtx"].Problems[0].Msg, "symbolic link")
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
 	assert.Contains(t, causes(res), "vss-writer-failed")
+}
+
+// TestFIFOSwappedAfterListing: a file replaced by a named pipe after the
+// folder was listed is opened without blocking and refused, with a problem
+// naming it, and the rest of the bundle is analyzed.
+func TestFIFOSwappedAfterListing(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "w.txt"), utf16(t, failedWriters), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "System.evtx"), bytes.Repeat([]byte("x"), 100<<10), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "note.txt"), []byte("the backup failed again\n"), 0o644))
+	b, err := OpenBundle(dir, DefaultLimits())
+	require.NoError(t, err)
+	defer b.Close()
+	for _, name := range []string{"System.evtx", "note.txt"} {
+		require.NoError(t, os.Remove(filepath.Join(dir, name)))
+		mkfifo(t, filepath.Join(dir, name))
+	}
+
+	done := make(chan *Result, 1)
+	go func() {
+		res, err := analyzeBundle(t.Context(), b, Options{})
+		assert.NoError(t, err)
+		done <- res
+	}()
+	var res *Result
+	select {
+	case res = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the analysis still blocks on a named pipe after 30s")
+	}
+	require.NotNil(t, res)
+	inv := inventory(res)
+	for _, name := range []string{"System.evtx", "note.txt"} {
+		assert.Equal(t, StatusUnreadable, inv[name].Status, name)
+		require.NotEmpty(t, inv[name].Problems, name)
+		assert.Contains(t, inv[name].Problems[0].String(), "named pipe", name)
+		assert.Contains(t, inv[name].Problems[0].String(), name)
+	}
+	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
+	assert.Contains(t, causes(res), "vss-writer-failed")
+	assert.Len(t, res.Bundle.SHA256, 64)
 }

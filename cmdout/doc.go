@@ -225,18 +225,18 @@ var sections = []recognizer{
 	{KindSDPBasicInfo, line(isBasicInfoHead), parseBasicInfoVM},
 	{"", head(isAttrListingHead), parseAttrListing}, // compact or cipher, from the rows
 	{KindListing, head(isDirHead), parseDirListing},
-	{"", line(gciDirRe.MatchString), parseGCIDir},
+	{"", line(isGCIDir), parseGCIDir},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
 	{KindSecedit, line(isPrivilegeRightsHead), parseSeceditAfterHead},
-	{KindSecedit, line(seRightRe.MatchString), parseSecedit},
+	{KindSecedit, line(isSeRight), parseSecedit},
 	{KindIcacls, line(isIcaclsHead), parseIcacls},
 	{KindGetVolume, head(isGetVolumeHead), parseGetVolume},
 	{"", isIcaclsSummary, parseIcaclsSummary},
-	{"", column0(icaclsErrRe.MatchString), parseIcaclsError},
-	{KindFltmcFilters, line(fltmcErrRe.MatchString), parseFltmcError},
+	{"", column0(isIcaclsErr), parseIcaclsError},
+	{KindFltmcFilters, line(isFltmcErr), parseFltmcError},
 	{"", line(isPSErrorHead), parsePSError}, // the cmdlet's kind, if it has one
-	{KindPSError, line(managerErrorHeadRe.MatchString), parseManagerError},
+	{KindPSError, line(isManagerErrorHead), parseManagerError},
 	{"", head(isTableHead), parseTable},  // the kind from the columns
 	{"", column0(isListLine), parseList}, // the kind from the properties
 	{KindVSSShadows, column0Head(isShadowSetHead), parseShadowSet},

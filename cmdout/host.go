@@ -295,7 +295,9 @@ func yesNo(v string) string {
 // hypervisor runs.
 func isHyperVReqHead(lines []string, i int) bool {
 	l := lines[i]
-	if indentOf(l) > 0 || !strings.Contains(strings.ToLower(l), "hyper-v") {
+	// No letter of "hyper-v" is the lower case of a non-ASCII letter:
+	// an ASCII fold finds what strings.ToLower would.
+	if indentOf(l) > 0 || !containsFoldASCII(l, "hyper-v") {
 		return false
 	}
 	label, value, ok := labelValue(l)

@@ -84,15 +84,15 @@ func driveOf(dir string) string {
 // isDirHead matches the " Directory of D:\…" line of a dir listing, or the
 // same line without its leading space when a dir entry follows it.
 func isDirHead(lines []string, i int) bool {
-	if dirHeadRe.MatchString(lines[i]) {
+	if isDirHeadLine(lines[i]) {
 		return true
 	}
-	if !dirHeadTrimmedRe.MatchString(lines[i]) {
+	if !isDirHeadTrimmed(lines[i]) {
 		return false
 	}
 	for j := i + 1; j < len(lines) && j <= i+2; j++ {
 		if !blank(lines[j]) {
-			return dirEntryRe.MatchString(lines[j])
+			return isDirEntry(lines[j])
 		}
 	}
 	return false
@@ -118,7 +118,7 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 		case blank(l):
 		case isDirHead(lines, j):
 			dir = dirHeadOf(l)
-		case dirEntryRe.MatchString(l):
+		case isDirEntry(l):
 			m := dirEntryRe.FindStringSubmatch(l)
 			name := m[4]
 			e := FileEntry{Line: j + 1, Dir: dir, Size: -1,
@@ -137,7 +137,7 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 				continue
 			}
 			d.Files = append(d.Files, e)
-		case dirFreeRe.MatchString(l):
+		case isDirFree(l):
 			n, _ := digitsOnly(dirFreeRe.FindStringSubmatch(l)[1])
 			d.FreeSpace = append(d.FreeSpace, FreeSpace{Line: j + 1, Dir: dir, Drive: driveOf(dir), Bytes: n})
 		case indentOf(l) > 0:

@@ -212,7 +212,20 @@ type eventCollector struct {
 	out        Extraction
 	channels   map[string]bool
 	activity   map[activityKey]int
+	// unlisted counts the events of channels past MaxChannelsPerFile,
+	// uncharted those past maxActivityPerFile.
+	unlisted, uncharted int
 }
+
+// MaxChannelsPerFile bounds the channels one event file adds to coverage
+// and the timeline: a log holds one, an export of every log of a host a
+// few hundred; a crafted export of a million channels must not fill
+// memory. maxActivityPerFile bounds its timeline buckets (hour, channel,
+// level): ten years of one busy channel fit.
+const (
+	MaxChannelsPerFile = 1000
+	maxActivityPerFile = 200_000
+)
 
 func newEventCollector(in Input) *eventCollector {
 	return &eventCollector{in: in, channels: map[string]bool{}, activity: map[activityKey]int{},
@@ -229,14 +242,25 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 		c.unselectedIn = ev.Channel
 		return nil
 	}
+	listed := true
 	if ev.Channel != "" && !c.channels[ev.Channel] {
-		c.channels[ev.Channel] = true
-		c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
+		if len(c.channels) < MaxChannelsPerFile {
+			c.channels[ev.Channel] = true
+			c.out.Coverage = append(c.out.Coverage, "channel:"+ev.Channel)
+		} else {
+			listed = false
+			c.unlisted++
+		}
 	}
 	// Every event counts toward the activity chart, even the ones no rule
 	// reads: a burst of unrelated errors is part of an incident's shape.
-	if !ev.Time.IsZero() {
-		c.activity[activityKey{ev.Time.UTC().Truncate(time.Hour), ev.Channel, normalLevel(ev.Level)}]++
+	if !ev.Time.IsZero() && listed {
+		k := activityKey{ev.Time.UTC().Truncate(time.Hour), ev.Channel, normalLevel(ev.Level)}
+		if _, ok := c.activity[k]; ok || len(c.activity) < maxActivityPerFile {
+			c.activity[k]++
+		} else {
+			c.uncharted++
+		}
 	}
 	if c.in.Wants != nil && !c.in.Wants(ev.Provider, ev.EventID) {
 		return nil
@@ -354,6 +378,12 @@ func (c *eventCollector) finish(stats evtx.Stats) Extraction {
 	}
 	for k, n := range c.activity {
 		c.out.Activity = append(c.out.Activity, Activity{Hour: k.hour, Channel: k.channel, Level: k.level, Count: n})
+	}
+	if c.unlisted > 0 {
+		c.out.Notes = append(c.out.Notes, fmt.Sprintf("%d events of channels past the first %d of this file are not listed in coverage or the timeline", c.unlisted, MaxChannelsPerFile))
+	}
+	if c.uncharted > 0 {
+		c.out.Notes = append(c.out.Notes, fmt.Sprintf("%d events past the file's %d timeline buckets (hour, channel and level) are not charted", c.uncharted, maxActivityPerFile))
 	}
 	for _, s := range stats.Skipped {
 		c.out.Problems = append(c.out.Problems, skippedProblem(s, stats))

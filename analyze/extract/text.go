@@ -144,25 +144,25 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 	out.Records = len(m.out)
 	out.covered = doc.Covered
 	if m.dropped > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, maxTextEvidence))
+		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, MaxTextEvidence))
 	}
 	return out
 }
 
-// maxTextEvidence bounds the evidence kept from one command output. Real
+// MaxTextEvidence bounds the evidence kept from one command output. Real
 // outputs give a few hundred items; a crafted one repeating a record
 // millions of times must not fill memory.
-const maxTextEvidence = 5000
+const MaxTextEvidence = 5000
 
 // textMapper turns cmdout records into evidence for one file.
 type textMapper struct {
 	src     string
 	out     []evidence.Evidence
-	dropped int // records over maxTextEvidence, counted only
+	dropped int // records over MaxTextEvidence, counted only
 }
 
 func (m *textMapper) add(kind evidence.Kind, line int, t time.Time, summary string, attrs map[string]string) {
-	if len(m.out) >= maxTextEvidence {
+	if len(m.out) >= MaxTextEvidence {
 		m.dropped++
 		return
 	}
