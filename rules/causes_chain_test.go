@@ -185,7 +185,7 @@ var chainCases = []causeCase{
 	{name: "parent opened read-only", cause: "chain-parent-modified", build: parentOpenedReadOnly,
 		want: missingInput("vmms-admin-log"), also: linkOK},
 	{name: "parent opened read-only", cause: "chain-broken", build: parentOpenedReadOnly,
-		want: ruledOut("every differencing disk's parent was found and checked")},
+		want: ruledOut("every differencing disk's parent is where its child points")},
 	// The base disk was moved to another volume; the child still names
 	// D:\…\APP01.vhdx, nothing in the bundle has it, and VMMS logs
 	// 0xC03A000D when the VM starts.
@@ -208,7 +208,7 @@ var chainCases = []causeCase{
 			assert.Contains(t, c.Summary, "APP01.vhdx")
 		}},
 	{name: "parent listed, not collected", cause: "chain-broken", build: parentOnlyListed,
-		want: ruledOut("no header is damaged")},
+		want: ruledOut("a listing, shows the file), and no collected header is damaged")},
 	{name: "parent listed, not collected", cause: "chain-parent-modified", build: parentOnlyListed,
 		want: missingInput("vmms-admin-log")},
 	// The leftover is real, but the lock on APP01 at the same time explains
