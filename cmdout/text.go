@@ -7,22 +7,8 @@ import (
 	"github.com/hvtriage/hvtriage/wintext"
 )
 
-// Lines splits text into lines without their terminators. A trailing
-// newline does not produce an extra empty line. Stray CR at line ends is
-// removed, so Parse also accepts text that did not go through Decode.
-func Lines(text string) []string {
-	if text == "" {
-		return nil
-	}
-	ls := strings.Split(text, "\n")
-	if ls[len(ls)-1] == "" {
-		ls = ls[:len(ls)-1]
-	}
-	for i, l := range ls {
-		ls[i] = strings.TrimRight(l, "\r")
-	}
-	return ls
-}
+// Lines splits text into lines without their terminators (wintext.Lines).
+func Lines(text string) []string { return wintext.Lines(text) }
 
 // indentOf counts leading blanks; a tab counts as one column.
 func indentOf(l string) int {

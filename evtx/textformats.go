@@ -3,6 +3,8 @@ package evtx
 import (
 	"bufio"
 	"strings"
+
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // textFormats are the text forms of events WalkText reads, in the order
@@ -27,23 +29,10 @@ type textFormatDef struct {
 	walk  func(br *bufio.Reader, em *textEmitter) error
 }
 
-// headLines splits a decoded head into lines, dropping the last one, which
-// may be cut in the middle, and the CRs of CRLF.
-func headLines(s string) []string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > 1 {
-		lines = lines[:len(lines)-1]
-	}
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, "\r")
-	}
-	return lines
-}
-
 // sniffTextFormat returns the first form whose sniffer accepts the decoded
 // head, or nil.
 func sniffTextFormat(s string) *textFormatDef {
-	lines := headLines(s)
+	lines := wintext.HeadLines(s)
 	for i := range textFormats {
 		if textFormats[i].sniff(lines) {
 			return &textFormats[i]

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // Event Viewer's "Copy details as text" puts one event on the clipboard as
@@ -456,7 +458,7 @@ func sniffViewerTable(lines []string) bool {
 func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
 	var delim byte = ','
 	head, _ := br.Peek(sniffTextSize)
-	for _, l := range headLines(string(head)) {
+	for _, l := range wintext.HeadLines(string(head)) {
 		if d, ok := viewerHeader(l); ok {
 			delim = d
 			break
