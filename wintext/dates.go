@@ -1,9 +1,9 @@
 // Package wintext holds the conventions of text that Windows prints, shared
 // by the readers of command outputs (cmdout) and of event exports (evtx):
 // the encodings it is written in (Decode, DecodeHead, Transcode, and Reader
-// for streams), its lines (Lines, HeadLines), culture-formatted dates and the day/month order of a whole
-// text, and the identifiers Windows prints in many styles (GUIDs, per-VM
-// SIDs).
+// for streams), its lines (Lines, HeadLines), culture-formatted dates and
+// the day/month order of a whole text, and the identifiers Windows prints
+// in many styles (GUIDs, per-VM SIDs).
 package wintext
 
 import (
