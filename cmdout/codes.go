@@ -21,13 +21,40 @@ var messageCodes = []struct {
 	code  string
 	texts []string
 }{
-	{"0x80070002", []string{"The system cannot find the file specified"}},
+	// The localized texts are the same system messages as Windows prints
+	// them in German, Spanish, French, Italian, Portuguese (Brazil),
+	// Japanese and Simplified Chinese, as found quoted from tools' output
+	// ("… (os error 2)", "[WinError 32] …"); a language is left out where
+	// its text could not be confirmed (ERROR_DISK_FULL in Spanish and
+	// Italian).
+	{"0x80070002", []string{"The system cannot find the file specified",
+		"Das System kann die angegebene Datei nicht finden",
+		"El sistema no puede encontrar el archivo especificado",
+		"Le fichier spécifié est introuvable",
+		"Impossibile trovare il file specificato",
+		"O sistema não pode encontrar o arquivo especificado",
+		"指定されたファイルが見つかりません",
+		"系统找不到指定的文件"}},
 	{"0x80070003", []string{"The system cannot find the path specified"}},
-	{"0x80070005", []string{"General access denied error", "Access is denied"}},
+	{"0x80070005", []string{"General access denied error", "Access is denied",
+		"Zugriff verweigert", "Acceso denegado", "Accès refusé", "Accesso negato", "Acesso negado",
+		"アクセスが拒否されました", "拒绝访问"}},
 	{"0x8007000D", []string{"The data is invalid"}},
-	{"0x80070020", []string{"The process cannot access the file because it is being used by another process"}},
+	{"0x80070020", []string{"The process cannot access the file because it is being used by another process",
+		"Der Prozess kann nicht auf die Datei zugreifen",
+		"El proceso no tiene acceso al archivo porque está siendo utilizado por otro proceso",
+		"Le processus ne peut pas accéder au fichier car ce fichier est utilisé par un autre processus",
+		"Impossibile accedere al file. Il file è utilizzato da un altro processo",
+		"O arquivo já está sendo usado por outro processo",
+		"プロセスはファイルにアクセスできません。別のプロセスが使用中です",
+		"另一个程序正在使用此文件，进程无法访问"}},
 	{"0x80070050", []string{"The file exists"}},
-	{"0x80070070", []string{"There is not enough space on the disk"}},
+	{"0x80070070", []string{"There is not enough space on the disk",
+		"Auf dem Datenträger ist nicht genügend Speicherplatz vorhanden",
+		"Espace insuffisant sur le disque",
+		"Não há espaço suficiente no disco",
+		"ディスクに十分な空き領域がありません",
+		"磁盘空间不足"}},
 	{"0x80070299", []string{"The requested operation could not be completed due to a file system limitation"}},
 	{"0x8007045D", []string{"The request could not be performed because of an I/O device error"}},
 	// ERROR_PRIVILEGE_NOT_HELD is 0x80070522, not the logon-type error;

@@ -67,7 +67,10 @@ func classifyNativeTable(t *table) Kind {
 		return ""
 	}
 	switch {
-	case len(t.cols) == 4 && altitude(cell(2)) >= 0:
+	case len(t.cols) == 4 && altitude(cell(2)) >= 0 && intOr(cell(1), -1) >= 0:
+		// Name, instance count, altitude, frame: a Get-VM table (Name,
+		// State, Version, Generation) has the same shape but a state
+		// where the count is.
 		return KindFltmcFilters
 	case len(t.cols) >= 5 && altitude(cell(2)) >= 0:
 		return KindFltmcInstances

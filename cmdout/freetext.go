@@ -41,7 +41,12 @@ var (
 	lookAlikeRe = regexp.MustCompile(`(?i)vmware|virtualbox|vbox|esxi|vsphere|vmdk|\bkvm\b|qemu|parallels|E_FAIL \(0x80004005\)`)
 	// hyperVNameRe names Hyper-V itself, or its files and services.
 	hyperVNameRe = regexp.MustCompile(`(?i)hyper-?v|vmms|vmwp|\.a?vhdx\b|vmcx|[A-Z][a-z]+-VM[A-Za-z]*\b|DockerDesktopVM`)
-	freeCmdletRe = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
+	// failurePhraseRe matches the sentences Hyper-V prints for failures
+	// that carry no code (the VM's setting refuses checkpoints, the
+	// hypervisor is not running, the configuration version is not one the
+	// host runs): a line saying one is a mention even without a code.
+	failurePhraseRe = regexp.MustCompile(`(?i)checkpoints (?:have been|are) disabled|hypervisor is not running|hyper-v components? (?:is|are) not running|\bVM version is (?:unsupported|not supported)|configuration version [0-9.]* ?(?:is not supported|is unsupported)`)
+	freeCmdletRe    = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
 )
 
 // ScanFreeText finds the mentions in text, which should be normalized
@@ -80,10 +85,11 @@ func scanLine(l string, line int) (m Mention, ok bool) {
 	if id := vmIDRe.FindStringSubmatch(l); id != nil {
 		m.VMID = strings.ToLower(id[1])
 	}
+	phrase := failurePhraseRe.MatchString(l)
 	switch {
-	case len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "":
+	case len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "" && !phrase:
 		return m, false
-	case len(m.Codes) > 0 && !ctx && m.VMID == "":
+	case len(m.Codes) > 0 && !ctx && m.VMID == "" && !phrase:
 		// A bare code with nothing about Hyper-V around it (an installer
 		// log, a printer) is not ours.
 		return m, false

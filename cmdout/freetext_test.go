@@ -43,3 +43,47 @@ func TestScanLookAlikesGiveNothing(t *testing.T) {
 	assert.Empty(t, ScanFreeText(NormalizeFreeText(lookAlikes)))
 	assert.False(t, HasMentions(lookAlikes))
 }
+
+// Failures Hyper-V reports with a sentence and no code: a tool's output
+// (Vagrant prints the WMI job's "Cause:" line) or a ticket quoting the
+// dialog. Each sentence is a mention; the same words with no failure
+// (a setting described in prose) are not.
+func TestScanCodelessHyperVSentences(t *testing.T) {
+	text := "Script: import_vm.ps1\n" +
+		"Error Code: 32784\n" +
+		"Cause: VM version is unsupported\n" +
+		"Checkpoints have been disabled for 'LAB-WEB3'.\n" +
+		"Virtual machine could not be started because the hypervisor is not running.\n" +
+		"We keep checkpoints on a separate volume.\n"
+	ms := ScanFreeText(NormalizeFreeText(text))
+	require.Len(t, ms, 3)
+	assert.Equal(t, 3, ms[0].Line)
+	assert.Equal(t, 4, ms[1].Line)
+	assert.Equal(t, "Checkpoints have been disabled for 'LAB-WEB3'.", ms[1].Text)
+	assert.Equal(t, 5, ms[2].Line)
+	assert.Empty(t, ms[2].Codes)
+}
+
+// The system messages of the codes the catalog uses, as localized Windows
+// prints them, map to the same codes as the English text.
+func TestCodesInLocalizedText(t *testing.T) {
+	for text, code := range map[string]string{
+		"Fehler beim Zusammenführen: Der Prozess kann nicht auf die Datei zugreifen, da sie von einem anderen Prozess verwendet wird.": "0x80070020",
+		"No se pudo crear el punto de control: El proceso no tiene acceso al archivo porque está siendo utilizado por otro proceso.":   "0x80070020",
+		"Échec : Le processus ne peut pas accéder au fichier car ce fichier est utilisé par un autre processus.":                       "0x80070020",
+		"Impossibile accedere al file. Il file è utilizzato da un altro processo.":                                                     "0x80070020",
+		"Falha: O arquivo já está sendo usado por outro processo.":                                                                     "0x80070020",
+		"プロセスはファイルにアクセスできません。別のプロセスが使用中です。":                                                                                            "0x80070020",
+		"另一个程序正在使用此文件，进程无法访问。":                                                                                                         "0x80070020",
+		"'QA-DB7' konnte nicht gestartet werden: Zugriff verweigert":                                                                   "0x80070005",
+		"アクセスが拒否されました。":                                                                                                                "0x80070005",
+		"Das System kann die angegebene Datei nicht finden.":                                                                           "0x80070002",
+		"系统找不到指定的文件。":                                                                                                                  "0x80070002",
+		"Auf dem Datenträger ist nicht genügend Speicherplatz vorhanden.":                                                              "0x80070070",
+		"Espace insuffisant sur le disque.":                                                                                            "0x80070070",
+		"磁盘空间不足。":                                                                                                                      "0x80070070",
+	} {
+		assert.Equal(t, []string{code}, CodesInText(text), text)
+	}
+	assert.Empty(t, CodesInText("Der Prozess wurde beendet."))
+}

@@ -53,3 +53,18 @@ func TestAllKindsListsEveryKind(t *testing.T) {
 		}
 	}
 }
+
+// A Get-VM table cut to four columns (Name, State, Version, Generation)
+// has fltmc's shape, a version where the altitude is; its state where the
+// instance count is tells them apart. Names are our own.
+func TestVMTableIsNotFltmc(t *testing.T) {
+	text := "Name      State   Version Generation\n" +
+		"----      -----   ------- ----------\n" +
+		"OPS-LAB2  Running 5.0              1\n" +
+		"OPS-LAB3  Off     9.0              2\n"
+	assert.NotEqual(t, KindFltmcFilters, Sniff(text))
+	fl := "Filter Name                     Num Instances    Altitude    Frame\n" +
+		"------------------------------  -------------  ------------  -----\n" +
+		"acmescan                                5       321410         0\n"
+	assert.Equal(t, KindFltmcFilters, Sniff(fl))
+}

@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -81,6 +82,14 @@ var backupCases = []causeCase{
 		notOthers: []string{"backup-vendor-integration"},
 		also: func(t *testing.T, b *bundleResult) {
 			assert.Contains(t, commands(b.finding("backup-overlapping-jobs")), "vssadmin delete shadows '/shadow={c81f0d2a-97e4-4b3c-a0d5-6e2b9f4c1a87}'")
+			// The VSS errors are the overlap's, for the whole host: the
+			// generic writer failure is explained, never ranked first.
+			assert.Equal(t, "backup-overlapping-jobs", b.res.Outcome.Findings[0].Cause.ID)
+			if b.has("vss-writer-failed") {
+				assert.Contains(t, strings.Join(citedAgainst(b.finding("vss-writer-failed")), "\n"), "explained-by-backup-overlapping-jobs")
+			} else {
+				assert.Contains(t, b.ruledOutWhy("vss-writer-failed"), "explained by backup-overlapping-jobs")
+			}
 		}},
 	// One backup product (one third-party provider), a clean Application
 	// log: nothing overlaps.

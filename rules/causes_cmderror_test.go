@@ -100,6 +100,22 @@ var cmdErrorCases = append([]causeCase{
 		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
 			"Production checkpoint for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
 			"Could not create backup checkpoint: The specified volume has already reached its maximum number of shadow copies. (0x80042317)."))},
+	// Tools that drive Hyper-V (Vagrant's snapshot and import scripts)
+	// print the job's sentence with no code.
+	{name: "checkpoints disabled on a checkpoint", cause: "checkpoint-type-blocks", want: firing().with("checkpoints-disabled-cmd").citedFrom("errors.txt"),
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM+" -SnapshotName before-patch", "VirtualizationException",
+			"Checkpoint operation failed.",
+			"Checkpoints have been disabled for '"+cmdVM+"'. (Virtual machine ID "+cmdVMID+")"))},
+	{name: "checkpoint failed for a lock", cause: "checkpoint-type-blocks", want: missingInput("vm-inventory"),
+		others: []string{"stale-file-lock"},
+		build: errorsFile(psError("Checkpoint-VM", "Checkpoint-VM -Name "+cmdVM, "VirtualizationException",
+			"Checkpoint operation for '"+cmdVM+"' failed. (Virtual machine ID "+cmdVMID+")",
+			"The process cannot access the file because it is being used by another process. (0x80070020)"))},
+	{name: "import of a newer VM", cause: "config-version-unsupported", want: firing().with("version-message").citedFrom("errors.txt"),
+		build: errorsFile(psError("Import-VM", `Import-VM -Path 'E:\Import\ERP-APP2\Virtual Machines\4C2B9E71-0D38-4A6F-B915-7E3D20A8C6F4.vmcx'`, "VirtualizationException",
+			"Failed to import a virtual machine.",
+			"Error Code: 32784",
+			"Cause: VM version is unsupported"))},
 }, cmdErrorFreeTextCase)
 
 // errorsFile is a bundle of one file of error records.

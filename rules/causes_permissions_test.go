@@ -186,6 +186,9 @@ var permissionCases = []causeCase{
 			f := b.finding("antivirus-interference")
 			assert.Contains(t, strings.Join(cited(f), "\n"), "fltmc.txt line")
 			assert.NotContains(t, commands(f), "Add-MpPreference", "Defender's exclusions are not the fix for another product")
+			// The scanner explains the lock it causes: the lock ranks after.
+			assert.Equal(t, "antivirus-interference", b.res.Outcome.Findings[0].Cause.ID)
+			assert.Contains(t, citedAgainst(b.finding("stale-file-lock")), "VMMS-Admin.evtx record 400 explained-by-antivirus-interference")
 		}},
 	// Microsoft Defender's filter (on every Windows Server, and excluding
 	// Hyper-V's files by itself) plus one sharing violation is a lock, not

@@ -35,14 +35,27 @@ func explain(findings []Finding) (kept []Finding, ruledOut []RuledOut) {
 				continue
 			}
 			vm, at := sharedIncident(f, g)
+			host := false
 			if vm == "" {
-				continue
+				// The same record cited by both (the sharing violation an
+				// antivirus filter explains) is the same incident.
+				vm, at, host = sharedRecord(f, g)
+			}
+			if vm == "" {
+				// Causes of the whole host (VSS builds one shadow copy set
+				// at a time for all of it): with no VM named on either side,
+				// the same hours are the same incident, and the explaining
+				// finding must be at least as sure.
+				if at, host = hostIncident(f, g); !host || g.Confidence < f.Confidence {
+					continue
+				}
+				vm = hostIncidentName
 			}
 			f.Confidence = math.Round(f.Confidence*(1-explainedWeight)*100) / 100
 			f.Severity = severityFor(f.Cause.Severity, f.Confidence)
 			says := fmt.Sprintf("explained by %s: %s, found for %s at the same time", g.Cause.ID, g.Cause.Title, vm)
 			for _, c := range g.Evidence {
-				if strings.EqualFold(c.VM(), vm) && near(c.Time, at) {
+				if (host || strings.EqualFold(c.VM(), vm)) && near(c.Time, at) {
 					f.Against = append(f.Against, Cited{Evidence: c.Evidence, Signal: "explained-by-" + g.Cause.ID, Says: says})
 				}
 			}
@@ -58,6 +71,49 @@ func explain(findings []Finding) (kept []Finding, ruledOut []RuledOut) {
 		}
 	}
 	return kept, ruledOut
+}
+
+// hostIncidentName stands for the VM in what an explanation says when the
+// shared incident is the host's.
+const hostIncidentName = "the host"
+
+// hostIncident reports whether neither finding cites evidence about a VM
+// (by name or by a VM file's path) and some evidence of each is within
+// explainedWindow of the other's; it returns the explaining evidence's
+// time.
+func hostIncident(f, g *Finding) (time.Time, bool) {
+	for _, x := range [][]Cited{f.Evidence, g.Evidence} {
+		for _, c := range x {
+			if c.VM() != "" || c.Attrs[evidence.AttrPath] != "" {
+				return time.Time{}, false
+			}
+		}
+	}
+	for _, a := range f.Evidence {
+		for _, b := range g.Evidence {
+			if near(a.Time, b.Time) {
+				return b.Time, true
+			}
+		}
+	}
+	return time.Time{}, false
+}
+
+// sharedRecord reports an evidence item both findings cite: the VM it
+// names (hostIncidentName when it names none), its time, and whether the
+// explaining finding's evidence is to be cited regardless of VM.
+func sharedRecord(f, g *Finding) (string, time.Time, bool) {
+	for _, a := range f.Evidence {
+		for _, b := range g.Evidence {
+			if a.Source == b.Source && a.At == b.At {
+				if vm := b.VM(); vm != "" {
+					return vm, b.Time, false
+				}
+				return hostIncidentName, b.Time, true
+			}
+		}
+	}
+	return "", time.Time{}, false
 }
 
 // sharedIncident returns a VM both findings cite evidence about, within
