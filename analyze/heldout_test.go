@@ -22,6 +22,7 @@ import (
 var heldOutFloor = map[string]struct{ read, right int }{
 	"a": {read: 22, right: 22},
 	"b": {read: 24, right: 23},
+	"c": {read: 24, right: 18},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of
