@@ -162,6 +162,17 @@ func (r *mixedRead) segmentText(s cmdout.Span) string {
 	return strings.Join(r.lines[s.First-1:s.Last], "\n") + "\n"
 }
 
+// unread says whether a line no reader took holds some text: when none
+// does, the readers that read the rest have nothing to read.
+func (r *mixedRead) unread() bool {
+	for i, l := range r.lines {
+		if !r.used[i+1] && strings.TrimSpace(l) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // rest is the text with every read line blanked, line numbers kept.
 func (r *mixedRead) rest() string {
 	var b strings.Builder
@@ -287,6 +298,9 @@ func (r *mixedRead) outputs(ext *Extraction) {
 // backupLog reads a backup product's log lines among the unread ones,
 // when the rest of the file is recognizably that product's.
 func (r *mixedRead) backupLog(ext *Extraction) {
+	if !r.unread() {
+		return
+	}
 	rest := r.rest()
 	if cmdout.SniffBackupLog(rest) == nil {
 		return
@@ -312,6 +326,9 @@ func (r *mixedRead) backupLog(ext *Extraction) {
 
 // freeText reads the mentions in the lines no reader took; they stay weak.
 func (r *mixedRead) freeText(ext *Extraction) {
+	if !r.unread() {
+		return
+	}
 	found := cmdout.ScanFreeText(cmdout.NormalizeFreeText(r.rest()))
 	if len(found) == 0 {
 		return
