@@ -96,6 +96,11 @@ type Entry struct {
 	// zip says whether the entry starts like a zip, when that was found
 	// as its folder was listed.
 	zip zipProbe
+	// head is a small file's content, read as its folder was listed
+	// (within maxPreread): the analysis takes it instead of opening the
+	// file again.
+	head    []byte
+	hasHead bool
 }
 
 // zipProbe says what the listing of a folder found a file starts with.
@@ -277,14 +282,15 @@ func (b *Bundle) addDir(dir string) error {
 	b.closers = append(b.closers, root)
 	b.root = root
 	var (
-		listed []*listedFile
-		jobs   = make(chan *listedFile, 256)
-		wg     sync.WaitGroup
+		listed  []*listedFile
+		jobs    = make(chan *listedFile, 256)
+		wg      sync.WaitGroup
+		preread atomic.Int64 // bytes of small files read while listing
 	)
 	for range probeWorkers {
 		wg.Go(func() {
 			for f := range jobs {
-				f.probe()
+				f.probe(&preread)
 			}
 		})
 	}
@@ -327,6 +333,11 @@ func (b *Bundle) addDir(dir string) error {
 // mostly waiting on the file system, so more than the cores.
 const probeWorkers = 8
 
+// maxPreread bounds the bytes of small files read whole while their
+// folder is listed and held until each is analyzed: beyond it, a file is
+// opened again for the analysis.
+const maxPreread = 32 << 20
+
 // maxFolderRoots bounds the folders held open so that their files are
 // opened through them (a descriptor each until the bundle is closed).
 const maxFolderRoots = 256
@@ -344,12 +355,17 @@ type listedFile struct {
 	size   int64       // of the open file
 	mode   fs.FileMode // of the open file
 	isZip  bool        // starts like a zip
+	// content is a small file read whole while probing (hasContent).
+	content    []byte
+	hasContent bool
 }
 
 // probe opens a regular file to learn its size and type and whether it is
 // a zip. A file that cannot be opened is left to addListed, which lists it
-// from its directory entry, as the walk saw it.
-func (f *listedFile) probe() {
+// from its directory entry, as the walk saw it. A file smaller than what
+// classification reads is read whole, while preread (the bytes read so far
+// for the bundle) stays within maxPreread, and handed to the analysis.
+func (f *listedFile) probe(preread *atomic.Int64) {
 	h, err := f.in.OpenFile(f.rel, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return
@@ -360,6 +376,16 @@ func (f *listedFile) probe() {
 		return
 	}
 	f.probed, f.size, f.mode = true, info.Size(), info.Mode()
+	if info.Mode().IsRegular() && info.Size() < headSize && preread.Add(info.Size()) <= maxPreread {
+		// What readHead reads: up to the size, less if the file shrank.
+		buf := make([]byte, info.Size())
+		n, err := io.ReadFull(h, buf)
+		if err == nil || err == io.ErrUnexpectedEOF || err == io.EOF {
+			f.content, f.hasContent = buf[:n], true
+			f.isZip = n >= 22 && bytes.Equal(buf[:4], zipMagic)
+			return
+		}
+	}
 	if info.Mode().IsRegular() && info.Size() >= 22 {
 		var head [4]byte
 		_, err := io.ReadFull(h, head[:])
@@ -398,7 +424,9 @@ func (b *Bundle) addListed(f *listedFile) {
 		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(mode)))
 		return
 	}
-	b.addRootFile(f.in, f.rel, name, size, isZip)
+	if e := b.addRootFile(f.in, f.rel, name, size, isZip); e != nil && f.hasContent && !f.isZip {
+		e.head, e.hasHead = f.content, true
+	}
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
@@ -540,11 +568,11 @@ func (b *Bundle) addSingleFile(p string) error {
 // addRootFile adds a file of a folder (or a single-file bundle), read
 // through os.Root. isZip says whether it starts like a zip, if known.
 // It is opened as rel through in, its folder's root or root itself.
-func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) {
+func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) *Entry {
 	b.files = append(b.files, name)
 	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
-		return
+		return nil
 	}
 	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(in, rel, name) }}
 	if size < headSize {
@@ -564,6 +592,7 @@ func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zi
 		return f, func() { f.Close() }, nil
 	}
 	b.addEntry(e, 0)
+	return e
 }
 
 // keep registers something to close with the bundle. Extractors open
