@@ -53,6 +53,7 @@ type mixedRead struct {
 	// reader adds a second item for a line another one read.
 	evLines map[int64]bool
 	counts  []string // what each reader added, for the note
+	dropped int      // items the readers dropped over their cap
 }
 
 // ReadMixed offers the lines of a text file that its reader did not read
@@ -114,6 +115,9 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 	}
 	if len(r.counts) > 0 {
 		ext.Notes = append(ext.Notes, "also read in this file: "+strings.Join(r.counts, ", "))
+	}
+	if r.dropped > 0 {
+		ext.Notes = append(ext.Notes, fmt.Sprintf("%d more items in the rest of the file not kept as evidence (at most %d per reader)", r.dropped, MaxTextEvidence))
 	}
 }
 
@@ -188,6 +192,7 @@ func (r *mixedRead) rest() string {
 // merge adds one reader's evidence, shifted by off lines, leaving out any
 // item on a line that already gave evidence.
 func (r *mixedRead) merge(ext *Extraction, part Extraction, off int) int {
+	r.dropped += part.dropped
 	index := make([]int, len(part.Evidence))
 	added := 0
 	seen := map[int64]bool{}
@@ -314,7 +319,7 @@ func (r *mixedRead) backupLog(ext *Extraction) {
 	}
 	m := textMapper{src: r.in.Path}
 	product := m.backupEntries(log)
-	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindBackupLog, "product:" + product}}
+	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, dropped: m.dropped + log.Dropped}
 	name := "backup product"
 	if log.Product != nil {
 		name = log.Product.Name
@@ -335,7 +340,7 @@ func (r *mixedRead) freeText(ext *Extraction) {
 	}
 	m := textMapper{src: r.in.Path}
 	m.mentions(found)
-	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindFreeText}}
+	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindFreeText}, dropped: m.dropped}
 	if n := r.merge(ext, part, 0); n > 0 {
 		r.counts = append(r.counts, fmt.Sprintf("%d free-text mention%s", n, plural(n, "", "s")))
 	}
