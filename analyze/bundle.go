@@ -43,6 +43,10 @@ type Limits struct {
 	// InflateFloor.
 	InflateRatio float64
 	InflateFloor int64
+	// MaxActivity bounds the timeline buckets and MaxCoverage the
+	// coverage keys kept from all files together (see itemBudget).
+	MaxActivity int
+	MaxCoverage int
 }
 
 // DefaultLimits fit real support bundles (cluster bundles reach tens of
@@ -60,6 +64,8 @@ func DefaultLimits() Limits {
 		MaxSpool:     16 << 30,
 		InflateRatio: 50,
 		InflateFloor: 2 << 30,
+		MaxActivity:  defaultMaxActivity,
+		MaxCoverage:  defaultMaxCoverage,
 	}
 }
 
@@ -71,6 +77,8 @@ func (l Limits) withDefaults() Limits {
 	l.MaxSpool = cmp.Or(l.MaxSpool, d.MaxSpool)
 	l.InflateRatio = cmp.Or(l.InflateRatio, d.InflateRatio)
 	l.InflateFloor = cmp.Or(l.InflateFloor, d.InflateFloor)
+	l.MaxActivity = cmp.Or(l.MaxActivity, d.MaxActivity)
+	l.MaxCoverage = cmp.Or(l.MaxCoverage, d.MaxCoverage)
 	return l
 }
 
