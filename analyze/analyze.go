@@ -154,6 +154,8 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	outcomes := make([]fileOutcome, len(b.Entries))
 	budget := extract.NewEventBudget()
 	dedup := newOutputDedup(newTextBudget(maxTextEvidenceBundle))
+	lim := b.lim.withDefaults()
+	activity, coverage := newActivityBudget(lim.MaxActivity), newCoverageBudget(lim.MaxCoverage)
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
 	jobs := make(chan int)
 	var (
@@ -169,6 +171,8 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 			for i := range jobs {
 				outcomes[i] = analyzeFile(ctx, b.Entries[i], opt, budget)
 				dedup.add(outcomes, i)
+				activity.add(outcomes, i)
+				coverage.add(outcomes, i)
 				if opt.Progress != nil {
 					mu.Lock()
 					progress.FilesDone++
@@ -199,6 +203,7 @@ feed:
 		if n := outcomes[i].textDropped; n > 0 {
 			outcomes[i].record.Notes = append(outcomes[i].record.Notes, textDroppedNote(n))
 		}
+		outcomes[i].record.Notes = append(outcomes[i].record.Notes, boundsNotes(&outcomes[i], lim)...)
 	}
 	res := &Result{Coverage: evidence.Coverage{}}
 	var disks []vhdx.Disk
@@ -263,6 +268,9 @@ type fileOutcome struct {
 	// textBudget; textDropped counts its items that budget dropped.
 	text        bool
 	textDropped int
+	// The timeline buckets (and their events) and coverage keys the
+	// bundle's limits cut from the file (itemBudget).
+	activityDropped, activityEventsDropped, coverageDropped int
 }
 
 // analyzeFile classifies and extracts one file. Whatever goes wrong inside,

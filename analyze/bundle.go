@@ -43,6 +43,10 @@ type Limits struct {
 	// InflateFloor.
 	InflateRatio float64
 	InflateFloor int64
+	// MaxActivity bounds the timeline buckets and MaxCoverage the
+	// coverage keys kept from all files together (see itemBudget).
+	MaxActivity int
+	MaxCoverage int
 }
 
 // DefaultLimits fit real support bundles (cluster bundles reach tens of
@@ -60,6 +64,8 @@ func DefaultLimits() Limits {
 		MaxSpool:     16 << 30,
 		InflateRatio: 50,
 		InflateFloor: 2 << 30,
+		MaxActivity:  defaultMaxActivity,
+		MaxCoverage:  defaultMaxCoverage,
 	}
 }
 
@@ -71,6 +77,8 @@ func (l Limits) withDefaults() Limits {
 	l.MaxSpool = cmp.Or(l.MaxSpool, d.MaxSpool)
 	l.InflateRatio = cmp.Or(l.InflateRatio, d.InflateRatio)
 	l.InflateFloor = cmp.Or(l.InflateFloor, d.InflateFloor)
+	l.MaxActivity = cmp.Or(l.MaxActivity, d.MaxActivity)
+	l.MaxCoverage = cmp.Or(l.MaxCoverage, d.MaxCoverage)
 	return l
 }
 
@@ -96,6 +104,11 @@ type Entry struct {
 	// zip says whether the entry starts like a zip, when that was found
 	// as its folder was listed.
 	zip zipProbe
+	// head is a small file's content, read as its folder was listed
+	// (within maxPreread): the analysis takes it instead of opening the
+	// file again.
+	head    []byte
+	hasHead bool
 }
 
 // zipProbe says what the listing of a folder found a file starts with.
@@ -277,14 +290,15 @@ func (b *Bundle) addDir(dir string) error {
 	b.closers = append(b.closers, root)
 	b.root = root
 	var (
-		listed []*listedFile
-		jobs   = make(chan *listedFile, 256)
-		wg     sync.WaitGroup
+		listed  []*listedFile
+		jobs    = make(chan *listedFile, 256)
+		wg      sync.WaitGroup
+		preread atomic.Int64 // bytes of small files read while listing
 	)
 	for range probeWorkers {
 		wg.Go(func() {
 			for f := range jobs {
-				f.probe()
+				f.probe(&preread)
 			}
 		})
 	}
@@ -327,6 +341,11 @@ func (b *Bundle) addDir(dir string) error {
 // mostly waiting on the file system, so more than the cores.
 const probeWorkers = 8
 
+// maxPreread bounds the bytes of small files read whole while their
+// folder is listed and held until each is analyzed: beyond it, a file is
+// opened again for the analysis.
+const maxPreread = 32 << 20
+
 // maxFolderRoots bounds the folders held open so that their files are
 // opened through them (a descriptor each until the bundle is closed).
 const maxFolderRoots = 256
@@ -344,12 +363,17 @@ type listedFile struct {
 	size   int64       // of the open file
 	mode   fs.FileMode // of the open file
 	isZip  bool        // starts like a zip
+	// content is a small file read whole while probing (hasContent).
+	content    []byte
+	hasContent bool
 }
 
 // probe opens a regular file to learn its size and type and whether it is
 // a zip. A file that cannot be opened is left to addListed, which lists it
-// from its directory entry, as the walk saw it.
-func (f *listedFile) probe() {
+// from its directory entry, as the walk saw it. A file smaller than what
+// classification reads is read whole, while preread (the bytes read so far
+// for the bundle) stays within maxPreread, and handed to the analysis.
+func (f *listedFile) probe(preread *atomic.Int64) {
 	h, err := f.in.OpenFile(f.rel, os.O_RDONLY|openNonblock, 0)
 	if err != nil {
 		return
@@ -360,6 +384,16 @@ func (f *listedFile) probe() {
 		return
 	}
 	f.probed, f.size, f.mode = true, info.Size(), info.Mode()
+	if info.Mode().IsRegular() && info.Size() < headSize && preread.Add(info.Size()) <= maxPreread {
+		// What readHead reads: up to the size, less if the file shrank.
+		buf := make([]byte, info.Size())
+		n, err := io.ReadFull(h, buf)
+		if err == nil || err == io.ErrUnexpectedEOF || err == io.EOF {
+			f.content, f.hasContent = buf[:n], true
+			f.isZip = n >= 22 && bytes.Equal(buf[:4], zipMagic)
+			return
+		}
+	}
 	if info.Mode().IsRegular() && info.Size() >= 22 {
 		var head [4]byte
 		_, err := io.ReadFull(h, head[:])
@@ -398,7 +432,9 @@ func (b *Bundle) addListed(f *listedFile) {
 		b.reject(name, "", "ignored", fmt.Sprintf("%s, not a regular file: not opened", specialFile(mode)))
 		return
 	}
-	b.addRootFile(f.in, f.rel, name, size, isZip)
+	if e := b.addRootFile(f.in, f.rel, name, size, isZip); e != nil && f.hasContent && !f.isZip {
+		e.head, e.hasHead = f.content, true
+	}
 }
 
 // Digest returns the bundle's SHA-256: of the zip file itself, or, for a
@@ -540,11 +576,11 @@ func (b *Bundle) addSingleFile(p string) error {
 // addRootFile adds a file of a folder (or a single-file bundle), read
 // through os.Root. isZip says whether it starts like a zip, if known.
 // It is opened as rel through in, its folder's root or root itself.
-func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) {
+func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zipProbe) *Entry {
 	b.files = append(b.files, name)
 	b.inflateBudget += int64(b.lim.InflateRatio * float64(size))
 	if !b.admit(name, size, size) {
-		return
+		return nil
 	}
 	e := &Entry{Path: name, Size: size, open: func() (io.ReadCloser, error) { return openRegular(in, rel, name) }}
 	if size < headSize {
@@ -564,6 +600,7 @@ func (b *Bundle) addRootFile(in *os.Root, rel, name string, size int64, isZip zi
 		return f, func() { f.Close() }, nil
 	}
 	b.addEntry(e, 0)
+	return e
 }
 
 // keep registers something to close with the bundle. Extractors open

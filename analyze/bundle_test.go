@@ -335,3 +335,41 @@ func TestDigestSurvivesAnUnreadableFile(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEqual(t, before, after)
 }
+
+// TestSmallFilesReadWhileListed: the small files of a folder are read
+// whole as it is listed, and the analysis takes that content (the same as
+// reading the file) instead of opening it again; a file at the head size
+// or larger, and a zip, are not held.
+func TestSmallFilesReadWhileListed(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"a.txt":     []byte("Name State\n---- -----\nVM1  Running\n"),
+		"empty.txt": {},
+		"big.txt":   bytes.Repeat([]byte("x"), headSize),
+	}
+	var zb bytes.Buffer
+	zw := zip.NewWriter(&zb)
+	w, err := zw.Create("in.txt")
+	require.NoError(t, err)
+	w.Write([]byte("hello"))
+	require.NoError(t, zw.Close())
+	files["n.zip"] = zb.Bytes()
+	for name, content := range files {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), content, 0o644))
+	}
+	b, err := OpenBundle(dir, DefaultLimits())
+	require.NoError(t, err)
+	defer b.Close()
+	held := map[string]bool{}
+	for _, e := range b.Entries {
+		held[e.Path] = e.hasHead
+		if e.hasHead {
+			assert.Equal(t, files[e.Path], append([]byte{}, e.head...), e.Path)
+			head, err := readHead(e)
+			require.NoError(t, err)
+			assert.Equal(t, files[e.Path], append([]byte{}, head...), e.Path)
+			assert.False(t, e.hasHead, "the entry lets go of the content")
+		}
+	}
+	assert.Equal(t, map[string]bool{"a.txt": true, "empty.txt": true, "big.txt": false, "n.zip/in.txt": false}, held)
+}

@@ -36,6 +36,12 @@ func classify(name string, head []byte) extract.Classification {
 
 // readHead reads the first bytes of an entry.
 func readHead(e *Entry) ([]byte, error) {
+	if e.hasHead {
+		// Read as the folder was listed; the entry lets go of it.
+		head := e.head
+		e.head, e.hasHead = nil, false
+		return head, nil
+	}
 	rc, err := e.Open()
 	if err != nil {
 		return nil, err

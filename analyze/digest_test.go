@@ -86,7 +86,9 @@ func TestManyFolders(t *testing.T) {
 	for i := range n {
 		p := filepath.Join(dir, fmt.Sprintf("d%03d", i), "sub", "note.txt")
 		require.NoError(t, os.MkdirAll(filepath.Dir(p), 0o755))
-		require.NoError(t, os.WriteFile(p, []byte("the backup failed again\n"), 0o644))
+		// At the head size, so that the analysis opens it again (a smaller
+		// file is read while listing).
+		require.NoError(t, os.WriteFile(p, bytes.Repeat([]byte("the backup failed again\n"), headSize/24+1), 0o644))
 	}
 	b, err := OpenBundle(dir, DefaultLimits())
 	require.NoError(t, err)

@@ -82,11 +82,15 @@ func TestFIFOSwappedAfterListing(t *testing.T) {
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "w.txt"), utf16(t, failedWriters), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "System.evtx"), bytes.Repeat([]byte("x"), 100<<10), 0o644))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "note.txt"), []byte("the backup failed again\n"), 0o644))
+	// A note at the head size or larger is opened again to be analyzed; a
+	// smaller one was read whole while listing, and that content is what
+	// the analysis reads.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "note.txt"), bytes.Repeat([]byte("the backup failed again\n"), headSize/24+1), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "small.txt"), utf16(t, failedWriters), 0o644))
 	b, err := OpenBundle(dir, DefaultLimits())
 	require.NoError(t, err)
 	defer b.Close()
-	for _, name := range []string{"System.evtx", "note.txt"} {
+	for _, name := range []string{"System.evtx", "note.txt", "small.txt"} {
 		require.NoError(t, os.Remove(filepath.Join(dir, name)))
 		mkfifo(t, filepath.Join(dir, name))
 	}
@@ -112,6 +116,7 @@ func TestFIFOSwappedAfterListing(t *testing.T) {
 		assert.Contains(t, inv[name].Problems[0].String(), name)
 	}
 	assert.Equal(t, StatusParsed, inv["w.txt"].Status)
+	assert.Equal(t, StatusParsed, inv["small.txt"].Status, "read as listed")
 	assert.Contains(t, causes(res), "vss-writer-failed")
 	assert.Len(t, res.Bundle.SHA256, 64)
 }

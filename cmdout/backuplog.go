@@ -119,11 +119,14 @@ type BackupLog struct {
 	// entry included) and the log lines that report no failure (a time
 	// stamp or a level printed); other lines are left to other readers.
 	Covered []Span
+	// Dropped counts the lines with a failure past MaxBackupEntries
+	// distinct entries, which are not read.
+	Dropped int
 }
 
-// maxBackupEntries bounds the entries kept from one log: a job that failed
+// MaxBackupEntries bounds the entries kept from one log: a job that failed
 // every night for a year repeats itself.
-const maxBackupEntries = 500
+const MaxBackupEntries = 500
 
 var (
 	// backupPrefixRe strips what precedes a log entry's message: dates,
@@ -209,7 +212,8 @@ func ParseBackupLog(text string) BackupLog {
 			log.Covered = AddSpan(log.Covered, i+1, i+1)
 			continue
 		}
-		if len(log.Entries) >= maxBackupEntries {
+		if len(log.Entries) >= MaxBackupEntries {
+			log.Dropped++
 			continue
 		}
 		log.Covered = AddSpan(log.Covered, i+1, i+1)

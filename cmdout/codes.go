@@ -91,7 +91,7 @@ var normalizedMessages = func() [][2]string {
 // CodesInText returns the codes whose well-known message text s contains,
 // in table order.
 func CodesInText(s string) []string {
-	s = strings.ToLower(spaceRe.ReplaceAllString(s, " "))
+	s = strings.ToLower(collapseSpace(s))
 	var out []string
 	for _, m := range normalizedMessages {
 		if strings.Contains(s, m[0]) && !containsString(out, m[1]) {

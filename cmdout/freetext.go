@@ -54,7 +54,7 @@ var (
 // short Win32 form in a Hyper-V context, or named by its message text), a
 // Hyper-V WMI return code, or a VM ID, and is not about another hypervisor.
 func ScanFreeText(text string) []Mention {
-	if lookAlikeRe.MatchString(text) && !hyperVNameRe.MatchString(text) {
+	if matchGated(lookAlikeRe, text) && !hyperVNameRe.MatchString(text) {
 		// A text about another hypervisor that never names Hyper-V: its
 		// snapshot and VSS lines are that product's (VMware Tools quiesces
 		// with VSS too).
@@ -72,10 +72,10 @@ func ScanFreeText(text string) []Mention {
 // scanLine reads one line of free text; ok is false when the line holds
 // nothing of ours.
 func scanLine(l string, line int) (m Mention, ok bool) {
-	if strings.TrimSpace(l) == "" || lookAlikeRe.MatchString(l) {
+	if strings.TrimSpace(l) == "" || matchGated(lookAlikeRe, l) {
 		return m, false
 	}
-	ctx := hyperVContextRe.MatchString(l)
+	ctx := matchGated(hyperVContextRe, l)
 	m = Mention{Line: line, Codes: lineCodes(l, ctx)}
 	if ctx {
 		if w := wmiCodeRe.FindStringSubmatch(l); w != nil {
@@ -141,8 +141,10 @@ func lineCodes(l string, ctx bool) []string {
 			codes = append(codes, c)
 		}
 	}
-	for _, c := range freeCodeRe.FindAllStringSubmatch(l, -1) {
-		add("0x" + strings.ToUpper(c[1]+c[2]))
+	if strings.Contains(l, "0x") || strings.Contains(l, "0X") { // every code printed starts so
+		for _, c := range freeCodeRe.FindAllStringSubmatch(l, -1) {
+			add("0x" + strings.ToUpper(c[1]+c[2]))
+		}
 	}
 	if ctx {
 		for _, c := range shortWin32Re.FindAllStringSubmatch(l, -1) {
@@ -180,9 +182,15 @@ func NormalizeFreeText(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
 		l = fixMojibake(l)
-		l = quoteMarkRe.ReplaceAllString(l, "")
-		l = smartQuotes.Replace(l)
-		l = lostBreakRe.ReplaceAllString(l, "$1 $2")
+		if strings.IndexByte(l, '>') >= 0 { // every quote marker holds one
+			l = quoteMarkRe.ReplaceAllString(l, "")
+		}
+		if !isASCII(l) { // every quote replaced is not ASCII
+			l = smartQuotes.Replace(l)
+		}
+		if strings.IndexByte(l, ')') >= 0 { // every lost break follows one
+			l = lostBreakRe.ReplaceAllString(l, "$1 $2")
+		}
 		lines[i] = l
 	}
 	return strings.Join(lines, "\n")

@@ -143,7 +143,7 @@ func FuzzParseBackupLog(f *testing.F) {
 			t.Fatalf("%d entry lines in a text of %d lines", log.Lines, max)
 		}
 		checkLines(t, reflect.ValueOf(log), max, "BackupLog")
-		if len(log.Entries) > maxBackupEntries {
+		if len(log.Entries) > MaxBackupEntries {
 			t.Fatalf("%d entries kept", len(log.Entries))
 		}
 		for _, e := range log.Entries {

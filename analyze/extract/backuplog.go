@@ -2,6 +2,7 @@ package extract
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,12 @@ func (BackupLogs) Extract(ctx context.Context, in Input) (Extraction, error) {
 	m := textMapper{src: in.Path}
 	product := m.backupEntries(log)
 	out := Extraction{Evidence: m.out, Records: log.Lines, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, Problems: cutProblems}
+	if log.Dropped > 0 {
+		out.Notes = append(out.Notes, fmt.Sprintf("%d more log lines with an error or warning not read (at most %d distinct entries per file)", log.Dropped, cmdout.MaxBackupEntries))
+	}
+	if note := m.droppedNote(); note != "" {
+		out.Notes = append(out.Notes, note)
+	}
 	out.text, out.covered = text, log.Covered
 	return out, nil
 }

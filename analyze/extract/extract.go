@@ -75,6 +75,9 @@ type Extraction struct {
 	// ReadMixed); neither is kept past the file.
 	text    string
 	covered []cmdout.Span
+	// dropped counts a text reader's items over MaxTextEvidence (ReadMixed
+	// notes what its readers dropped).
+	dropped int
 }
 
 // readText reads a text entry up to limit bytes into one buffer of the

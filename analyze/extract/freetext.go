@@ -43,6 +43,9 @@ func (FreeText) Extract(ctx context.Context, in Input) (Extraction, error) {
 	m := textMapper{src: in.Path}
 	m.mentions(cmdout.ScanFreeText(cmdout.NormalizeFreeText(text)))
 	out := Extraction{Evidence: m.out, Records: len(m.out), Coverage: []string{"file:" + KindFreeText}, Problems: cutProblems}
+	if note := m.droppedNote(); note != "" {
+		out.Notes = append(out.Notes, note)
+	}
 	out.text = text
 	return out, nil
 }

@@ -53,6 +53,7 @@ type mixedRead struct {
 	// reader adds a second item for a line another one read.
 	evLines map[int64]bool
 	counts  []string // what each reader added, for the note
+	dropped int      // items the readers dropped over their cap
 }
 
 // ReadMixed offers the lines of a text file that its reader did not read
@@ -115,6 +116,9 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 	if len(r.counts) > 0 {
 		ext.Notes = append(ext.Notes, "also read in this file: "+strings.Join(r.counts, ", "))
 	}
+	if r.dropped > 0 {
+		ext.Notes = append(ext.Notes, fmt.Sprintf("%d more items in the rest of the file not kept as evidence (at most %d per reader)", r.dropped, MaxTextEvidence))
+	}
 }
 
 // isOutputKind says the kind is a command output's (cmdout.Parse read the
@@ -162,6 +166,17 @@ func (r *mixedRead) segmentText(s cmdout.Span) string {
 	return strings.Join(r.lines[s.First-1:s.Last], "\n") + "\n"
 }
 
+// unread says whether a line no reader took holds some text: when none
+// does, the readers that read the rest have nothing to read.
+func (r *mixedRead) unread() bool {
+	for i, l := range r.lines {
+		if !r.used[i+1] && strings.TrimSpace(l) != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // rest is the text with every read line blanked, line numbers kept.
 func (r *mixedRead) rest() string {
 	var b strings.Builder
@@ -177,6 +192,7 @@ func (r *mixedRead) rest() string {
 // merge adds one reader's evidence, shifted by off lines, leaving out any
 // item on a line that already gave evidence.
 func (r *mixedRead) merge(ext *Extraction, part Extraction, off int) int {
+	r.dropped += part.dropped
 	index := make([]int, len(part.Evidence))
 	added := 0
 	seen := map[int64]bool{}
@@ -287,6 +303,9 @@ func (r *mixedRead) outputs(ext *Extraction) {
 // backupLog reads a backup product's log lines among the unread ones,
 // when the rest of the file is recognizably that product's.
 func (r *mixedRead) backupLog(ext *Extraction) {
+	if !r.unread() {
+		return
+	}
 	rest := r.rest()
 	if cmdout.SniffBackupLog(rest) == nil {
 		return
@@ -300,7 +319,7 @@ func (r *mixedRead) backupLog(ext *Extraction) {
 	}
 	m := textMapper{src: r.in.Path}
 	product := m.backupEntries(log)
-	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindBackupLog, "product:" + product}}
+	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindBackupLog, "product:" + product}, dropped: m.dropped + log.Dropped}
 	name := "backup product"
 	if log.Product != nil {
 		name = log.Product.Name
@@ -312,13 +331,16 @@ func (r *mixedRead) backupLog(ext *Extraction) {
 
 // freeText reads the mentions in the lines no reader took; they stay weak.
 func (r *mixedRead) freeText(ext *Extraction) {
+	if !r.unread() {
+		return
+	}
 	found := cmdout.ScanFreeText(cmdout.NormalizeFreeText(r.rest()))
 	if len(found) == 0 {
 		return
 	}
 	m := textMapper{src: r.in.Path}
 	m.mentions(found)
-	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindFreeText}}
+	part := Extraction{Evidence: m.out, Coverage: []string{"file:" + KindFreeText}, dropped: m.dropped}
 	if n := r.merge(ext, part, 0); n > 0 {
 		r.counts = append(r.counts, fmt.Sprintf("%d free-text mention%s", n, plural(n, "", "s")))
 	}

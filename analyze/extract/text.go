@@ -143,10 +143,19 @@ func textExtraction(in Input, doc *cmdout.Doc, problems []cmdout.Problem, out Ex
 	out.Evidence = m.out
 	out.Records = len(m.out)
 	out.covered = doc.Covered
-	if m.dropped > 0 {
-		out.Notes = append(out.Notes, fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, MaxTextEvidence))
+	out.dropped = m.dropped
+	if note := m.droppedNote(); note != "" {
+		out.Notes = append(out.Notes, note)
 	}
 	return out
+}
+
+// droppedNote says how many items the mapper dropped over its cap.
+func (m *textMapper) droppedNote() string {
+	if m.dropped == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d more records not kept as evidence (at most %d per file)", m.dropped, MaxTextEvidence)
 }
 
 // MaxTextEvidence bounds the evidence kept from one command output. Real
