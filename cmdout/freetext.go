@@ -85,7 +85,7 @@ func scanLine(l string, line int) (m Mention, ok bool) {
 	if id := vmIDRe.FindStringSubmatch(l); id != nil {
 		m.VMID = strings.ToLower(id[1])
 	}
-	phrase := failurePhraseRe.MatchString(l)
+	phrase := matchGated(failurePhraseRe, l)
 	switch {
 	case len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "" && !phrase:
 		return m, false

@@ -50,7 +50,7 @@ func gateLines(t *testing.T) []string {
 // invalid UTF-8), over the test data and random texts built from each
 // gate's literals.
 func TestGatesAgreeWithRegexps(t *testing.T) {
-	res := []*regexp.Regexp{hyperVContextRe, lookAlikeRe, hyperVNameRe, freeCodeRe, shortWin32Re, vmIDRe, wmiCodeRe, freeCmdletRe,
+	res := []*regexp.Regexp{hyperVContextRe, lookAlikeRe, failurePhraseRe, hyperVNameRe, freeCodeRe, shortWin32Re, vmIDRe, wmiCodeRe, freeCmdletRe,
 		quoteMarkRe, lostBreakRe}
 	for _, p := range backupProducts {
 		for _, re := range []*regexp.Regexp{p.marker, p.named, p.headMarker} {
@@ -101,7 +101,7 @@ func TestGatesAgreeWithRegexps(t *testing.T) {
 // TestGatesOfFreeText: the expressions free text runs on every line have
 // a gate (else each line pays for them again).
 func TestGatesOfFreeText(t *testing.T) {
-	for _, re := range []*regexp.Regexp{hyperVContextRe, lookAlikeRe} {
+	for _, re := range []*regexp.Regexp{hyperVContextRe, lookAlikeRe, failurePhraseRe} {
 		g := newGate(re.String())
 		require.NotNil(t, g, re.String())
 		assert.False(t, g.may("Waiting for responses."), re.String())
