@@ -12,15 +12,21 @@ import (
 	"github.com/hvtriage/hvtriage/rules"
 )
 
-// A customer mail quoting a Start-VM error (layout after
-// canonical/multipass#3090; our own names): the quote markers keep it
-// from the structured reader, so free text reads it, and its evidence
-// counts for less than the same record in a command output.
+// A customer mail quoting a Start-VM error inside its prose (layout after
+// canonical/multipass#3090; our own names): the quote markers of a region
+// that is mostly prose stay and keep it from the structured reader, so
+// free text reads it, and its evidence counts for less than the same
+// record in a command output.
 const quotedStartVMMail = "Subject: WEB-EDGE2 will not start\r\n" +
 	"\r\n" +
+	"Hi team,\r\n" +
+	"the VM does not come up after the patch night, the error says\r\n" +
 	"> Start-VM : 'WEB-EDGE2' failed to start.\r\n" +
 	"> 'WEB-EDGE2' failed to start. (Virtual machine ID 2F8C1D07-94B3-4E6A-A0D5-7B3E96C2F148)\r\n" +
-	"> Failed to open attachment 'E:\\VMs\\WEB-EDGE2\\WEB-EDGE2.vhdx'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020).\r\n"
+	"> Failed to open attachment 'E:\\VMs\\WEB-EDGE2\\WEB-EDGE2.vhdx'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020).\r\n" +
+	"please have a look,\r\n" +
+	"thanks\r\n" +
+	"Ops desk\r\n"
 
 func TestFreeTextMailIsReadAndWeighsLess(t *testing.T) {
 	dir := t.TempDir()
@@ -41,7 +47,7 @@ func TestFreeTextMailIsReadAndWeighsLess(t *testing.T) {
 	require.NotNil(t, withCode)
 	assert.Equal(t, evidence.KindCmdError, withCode.Kind)
 	assert.Equal(t, `E:\VMs\WEB-EDGE2\WEB-EDGE2.vhdx`, withCode.Attrs[evidence.AttrPath])
-	assert.Equal(t, evidence.AtLine(5), withCode.At)
+	assert.Equal(t, evidence.AtLine(7), withCode.At)
 
 	// The same record unquoted is a structured command output: full weight.
 	structured := t.TempDir()
@@ -91,4 +97,26 @@ func confidenceOf(res *Result, cause string) float64 {
 		}
 	}
 	return 0
+}
+
+// The same error record quoted whole in a forum reply ("> " on every
+// line): the markers are dropped on decode and the structured reader reads
+// it, at the lines the file has. Names are our own.
+func TestQuotedRecordIsReadAsStructured(t *testing.T) {
+	dir := t.TempDir()
+	post := "Quote from: ops_nadia\n" +
+		"> Start-VM : 'WEB-EDGE2' failed to start.\n" +
+		"> Failed to open attachment 'E:\\VMs\\WEB-EDGE2\\WEB-EDGE2.vhdx'. Error: 'The process cannot access the file because it is being used by another process.' (0x80070020).\n" +
+		"> 'WEB-EDGE2' failed to start. (Virtual machine ID 2F8C1D07-94B3-4E6A-A0D5-7B3E96C2F148)\n" +
+		"> At line:1 char:1\n> + Start-VM -Name WEB-EDGE2\n" +
+		">     + CategoryInfo          : NotSpecified: (:) [Start-VM], VirtualizationException\n" +
+		">     + FullyQualifiedErrorId : OperationFailed,Microsoft.HyperV.PowerShell.Commands.StartVM\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "post.txt"), []byte(post), 0o644))
+	res, err := Run(t.Context(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "ps-error", res.Inventory[0].Kind)
+	require.NotEmpty(t, res.Evidence)
+	assert.Equal(t, "Start-VM", res.Evidence[0].Attrs["command"])
+	assert.Equal(t, "2f8c1d07-94b3-4e6a-a0d5-7b3e96c2f148", res.Evidence[0].Attrs[evidence.AttrVMID])
+	assert.Equal(t, evidence.AtLine(2), res.Evidence[0].At)
 }

@@ -227,6 +227,7 @@ var sections = []recognizer{
 	{KindListing, head(isDirHead), parseDirListing},
 	{"", line(isGCIDir), parseGCIDir},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
+	{KindBcdedit, head(isBcdFiltered), parseBcdFiltered},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
 	{KindSecedit, line(isPrivilegeRightsHead), parseSeceditAfterHead},
 	{KindSecedit, line(isSeRight), parseSecedit},

@@ -67,17 +67,32 @@ func classifyNativeTable(t *table) Kind {
 		return ""
 	}
 	switch {
-	case len(t.cols) == 4 && altitude(cell(2)) >= 0 && intOr(cell(1), -1) >= 0:
+	case len(t.cols) == 4 && minifilterAltitude(cell(2)) && intOr(cell(1), -1) >= 0:
 		// Name, instance count, altitude, frame: a Get-VM table (Name,
 		// State, Version, Generation) has the same shape but a state
 		// where the count is.
 		return KindFltmcFilters
-	case len(t.cols) >= 5 && altitude(cell(2)) >= 0:
+	case len(t.cols) >= 5 && minifilterAltitude(cell(2)) && volumeNameRe.MatchString(cell(1)):
+		// Filter, volume, altitude, instance, frame: other wide tables
+		// (Get-PSDrive, Get-VM) have a number where the altitude is but
+		// no volume before it.
 		return KindFltmcInstances
 	case len(t.cols) == 3 && strings.HasPrefix(cell(0), "Se") && strings.HasSuffix(cell(0), "Privilege"):
 		return KindWhoamiPriv
 	}
 	return ""
+}
+
+// volumeNameRe matches fltmc's Volume Name column: a drive or mount path,
+// a device path or a volume GUID path.
+var volumeNameRe = regexp.MustCompile(`^(?:[A-Za-z]:(?:\\.*)?|\\Device\\.+|\\\\\?\\Volume\{.+)$`)
+
+// minifilterAltitude reports whether s is an altitude Microsoft allocates
+// (the load-order groups span 20000 to 429999); a count, a size or a
+// version in that column is not one.
+func minifilterAltitude(s string) bool {
+	a := altitude(s)
+	return a >= 20000 && a < 430000
 }
 
 func intOr(s string, def int) int {

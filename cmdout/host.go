@@ -269,6 +269,52 @@ func parseBcdEntry(lines []string, i int, d *Doc) int {
 	return j
 }
 
+// bcdFilteredRe is the one element line left of a bcdedit entry filtered
+// to the hypervisor (bcdedit /enum {current} | findstr hypervisor).
+var (
+	bcdFilteredRe = regexp.MustCompile(`(?i)^hypervisorlaunchtype\s+(\S+)\s*$`)
+	bcdCommandRe  = regexp.MustCompile(`(?i)\bbcdedit(?:\.exe)?\b([^|]*)`)
+	bcdEntryIDRe  = regexp.MustCompile(`\{[0-9A-Za-z-]+\}`)
+)
+
+// isBcdFiltered reports a hypervisorlaunchtype line under the bcdedit
+// command that printed it (on one of the two lines above: people paste
+// the prompt with its output).
+func isBcdFiltered(lines []string, i int) bool {
+	if !containsFoldASCII(lines[i], "hypervisorlaunchtype") || !bcdFilteredRe.MatchString(lines[i]) {
+		return false
+	}
+	return bcdFilteredCommand(lines, i) >= 0
+}
+
+// bcdFilteredCommand is the index of the bcdedit command line above line
+// i, or -1.
+func bcdFilteredCommand(lines []string, i int) int {
+	for j := i - 1; j >= max(0, i-2); j-- {
+		if bcdCommandRe.MatchString(lines[j]) {
+			return j
+		}
+	}
+	return -1
+}
+
+// parseBcdFiltered reads the filtered line as the entry the command
+// enumerated: the identifier it names, or {current}, the entry of the
+// running system whose element a bare bcdedit shows.
+func parseBcdFiltered(lines []string, i int, d *Doc) int {
+	m := bcdFilteredRe.FindStringSubmatch(lines[i])
+	id := "{current}"
+	if j := bcdFilteredCommand(lines, i); j >= 0 {
+		if x := bcdEntryIDRe.FindString(bcdCommandRe.FindStringSubmatch(lines[j])[1]); x != "" {
+			id = x
+		}
+	}
+	e := BootEntry{Line: i + 1, Title: "bcdedit (filtered)", Identifier: id, HypervisorLaunchType: m[1], HypervisorLaunchTypeLine: i + 1,
+		Props: map[string]string{"identifier": id, "hypervisorlaunchtype": m[1]}}
+	d.addRecord(e)
+	return i + 1
+}
+
 // yesWords and noWords are the answers systeminfo prints, in the languages
 // Windows Server is commonly installed in.
 var (

@@ -280,3 +280,27 @@ U WEB05-data.vhdx
 	assert.Equal(t, "cipher", attrs[0].Tool)
 	assert.False(t, attrs[1].Set)
 }
+
+// bcdedit filtered to its hypervisor element, as people paste it: the
+// prompt with the command, then the one line left. Values are our own.
+func TestParse_bcdeditFiltered(t *testing.T) {
+	text := "Checked the boot entry on LAB-HV9:\n" +
+		"PS C:\\Users\\ops> bcdedit /enum {default} | Select-String hypervisor\n\n" +
+		"hypervisorlaunchtype    Auto\n"
+	assert.Equal(t, KindBcdedit, Sniff(text))
+	d, _ := Parse(text)
+	entries := RecordsOf[BootEntry](d)
+	require.Len(t, entries, 1)
+	assert.Equal(t, "{default}", entries[0].Identifier)
+	assert.Equal(t, "Auto", entries[0].HypervisorLaunchType)
+	assert.Equal(t, 4, entries[0].HypervisorLaunchTypeLine)
+
+	d, _ = Parse("C:\\> bcdedit | findstr /i hypervisor\nhypervisorlaunchtype    Off\n")
+	entries = RecordsOf[BootEntry](d)
+	require.Len(t, entries, 1)
+	assert.Equal(t, "{current}", entries[0].Identifier)
+
+	// Without the command above it, the line is not taken for bcdedit.
+	d, _ = Parse("my notes\nhypervisorlaunchtype    Off\n")
+	assert.Empty(t, RecordsOf[BootEntry](d))
+}

@@ -68,3 +68,21 @@ func TestVMTableIsNotFltmc(t *testing.T) {
 		"acmescan                                5       321410         0\n"
 	assert.Equal(t, KindFltmcFilters, Sniff(fl))
 }
+
+// Wide tables with a number in the third column (a drive's used and free
+// space, a VM's CPU usage) are not fltmc instances: fltmc's has a volume
+// before a minifilter altitude. Names are our own.
+func TestWideTablesAreNotFltmcInstances(t *testing.T) {
+	drive := "Name           Used (GB)     Free (GB) Provider      Root\n" +
+		"----           ---------     --------- --------      ----\n" +
+		"K                 512.40          0.00 FileSystem    K:\\\n"
+	assert.NotEqual(t, KindFltmcInstances, Sniff(drive))
+	vms := "Name      State           CPUUsage(%) MemoryAssigned(M) Uptime   Status             Version\n" +
+		"----      -----           ----------- ----------------- ------   ------             -------\n" +
+		"QA-WEB7   Running         3           8192              1.02:03  Operating normally 9.0\n"
+	assert.NotEqual(t, KindFltmcInstances, Sniff(vms))
+	inst := "Filter                Volume Name                              Altitude        Instance Name       Frame\n" +
+		"--------------------  -------------------------------------  ------------  ----------------------  -----\n" +
+		"acmescan              \\Device\\HarddiskVolume7                  321410     acmescan Instance         0\n"
+	assert.Equal(t, KindFltmcInstances, Sniff(inst))
+}

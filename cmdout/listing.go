@@ -149,12 +149,37 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 	return j
 }
 
+// addSelectedFiles reads Get-ChildItem rows cut to some of their columns
+// (ft Name,Length,LastWriteTime): the cells by their titles.
+func (d *Doc) addSelectedFiles(t *table) {
+	for _, r := range t.rows {
+		e := FileEntry{Line: r.line, Dir: d.listDir, Name: t.cell(r, "Name"), Size: -1}
+		if e.Name == "" {
+			continue
+		}
+		e.Truncated = cutValue(e.Name)
+		if n, ok := digitsOnly(t.cell(r, "Length")); ok {
+			e.Size = n
+		} else if t.cell(r, "Length") == "" {
+			e.IsDir = true // Get-ChildItem prints no length for a folder
+		}
+		if v := t.cell(r, "LastWriteTime"); v != "" {
+			e.Modified = d.timestamp(spacesRe.ReplaceAllString(v, " "), r.line)
+		}
+		d.Files = append(d.Files, e)
+	}
+}
+
 // addGCITable reads Get-ChildItem rows. LastWriteTime and Length are
 // right-aligned to their underline ends, so they are cut by position: the
 // mode is the first word, the name starts at the Name column.
 func (d *Doc) addGCITable(t *table, lines []string) {
 	mode, lwt, length, name := t.col("Mode"), t.col("LastWriteTime"), t.col("Length"), t.col("Name")
-	if mode < 0 || name < 0 {
+	if name < 0 {
+		return
+	}
+	if mode < 0 {
+		d.addSelectedFiles(t)
 		return
 	}
 	for _, r := range t.rows {

@@ -66,3 +66,21 @@ func TestParse_getChildItem(t *testing.T) {
 	assert.Equal(t, `E:\VMs\WEB02\Virtual Machines\9C2B7E15-3D48-4A6F-B1E0-5F7A2C8D4E91.vmgs`, d.Files[4].Path())
 	assert.Equal(t, int64(0), d.Files[4].Size)
 }
+
+// Get-ChildItem cut to Name, Length and LastWriteTime (ft … -AutoSize),
+// with no Mode column: still a listing. Names are our own.
+func TestParse_gciSelectedColumns(t *testing.T) {
+	text := "PS C:\\> Get-ChildItem 'G:\\Guests\\OPS-9' | ft Name,Length,LastWriteTime -a\n\n" +
+		"Name                         Length LastWriteTime\n" +
+		"----                         ------ -------------\n" +
+		"OPS-9-AutoRecovery.avhdx   41943040 6/3/2026 1:12:55 AM\n" +
+		"OPS-9.vhdx              85899345920 6/4/2026 2:00:07 AM\n"
+	assert.Equal(t, KindListing, Sniff(text))
+	d, _ := Parse(text)
+	require.Len(t, d.Files, 2)
+	assert.Equal(t, "OPS-9-AutoRecovery.avhdx", d.Files[0].Name)
+	assert.EqualValues(t, 41943040, d.Files[0].Size)
+	assert.Equal(t, 5, d.Files[0].Line)
+	assert.Equal(t, "6/3/2026 1:12:55 AM", d.Files[0].Modified.Raw)
+	assert.EqualValues(t, 85899345920, d.Files[1].Size)
+}

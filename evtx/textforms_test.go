@@ -472,3 +472,25 @@ func FuzzWalkTextForms(f *testing.F) {
 		}
 	})
 }
+
+// ft TimeCreated,ProviderName,Id,Message: the provider is a column of its
+// own between the time and the id, under its title or (a time wider than
+// its column) pushed right of it. Names are our own.
+func TestWalkText_TableWithProviderColumn(t *testing.T) {
+	text := "TimeCreated           ProviderName                          Id Message\n" +
+		"-----------           ------------                          -- -------\n" +
+		"6/14/2026 3:10:22 AM  iScsiPrt                               9 Target did not respond in time for a SCSI request.\n" +
+		"6/14/2026 3:10:25 AM  Service Control Manager             7031 The Acme Agent service terminated unexpectedly.\n" +
+		"14.06.2026 03:11:02 Microsoft-Windows-FailoverClustering 5120 Cluster Shared Volume 'Volume3' has entered a paused state\n"
+	got, st := walkAll(t, []byte(text))
+	require.Len(t, got, 3)
+	assert.Empty(t, st.Skipped)
+	assert.Equal(t, "iScsiPrt", got[0].Provider)
+	assert.EqualValues(t, 9, got[0].EventID)
+	assert.Equal(t, time.Date(2026, 6, 14, 3, 10, 22, 0, time.UTC), got[0].Time)
+	assert.Equal(t, "Service Control Manager", got[1].Provider)
+	assert.EqualValues(t, 7031, got[1].EventID)
+	assert.Equal(t, "Microsoft-Windows-FailoverClustering", got[2].Provider)
+	assert.EqualValues(t, 5120, got[2].EventID)
+	assert.False(t, got[2].Time.IsZero())
+}

@@ -249,8 +249,14 @@ func winEventRow(t *tableState, r []rune, line int) (*textEvent, error) {
 		end = lvl.start
 	}
 	words := strings.Fields(field(r, 0, end))
+	provider, nTime := t.provider, -1
+	if pc, ok := t.col("ProviderName"); ok && pc.start > 0 && pc.start < end {
+		// ft TimeCreated,ProviderName,Id,Message: the provider sits
+		// between the time and the id, under its title.
+		nTime = rowTimeWords(r, words, pc.start)
+	}
 	id := -1
-	for i := 1; i < len(words); i++ {
+	for i := max(nTime, 1); i < len(words); i++ {
 		if isDigits(words[i]) {
 			id = i
 			break
@@ -259,9 +265,14 @@ func winEventRow(t *tableState, r []rune, line int) (*textEvent, error) {
 	if id < 0 {
 		return nil, fmt.Errorf("%w: no time and event id before column %d", ErrTextEvent, end)
 	}
+	if nTime > 0 {
+		provider = strings.Join(words[nTime:id], " ")
+	} else {
+		nTime = id
+	}
 	te := &textEvent{line: line, props: map[string]string{
-		"ProviderName": t.provider,
-		"TimeCreated":  strings.Join(words[:id], " "),
+		"ProviderName": provider,
+		"TimeCreated":  strings.Join(words[:nTime], " "),
 		"Id":           words[id],
 	}}
 	rest := r[min(end, len(r)):]
@@ -274,6 +285,29 @@ func winEventRow(t *tableState, r []rune, line int) (*textEvent, error) {
 		te.props["Message"] = field(r, msg.start, len(r))
 	}
 	return te, nil
+}
+
+// rowTimeWords is how many of a row's first words are its time when a
+// ProviderName column starts at col: the words before that column when the
+// time ends before it, or else (a time wider than its column) the words up
+// to the first one that is neither a number, a date nor an AM/PM mark.
+func rowTimeWords(r []rune, words []string, col int) int {
+	if col < len(r) && r[col-1] == ' ' && r[col] != ' ' {
+		if n := len(strings.Fields(string(r[:col]))); n >= 2 {
+			return n
+		}
+	}
+	for i := 1; i < len(words); i++ {
+		w := strings.ToUpper(strings.Trim(words[i], "."))
+		if w == "AM" || w == "PM" || w == "A.M" || w == "P.M" || w == "午前" || w == "午後" || w == "上午" || w == "下午" {
+			continue
+		}
+		if strings.IndexFunc(w, func(c rune) bool { return c >= '0' && c <= '9' }) == 0 {
+			continue
+		}
+		return i
+	}
+	return -1
 }
 
 // eventLogRow reads "Index Time EntryType Source InstanceID Message".

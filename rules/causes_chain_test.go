@@ -171,6 +171,20 @@ func fs01Snapshots() []byte {
 const fs01Stray = "FS01/FS01_0A1B2C3D-4E5F-4607-8192-A3B4C5D6E7F8.avhdx"
 
 var chainCases = []causeCase{
+	// Get-VHD cannot read a disk's own structures (a header lost to a
+	// power cut): the file is corrupted and unreadable. Names are our own.
+	{name: "Get-VHD finds the disk unreadable", cause: "chain-broken",
+		build: func(*testing.T) fixture.Files {
+			return fixture.Files{"getvhd.txt": fixture.ASCII(getVHDError("0x80070570", "The file or directory is corrupted and unreadable."))}
+		},
+		want: firing().exactly("vhd-cmdlet-disk-unreadable")},
+	// The same cmdlet denied access to the disk says nothing about its
+	// structures.
+	{name: "Get-VHD denied access to the disk", cause: "chain-broken",
+		build: func(*testing.T) fixture.Files {
+			return fixture.Files{"getvhd.txt": fixture.ASCII(getVHDError("0x80070005", "General access denied error."))}
+		},
+		want: ruledOut("no collected header is damaged")},
 	{name: "parent written after the checkpoint", cause: "chain-parent-modified", build: parentModified,
 		want:      fires(rules.Critical).minConfidence(0.9).citing("EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx record 301 id-mismatch-code"),
 		notOthers: []string{"chain-broken"}, // the parent is there: misaligned, not broken
@@ -350,3 +364,17 @@ var chainCases = []causeCase{
 }
 
 const autoRecoveryDir = `D:\Hyper-V\WEB01\Virtual Hard Disks`
+
+// getVHDError is a Get-VHD error record on a disk of ours, with the given
+// code and message.
+func getVHDError(code, msg string) string {
+	const path = `T:\Guests\VAULT-3\Virtual Hard Disks\vault-3-data.vhdx`
+	return "PS C:\\> Get-VHD '" + path + "'\n" +
+		"Get-VHD : Getting the mounted storage instance for the path '" + path + "' failed.\n" +
+		msg + " (" + code + ")\n" +
+		"At line:1 char:1\n" +
+		"+ Get-VHD '" + path + "'\n" +
+		"+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" +
+		"    + CategoryInfo          : ReadError: (:) [Get-VHD], VirtualizationException\n" +
+		"    + FullyQualifiedErrorId : InvalidArgument,Microsoft.Vhd.PowerShell.Cmdlets.GetVHD\n"
+}

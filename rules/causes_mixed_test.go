@@ -50,3 +50,24 @@ func TestStorageVSPDiskFull(t *testing.T) {
 	assert.Contains(t, signalIDs(f), "storagevsp-disk-full")
 	assert.True(t, strings.HasPrefix(b.causes()[0], "storage-space-exhausted"), "first: %v", b.causes())
 }
+
+// The same recovery-state change worded "New status = Disk Full" in a
+// Get-WinEvent Format-List paste, followed by a drive table whose numbers
+// sit where fltmc's altitude would: the table is not taken for fltmc and
+// the full disk outranks the I/O failure it causes. Names are our own.
+func TestStorageVSPDiskFullStatusWording(t *testing.T) {
+	paste := "TimeCreated  : 5/2/2026 1:12:40 AM\n" +
+		"ProviderName : Microsoft-Windows-Hyper-V-StorageVSP\n" +
+		"Id           : 6\n" +
+		"Message      : IO failure with error = SRB_STATUS_ERROR_RECOVERY for storage device 'K:\\Guests\\LAB-71\\LAB-71_5E0C.avhdx'.\n\n" +
+		"TimeCreated  : 5/2/2026 1:12:40 AM\n" +
+		"ProviderName : Microsoft-Windows-Hyper-V-StorageVSP\n" +
+		"Id           : 4\n" +
+		"Message      : Storage device 'K:\\Guests\\LAB-71\\LAB-71_5E0C.avhdx' changed recovery state. New status = Disk Full.\n\n" +
+		"Name           Used (GB)     Free (GB) Provider      Root\n" +
+		"----           ---------     --------- --------      ----\n" +
+		"K                 930.10          0.00 FileSystem    K:\\\n"
+	b := analyzeFiles(t, fixture.Files{"paste.txt": fixture.ASCII(paste)})
+	assert.Contains(t, signalIDs(b.finding("storage-space-exhausted")), "storagevsp-disk-full")
+	assert.True(t, strings.HasPrefix(b.causes()[0], "storage-space-exhausted"), "first: %v", b.causes())
+}

@@ -1,7 +1,9 @@
 package rules_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 
@@ -48,6 +50,24 @@ func nothingAboveLow(t *testing.T, b *bundleResult) {
 }
 
 var vssCases = []causeCase{
+	// The Hyper-V writer fails the snapshot while VMMS cannot make WEB01's
+	// checkpoint because its -AutoRecovery.avhdx was left behind: the
+	// host-wide writer failure is the leftover's consequence, explained.
+	{name: "writer failure explained by a leftover AutoRecovery disk", cause: "vss-writer-failed",
+		build: func(*testing.T) Files { return writerFailsBesideLeftover(At(3, 10, 5)) },
+		want:  firing().atMost(rules.Medium).with("vss-8229"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Equal(t, "checkpoint-orphaned", b.res.Outcome.Findings[0].Cause.ID)
+			assert.Contains(t, strings.Join(citedAgainst(b.finding("vss-writer-failed")), "\n"), "explained-by-checkpoint-orphaned")
+		}},
+	// The same writer failure a day away from the leftover's failed
+	// checkpoint is another incident: not explained by it.
+	{name: "writer failure a day away from the leftover", cause: "vss-writer-failed",
+		build: func(*testing.T) Files { return writerFailsBesideLeftover(At(3, 10, 5).Add(-26 * time.Hour)) },
+		want:  fires(rules.High).with("vss-8229"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.NotContains(t, strings.Join(citedAgainst(b.finding("vss-writer-failed")), "\n"), "explained-by-checkpoint-orphaned")
+		}},
 	// The Hyper-V writer failed at freeze with a timeout, the host logged
 	// the veto, and VSS itself crashed once: three independent sources.
 	{name: "writer timed out, veto and crash", cause: "vss-writer-failed",
@@ -126,4 +146,25 @@ var vssCases = []causeCase{
 			return Files{"guest/DC01_vss_writers.txt": UTF16(VSSAdminWriters(guest))}
 		},
 		want: missingInput("application-log")},
+}
+
+// writerFailsBesideLeftover is a Hyper-V writer failure at writerAt, and
+// WEB01's checkpoint failing at 03:10 with "The file exists" beside a
+// listing that shows its -AutoRecovery.avhdx.
+func writerFailsBesideLeftover(writerAt time.Time) Files {
+	app := []evtxwrite.Record{
+		hv02.Classic("Application", "VSS", 8229, 0, LevelWarning, writerAt,
+			"0x800423f4, The writer experienced a non-transient error.\n", "",
+			"\n\nOperation:\n   PrepareForSnapshot Event\n\nContext:\n   Writer Name: Microsoft Hyper-V VSS Writer"),
+	}
+	vmms := []evtxwrite.Record{
+		hv02.VMMS(16010, LevelError, At(3, 10, 2), "WEB01", web01ID,
+			F("ErrorMessage", "'WEB01' could not initiate a checkpoint operation: The file exists. (0x80070050). (Virtual machine ID "+web01ID+")"),
+			F("ErrorCode", "0x80070050")),
+	}
+	listing := DirListing([]ListedDir{{Path: `E:\VMs\WEB01\Virtual Hard Disks`, Files: []ListedFile{
+		{Name: "WEB01-AutoRecovery.avhdx", Size: 48 << 20, Modified: At(2, 40, 0)},
+		{Name: "WEB01.vhdx", Size: 60 << 30, Modified: At(3, 10, 2)},
+	}}})
+	return Files{"logs/Application.evtx": EVTX(app, 900), "logs/VMMS-Admin.evtx": EVTX(vmms, 910), "listing.txt": ASCII(listing)}
 }

@@ -77,16 +77,17 @@ func explain(findings []Finding) (kept []Finding, ruledOut []RuledOut) {
 // shared incident is the host's.
 const hostIncidentName = "the host"
 
-// hostIncident reports whether neither finding cites evidence about a VM
-// (by name or by a VM file's path) and some evidence of each is within
-// explainedWindow of the other's; it returns the explaining evidence's
-// time.
+// hostIncident reports whether the explained finding f cites no evidence
+// about a VM (by name or by a VM file's path) and some evidence of each is
+// within explainedWindow of the other's; it returns the explaining
+// evidence's time. The explaining finding may name a VM: a host-wide
+// failure (the Hyper-V VSS writer failing a snapshot) is the consequence
+// of what went wrong for one VM at the same time (its checkpoint could
+// not be made).
 func hostIncident(f, g *Finding) (time.Time, bool) {
-	for _, x := range [][]Cited{f.Evidence, g.Evidence} {
-		for _, c := range x {
-			if c.VM() != "" || c.Attrs[evidence.AttrPath] != "" {
-				return time.Time{}, false
-			}
+	for _, c := range f.Evidence {
+		if c.VM() != "" || c.Attrs[evidence.AttrPath] != "" {
+			return time.Time{}, false
 		}
 	}
 	for _, a := range f.Evidence {

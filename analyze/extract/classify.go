@@ -72,6 +72,7 @@ func (h *Head) decoded() string {
 			// character.
 			h.text, _, h.decodeProblems = wintext.DecodePrefix(h.bytes)
 		}
+		h.text = wintext.Unquote(h.text)
 		h.textDone = true
 	}
 	return h.text

@@ -16,6 +16,7 @@ import (
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evidence"
 	"github.com/hvtriage/hvtriage/vhdx"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // Extractor turns the files of some kinds into evidence.
@@ -113,12 +114,13 @@ func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
 	return raw, false, nil
 }
 
-// decodeText decodes what readText read. A cut file loses its last,
-// partial line, and the problem names the file and the limit.
+// decodeText decodes what readText read, without the forum quote markers
+// of regions that are mostly quoted (wintext.Unquote). A cut file loses its
+// last, partial line, and the problem names the file and the limit.
 func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []evidence.Problem) {
 	if !cut {
 		text, _, problems := cmdout.Decode(raw)
-		return text, problems, nil
+		return wintext.Unquote(text), problems, nil
 	}
 	// raw's capacity holds the byte past the limit: decoding it as a head
 	// tolerates a character cut at the limit.
@@ -126,7 +128,7 @@ func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.P
 	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
 		text = text[:i+1]
 	}
-	return text, problems, []evidence.Problem{cutProblem(in, limit)}
+	return wintext.Unquote(text), problems, []evidence.Problem{cutProblem(in, limit)}
 }
 
 // cutProblem says a text file was read only up to the limit.

@@ -92,6 +92,9 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 			break
 		}
 	}
+	if ctx.Err() == nil {
+		r.inlineEvents(ctx, ext)
+	}
 	if ctx.Err() == nil && !isOutputKind(in.Kind) {
 		r.outputs(ext) // an output's own reader parsed every section already
 	}
@@ -272,6 +275,37 @@ func (r *mixedRead) events(ctx context.Context, ext *Extraction) bool {
 		r.counts = append(r.counts, fmt.Sprintf("%d event(s) as text", found))
 	}
 	return found > 0
+}
+
+// inlineEvents reads Event Viewer copies whose line breaks were lost, one
+// block on one unread line (evtx.SplitDetailsLine). The line is not taken:
+// the prose and outputs glued before the block stay for the free-text
+// scan, and the event's evidence keeps the line.
+func (r *mixedRead) inlineEvents(ctx context.Context, ext *Extraction) {
+	found := 0
+	for l := 1; l <= len(r.lines); l++ {
+		if r.used[l] || r.evLines[int64(l)] && r.in.Kind != KindFreeText {
+			continue
+		}
+		block, ok := evtx.SplitDetailsLine(r.lines[l-1])
+		if !ok {
+			continue
+		}
+		c := newEventCollector(r.in)
+		n := 0
+		stats, err := evtx.WalkText(ctx, strings.NewReader(strings.Join(block, "\n")+"\n"), func(ev *evtx.Event) error {
+			ev.Line, ev.EndLine = l, l
+			n++
+			return c.addText(ev)
+		})
+		if errors.Is(err, errUnusedChannel) || n == 0 || err != nil && ctx.Err() != nil {
+			continue
+		}
+		found += r.merge(ext, c.finish(stats), 0)
+	}
+	if found > 0 {
+		r.counts = append(r.counts, fmt.Sprintf("%d event(s) from a line that lost its line breaks", found))
+	}
 }
 
 // outputs reads command-output sections in the unread runs of lines.

@@ -1,0 +1,54 @@
+package wintext
+
+import (
+	"regexp"
+	"strings"
+)
+
+// quoteMarkRe is a forum or mail quote marker at the start of a line: one
+// or more ">" (nested quotes), each maybe indented, and one space after.
+var quoteMarkRe = regexp.MustCompile(`^(?:[ \t]*>)+[ \t]?`)
+
+// Unquote drops forum and mail quote markers ("> ") from the regions of
+// text where most lines carry one, so that the outputs people quote read
+// as the outputs they are. A region is a run of lines between blank
+// unquoted lines; a region where at most half of the lines are quoted, or
+// fewer than two are, keeps its markers (a PowerShell ">>"
+// continuation line is not a quote). Lines are edited in place, so line
+// numbers do not change; every line of a region loses the same kind of
+// marker, so the columns of a quoted table stay aligned.
+func Unquote(text string) string {
+	if !strings.Contains(text, ">") {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	changed := false
+	start := 0
+	for i := 0; i <= len(lines); i++ {
+		if i < len(lines) && strings.TrimSpace(lines[i]) != "" {
+			continue
+		}
+		// lines[start:i] is a region.
+		quoted, plain := 0, 0
+		for _, l := range lines[start:i] {
+			if quoteMarkRe.MatchString(l) {
+				quoted++
+			} else {
+				plain++
+			}
+		}
+		if quoted >= 2 && quoted > plain {
+			for j := start; j < i; j++ {
+				if quoteMarkRe.MatchString(lines[j]) {
+					lines[j] = quoteMarkRe.ReplaceAllString(lines[j], "")
+					changed = true
+				}
+			}
+		}
+		start = i + 1
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(lines, "\n")
+}
