@@ -50,6 +50,9 @@ var paragraphGapRe = regexp.MustCompile(`[ \t\x{a0}]{3,}`)
 // end of the line or to the first run of three or more spaces (a lost
 // paragraph break), whichever comes first.
 func SplitDetailsLine(l string) (lines []string, ok bool) {
+	if !hasColons(l, 3) {
+		return nil, false // every label match ends in its own colon
+	}
 	locs := inlineLabelRe.FindAllStringSubmatchIndex(l, -1)
 	if len(locs) < 3 {
 		return nil, false
@@ -96,4 +99,19 @@ func SplitDetailsLine(l string) (lines []string, ok bool) {
 	}
 	lines = append(lines, strings.TrimSpace(d[:colon+1]), msg)
 	return lines, true
+}
+
+// hasColons reports whether l holds at least n colons, ASCII or fullwidth:
+// a line with fewer cannot hold n matches of inlineLabelRe, each of which
+// ends in a colon of its own.
+func hasColons(l string, n int) bool {
+	for i := 0; i < len(l) && n > 0; i++ {
+		switch {
+		case l[i] == ':':
+			n--
+		case l[i] == 0xef && strings.HasPrefix(l[i:], "："):
+			n--
+		}
+	}
+	return n <= 0
 }

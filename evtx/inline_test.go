@@ -2,9 +2,13 @@ package evtx
 
 import (
 	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/hvtriage/hvtriage/wintext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -37,4 +41,39 @@ func TestSplitDetailsLine(t *testing.T) {
 	assert.False(t, ok)
 	_, ok = SplitDetailsLine("Source: VSS Event ID: 8193 Description: something")
 	assert.False(t, ok, "no log name")
+}
+
+// TestSplitDetailsLineColonGate: a line that fails the colon count has
+// fewer than three label matches (so SplitDetailsLine said no before the
+// gate too), over the lines of the test data and lines at the edge
+// (fullwidth colons, labels before a space-separated colon).
+func TestSplitDetailsLineColonGate(t *testing.T) {
+	lines := []string{"", ":", "::", ":::", "Log Name: a Event ID: 1 Description: x", "Log Name：a Event ID：1 Description：x",
+		"Log Name : a Event ID\u00a0: 1 Description: x", "Log Name: a Event ID: 1 Description x", "ー：：", "\xef\xbc", "a\xef:b:c"}
+	for _, dir := range []string{"testdata", filepath.Join("..", "analyze", "testdata"), filepath.Join("..", "cmdout", "testdata")} {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			raw, err := os.ReadFile(p)
+			if err != nil || len(raw) > 1<<20 {
+				return nil
+			}
+			text, _, _ := wintext.Decode(raw)
+			lines = append(lines, strings.Split(text, "\n")...)
+			return nil
+		})
+	}
+	passed := 0
+	for _, l := range lines {
+		n := len(inlineLabelRe.FindAllStringSubmatchIndex(l, -1))
+		if !hasColons(l, 3) {
+			assert.Less(t, n, 3, "%q", l)
+		} else {
+			passed++
+		}
+	}
+	assert.Positive(t, passed)
+	assert.True(t, hasColons("a：b：c：", 3))
+	assert.False(t, hasColons("a：b：", 3))
 }
