@@ -119,18 +119,18 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 		case isDirHead(lines, j):
 			dir = dirHeadOf(l)
 		case isDirEntry(l):
-			m := dirEntryRe.FindStringSubmatch(l)
-			name := m[4]
+			m, _ := parseDirEntry(l)
+			name := m.name
 			e := FileEntry{Line: j + 1, Dir: dir, Size: -1,
-				Modified: d.timestamp(m[1]+" "+spacesRe.ReplaceAllString(m[2], " "), j+1)}
-			if strings.HasPrefix(m[3], "<") {
-				e.IsDir = m[3] == "<DIR>" || m[3] == "<JUNCTION>" || m[3] == "<SYMLINKD>"
+				Modified: d.timestamp(m.date+" "+collapseSpace(m.time), j+1)}
+			if strings.HasPrefix(m.size, "<") {
+				e.IsDir = m.size == "<DIR>" || m.size == "<JUNCTION>" || m.size == "<SYMLINKD>"
 				// Links print their target in brackets after the name.
-				if k := strings.LastIndex(name, " ["); k > 0 && strings.HasSuffix(name, "]") && m[3] != "<DIR>" {
+				if k := strings.LastIndex(name, " ["); k > 0 && strings.HasSuffix(name, "]") && m.size != "<DIR>" {
 					name = name[:k]
 				}
 			} else {
-				e.Size, _ = digitsOnly(m[3])
+				e.Size, _ = digitsOnly(m.size)
 			}
 			e.Name = name
 			if name == "." || name == ".." {

@@ -21,7 +21,11 @@ func isDirHeadTrimmed(l string) bool {
 
 // isDirEntry: a dir row starts with the digits of its date.
 func isDirEntry(l string) bool {
-	return l != "" && '0' <= l[0] && l[0] <= '9' && dirEntryRe.MatchString(l)
+	if l == "" || l[0] < '0' || '9' < l[0] {
+		return false
+	}
+	_, ok := parseDirEntry(l)
+	return ok
 }
 
 // isDirFree: "N Dir(s)  123 bytes free" is indented.
