@@ -116,7 +116,10 @@ func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 		problems []Problem
 		encs     []Encoding
 	)
-	out.Grow(len(b))
+	if len(segs) > 1 {
+		out.Grow(len(b))
+	}
+	single := "" // the text of a lone segment, returned without a copy
 	line := 1
 	for idx, s := range segs {
 		last := idx == len(segs)-1
@@ -138,7 +141,11 @@ func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 			at := line + strings.Count(text[:i], "\n")
 			problems = append(problems, Problem{Line: at, Msg: fmt.Sprintf("invalid %s sequence replaced by U+FFFD", enc)})
 		}
-		out.WriteString(text)
+		if len(segs) == 1 {
+			single = text
+		} else {
+			out.WriteString(text)
+		}
 		line += strings.Count(text, "\n")
 		encs = append(encs, enc)
 	}
@@ -151,6 +158,9 @@ func decode(b []byte, truncated bool) (string, Encoding, []Problem) {
 				break
 			}
 		}
+	}
+	if len(segs) == 1 {
+		return single, enc, problems
 	}
 	return out.String(), enc, problems
 }
