@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evidence"
@@ -31,13 +32,18 @@ func mixedKind(kind string) bool {
 	case KindEVTX, KindEVTXXML, KindVHDX, KindVHD, KindZip, KindLocaleMetadata, KindUnknown, string(cmdout.KindCliXML):
 		return false
 	}
-	for _, k := range cmdout.AllKinds() {
-		if string(k) == kind {
-			return true
-		}
-	}
-	return false
+	return cmdoutKinds()[kind]
 }
+
+// cmdoutKinds is the set of cmdout's kinds, built once (cmdout.AllKinds
+// copies its list on every call, and every file asks).
+var cmdoutKinds = sync.OnceValue(func() map[string]bool {
+	m := map[string]bool{}
+	for _, k := range cmdout.AllKinds() {
+		m[string(k)] = true
+	}
+	return m
+})
 
 // maxMixedSegments bounds the runs of unread lines the structured readers
 // look at in one file: a large output leaves a few; thousands mean text no
@@ -127,12 +133,7 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 // isOutputKind says the kind is a command output's (cmdout.Parse read the
 // whole file already).
 func isOutputKind(kind string) bool {
-	for _, k := range cmdout.AllKinds() {
-		if string(k) == kind && k != cmdout.KindUnknown {
-			return true
-		}
-	}
-	return false
+	return kind != string(cmdout.KindUnknown) && cmdoutKinds()[kind]
 }
 
 // take marks lines first..last as read.
