@@ -185,6 +185,9 @@ func decodeSegment(p []byte, s segment, truncated bool) (string, Encoding, strin
 		if truncated && len(p)%2 == 1 {
 			p = p[:len(p)-1]
 		}
+		if t, ok := asciiUTF16(p, s.kind == segLE); ok {
+			return t, enc, ""
+		}
 		out, err := dec.Bytes(p)
 		if err != nil {
 			// The x/text UTF-16 decoder replaces bad input instead of
@@ -430,4 +433,27 @@ func end16(b []byte, i int, kind segKind) int {
 
 func asciiText(c byte) bool {
 	return (c >= 0x20 && c < 0x7f) || c == '\r' || c == '\n' || c == '\t'
+}
+
+// asciiUTF16 decodes UTF-16 whose every code unit is ASCII (most command
+// outputs) without the x/text transformer: each unit is its low byte. ok
+// is false for any other input, odd lengths included, which the
+// transformer decodes (decode_test.go checks both agree).
+func asciiUTF16(p []byte, le bool) (string, bool) {
+	if len(p)%2 != 0 {
+		return "", false
+	}
+	hi, lo := 1, 0
+	if !le {
+		hi, lo = 0, 1
+	}
+	var out strings.Builder
+	out.Grow(len(p) / 2)
+	for i := 0; i < len(p); i += 2 {
+		if p[i+hi] != 0 || p[i+lo] >= 0x80 {
+			return "", false
+		}
+		out.WriteByte(p[i+lo])
+	}
+	return out.String(), true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand"
 	"strings"
 	"testing"
 
@@ -183,4 +184,49 @@ func TestProblemIsALineLocatedError(t *testing.T) {
 	var p Problem
 	require.True(t, errors.As(fmt.Errorf("parsing: %w", err), &p))
 	assert.Equal(t, 7, p.Line)
+}
+
+// TestASCIIUTF16IsTheDecoder: the ASCII fast path decodes exactly as the
+// x/text UTF-16 decoder does whenever it takes the input, over edge cases
+// and random inputs that are mostly ASCII units.
+func TestASCIIUTF16IsTheDecoder(t *testing.T) {
+	inputs := [][]byte{{}, {0}, {'a', 0}, {0, 'a'}, {'a', 0, 'b'}, {0, 0}, {0x7f, 0}, {0x80, 0}, {'a', 1}, {0xff, 0xfe, 'a', 0}, {0xfe, 0xff, 0, 'a'}, {'\r', 0, '\n', 0}}
+	r := rand.New(rand.NewSource(1))
+	for i := 0; i < 20000; i++ {
+		var b []byte
+		for n := r.Intn(20); n > 0; n-- {
+			if r.Intn(30) == 0 {
+				b = append(b, byte(r.Intn(256)), byte(r.Intn(256)))
+			} else {
+				b = append(b, byte(r.Intn(128)), 0)
+			}
+		}
+		if r.Intn(2) == 0 {
+			for k := 0; k+1 < len(b); k += 2 {
+				b[k], b[k+1] = b[k+1], b[k] // big-endian
+			}
+		}
+		if r.Intn(10) == 0 {
+			b = append(b, 'x')
+		}
+		inputs = append(inputs, b)
+	}
+	taken := 0
+	for _, p := range inputs {
+		for _, le := range []bool{true, false} {
+			got, ok := asciiUTF16(p, le)
+			if !ok {
+				continue
+			}
+			taken++
+			order := unicode.BigEndian
+			if le {
+				order = unicode.LittleEndian
+			}
+			want, err := unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder().Bytes(p)
+			require.NoError(t, err)
+			assert.Equal(t, string(want), got, "%x le=%v", p, le)
+		}
+	}
+	assert.Greater(t, taken, 1000)
 }
