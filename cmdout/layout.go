@@ -193,14 +193,45 @@ type listObject struct {
 	end   int
 }
 
-func (o *listObject) get(k string) string { return o.vals[strings.ToLower(k)] }
+func (o *listObject) get(k string) string {
+	var buf [64]byte
+	if b, ok := lowerASCII(buf[:0], k); ok {
+		return o.vals[string(b)] // no allocation for the lookup
+	}
+	return o.vals[strings.ToLower(k)]
+}
 
 func (o *listObject) has(k string) bool {
 	_, ok := o.vals[strings.ToLower(k)]
 	return ok
 }
 
-func (o *listObject) lineOf(k string) int { return o.lines[strings.ToLower(k)] }
+func (o *listObject) lineOf(k string) int {
+	var buf [64]byte
+	if b, ok := lowerASCII(buf[:0], k); ok {
+		return o.lines[string(b)]
+	}
+	return o.lines[strings.ToLower(k)]
+}
+
+// lowerASCII appends strings.ToLower(k) to b when k is ASCII and fits in
+// b's capacity; ok is false otherwise.
+func lowerASCII(b []byte, k string) ([]byte, bool) {
+	if len(k) > cap(b)-len(b) {
+		return b, false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case c >= 0x80:
+			return b, false
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b, true
+}
 
 // Property names have no spaces or hyphens, which keeps "Writer name:" and
 // "Get-VHD : …" out; PowerShell pads the name and writes " : ".
