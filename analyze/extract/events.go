@@ -438,12 +438,28 @@ func normalLevel(l uint8) uint8 {
 // ("0x800423F2", "0xC03A000E"): facility codes carry the meaning.
 var hresultPattern = regexp.MustCompile(`0[xX][0-9A-Fa-f]{8}\b`)
 
+// providerAliases maps a provider's other printed names to the one the
+// catalog uses. The disk class driver logs 153/154 under its classic
+// source "disk"; Get-WinEvent and newer Event Viewer copies print its
+// manifest name, Microsoft-Windows-Disk, for the same events.
+var providerAliases = map[string]string{
+	"microsoft-windows-disk": "disk",
+}
+
+// providerName is the catalog's name of a provider.
+func providerName(p string) string {
+	if a, ok := providerAliases[strings.ToLower(strings.TrimSpace(p))]; ok {
+		return a
+	}
+	return p
+}
+
 // eventEvidence flattens an event into evidence attributes: System fields,
 // "data.<name>" (or "data.<n>" for positional classic data), "user.<name>"
 // for UserData, every value joined in "text", and the error codes found.
 func eventEvidence(source string, ev *evtx.Event) evidence.Evidence {
 	attrs := map[string]string{
-		evidence.AttrProvider: ev.Provider,
+		evidence.AttrProvider: providerName(ev.Provider),
 		evidence.AttrEventID:  strconv.Itoa(int(ev.EventID)),
 		evidence.AttrLevel:    strconv.Itoa(int(ev.Level)),
 		evidence.AttrChannel:  ev.Channel,

@@ -54,3 +54,10 @@ func TestHollowRecordIsFlagged(t *testing.T) {
 	assert.NotContains(t, c.out.Evidence[0].Attrs, AttrDamagedRecord)
 	assert.Equal(t, hollow.Damaged, c.out.Evidence[1].Attrs[AttrDamagedRecord])
 }
+
+func TestDiskProviderManifestNameIsDisk(t *testing.T) {
+	ev := &evtx.Event{RecordID: 3, Provider: "Microsoft-Windows-Disk", EventID: 153, Channel: "System", Time: fixture.At(2, 0, 0)}
+	assert.Equal(t, "disk", eventEvidence("System.evtx", ev).Attrs["provider"])
+	ev.Provider = "Microsoft-Windows-DiskDiagnostic"
+	assert.Equal(t, "Microsoft-Windows-DiskDiagnostic", eventEvidence("System.evtx", ev).Attrs["provider"])
+}
