@@ -262,7 +262,7 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 			c.uncharted++
 		}
 	}
-	if c.in.Wants != nil && !c.in.Wants(ev.Provider, ev.EventID) {
+	if c.in.Wants != nil && !c.in.Wants(providerName(ev.Provider), ev.EventID) {
 		return nil
 	}
 	k := eventKey{ev.Provider, ev.EventID}
@@ -446,10 +446,21 @@ var providerAliases = map[string]string{
 	"microsoft-windows-disk": "disk",
 }
 
+// shortSources are the manifest providers Event Viewer's list (and its
+// "Save Selected Events" text and CSV) shows without their
+// "Microsoft-Windows-" prefix: "Hyper-V-VMMS" for
+// Microsoft-Windows-Hyper-V-VMMS. Classic sources (disk, Ntfs, VSS) have
+// no prefix to drop and are not here.
+var shortSources = map[string]bool{"failoverclustering": true, "vhdmp": true}
+
 // providerName is the catalog's name of a provider.
 func providerName(p string) string {
-	if a, ok := providerAliases[strings.ToLower(strings.TrimSpace(p))]; ok {
+	l := strings.ToLower(strings.TrimSpace(p))
+	if a, ok := providerAliases[l]; ok {
 		return a
+	}
+	if strings.HasPrefix(l, "hyper-v-") || shortSources[l] {
+		return "Microsoft-Windows-" + strings.TrimSpace(p)
 	}
 	return p
 }
