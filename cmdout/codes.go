@@ -1,7 +1,9 @@
 package cmdout
 
 import (
+	"math"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -61,7 +63,8 @@ var messageCodes = []struct {
 	// both show up when the VM group loses a user right.
 	{"0x80070522", []string{"A required privilege is not held by the client"}},
 	{"0x80070569", []string{"Logon failure: the user has not been granted the requested logon type at this computer"}},
-	{"0x80070570", []string{"The file or directory is corrupted and unreadable"}},
+	{"0x80070570", []string{"The file or directory is corrupted and unreadable",
+		"Die Datei oder das Verzeichnis ist beschädigt und nicht lesbar"}},
 	{"0x8000FFFF", []string{"Catastrophic failure"}},
 	{"0x80042316", []string{"Another shadow copy creation is already in progress"}},
 	{"0x80042317", []string{"The specified volume has already reached its maximum number of shadow copies"}},
@@ -88,14 +91,52 @@ var normalizedMessages = func() [][2]string {
 	return out
 }()
 
+// decimalRe finds a ten-digit decimal number, signed or not, standing on
+// its own: some tools and .NET exceptions print an HRESULT as a decimal
+// (2147942405, or -2147024891 as a signed 32-bit value, for 0x80070005).
+var decimalRe = regexp.MustCompile(`(?:^|[^\w.,:/-])(-?\d{10})(?:$|[^\w.,:/-]|[.,:](?:\s|$))`)
+
+// knownCodes are the codes of messageCodes, the ones a decimal may stand for.
+var knownCodes = func() map[uint32]string {
+	out := map[uint32]string{}
+	for _, m := range messageCodes {
+		if v, err := strconv.ParseUint(m.code[2:], 16, 32); err == nil {
+			out[uint32(v)] = m.code
+		}
+	}
+	return out
+}()
+
+// decimalCodes returns the known codes printed in s as decimals. Only the
+// codes of messageCodes count: a ten-digit number is as often a size or an
+// identifier, and one that happens to equal a known HRESULT is rare.
+func decimalCodes(s string) []string {
+	var out []string
+	for _, m := range decimalRe.FindAllStringSubmatch(s, -1) {
+		n, err := strconv.ParseInt(m[1], 10, 64)
+		if err != nil || n < math.MinInt32 || n > math.MaxUint32 {
+			continue
+		}
+		if c, ok := knownCodes[uint32(n)]; ok && uint32(n) >= 0x80000000 && !containsString(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // CodesInText returns the codes whose well-known message text s contains,
-// in table order.
+// in table order, then the known codes s prints as decimals.
 func CodesInText(s string) []string {
 	s = strings.ToLower(collapseSpace(s))
 	var out []string
 	for _, m := range normalizedMessages {
 		if strings.Contains(s, m[0]) && !containsString(out, m[1]) {
 			out = append(out, m[1])
+		}
+	}
+	for _, c := range decimalCodes(s) {
+		if !containsString(out, c) {
+			out = append(out, c)
 		}
 	}
 	return out

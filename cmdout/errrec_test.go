@@ -100,3 +100,11 @@ func TestCodesInText(t *testing.T) {
 	assert.Empty(t, CodesInText("The file exists in the backup set."[:4]))
 	assert.Equal(t, []string{"0x8007000D", "0x80070002"}, Codes("error 0x8007000d; The system cannot find the file specified."))
 }
+
+func TestCodesInText_decimalAndGerman(t *testing.T) {
+	assert.Equal(t, []string{"0x80070005"}, CodesInText("Export of 'OPS-GW1' failed with HRESULT 2147942405."))
+	assert.Equal(t, []string{"0x80070020"}, CodesInText("System.Runtime.InteropServices.COMException (-2147024864): in use"))
+	assert.Equal(t, []string{"0x80070570"}, CodesInText(`"OPS-GW1": Die Datei oder das Verzeichnis ist beschädigt und nicht lesbar.`))
+	assert.Empty(t, CodesInText("Length 2147942406 bytes, serial 4294967295, id 1234567890"), "a ten-digit number that is no known code")
+	assert.Empty(t, CodesInText("build 10.0.2147942405.1, C:/x/2147942405/y"), "a number inside a version or path")
+}

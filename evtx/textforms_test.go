@@ -494,3 +494,40 @@ func TestWalkText_TableWithProviderColumn(t *testing.T) {
 	assert.EqualValues(t, 5120, got[2].EventID)
 	assert.False(t, got[2].Time.IsZero())
 }
+
+// The Windows 2003/XP Event Viewer's "copy to clipboard" block, quoted in a
+// forum post; names and values are our own.
+const copyDetailsClassic = "> the old DC logs this:\r\n>\r\n" +
+	"> Event Type:\tError\r\n" +
+	"> Event Source:\tNTDS Replication\r\n" +
+	"> Event Category:\tReplication\r\n" +
+	"> Event ID:\t2095\r\n" +
+	"> Date:\t\t03.04.2010\r\n" +
+	"> Time:\t\t21:15:09\r\n" +
+	"> User:\t\tNT AUTHORITY\\ANONYMOUS LOGON\r\n" +
+	"> Computer:\tOLDDC7\r\n" +
+	"> Description:\r\n" +
+	"> The local domain controller detected a USN problem on its partner.\r\n" +
+	">\r\n" +
+	"> Event Type:     Warning\r\n" +
+	"> Event Source:   NTDS General\r\n" +
+	"> Event ID:       1113\r\n" +
+	"> Computer:       OLDDC7\r\n" +
+	"> Description:    Inbound replication is off.\r\n"
+
+func TestWalkText_CopyDetailsClassic(t *testing.T) {
+	got, _ := walkAll(t, []byte(copyDetailsClassic))
+	require.Len(t, got, 2)
+	assert.Equal(t, 3, got[0].Line, "the line of Event Type")
+	assert.Equal(t, "NTDS Replication", got[0].Provider)
+	assert.EqualValues(t, 2095, got[0].EventID)
+	assert.EqualValues(t, 2, got[0].Level)
+	assert.Equal(t, "OLDDC7", got[0].Computer)
+	assert.Equal(t, 2010, got[0].Time.Year())
+	assert.Equal(t, 21, got[0].Time.Hour(), "Date and Time lines joined")
+	assert.Equal(t, "The local domain controller detected a USN problem on its partner.", got[0].Message)
+	assert.Equal(t, "NTDS General", got[1].Provider)
+	assert.EqualValues(t, 1113, got[1].EventID)
+	assert.EqualValues(t, 3, got[1].Level)
+	assert.Equal(t, "Inbound replication is off.", got[1].Message)
+}

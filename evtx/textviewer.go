@@ -48,20 +48,28 @@ const (
 	detailUser
 	detailComputer
 	detailDescription
+	// The Windows 2000/XP/2003 Event Viewer copied an event as "Event
+	// Type:", "Event Source:", "Event Category:", "Event ID:", "Date:",
+	// "Time:", "User:", "Computer:", "Description:": no log name, the type
+	// first (the level), the time of day on a line of its own.
+	detailClassicType
+	detailTime
 )
 
 // detailProps maps fields to the Get-WinEvent property names the text
 // emitter reads, so every text form ends in the same eventFromProps.
 var detailProps = [...]string{
-	detailLog:      "LogName",
-	detailSource:   "ProviderName",
-	detailDate:     "TimeCreated",
-	detailID:       "Id",
-	detailTask:     "TaskDisplayName",
-	detailLevel:    "LevelDisplayName",
-	detailKeywords: "KeywordsDisplayNames",
-	detailUser:     "UserName",
-	detailComputer: "MachineName",
+	detailLog:         "LogName",
+	detailSource:      "ProviderName",
+	detailDate:        "TimeCreated",
+	detailID:          "Id",
+	detailTask:        "TaskDisplayName",
+	detailLevel:       "LevelDisplayName",
+	detailKeywords:    "KeywordsDisplayNames",
+	detailUser:        "UserName",
+	detailComputer:    "MachineName",
+	detailClassicType: "LevelDisplayName",
+	detailTime:        "TimeCreated",
 }
 
 // detailLabelSets are the labels of "Copy details as text" per Windows
@@ -81,9 +89,10 @@ var detailLabelSets = []struct {
 	// event 5961 article in MicrosoftDocs/SupportArticles-docs) and on
 	// GitHub; "Event Xml:" as Event Viewer prints it.
 	{"en", map[detailField][]string{
-		detailLog: {"log name"}, detailSource: {"source"}, detailDate: {"date"}, detailID: {"event id"},
-		detailTask: {"task category"}, detailLevel: {"level"}, detailKeywords: {"keywords"},
+		detailLog: {"log name"}, detailSource: {"source", "event source"}, detailDate: {"date"}, detailID: {"event id"},
+		detailTask: {"task category", "event category"}, detailLevel: {"level"}, detailKeywords: {"keywords"},
 		detailUser: {"user"}, detailComputer: {"computer"}, detailDescription: {"description"},
+		detailClassicType: {"event type"}, detailTime: {"time"},
 	}},
 	// de: Azure VM troubleshooting article "troubleshoot-remote-desktop-services-issues"
 	// (de-de, all ten labels), a SharePoint 2010 event pasted on a German
@@ -231,7 +240,7 @@ func sniffDetails(lines []string) bool {
 			continue
 		}
 		switch f {
-		case detailLog:
+		case detailLog, detailClassicType:
 			log = true
 		case detailID:
 			id = true
@@ -286,7 +295,7 @@ func walkDetails(br *bufio.Reader, em *textEmitter) error {
 		}
 		prefix := quotePrefix(l)
 		f, value, isLabel := detailLine(l[len(prefix):])
-		if isLabel && f == detailLog {
+		if isLabel && (f == detailLog || f == detailClassicType) {
 			if err := finish(false); err != nil {
 				return err
 			}
@@ -413,6 +422,13 @@ func (b *detailBlock) set(f detailField, value string) {
 	case detailDate:
 		// Some cultures' dates carry direction marks.
 		value = strings.NewReplacer("\u200e", "", "\u200f", "").Replace(value)
+		if t := b.te.props["TimeCreated"]; t != "" && !strings.ContainsAny(t, "./-") {
+			value += " " + t // the classic form's Time came first
+		}
+	case detailTime:
+		if d := b.te.props["TimeCreated"]; d != "" {
+			value = d + " " + value
+		}
 	}
 	b.te.props[detailProps[f]] = value
 }

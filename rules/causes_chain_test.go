@@ -185,6 +185,22 @@ var chainCases = []causeCase{
 			return fixture.Files{"getvhd.txt": fixture.ASCII(getVHDError("0x80070005", "General access denied error."))}
 		},
 		want: ruledOut("no collected header is damaged")},
+	// A German Mount-VHD record names neither code nor disk in its message:
+	// the code is its localized text, the disk its invocation line.
+	{name: "Mount-VHD in German, disk unreadable", cause: "chain-broken",
+		build: func(*testing.T) fixture.Files {
+			return fixture.Files{"mount.txt": fixture.UTF16(psError("Mount-VHD", `Mount-VHD -Path 'K:\Daten\LAGER2\lager2-db.vhdx' -ReadOnly`, "VirtualizationException",
+				"Fehler beim Anfügen des virtuellen Datenträgers.",
+				"Die Datei oder das Verzeichnis ist beschädigt und nicht lesbar."))}
+		},
+		want: firing().exactly("vhd-cmdlet-disk-unreadable")},
+	// The same text about an ISO image is no virtual hard disk.
+	{name: "Mount-DiskImage of a damaged ISO", cause: "chain-broken",
+		build: func(*testing.T) fixture.Files {
+			return fixture.Files{"mount.txt": fixture.UTF16(psError("Mount-DiskImage", `Mount-DiskImage -ImagePath 'K:\ISO\tools-2024.iso'`, "CimException",
+				"Die Datei oder das Verzeichnis ist beschädigt und nicht lesbar."))}
+		},
+		want: missingInput("disk-headers-or-get-vhd")},
 	{name: "parent written after the checkpoint", cause: "chain-parent-modified", build: parentModified,
 		want:      fires(rules.Critical).minConfidence(0.9).citing("EventLogs/Microsoft-Windows-Hyper-V-Worker-Admin.evtx record 301 id-mismatch-code"),
 		notOthers: []string{"chain-broken"}, // the parent is there: misaligned, not broken

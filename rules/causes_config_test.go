@@ -236,6 +236,35 @@ var configCases = []causeCase{
 			citedAt(t, f, "listing.txt", lineOf(t, listing, "APP01.vhdx"), "disk-elsewhere")
 			assert.Contains(t, commands(f), `-Path '`+app01NewDir+`\APP01.vhdx'`)
 		}},
+	// No event log, no listing of the old folder: Start-VM's own error
+	// says the old path is not found, the listing shows the disk moved.
+	{name: "disk moved, only Start-VM's error says so", cause: "vm-path-misconfigured",
+		build: func(*testing.T) fixture.Files {
+			drives := fixture.VMHardDiskDrives([]fixture.Drive{{VMName: "APP01", ControllerType: "SCSI", Path: app01OldPath}})
+			listing := fixture.DirListing([]fixture.ListedDir{
+				{Path: app01NewDir, Files: []fixture.ListedFile{{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(7, 30, 0)}}},
+			})
+			start := psError("Start-VM", "Start-VM -Name APP01", "VirtualizationException",
+				"'APP01' failed to start.",
+				"Failed to open attachment '"+app01OldPath+"'. Error: 'The system cannot find the file specified.' (0x80070002).",
+				"'APP01' failed to start. (Virtual machine ID "+app01ID+")")
+			return fixture.Files{"harddrives.txt": fixture.UTF16(drives), "listing.txt": fixture.ASCII(listing), "errors.txt": fixture.UTF16(start)}
+		},
+		want: fires(rules.Medium).with("disk-elsewhere")},
+	// The same error about another disk of the same name proves nothing
+	// about the one the VM names.
+	{name: "Start-VM error about another path", cause: "vm-path-misconfigured",
+		build: func(*testing.T) fixture.Files {
+			drives := fixture.VMHardDiskDrives([]fixture.Drive{{VMName: "APP01", ControllerType: "SCSI", Path: app01OldPath}})
+			listing := fixture.DirListing([]fixture.ListedDir{
+				{Path: app01NewDir, Files: []fixture.ListedFile{{Name: "APP01.vhdx", Size: 60 << 30, Modified: fixture.At(7, 30, 0)}}},
+			})
+			start := psError("Start-VM", "Start-VM -Name APP01", "VirtualizationException",
+				"'APP01' failed to start.",
+				"Failed to open attachment 'G:\\ISO\\tools.vhdx'. Error: 'The system cannot find the file specified.' (0x80070002).")
+			return fixture.Files{"harddrives.txt": fixture.UTF16(drives), "listing.txt": fixture.ASCII(listing), "errors.txt": fixture.UTF16(start)}
+		},
+		want: ruledOut("every disk the VMs' settings name is present where they point")},
 	// The disk is where the VM points; a copy with the same name in a
 	// backup folder is just a copy.
 	{name: "disk where the VM points, a copy elsewhere", cause: "vm-path-misconfigured",

@@ -294,9 +294,16 @@ func diskFoundElsewhere(ix *index) []*evidence.Evidence {
 }
 
 // notFoundEvents are VMMS and worker events quoting "file not found" or
-// "path not found" (0x80070002, 0x80070003).
+// "path not found" (0x80070002, 0x80070003), and the cmdlet or dialog
+// errors that do (Start-VM's "Failed to open attachment '…'": the same
+// failure, printed instead of logged).
 func notFoundEvents(ix *index) []*evidence.Evidence {
 	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindCmdError) {
+		if h := e.Attrs[evidence.AttrHResults]; strings.Contains(h, "0x80070002") || strings.Contains(h, "0x80070003") {
+			out = append(out, e)
+		}
+	}
 	for _, e := range ix.of(evidence.KindEvent) {
 		p := e.Attrs[evidence.AttrProvider]
 		if !strings.EqualFold(p, providerVMMS) && !strings.EqualFold(p, providerWorker) {

@@ -262,7 +262,7 @@ func (c *eventCollector) add(ev *evtx.Event) error {
 			c.uncharted++
 		}
 	}
-	if c.in.Wants != nil && !c.in.Wants(ev.Provider, ev.EventID) {
+	if c.in.Wants != nil && !c.in.Wants(providerName(ev.Provider), ev.EventID) {
 		return nil
 	}
 	k := eventKey{ev.Provider, ev.EventID}
@@ -438,12 +438,39 @@ func normalLevel(l uint8) uint8 {
 // ("0x800423F2", "0xC03A000E"): facility codes carry the meaning.
 var hresultPattern = regexp.MustCompile(`0[xX][0-9A-Fa-f]{8}\b`)
 
+// providerAliases maps a provider's other printed names to the one the
+// catalog uses. The disk class driver logs 153/154 under its classic
+// source "disk"; Get-WinEvent and newer Event Viewer copies print its
+// manifest name, Microsoft-Windows-Disk, for the same events.
+var providerAliases = map[string]string{
+	"microsoft-windows-disk": "disk",
+}
+
+// shortSources are the manifest providers Event Viewer's list (and its
+// "Save Selected Events" text and CSV) shows without their
+// "Microsoft-Windows-" prefix: "Hyper-V-VMMS" for
+// Microsoft-Windows-Hyper-V-VMMS. Classic sources (disk, Ntfs, VSS) have
+// no prefix to drop and are not here.
+var shortSources = map[string]bool{"failoverclustering": true, "vhdmp": true}
+
+// providerName is the catalog's name of a provider.
+func providerName(p string) string {
+	l := strings.ToLower(strings.TrimSpace(p))
+	if a, ok := providerAliases[l]; ok {
+		return a
+	}
+	if strings.HasPrefix(l, "hyper-v-") || shortSources[l] {
+		return "Microsoft-Windows-" + strings.TrimSpace(p)
+	}
+	return p
+}
+
 // eventEvidence flattens an event into evidence attributes: System fields,
 // "data.<name>" (or "data.<n>" for positional classic data), "user.<name>"
 // for UserData, every value joined in "text", and the error codes found.
 func eventEvidence(source string, ev *evtx.Event) evidence.Evidence {
 	attrs := map[string]string{
-		evidence.AttrProvider: ev.Provider,
+		evidence.AttrProvider: providerName(ev.Provider),
 		evidence.AttrEventID:  strconv.Itoa(int(ev.EventID)),
 		evidence.AttrLevel:    strconv.Itoa(int(ev.Level)),
 		evidence.AttrChannel:  ev.Channel,

@@ -54,3 +54,36 @@ func TestHollowRecordIsFlagged(t *testing.T) {
 	assert.NotContains(t, c.out.Evidence[0].Attrs, AttrDamagedRecord)
 	assert.Equal(t, hollow.Damaged, c.out.Evidence[1].Attrs[AttrDamagedRecord])
 }
+
+func TestDiskProviderManifestNameIsDisk(t *testing.T) {
+	ev := &evtx.Event{RecordID: 3, Provider: "Microsoft-Windows-Disk", EventID: 153, Channel: "System", Time: fixture.At(2, 0, 0)}
+	assert.Equal(t, "disk", eventEvidence("System.evtx", ev).Attrs["provider"])
+	ev.Provider = "Microsoft-Windows-DiskDiagnostic"
+	assert.Equal(t, "Microsoft-Windows-DiskDiagnostic", eventEvidence("System.evtx", ev).Attrs["provider"])
+}
+
+func TestEventViewerShortSourceIsTheProvider(t *testing.T) {
+	for short, want := range map[string]string{
+		"Hyper-V-Worker":                 "Microsoft-Windows-Hyper-V-Worker",
+		"FailoverClustering":             "Microsoft-Windows-FailoverClustering",
+		"Microsoft-Windows-Hyper-V-VMMS": "Microsoft-Windows-Hyper-V-VMMS",
+		"Ntfs":                           "Ntfs",
+		"Hyper-Vault":                    "Hyper-Vault",
+	} {
+		ev := &evtx.Event{RecordID: 4, Provider: short, EventID: 18560, Time: fixture.At(2, 0, 0)}
+		assert.Equal(t, want, eventEvidence("viewer.txt", ev).Attrs["provider"], short)
+	}
+}
+
+func TestWantsSeesTheCatalogName(t *testing.T) {
+	in := Input{Path: "viewer.txt", Wants: func(p string, id uint16) bool {
+		return p == "Microsoft-Windows-Hyper-V-VMMS" || p == "disk"
+	}}
+	c := newEventCollector(in)
+	require.NoError(t, c.add(&evtx.Event{RecordID: 1, Provider: "Hyper-V-VMMS", EventID: 16310, Time: fixture.At(3, 0, 0)}))
+	require.NoError(t, c.add(&evtx.Event{RecordID: 2, Provider: "Microsoft-Windows-Disk", EventID: 153, Time: fixture.At(3, 0, 1)}))
+	require.NoError(t, c.add(&evtx.Event{RecordID: 3, Provider: "Hyper-V-Hypervisor", EventID: 41, Time: fixture.At(3, 0, 2)}))
+	require.Len(t, c.out.Evidence, 2)
+	assert.Equal(t, "Microsoft-Windows-Hyper-V-VMMS", c.out.Evidence[0].Attrs["provider"])
+	assert.Equal(t, "disk", c.out.Evidence[1].Attrs["provider"])
+}
