@@ -23,61 +23,78 @@ func parseDirEntry(l string) (e dirEntry, ok bool) {
 		}
 		return dirEntry{m[1], m[2], m[3], m[4]}, true
 	}
-	// Date: 1–4, 1–2 and 1–4 digits with . / or - between them.
-	p := 0
-	for k, max := range [3]int{4, 2, 4} {
-		n := digitRun(l, p)
-		if n == 0 || n > max {
-			return e, false
-		}
-		p += n
-		if k < 2 {
-			if p == len(l) || l[p] != '.' && l[p] != '/' && l[p] != '-' {
-				return e, false
-			}
-			p++
-		}
+	p, ok := dirDate(l)
+	if !ok {
+		return e, false
 	}
 	e.date = l[:p]
 	q := spaceRun(l, p)
 	if q == p {
 		return e, false
 	}
-	// Time: h:mm, optional :ss, optional " AM" (one optional space, dots).
-	t := q
+	end, ok := dirTime(l, q)
+	if !ok {
+		return e, false
+	}
+	e.time = l[q:end]
+	p = spaceRun(l, end)
+	if p == end {
+		return e, false
+	}
+	e.size, e.name, ok = dirSizeName(l, p)
+	return e, ok
+}
+
+// dirDate is the end of the date at the start of l: 1–4, 1–2 and 1–4
+// digits with . / or - between them.
+func dirDate(l string) (int, bool) {
+	p := 0
+	for k, most := range [3]int{4, 2, 4} {
+		n := digitRun(l, p)
+		if n == 0 || n > most {
+			return 0, false
+		}
+		p += n
+		if k < 2 {
+			if p == len(l) || l[p] != '.' && l[p] != '/' && l[p] != '-' {
+				return 0, false
+			}
+			p++
+		}
+	}
+	return p, true
+}
+
+// dirTime is the end of the time at q: h:mm, optional :ss, optional " AM"
+// (one optional space, dots).
+func dirTime(l string, q int) (int, bool) {
 	n := digitRun(l, q)
 	if n == 0 || n > 2 || q+n == len(l) || l[q+n] != ':' || digitRun(l, q+n+1) < 2 {
-		return e, false
+		return 0, false
 	}
 	q += n + 3
 	if q < len(l) && l[q] == ':' && digitRun(l, q+1) >= 2 {
 		q += 3
 	}
-	if m := ampm(l, q); m > 0 {
-		q += m
-	}
-	e.time = l[t:q]
-	p = spaceRun(l, q)
-	if p == q {
-		return e, false
-	}
-	// Size or <TYPE>, then white space and a name.
-	s := p
+	return q + ampm(l, q), true
+}
+
+// dirSizeName reads the size or <TYPE> at p, then white space and a name.
+func dirSizeName(l string, p int) (size, name string, ok bool) {
 	if p < len(l) && l[p] == '<' {
 		k := p + 1
 		for k < len(l) && 'A' <= l[k] && l[k] <= 'Z' {
 			k++
 		}
 		if k == p+1 || k == len(l) || l[k] != '>' {
-			return e, false
+			return "", "", false
 		}
-		e.size = l[p : k+1]
-		e.name, ok = dirName(l, k+1)
-		return e, ok
+		name, ok = dirName(l, k+1)
+		return l[p : k+1], name, ok
 	}
-	n = digitRun(l, p)
+	n := digitRun(l, p)
 	if n == 0 {
-		return e, false
+		return "", "", false
 	}
 	// Groups of three after a separator, the most that leave a name; then
 	// the whole digit run.
@@ -94,14 +111,12 @@ func parseDirEntry(l string) (e dirEntry, ok bool) {
 		}
 		for i := len(ends) - 1; i >= 0; i-- {
 			if name, ok := dirName(l, ends[i]); ok {
-				e.size, e.name = l[s:ends[i]], name
-				return e, true
+				return l[p:ends[i]], name, true
 			}
 		}
 	}
-	e.size = l[s : p+n]
-	e.name, ok = dirName(l, p+n)
-	return e, ok
+	name, ok = dirName(l, p+n)
+	return l[p : p+n], name, ok
 }
 
 // dirName is `\s+(.+)$` from p: the text after the white space, or its
