@@ -265,7 +265,7 @@ type fileOutcome struct {
 	fingerprinted bool
 	records       int
 	// text marks a text file, whose evidence counts against the bundle's
-	// textBudget; textDropped counts its items that budget dropped.
+	// text budget (newTextBudget); textDropped counts its items that budget dropped.
 	text        bool
 	textDropped int
 	// The timeline buckets (and their events) and coverage keys the

@@ -24,8 +24,8 @@ const (
 // when the kept items pass the limit, the items of the file with the
 // greatest path are cut first, from the end of its list. So the result
 // does not depend on the workers' timing, and memory holds at most the
-// limit plus the files being analyzed (as textBudget does for text
-// evidence).
+// limit plus the files being analyzed. It bounds text evidence too
+// (newTextBudget).
 type itemBudget struct {
 	mu    sync.Mutex
 	limit int
@@ -39,6 +39,9 @@ type itemBudget struct {
 // add counts the items of outcomes[i], a file just analyzed, and cuts what
 // is over the limit.
 func (b *itemBudget) add(outcomes []fileOutcome, i int) {
+	if b == nil {
+		return
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	n := b.count(&outcomes[i])
@@ -63,6 +66,18 @@ func (b *itemBudget) add(outcomes []fileOutcome, i int) {
 			heap.Pop(&b.last)
 		}
 	}
+}
+
+// forget takes outcomes[i] out of the count: its items were dropped for
+// another reason (a copy of another file's evidence).
+func (b *itemBudget) forget(i int) {
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.kept -= b.files[i]
+	delete(b.files, i)
 }
 
 // newActivityBudget bounds the timeline buckets of all files. A file's

@@ -171,10 +171,10 @@ func outputDedupable(o *fileOutcome) bool {
 type outputDedup struct {
 	mu    sync.Mutex
 	first map[[sha256.Size]byte]int
-	texts *textBudget // the bundle's bound on text evidence, nil for none
+	texts *itemBudget // the bundle's bound on text evidence, nil for none
 }
 
-func newOutputDedup(texts *textBudget) *outputDedup {
+func newOutputDedup(texts *itemBudget) *outputDedup {
 	return &outputDedup{first: map[[sha256.Size]byte]int{}, texts: texts}
 }
 
@@ -193,7 +193,8 @@ func (d *outputDedup) add(outcomes []fileOutcome, i int) {
 		d.first[o.sum] = i
 	case o.record.Path < outcomes[f].record.Path:
 		outcomes[f].extraction.Evidence = nil
-		d.texts.forget(outcomes, f)
+		outcomes[f].textDropped = 0
+		d.texts.forget(f)
 		d.first[o.sum] = i
 	default:
 		o.extraction.Evidence = nil

@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"container/heap"
 	"fmt"
 )
 
@@ -12,70 +11,23 @@ import (
 // give a few thousand items.
 const maxTextEvidenceBundle = 100_000
 
-// textBudget keeps the first maxTextEvidenceBundle items of text evidence
-// in the order of the files' paths, then of the items in each file,
-// whichever file is analyzed first: when the kept items pass the limit, the
-// items of the file with the greatest path are dropped first, from its
-// end. So the result does not depend on the workers' timing, and memory
-// holds at most the limit plus the files being analyzed. Dropped items
-// are counted on their file (fileOutcome.textDropped), and the inventory
-// notes the count. It is used under outputDedup's lock, which also drops
-// the evidence of repeated outputs.
-type textBudget struct {
-	limit int
-	kept  int
-	files map[int]int // index in outcomes -> items it keeps, for files that keep some
-	last  maxHeap     // those indexes; stale entries are skipped
-}
-
-func newTextBudget(limit int) *textBudget {
-	return &textBudget{limit: limit, files: map[int]int{}}
-}
-
-// add counts the evidence of outcomes[i], a text file just analyzed, and
-// drops what is over the limit.
-func (b *textBudget) add(outcomes []fileOutcome, i int) {
-	n := len(outcomes[i].extraction.Evidence)
-	if b == nil || n == 0 {
-		return
-	}
-	b.kept += n
-	b.files[i] = n
-	heap.Push(&b.last, i)
-	for b.kept > b.limit {
-		j := b.last[0]
-		if b.files[j] == 0 {
-			heap.Pop(&b.last)
-			continue
-		}
-		cut := min(b.kept-b.limit, b.files[j])
-		o := &outcomes[j]
-		ev := o.extraction.Evidence
-		keep := len(ev) - cut
-		clear(ev[keep:]) // the dropped items' strings and maps can go
-		o.extraction.Evidence = ev[:keep]
-		if keep == 0 {
-			o.extraction.Evidence = nil
-		}
-		o.textDropped += cut
-		b.files[j] -= cut
-		b.kept -= cut
-		if b.files[j] == 0 {
-			delete(b.files, j)
-			heap.Pop(&b.last)
-		}
-	}
-}
-
-// forget takes outcomes[i] out of the count: its evidence was dropped as a
-// copy of another file's, which holds the same records.
-func (b *textBudget) forget(outcomes []fileOutcome, i int) {
-	if b == nil {
-		return
-	}
-	b.kept -= b.files[i]
-	delete(b.files, i)
-	outcomes[i].textDropped = 0
+// newTextBudget keeps the first limit items of text evidence across the
+// bundle (an itemBudget): the items of the file with the greatest path are
+// dropped first, from its end, and counted on their file
+// (fileOutcome.textDropped) for the inventory note. It is used under
+// outputDedup's lock, which also drops the evidence of repeated outputs.
+func newTextBudget(limit int) *itemBudget {
+	return &itemBudget{limit: limit, files: map[int]int{},
+		count: func(o *fileOutcome) int { return len(o.extraction.Evidence) },
+		cut: func(o *fileOutcome, keep int) {
+			ev := o.extraction.Evidence
+			o.textDropped += len(ev) - keep
+			clear(ev[keep:]) // the dropped items' strings and maps can go
+			o.extraction.Evidence = ev[:keep]
+			if keep == 0 {
+				o.extraction.Evidence = nil
+			}
+		}}
 }
 
 // textDroppedNote is the inventory note of a file whose evidence was cut
