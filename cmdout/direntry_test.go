@@ -1,10 +1,7 @@
 package cmdout
 
 import (
-	"io/fs"
 	"math/rand"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,22 +21,7 @@ func TestParseDirEntryIsTheRegexp(t *testing.T) {
 		"1/2/3 1:00 1 234 567x", "1/2/3 1:00 1 234 5678 x", "1/2/3 1:00 1234 567 x", "1/2/3 1:00 12\u00a0345 x", "1/2/3 1:00 12\u202f345\u202f678 x",
 		"1/2/3 1:00 1'234 x", "1/2/3 1:00 1,234,56 x", "1/2/3 1:00 5 123abc", "1/2/3 1:00 5   ", "1/2/3 1:00 5 ", "1/2/3 1:00 5  \t",
 		"1/2/3 1:00 5", "1/2/3 1:00 5 a\nb", "1/2/3 1:00 5 \n", "1/2/3 1:00 5 \xff", "1/2/3\r1:00\f5\ta", "1/2/3 1:00 1 234   ", "1/2/3 1:00 1 234  "}
-	walk := func(dir string) {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil || len(raw) > 1<<20 {
-				return nil
-			}
-			text, _, _ := Decode(raw)
-			lines = append(lines, Lines(text)...)
-			return nil
-		})
-	}
-	walk("testdata")
-	walk(filepath.Join("..", "analyze", "testdata"))
+	lines = append(lines, testDataLines(t)...)
 	r := rand.New(rand.NewSource(1))
 	alphabet := []string{"0", "1", "12", "123", "2024", "/", ".", "-", ":", " ", "  ", "\t", "A", "p", "M", "m", "<", ">", "DIR", ",", "'", "\u00a0", "\u202f", "x", "\n", "\xff"}
 	for i := 0; i < 200000; i++ {

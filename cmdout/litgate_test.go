@@ -1,10 +1,7 @@
 package cmdout
 
 import (
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -22,21 +19,7 @@ func gateLines(t *testing.T) []string {
 	lines := []string{"", " ", "x", "K", "\u212a", "ſ", "vm", "VM", "V\u212aM", "Hyper-V", "HYPER‐V", "vmware", "VMWARE", "vmwaRE esxi",
 		"E_FAIL (0x80004005)", "e_fail (0X80004005)", "(VM ID 0F3A6C1E-1111-2222-3333-444455556666)", "Error Code: 32775", "returned 4096",
 		"retur\u212an 4096", "\xff\xfevm", "vm\xff", "\ufffd", "ab\ufffdcd"}
-	for _, dir := range []string{"testdata", filepath.Join("..", "analyze", "testdata")} {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil || len(raw) > 1<<20 {
-				return nil
-			}
-			text, _, _ := Decode(raw)
-			lines = append(lines, Lines(text)...)
-			return nil
-		})
-	}
-	require.Greater(t, len(lines), 1000)
+	lines = append(lines, testDataLines(t)...)
 	folds := strings.NewReplacer("k", "\u212a", "K", "\u212a", "s", "ſ", "S", "ſ")
 	for _, l := range lines[:len(lines):len(lines)] {
 		lines = append(lines, strings.ToUpper(l), strings.ToLower(l), folds.Replace(l))

@@ -1,9 +1,6 @@
 package cmdout
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -29,22 +26,7 @@ func TestPrechecksAreTheRegexps(t *testing.T) {
 		"The application encountered an error while attempting to change the state of 'vm1'.", "An ERRor occurred while attempting to merge",
 		"An error occurred while attempting to ſtart", "An errorſ occurred while attempting to start", "  An error occurred while attempting to\texport",
 		"Hyper-V Requirements:      VM Monitor Mode Extensions: Yes", "HYPER-V REQUIREMENTS: A hypervisor has been detected.", "Hyper‐V: x"}
-	walk := func(dir string) {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil || len(raw) > 1<<20 {
-				return nil
-			}
-			text, _, _ := Decode(raw)
-			lines = append(lines, Lines(text)...)
-			return nil
-		})
-	}
-	walk("testdata")
-	walk(filepath.Join("..", "analyze", "testdata"))
+	lines = append(lines, testDataLines(t)...)
 	// Each line also with its case flipped and indented.
 	for _, l := range lines[:len(lines):len(lines)] {
 		lines = append(lines, strings.ToUpper(l), strings.ToLower(l), " "+l, "\t"+l)
