@@ -1,6 +1,7 @@
 package cmdout
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strconv"
@@ -39,9 +40,12 @@ var backupProducts = []BackupProduct{
 	// Veeam B&R job, task and service logs ("[12.03.2024 01:02:03] <14>
 	// Error …", "Svc.VeeamBackup"), and session text copied from the
 	// console or the job mail ("01:02:03 :: Processing ERP-APP2 Error: …").
-	{ID: "veeam", hints: []string{"] <", " :: ", "svc.veeam", "task failed"}, Name: "Veeam Backup & Replication",
-		marker: regexp.MustCompile(`(?m)^\s*\[\d{1,2}[./]\d{1,2}[./]\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?\] <\s*\d+>|Svc\.Veeam\w+|(?:^|\s)::\s+(?:Processing|Task failed|Job finished|Failed to|Error:|Retrying|Queued|Preparing)|Task failed\b.{0,40}\bError:`),
-		named:  regexp.MustCompile(`(?i)veeam|\bVBR\b|Svc\.Veeam|Task failed|Job finished with (?:error|warning)|VM recovery (?:checkpoint|snapshot)`)},
+	// The session's action list copied from the console has no "::"
+	// ("21.10.2025 23:00:12  Queued for processing at …"); its fixed
+	// action texts mark it.
+	{ID: "veeam", hints: []string{"] <", " :: ", "svc.veeam", "task failed", "queued for processing", "backup infrastructure resources"}, Name: "Veeam Backup & Replication",
+		marker: regexp.MustCompile(`(?m)^\s*\[\d{1,2}[./]\d{1,2}[./]\d{4} \d{1,2}:\d{2}:\d{2}(?:\.\d+)?\] <\s*\d+>|Svc\.Veeam\w+|(?:^|\s)::\s+(?:Processing|Task failed|Job finished|Failed to|Error:|Retrying|Queued|Preparing)|Task failed\b.{0,40}\bError:|(?m)^\s*(?:\d{1,4}[./-]\d{1,2}[./-]\d{2,4}\s+)?\d{1,2}:\d{2}:\d{2}(?:\s?[AP]M)?\s+(?:Queued for processing at|Required backup infrastructure resources have been assigned)`),
+		named:  regexp.MustCompile(`(?i)veeam|\bVBR\b|Svc\.Veeam|Task failed|Job finished with (?:error|warning)|VM recovery (?:checkpoint|snapshot)|Required backup infrastructure resources have been assigned`)},
 	// Backup Exec job logs: UMI codes ("V-79-57344-65233"), "Final error:".
 	{ID: "backup-exec", hints: []string{"v-79-", "final error:", "completed status:"}, Name: "Backup Exec",
 		marker: regexp.MustCompile(`\bV-79-\d{4,5}-\d{1,5}\b|(?m)^\s*Final error:\s*0x|(?m)^\s*Completed status:\s*(?:Failed|Succeeded|Canceled)`)},
@@ -164,13 +168,20 @@ func ParseBackupLog(text string) BackupLog {
 	text = NormalizeFreeText(text)
 	log := BackupLog{Product: SniffBackupLog(text)}
 	seen := map[string]int{}
+	var cont continuation
 	for i, raw := range Lines(text) {
 		l := strings.TrimSpace(raw)
 		if l == "" {
+			cont.end()
 			continue
 		}
-		log.Lines++
 		msg := strings.TrimSpace(backupPrefixRe.ReplaceAllString(l, ""))
+		if len(msg) == len(l) && cont.takes(raw, i) {
+			cont.add(&log, msg, i)
+			continue
+		}
+		cont.end()
+		log.Lines++
 		if msg == "" {
 			continue
 		}
@@ -210,35 +221,95 @@ func ParseBackupLog(text string) BackupLog {
 		if k, ok := seen[key]; ok {
 			log.Entries[k].Repeats++
 			log.Covered = AddSpan(log.Covered, i+1, i+1)
+			cont.start(-1, i, "")
 			continue
 		}
 		if len(log.Entries) >= MaxBackupEntries {
 			log.Dropped++
 			continue
 		}
+		cont.start(len(log.Entries), i, msg)
 		log.Covered = AddSpan(log.Covered, i+1, i+1)
 		e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
-		e.Text = msg
-		if len(e.Text) > maxMentionText {
-			e.Text = e.Text[:maxMentionText]
-			for !utf8.ValidString(e.Text) {
-				e.Text = e.Text[:len(e.Text)-1]
-			}
-		}
-		e.VM = backupVM(msg)
-		if m := nameWithIDRe.FindStringSubmatch(e.VM); m != nil {
-			// Avamar writes "'NAME<VM ID>'".
-			e.VM, e.VMID = m[1], strings.ToLower(m[2])
-		} else if m := vmIDRe.FindStringSubmatch(msg); m != nil {
-			e.VMID = strings.ToLower(m[1])
-		} else if m := backupGUIDRe.FindStringSubmatch(msg); m != nil {
-			e.VMID = strings.ToLower(m[1])
-		}
-		e.Path = errorPath(msg, "", msg)
+		e.read(msg)
 		seen[key] = len(log.Entries)
 		log.Entries = append(log.Entries, e)
 	}
 	return log
+}
+
+// read fills the entry's text and what it names from its message.
+func (e *BackupEntry) read(msg string) {
+	e.Text = msg
+	if len(e.Text) > maxMentionText {
+		e.Text = e.Text[:maxMentionText]
+		for !utf8.ValidString(e.Text) {
+			e.Text = e.Text[:len(e.Text)-1]
+		}
+	}
+	e.VM, e.VMID = backupVM(msg), ""
+	if m := nameWithIDRe.FindStringSubmatch(e.VM); m != nil {
+		// Avamar writes "'NAME<VM ID>'".
+		e.VM, e.VMID = m[1], strings.ToLower(m[2])
+	} else if m := vmIDRe.FindStringSubmatch(msg); m != nil {
+		e.VMID = strings.ToLower(m[1])
+	} else if m := backupGUIDRe.FindStringSubmatch(msg); m != nil {
+		e.VMID = strings.ToLower(m[1])
+	}
+	e.Path = errorPath(msg, "", msg)
+}
+
+// maxContinuationLines bounds the wrapped lines joined to one entry.
+const maxContinuationLines = 12
+
+// continuation joins the lines a product or a console wrapped under an
+// entry ("21.10.2025 23:01:03  Warning: Failed to get changed blocks for
+// disk" and the indented lines below it, with no time stamp of their own)
+// to that entry, so the codes and messages of the wrapped part belong to
+// it instead of being lost or read as entries of their own. A blank line
+// or a line with its own time stamp ends the entry.
+type continuation struct {
+	entry int    // the entry being continued; -1: a folded repeat's lines are only covered
+	line  int    // the last line read into it (0-based)
+	msg   string // the entry's message so far
+	n     int    // lines joined
+	open  bool
+}
+
+func (c *continuation) start(entry, line int, msg string) {
+	*c = continuation{entry: entry, line: line, msg: msg, open: true}
+}
+
+func (c *continuation) end() { c.open = false }
+
+// takes says whether raw, line i, wraps the entry above it: it directly
+// follows the entry's last line and is indented.
+func (c *continuation) takes(raw string, i int) bool {
+	return c.open && c.line == i-1 && c.n < maxContinuationLines && raw != "" && (raw[0] == ' ' || raw[0] == '\t')
+}
+
+func (c *continuation) add(log *BackupLog, msg string, i int) {
+	c.line, c.n = i, c.n+1
+	log.Covered = AddSpan(log.Covered, i+1, i+1)
+	if c.entry < 0 {
+		return
+	}
+	c.msg += " " + msg
+	e := &log.Entries[c.entry]
+	for _, code := range backupCodes(c.msg) {
+		if !containsString(e.Codes, code) {
+			e.Codes = append(e.Codes, code)
+		}
+	}
+	if e.WMICode == "" {
+		if w := wmiCodeRe.FindStringSubmatch(c.msg); w != nil {
+			e.WMICode = w[1]
+		}
+	}
+	e.Target = e.Target || backupTargetRe.MatchString(msg)
+	vm, vmID, path := e.VM, e.VMID, e.Path
+	e.read(c.msg)
+	e.VM, e.VMID, e.Path = cmp.Or(vm, e.VM), cmp.Or(vmID, e.VMID), cmp.Or(path, e.Path)
 }
 
 // backupNumRe folds numbers (times, counters, IDs) when comparing entries.

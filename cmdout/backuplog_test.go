@@ -80,3 +80,29 @@ func TestSniffBackupLogLookAlikes(t *testing.T) {
 	assert.Equal(t, 1, log.Entries[0].Repeats)
 	assert.Equal(t, 2, log.Lines)
 }
+
+// A session's action list copied from the console: its fixed action texts
+// mark the product, and the lines the console wrapped under a time stamp
+// belong to that entry (its codes and path come from them), up to a blank
+// line or the next time stamp.
+func TestParseBackupLog_wrappedEntry(t *testing.T) {
+	text := "08.11.2025 21:00:04  Queued for processing at 08.11.2025 21:00:04\n" +
+		"08.11.2025 21:00:06  Required backup infrastructure resources have been assigned\n" +
+		"08.11.2025 21:01:10  Warning: Failed to get changed blocks for disk\n" +
+		"                     'E:\\VMs\\PAY-01\\Virtual Hard Disks\\PAY-01.vhdx':\n" +
+		"                     The specified change tracking identifier is not valid.\n" +
+		"08.11.2025 21:01:11  Hard disk 1 (60 GB) read in full\n" +
+		"\n" +
+		"   indented note after a blank line, no entry of the log\n"
+	log := ParseBackupLog(text)
+	require.NotNil(t, log.Product)
+	assert.Equal(t, "veeam", log.Product.ID)
+	require.Len(t, log.Entries, 1)
+	e := log.Entries[0]
+	assert.Equal(t, 3, e.Line)
+	assert.Equal(t, "warning", e.Level)
+	assert.Equal(t, []string{"0xC03A0029"}, e.Codes)
+	assert.Equal(t, `E:\VMs\PAY-01\Virtual Hard Disks\PAY-01.vhdx`, e.Path)
+	assert.Contains(t, e.Text, "change tracking identifier is not valid")
+	assert.Equal(t, []Span{{First: 1, Last: 6}}, log.Covered, "the wrapped lines are read; the note after the blank line is not")
+}

@@ -75,6 +75,16 @@ var messageCodes = []struct {
 	{"0xC03A0017", []string{"There is a mismatch in the virtual sizes of the parent virtual hard disk and differencing disk"}},
 	{"0xC03A0018", []string{"A differencing disk is indicated in its own parent chain"}},
 	{"0xC03A0019", []string{"There was an error opening a virtual hard disk further up the chain"}},
+	{"0xC03A001A", []string{"The requested operation could not be completed due to a virtual disk system limitation"}},
+	// Resilient Change Tracking (VHDMP's change-tracking log, CTLOG).
+	{"0xC03A0020", []string{"Change Tracking is not initialized for this virtual disk"}},
+	{"0xC03A0021", []string{"Size of change tracking file exceeded the maximum size limit"}},
+	{"0xC03A0022", []string{"VHD file is changed due to compaction, expansion, or offline updates"}},
+	{"0xC03A0023", []string{"Change Tracking for the virtual disk is not in a valid state to perform this request"}},
+	{"0xC03A0024", []string{"Change Tracking file for the virtual disk is not in a valid state"}},
+	{"0xC03A0029", []string{"The specified change tracking identifier is not valid"}},
+	{"0xC03A002A", []string{"Change tracking is disabled for the specified virtual hard disk"}},
+	{"0xC03A0030", []string{"There is no change tracking data available associated with the specified change tracking identifier"}},
 }
 
 // spaceRe collapses runs of white space, so a message wrapped by a console

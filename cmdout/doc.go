@@ -237,6 +237,7 @@ var sections = []recognizer{
 	{"", column0(isIcaclsErr), parseIcaclsError},
 	{KindFltmcFilters, line(isFltmcErr), parseFltmcError},
 	{"", line(isPSErrorHead), parsePSError}, // the cmdlet's kind, if it has one
+	{"", head(isRelayedPSErrorHead), parseRelayedPSError},
 	{KindPSError, line(isManagerErrorHead), parseManagerError},
 	{"", head(isTableHead), parseTable},  // the kind from the columns
 	{"", column0(isListLine), parseList}, // the kind from the properties
@@ -334,6 +335,15 @@ func parsePSError(lines []string, i int, d *Doc) int {
 	return next
 }
 
+// parseRelayedPSError reads an error record whose head a tool printed
+// after its own words (see isRelayedPSErrorHead), from the cmdlet on.
+func parseRelayedPSError(lines []string, i int, d *Doc) int {
+	orig := lines[i]
+	lines[i] = orig[relayedPSErrorAt(orig):]
+	defer func() { lines[i] = orig }()
+	return parsePSError(lines, i, d)
+}
+
 func parseManagerError(lines []string, i int, d *Doc) int {
 	e, next := readManagerError(lines, i)
 	d.Errors = append(d.Errors, e)
@@ -347,7 +357,10 @@ func parseTable(lines []string, i int, d *Doc) int {
 	switch k {
 	case "":
 		return i + 2
-	case KindFltmcFilters, KindFltmcInstances, KindWhoamiPriv:
+	case KindFltmcFilters, KindFltmcInstances:
+		t.endAtProse(fltmcRow)
+		d.addNativeTable(k, t)
+	case KindWhoamiPriv:
 		d.addNativeTable(k, t)
 	case KindListing:
 		d.addGCITable(t, lines)

@@ -83,6 +83,42 @@ func isPSErrorHead(l string) bool {
 	return psVerbs[verb]
 }
 
+// relayedHeadRe finds a cmdlet's error head inside a line, after the words
+// of the tool that ran the cmdlet and relayed its error ("Error cloning
+// virtual machine: PowerShell error: Hyper-V\Compare-VM : …", as Packer,
+// Vagrant, minikube and Docker Desktop print it).
+var relayedHeadRe = regexp.MustCompile(`[\s:]((?:[A-Za-z][\w.-]*\\)?[A-Z][A-Za-z]+-[A-Z][A-Za-z0-9]+ : \S)`)
+
+// relayedRecordLines bounds how far below such a head the record's
+// "+ CategoryInfo" or "+ FullyQualifiedErrorId" line must be.
+const relayedRecordLines = 8
+
+// relayedPSErrorAt returns where the cmdlet's error head starts in l, or 0.
+func relayedPSErrorAt(l string) int {
+	for _, m := range relayedHeadRe.FindAllStringSubmatchIndex(l, 4) {
+		if at := m[2]; at > 0 && isPSErrorHead(l[at:]) {
+			return at
+		}
+	}
+	return 0
+}
+
+// isRelayedPSErrorHead matches a line that holds a cmdlet's error head
+// after other words, when the record's own lines follow: the head alone
+// could be any sentence with a colon in it.
+func isRelayedPSErrorHead(lines []string, i int) bool {
+	l := lines[i]
+	if !strings.Contains(l, " : ") || !strings.Contains(l, "-") {
+		return false
+	}
+	followed := false
+	for j := i + 1; j < len(lines) && j <= i+relayedRecordLines && !followed; j++ {
+		t := strings.TrimSpace(lines[j])
+		followed = strings.HasPrefix(t, "+ CategoryInfo") || strings.HasPrefix(t, "+ FullyQualifiedErrorId")
+	}
+	return followed && relayedPSErrorAt(l) > 0
+}
+
 // readPSError reads a PowerShell error record starting at lines[i]: the
 // "Cmdlet : message" line, message lines, "At line:…", "+ …" echo lines,
 // and the "+ CategoryInfo" / "+ FullyQualifiedErrorId" lines.

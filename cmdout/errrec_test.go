@@ -1,6 +1,7 @@
 package cmdout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -93,12 +94,36 @@ func TestParse_managerDialog(t *testing.T) {
 	assert.NotContains(t, e.Message, "night shift")
 }
 
+// A tool that ran the cmdlet prints its own words before the record's
+// head ("… PowerShell error: Hyper-V\Compare-VM : …"); the record's lines
+// below confirm it. The same words without a record are no error record.
+func TestParse_relayedErrorRecord(t *testing.T) {
+	text := "Error cloning virtual machine: PowerShell error: Hyper-V\\Compare-VM : The virtual machine configuration could not be read.\n" +
+		"At C:\\Temp\\ps1.ps1:12 char:17\n" +
+		"+ $r = Hyper-V\\Compare-VM -Path $p\n" +
+		"    + CategoryInfo          : InvalidArgument: (:) [Compare-VM], VirtualizationException\n" +
+		"    + FullyQualifiedErrorId : InvalidParameter,Microsoft.HyperV.PowerShell.Commands.CompareVM\n"
+	d, _ := Parse(text)
+	require.Len(t, d.Errors, 1)
+	assert.Equal(t, "Compare-VM", d.Errors[0].Command)
+	assert.Equal(t, 1, d.Errors[0].Line)
+	assert.Equal(t, "The virtual machine configuration could not be read.", d.Errors[0].Message)
+	assert.True(t, strings.HasPrefix(text, "Error cloning"), "the text is left as it was")
+
+	d, _ = Parse("Note: we ran Hyper-V\\Compare-VM : it said nothing useful.\nthanks\n")
+	assert.Empty(t, d.Errors)
+}
+
 func TestCodesInText(t *testing.T) {
 	assert.Equal(t, []string{"0xC03A000E"}, CodesInText("The chain of virtual hard disks is corrupted. There is a mismatch in the\r\n  identifiers of the parent virtual hard disk and differencing disk."))
 	assert.Equal(t, []string{"0x80070569"}, CodesInText("Logon failure: the user has not been granted the requested logon type at this computer. (0x80070569)"))
 	assert.Equal(t, []string{"0x80070522"}, CodesInText("A required privilege is not held by the client."))
 	assert.Empty(t, CodesInText("The file exists in the backup set."[:4]))
 	assert.Equal(t, []string{"0x8007000D", "0x80070002"}, Codes("error 0x8007000d; The system cannot find the file specified."))
+	// Resilient Change Tracking's messages, wrapped as consoles do.
+	assert.Equal(t, []string{"0xC03A0029"}, CodesInText("Failed to get changed blocks: The specified change tracking\n  identifier is not valid."))
+	assert.Equal(t, []string{"0xC03A0022"}, CodesInText("VHD file is changed due to compaction, expansion, or offline updates."))
+	assert.Equal(t, []string{"0xC03A0024"}, CodesInText("Change Tracking file for the virtual disk is not in a valid state."))
 }
 
 func TestCodesInText_decimalAndGerman(t *testing.T) {

@@ -103,6 +103,28 @@ func intOr(s string, def int) int {
 	return n
 }
 
+// driverNameRe matches a filter driver's name as fltmc prints it.
+var driverNameRe = regexp.MustCompile(`^[A-Za-z0-9_.$-]+$`)
+
+// fltmcRow says whether the cells are a row of fltmc's tables: a driver's
+// name or an altitude. A row with neither is the prose pasted right below
+// the table (a chat reply, a comment), not a damaged row.
+func fltmcRow(cells []string) bool {
+	return len(cells) > 0 && driverNameRe.MatchString(cells[0]) || len(cells) > 2 && altitude(cells[2]) >= 0
+}
+
+// endAtProse ends a native table at its first row that isn't one
+// (isRow): people paste their next sentence right below a table without
+// a blank line, and those lines are theirs, not the table's.
+func (t *table) endAtProse(isRow func(cells []string) bool) {
+	for k, r := range t.rows {
+		if !isRow(r.cells) {
+			t.rows, t.end = t.rows[:k], r.line-1
+			return
+		}
+	}
+}
+
 func (d *Doc) addNativeTable(k Kind, t *table) {
 	for _, r := range t.rows {
 		c := func(i int) string {

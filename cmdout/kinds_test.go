@@ -86,3 +86,19 @@ func TestWideTablesAreNotFltmcInstances(t *testing.T) {
 		"acmescan              \\Device\\HarddiskVolume7                  321410     acmescan Instance         0\n"
 	assert.Equal(t, KindFltmcInstances, Sniff(inst))
 }
+
+// A chat reply pasted right below fltmc's table (no blank line between)
+// ends the table: it is no damaged filter row.
+func TestFltmcTableEndsAtProse(t *testing.T) {
+	text := "Filter Name                     Num Instances    Altitude    Frame\n" +
+		"------------------------------  -------------  ------------  -----\n" +
+		"SentryGuard                             6       328810         0\n" +
+		"WdFilter                                6       328010         0\n" +
+		"[09:25] Ola: the exclusion list only has the temp folder, nothing else\n" +
+		"[09:26] Ben: ok\n"
+	d, problems := Parse(text)
+	assert.Empty(t, problems)
+	require.Len(t, d.Filters, 2)
+	assert.Equal(t, "WdFilter", d.Filters[1].Name)
+	assert.Equal(t, []Span{{First: 1, Last: 4}}, d.Covered)
+}

@@ -94,7 +94,11 @@ func readTable(lines []string, i int) *table {
 				trunc = true
 			}
 		}
-		if len(t.rows) > 0 && len(cells) > 0 && cells[0] == "" && len(t.cols) > 1 {
+		// A row with an empty first cell continues the row above (a value
+		// wrapped by -Wrap or the console), unless the first column is
+		// right-aligned (its underline starts indented, as Length's does):
+		// there an empty cell is a value of its own (a folder's length).
+		if len(t.rows) > 0 && len(cells) > 0 && cells[0] == "" && len(t.cols) > 1 && t.cols[0].start == 0 {
 			prev := &t.rows[len(t.rows)-1]
 			for c, v := range cells {
 				if v == "" || c >= len(prev.cells) {

@@ -154,6 +154,14 @@ func parseDirListing(lines []string, i int, d *Doc) int {
 func (d *Doc) addSelectedFiles(t *table) {
 	for _, r := range t.rows {
 		e := FileEntry{Line: r.line, Dir: d.listDir, Name: t.cell(r, "Name"), Size: -1}
+		if full := t.cell(r, "FullName"); e.Name == "" && full != "" {
+			// A recursive listing selects FullName: the folder is in it.
+			if i := strings.LastIndexByte(full, '\\'); i > 0 && i < len(full)-1 {
+				e.Dir, e.Name = full[:i], full[i+1:]
+			} else {
+				e.Name = full
+			}
+		}
 		if e.Name == "" {
 			continue
 		}
@@ -175,10 +183,10 @@ func (d *Doc) addSelectedFiles(t *table) {
 // mode is the first word, the name starts at the Name column.
 func (d *Doc) addGCITable(t *table, lines []string) {
 	mode, lwt, length, name := t.col("Mode"), t.col("LastWriteTime"), t.col("Length"), t.col("Name")
-	if name < 0 {
+	if name < 0 && t.col("FullName") < 0 {
 		return
 	}
-	if mode < 0 {
+	if mode < 0 || name < 0 {
 		d.addSelectedFiles(t)
 		return
 	}

@@ -84,3 +84,25 @@ func TestParse_gciSelectedColumns(t *testing.T) {
 	assert.Equal(t, "6/3/2026 1:12:55 AM", d.Files[0].Modified.Raw)
 	assert.EqualValues(t, 85899345920, d.Files[1].Size)
 }
+
+// A recursive listing cut to Length and FullName: the length is
+// right-aligned, folders print none (an empty first cell that is not a
+// wrapped row), and the folder comes from the full name.
+func TestParse_gciFullName(t *testing.T) {
+	text := "PS D:\\golden> gci -Recurse | ft Length,FullName -auto\n\n" +
+		"     Length FullName\n" +
+		"     ------ --------\n" +
+		"            D:\\golden\\base\\Virtual Machines\n" +
+		"          0 D:\\golden\\base\\Virtual Machines\\5D1C7A3E-0B9F-4E21-8C64-A7F3D2B91E08.vmcx\n" +
+		"21474836480 D:\\golden\\base\\Virtual Hard Disks\\base.vhdx\n"
+	assert.Equal(t, KindListing, Sniff(text))
+	d, _ := Parse(text)
+	require.Len(t, d.Files, 3)
+	assert.True(t, d.Files[0].IsDir)
+	assert.Equal(t, "Virtual Machines", d.Files[0].Name)
+	assert.Equal(t, `D:\golden\base\Virtual Machines`, d.Files[1].Dir)
+	assert.Equal(t, "5D1C7A3E-0B9F-4E21-8C64-A7F3D2B91E08.vmcx", d.Files[1].Name)
+	assert.EqualValues(t, 0, d.Files[1].Size)
+	assert.Equal(t, 6, d.Files[1].Line)
+	assert.EqualValues(t, 21474836480, d.Files[2].Size)
+}

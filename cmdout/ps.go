@@ -282,7 +282,8 @@ func classifyTable(t *table) Kind {
 		t.has("Name", "CheckpointType"): // only a VM has a checkpoint type (Get-VM | Select …)
 		return KindVMList
 	case t.has("Mode", "Name") && (t.has("LastWriteTime") || t.has("Length")),
-		t.has("Name", "Length", "LastWriteTime"): // Get-ChildItem | ft Name,Length,LastWriteTime
+		t.has("Name", "Length", "LastWriteTime"),                        // Get-ChildItem | ft Name,Length,LastWriteTime
+		t.has("FullName", "Length"), t.has("FullName", "LastWriteTime"): // gci -Recurse | ft Length,FullName
 		return KindListing
 	}
 	return classifyNativeTable(t)

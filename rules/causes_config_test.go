@@ -163,6 +163,18 @@ var configCases = []causeCase{
 	// a permissions problem.
 	{name: "3070 with access denied, .vmcx intact", cause: "vm-config-corrupt", build: configFiles(69632, "0x80070005"),
 		want: ruledOut("every listed VM configuration file is present and non-empty")},
+	// Packer relays Compare-VM's error record under its own line prefix:
+	// the configuration could not be read. Shape: hashicorp/packer#7748.
+	{name: "a tool relays that the configuration could not be read", cause: "vm-config-corrupt",
+		build: func(*testing.T) fixture.Files {
+			out := "==> hyperv-vmcx: Cloning virtual machine...\n" +
+				"==> hyperv-vmcx: Error cloning virtual machine: PowerShell error: Hyper-V\\Compare-VM : The virtual machine configuration could not be read. The configuration might be corrupt or not valid.\n" +
+				"==> hyperv-vmcx: At C:\\Users\\build\\AppData\\Local\\Temp\\powershell1.ps1:12 char:17\n" +
+				"==> hyperv-vmcx:     + CategoryInfo          : InvalidArgument: (:) [Compare-VM], VirtualizationException\n" +
+				"==> hyperv-vmcx:     + FullyQualifiedErrorId : InvalidParameter,Microsoft.HyperV.PowerShell.Commands.CompareVM\n"
+			return fixture.Files{"packer.txt": fixture.ASCII(out)}
+		},
+		want: firing().with("cmdlet-config-unreadable").citing("packer.txt line 2 cmdlet-config-unreadable")},
 	// Missing configuration and an unregistered one: 0.76.
 	{name: "configuration missing, another unregistered", cause: "vm-config-corrupt",
 		build: func(*testing.T) fixture.Files { f, _, _ := vmConfigMissing(); return f },

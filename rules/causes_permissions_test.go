@@ -190,6 +190,22 @@ var permissionCases = []causeCase{
 			assert.Equal(t, "antivirus-interference", b.res.Outcome.Findings[0].Cause.ID)
 			assert.Contains(t, citedAgainst(b.finding("stale-file-lock")), "VMMS-Admin.evtx record 400 explained-by-antivirus-interference")
 		}},
+	// The sharing violation was copied from Hyper-V Manager's dialog (a
+	// command error, no event) on a host with a third-party scanner's
+	// filter: the pairing holds wherever the failure was copied from.
+	{name: "third-party filter and a dialog's sharing violation", cause: "antivirus-interference",
+		build: func(*testing.T) Files {
+			fl := Fltmc(WithFilters(Filter{Name: "SRTSP", Instances: 6, Altitude: "329000"}))
+			dialog := "An error occurred while attempting to apply the checkpoint(s).\r\n\r\n" +
+				"'WEB01' could not create auto virtual hard disk D:\\Hyper-V\\WEB01\\Virtual Hard Disks\\WEB01_4C1B.avhdx: " +
+				"The process cannot access the file because it is being used by another process. (0x80070020).\r\n"
+			return Files{"fltmc.txt": OEM850(fl), "dialog.txt": ASCII(dialog)}
+		},
+		want:   firing().with("av-filter-with-locks"),
+		others: []string{"stale-file-lock"},
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Equal(t, "antivirus-interference", b.res.Outcome.Findings[0].Cause.ID)
+		}},
 	// Microsoft Defender's filter (on every Windows Server, and excluding
 	// Hyper-V's files by itself) plus one sharing violation is a lock, not
 	// antivirus interference; the lock is still reported.

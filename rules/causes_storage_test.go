@@ -55,6 +55,17 @@ var storageCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			assert.Contains(t, commands(b.finding("filesystem-corruption")), "Repair-Volume -DriveLetter 'D' -SpotFix")
 		}},
+	// Event 55 pasted from a Get-WinEvent view that names the provider
+	// Microsoft-Windows-Ntfs (the manifest's name; Event Viewer shows
+	// "Ntfs"): the same corruption.
+	{name: "NTFS 55 under the manifest's provider name", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			text := "Get-WinEvent -FilterHashtable @{LogName='System';ProviderName='Microsoft-Windows-Ntfs'} | fl TimeCreated,Id,LevelDisplayName,Message\r\n\r\n" +
+				"TimeCreated      : 14.03.2024 03:00:05\r\nId               : 55\r\nLevelDisplayName : Error\r\n" +
+				"Message          : A corruption was discovered in the file system structure on volume D:.\r\n"
+			return Files{"ntfs.txt": ASCII(text)}
+		},
+		want: firing().with("ntfs-55")},
 	// ReFS 513 removed a damaged VHDX from the namespace: corruption.
 	{name: "ReFS 513", cause: "filesystem-corruption",
 		build: func(*testing.T) Files {

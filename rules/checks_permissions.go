@@ -104,13 +104,23 @@ func permAVFilters(ix *index) []*evidence.Evidence {
 }
 
 // permSharingViolations are Hyper-V and virtual disk events quoting
-// 0x80070020 (the file is in use by another process).
+// 0x80070020 (the file is in use by another process), and the same error
+// printed by a cmdlet or Hyper-V Manager's dialog (the cmdlet-file-in-use
+// signals of stale-file-lock): a scanner that locks VM files shows up
+// wherever the failure was copied from.
 func permSharingViolations(ix *index) []*evidence.Evidence {
 	var out []*evidence.Evidence
 	for _, e := range ix.of(evidence.KindEvent) {
 		p := e.Attrs[evidence.AttrProvider]
 		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && strings.Contains(e.Attrs[evidence.AttrHResults], "0x80070020") {
 			out = append(out, e)
+		}
+	}
+	for _, k := range []evidence.Kind{evidence.KindCmdError, evidence.KindChainError} {
+		for _, e := range ix.of(k) {
+			if strings.EqualFold(e.Attrs["code"], "0x80070020") {
+				out = append(out, e)
+			}
 		}
 	}
 	return out

@@ -17,12 +17,17 @@ var quoteMarkRe = regexp.MustCompile(`^(?:[ \t]*>)+[ \t]?`)
 // continuation line is not a quote). Lines are edited in place, so line
 // numbers do not change; every line of a region loses the same kind of
 // marker, so the columns of a quoted table stay aligned.
+//
+// It also drops the prefix Packer and Vagrant put before every line they
+// relay ("==> NAME: " for their own steps, "    NAME: " for the guest's or
+// a script's output), so a PowerShell error record such a tool printed
+// reads as one.
 func Unquote(text string) string {
 	if !strings.Contains(text, ">") {
 		return text
 	}
 	lines := strings.Split(text, "\n")
-	changed := false
+	changed := dropToolPrefixes(lines)
 	start := 0
 	for i := 0; i <= len(lines); i++ {
 		if i < len(lines) && strings.TrimSpace(lines[i]) != "" {
@@ -51,4 +56,29 @@ func Unquote(text string) string {
 		return text
 	}
 	return strings.Join(lines, "\n")
+}
+
+// toolPrefixRe is the prefix of a line Packer or Vagrant relays: "==> "
+// or four spaces, the builder's or machine's name, a colon and a space.
+var toolPrefixRe = regexp.MustCompile(`^(?:==> | {4})([A-Za-z0-9][\w.-]{0,63}): `)
+
+// dropToolPrefixes removes the relay prefixes of the names that at least
+// two "==> NAME: " lines show, in place, and reports whether it did.
+func dropToolPrefixes(lines []string) bool {
+	names := map[string]int{}
+	for _, l := range lines {
+		if strings.HasPrefix(l, "==> ") {
+			if m := toolPrefixRe.FindStringSubmatch(l); m != nil {
+				names[m[1]]++
+			}
+		}
+	}
+	changed := false
+	for i, l := range lines {
+		if m := toolPrefixRe.FindStringSubmatch(l); m != nil && names[m[1]] >= 2 {
+			lines[i] = l[len(m[0]):]
+			changed = true
+		}
+	}
+	return changed
 }

@@ -38,3 +38,26 @@ func TestUnquote(t *testing.T) {
 	plain := "PS C:\\> dir\nno quotes here\n"
 	assert.Equal(t, plain, Unquote(plain))
 }
+
+// Packer and Vagrant put "==> NAME: " before their own lines and
+// "    NAME: " before what they relay; a name seen once is left alone, and
+// so are lines of other names.
+func TestUnquote_toolPrefixes(t *testing.T) {
+	in := strings.Join([]string{
+		"==> hv-build: Cloning virtual machine...",
+		"==> hv-build: Error: Hyper-V\\Import-VM : Failed",
+		"    hv-build:     + CategoryInfo : NotSpecified",
+		"    other: stays",
+		"==> lone: stays too",
+	}, "\n")
+	want := strings.Join([]string{
+		"Cloning virtual machine...",
+		"Error: Hyper-V\\Import-VM : Failed",
+		"    + CategoryInfo : NotSpecified",
+		"    other: stays",
+		"==> lone: stays too",
+	}, "\n")
+	assert.Equal(t, want, Unquote(in))
+	once := "==> default: Booting VM...\nno more\n"
+	assert.Equal(t, once, Unquote(once))
+}
