@@ -25,6 +25,10 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"c": {read: 24, right: 23},
 	"d": {read: 24, right: 21},
 	"e": {read: 24, right: 24},
+	"f": {read: 23, right: 20},
+	"g": {read: 24, right: 22},
+	"h": {read: 23, right: 19},
+	"i": {read: 24, right: 20},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of

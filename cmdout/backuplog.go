@@ -169,73 +169,111 @@ func ParseBackupLog(text string) BackupLog {
 	log := BackupLog{Product: SniffBackupLog(text)}
 	seen := map[string]int{}
 	var cont continuation
-	for i, raw := range Lines(text) {
-		l := strings.TrimSpace(raw)
-		if l == "" {
-			cont.end()
-			continue
+	for i, line := range Lines(text) {
+		for _, raw := range splitRunOn(line) {
+			log.readLine(raw, i, seen, &cont)
 		}
-		msg := strings.TrimSpace(backupPrefixRe.ReplaceAllString(l, ""))
-		if len(msg) == len(l) && cont.takes(raw, i) {
-			cont.add(&log, msg, i)
-			continue
-		}
-		cont.end()
-		log.Lines++
-		if msg == "" {
-			continue
-		}
-		codes := backupCodes(msg)
-		wmi := ""
-		if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
-			wmi = w[1]
-		}
-		level := ""
-		explicit := ""
-		if m := backupLevelRe.FindStringSubmatch(msg); m != nil {
-			explicit = strings.ToLower(m[1][:3])
-		}
-		switch {
-		case explicit == "inf":
-			// The product says it is information, whatever words it uses.
-		case explicit == "war" || explicit == "wrn":
-			level = "warning"
-		case explicit != "":
-			level = "error"
-		case backupErrorRe.MatchString(msg):
-			level = "error"
-		case backupWarnRe.MatchString(msg):
-			level = "warning"
-		case len(codes) > 0 || wmi != "":
-			level = "error"
-		}
-		if level == "" || (backupOKRe.MatchString(msg) && len(codes) == 0 && !strings.Contains(strings.ToLower(msg), "fail")) {
-			if explicit != "" || len(msg) < len(l) {
-				// A line of the log (its time stamp or level printed) that
-				// reports no failure: read, and no one else's.
-				log.Covered = AddSpan(log.Covered, i+1, i+1)
-			}
-			continue
-		}
-		key := strings.ToLower(backupNumRe.ReplaceAllString(msg, "#"))
-		if k, ok := seen[key]; ok {
-			log.Entries[k].Repeats++
-			log.Covered = AddSpan(log.Covered, i+1, i+1)
-			cont.start(-1, i, "")
-			continue
-		}
-		if len(log.Entries) >= MaxBackupEntries {
-			log.Dropped++
-			continue
-		}
-		cont.start(len(log.Entries), i, msg)
-		log.Covered = AddSpan(log.Covered, i+1, i+1)
-		e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
-		e.read(msg)
-		seen[key] = len(log.Entries)
-		log.Entries = append(log.Entries, e)
 	}
 	return log
+}
+
+// runOnStampRe is a log entry's time stamp inside a line: where the line
+// breaks of a pasted log were lost, each entry still starts with one.
+var runOnStampRe = regexp.MustCompile(`(?:\[|\b)\d{1,4}[./-]\d{1,2}[./-]\d{2,4}[ T]\d{1,2}:\d{2}:\d{2}`)
+
+// runOnMin is the length from which a line is looked at for lost breaks:
+// a log line with a date in its message is shorter.
+const runOnMin = 240
+
+// splitRunOn cuts a line whose breaks were lost (a portal or a mail joined
+// the log's lines) before each time stamp after the first, so that each
+// entry is read as the line it was. Other lines come back whole.
+func splitRunOn(l string) []string {
+	if len(l) < runOnMin {
+		return []string{l}
+	}
+	at := runOnStampRe.FindAllStringIndex(l, MaxBackupEntries)
+	if len(at) < 2 {
+		return []string{l}
+	}
+	var out []string
+	start := 0
+	for _, m := range at {
+		if m[0] > start {
+			out = append(out, l[start:m[0]])
+			start = m[0]
+		}
+	}
+	return append(out, l[start:])
+}
+
+// readLine reads one line (or one entry of a run-on line) of the log,
+// line i of the text.
+func (log *BackupLog) readLine(raw string, i int, seen map[string]int, cont *continuation) {
+	l := strings.TrimSpace(raw)
+	if l == "" {
+		cont.end()
+		return
+	}
+	msg := strings.TrimSpace(backupPrefixRe.ReplaceAllString(l, ""))
+	if len(msg) == len(l) && cont.takes(raw, i) {
+		cont.add(log, msg, i)
+		return
+	}
+	cont.end()
+	log.Lines++
+	if msg == "" {
+		return
+	}
+	codes := backupCodes(msg)
+	wmi := ""
+	if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
+		wmi = w[1]
+	}
+	level := ""
+	explicit := ""
+	if m := backupLevelRe.FindStringSubmatch(msg); m != nil {
+		explicit = strings.ToLower(m[1][:3])
+	}
+	switch {
+	case explicit == "inf":
+		// The product says it is information, whatever words it uses.
+	case explicit == "war" || explicit == "wrn":
+		level = "warning"
+	case explicit != "":
+		level = "error"
+	case backupErrorRe.MatchString(msg):
+		level = "error"
+	case backupWarnRe.MatchString(msg):
+		level = "warning"
+	case len(codes) > 0 || wmi != "":
+		level = "error"
+	}
+	if level == "" || (backupOKRe.MatchString(msg) && len(codes) == 0 && !strings.Contains(strings.ToLower(msg), "fail")) {
+		if explicit != "" || len(msg) < len(l) {
+			// A line of the log (its time stamp or level printed) that
+			// reports no failure: read, and no one else's.
+			log.Covered = AddSpan(log.Covered, i+1, i+1)
+		}
+		return
+	}
+	key := strings.ToLower(backupNumRe.ReplaceAllString(msg, "#"))
+	if k, ok := seen[key]; ok {
+		log.Entries[k].Repeats++
+		log.Covered = AddSpan(log.Covered, i+1, i+1)
+		cont.start(-1, i, "")
+		return
+	}
+	if len(log.Entries) >= MaxBackupEntries {
+		log.Dropped++
+		return
+	}
+	cont.start(len(log.Entries), i, msg)
+	log.Covered = AddSpan(log.Covered, i+1, i+1)
+	e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
+	e.read(msg)
+	seen[key] = len(log.Entries)
+	log.Entries = append(log.Entries, e)
 }
 
 // read fills the entry's text and what it names from its message.

@@ -1,6 +1,7 @@
 package cmdout
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -105,4 +106,22 @@ func TestParseBackupLog_wrappedEntry(t *testing.T) {
 	assert.Equal(t, `E:\VMs\PAY-01\Virtual Hard Disks\PAY-01.vhdx`, e.Path)
 	assert.Contains(t, e.Text, "change tracking identifier is not valid")
 	assert.Equal(t, []Span{{First: 1, Last: 6}}, log.Covered, "the wrapped lines are read; the note after the blank line is not")
+}
+
+// A log whose line breaks a portal lost: each time stamp starts an entry
+// again, all on the file's one line.
+func TestParseBackupLog_runOnLine(t *testing.T) {
+	text := "Case 4411 | NetWorker 19.6 | log below: 03/03/2025 23:10:42 NMM .. Hyper-V backup: processing VM 'CRM-7' " +
+		"03/03/2025 23:10:43 NMM .. Hyper-V backup of VM 'CRM-7' failed. Reason: Saveset contains VM with checkpoint " +
+		"03/03/2025 23:10:44 nsrnmmsv: Save set completed with errors. Checkpoints on the VM are listed below.\n"
+	log := ParseBackupLog(text)
+	require.NotNil(t, log.Product)
+	assert.Equal(t, "networker", log.Product.ID)
+	require.NotEmpty(t, log.Entries)
+	e := log.Entries[0]
+	assert.Equal(t, 1, e.Line)
+	assert.Equal(t, "CRM-7", e.VM)
+	assert.True(t, strings.HasPrefix(e.Text, "NMM .. Hyper-V backup of VM 'CRM-7' failed. Reason: Saveset contains VM with checkpoint"), e.Text)
+	short := "03/03/2025 23:10:42 NMM .. started 03/03/2025 23:10:43"
+	assert.Equal(t, []string{short}, splitRunOn(short), "a line shorter than runOnMin is left whole")
 }

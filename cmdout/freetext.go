@@ -6,7 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"golang.org/x/text/encoding/charmap"
+	"github.com/hvtriage/hvtriage/wintext"
 )
 
 // Mention is what one line of free text (a ticket note, a mail, a console
@@ -45,9 +45,13 @@ var (
 	// that carry no code (the VM's setting refuses checkpoints, the
 	// hypervisor is not running, the configuration version is not one the
 	// host runs): a line saying one is a mention even without a code.
-	failurePhraseRe = regexp.MustCompile(`(?i)checkpoints (?:have been|are) disabled|hypervisor is not running|hyper-v components? (?:is|are) not running|\bVM version is (?:unsupported|not supported)|configuration version [0-9.]* ?(?:is not supported|is unsupported)|virtual machine configuration could not be (?:read|loaded)`)
+	failurePhraseRe = regexp.MustCompile(`(?i)checkpoints (?:have been|are) disabled|hypervisor is not running|hyper-v components? (?:is|are) not running|\bVM version is (?:unsupported|not supported)|configuration version [0-9.]* ?(?:is not supported|is unsupported)|virtual machine configuration could not be (?:read|loaded)|missing checkpoint present|is missing a checkpoint|failed to start because there is not enough disk space|Saveset contains VM with checkpoint`)
 	freeCmdletRe    = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
 )
+
+// NamesOtherHypervisor reports whether the text names another hypervisor
+// or its files (VMware, vSphere, ESXi, VirtualBox, KVM, QEMU, Parallels).
+func NamesOtherHypervisor(text string) bool { return matchGated(lookAlikeRe, text) }
 
 // ScanFreeText finds the mentions in text, which should be normalized
 // first (NormalizeFreeText). A line counts when it carries a code (printed,
@@ -181,7 +185,7 @@ var (
 func NormalizeFreeText(text string) string {
 	lines := strings.Split(text, "\n")
 	for i, l := range lines {
-		l = fixMojibake(l)
+		l = wintext.FixMojibake(l)
 		if strings.IndexByte(l, '>') >= 0 { // every quote marker holds one
 			l = quoteMarkRe.ReplaceAllString(l, "")
 		}
@@ -195,21 +199,3 @@ func NormalizeFreeText(text string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-// fixMojibake re-decodes a line whose UTF-8 bytes were shown as cp1252:
-// when every rune maps back to one cp1252 byte and the bytes are valid
-// UTF-8 with at least one multi-byte character, those bytes were the text.
-func fixMojibake(l string) string {
-	if !strings.ContainsAny(l, "âÃ") {
-		return l
-	}
-	enc := charmap.Windows1252.NewEncoder()
-	b, err := enc.String(l)
-	if err != nil || !utf8.ValidString(b) || b == l {
-		// Mixed lines: the common sequences alone.
-		return mojibakeSeqs.Replace(l)
-	}
-	return b
-}
-
-var mojibakeSeqs = strings.NewReplacer("â€™", "'", "â€˜", "'", "â€œ", `"`, "â€\u009d", `"`, "â€“", "-", "â€”", "-", "Â ", " ")

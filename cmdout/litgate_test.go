@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hvtriage/hvtriage/wintext"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -106,7 +107,7 @@ func TestNormalizeFreeTextPrechecks(t *testing.T) {
 	plain := func(text string) string {
 		lines := strings.Split(text, "\n")
 		for i, l := range lines {
-			l = fixMojibake(l)
+			l = wintext.FixMojibake(l)
 			l = quoteMarkRe.ReplaceAllString(l, "")
 			l = smartQuotes.Replace(l)
 			l = lostBreakRe.ReplaceAllString(l, "$1 $2")

@@ -165,6 +165,11 @@ func (e *Evidence) Less(o *Evidence) bool {
 // Keys are "file:<inventory kind>" and "channel:<event channel>", lower-case.
 type Coverage map[string]bool
 
+// CoverOtherHypervisor is the coverage key of a bundle whose text names
+// another hypervisor (VMware, VirtualBox, KVM…): its storage and VSS
+// events may be another product's guest's.
+const CoverOtherHypervisor = "context:other-hypervisor"
+
 // Has reports whether any of the keys is covered.
 func (c Coverage) Has(keys ...string) bool {
 	for _, k := range keys {

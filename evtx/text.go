@@ -409,6 +409,9 @@ func (lr *lineReader) nextText(em *textEmitter) (l string, noEOL bool, err error
 		if !utf8.ValidString(l) {
 			l = strings.ToValidUTF8(l, "\uFFFD")
 		}
+		// A UTF-8 export opened as ANSI on its way shows "Ã¤" for "ä":
+		// localized messages match their codes only once mended.
+		l = wintext.FixMojibake(l)
 		em.command(l)
 		return l, noEOL, nil
 	}

@@ -338,6 +338,17 @@ func TestWalkText_SavedEventsAnyColumns(t *testing.T) {
 	require.Len(t, st.Skipped, 1)
 	assert.Equal(t, 4, st.Skipped[0].Line)
 
+	// Lines about the export above Event Viewer's header are no damaged
+	// events: the table is found below them and they are left alone.
+	saved := "Node HV-7 System log, saved as tab delimited, 21:50-22:30.\r\nTwo guests froze.\r\n\r\n" +
+		"Level\tDate and Time\tSource\tEvent ID\tTask Category\r\n" +
+		"Error\t1/28/2025 10:22:51 PM\tiScsiPrt\t9\tNone\tTarget did not respond in time for a SCSI request.\r\n"
+	assert.True(t, SniffText([]byte(saved)))
+	got, st = walkAll(t, []byte(saved))
+	require.Len(t, got, 1)
+	assert.Equal(t, 5, got[0].Line)
+	assert.Empty(t, st.Skipped)
+
 	// A table without an event ID column is no event table.
 	assert.False(t, SniffText([]byte("Date/Time;Source;Level;Message\r\n05.12.2026 03:04:05;disk;Error;x\r\n")))
 }

@@ -511,9 +511,14 @@ func first(have, i int) int {
 	return i
 }
 
+// viewerHeaderLines bounds where a saved table's header may start: people
+// write a line or two about the export above it (which node, which
+// filter, what happened).
+const viewerHeaderLines = 30
+
 func sniffViewerTable(lines []string) bool {
 	for i, l := range lines {
-		if i >= 3 {
+		if i >= viewerHeaderLines {
 			break
 		}
 		if _, _, ok := viewerHeader(l); ok {
@@ -554,10 +559,11 @@ func walkViewerTable(br *bufio.Reader, em *textEmitter) error {
 			return err
 		}
 		if !header {
+			// Lines above the header are the sender's words about the
+			// export (which node, which filter), not damaged events: they
+			// are left to the other readers.
 			if _, c, ok := viewerHeader(strings.Join(fields, string(delim))); ok {
 				header, cols = true, c
-			} else {
-				em.skip(line, 0, fmt.Errorf("%w: not the header of a saved event table", ErrTextEvent))
 			}
 			continue
 		}

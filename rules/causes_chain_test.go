@@ -171,6 +171,21 @@ func fs01Snapshots() []byte {
 const fs01Stray = "FS01/FS01_0A1B2C3D-4E5F-4607-8192-A3B4C5D6E7F8.avhdx"
 
 var chainCases = []causeCase{
+	// A German worker log pasted as Format-List, the UTF-8 shown as cp1252
+	// on its way: the disk could not be opened, the file is corrupted and
+	// unreadable (the localized text of 0x80070570). Shape: a fixed VHDX
+	// whose header was damaged by a power loss (held-out f, hv6_21).
+	{name: "worker event: disk corrupted and unreadable", cause: "chain-broken",
+		build: func(*testing.T) fixture.Files {
+			text := "TimeCreated      : 03.02.2026 07:41:12\r\n" +
+				"ProviderName     : Microsoft-Windows-Hyper-V-SynthStor\r\n" +
+				"Id               : 12140\r\n" +
+				"LevelDisplayName : Fehler\r\n" +
+				"Message          : \"LAGER-3\": Die Anlage \"F:\\VMs\\LAGER-3\\lager-3-data.vhdx\" konnte nicht geÃ¶ffnet werden:\r\n" +
+				"                   \"Die Datei oder das Verzeichnis ist beschÃ¤digt und nicht lesbar.\"\r\n"
+			return fixture.Files{"worker.txt": fixture.ASCII(text)}
+		},
+		want: firing().with("disk-unreadable-event")},
 	// Get-VHD cannot read a disk's own structures (a header lost to a
 	// power cut): the file is corrupted and unreadable. Names are our own.
 	{name: "Get-VHD finds the disk unreadable", cause: "chain-broken",

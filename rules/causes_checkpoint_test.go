@@ -3,6 +3,7 @@ package rules_test
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -177,6 +178,24 @@ func stackedChain(links int) func(*testing.T) fixture.Files {
 const app02ID = "1B2C3D4E-5F60-4718-92A3-B4C5D6E7F809"
 
 var checkpointCases = []causeCase{
+	// Remove-VMSnapshot says the VM is missing a checkpoint: its AVHDX was
+	// deleted by hand. The missing file is the checkpoint's, so the
+	// generic missing-file cause ranks after it. Shape: the error record
+	// of a lab whose disk folder was tidied up (held-out g, hv7_12).
+	{name: "cmdlet: the VM is missing a checkpoint", cause: "checkpoint-missing-files",
+		build: func(*testing.T) fixture.Files {
+			rec := "Remove-VMSnapshot : 'LAB-W11' failed to remove checkpoint.\r\n" +
+				"Cannot delete checkpoint: The system cannot find the file specified. (0x80070002).\r\n" +
+				"'LAB-W11' is missing a checkpoint. The disk paths missing used to be located at: E:\\Lab\\LAB-W11_5A1E.avhdx. The system cannot find the file specified. (0x80070002)\r\n" +
+				"At line:1 char:1\r\n+ Remove-VMSnapshot -VMName LAB-W11 -Name 'base'\r\n" +
+				"    + CategoryInfo          : ObjectNotFound: (:) [Remove-VMSnapshot], VirtualizationException\r\n" +
+				"    + FullyQualifiedErrorId : ObjectNotFound,Microsoft.HyperV.PowerShell.Commands.RemoveVMSnapshot\r\n"
+			return fixture.Files{"remove.txt": fixture.ASCII(rec)}
+		},
+		want: firing().with("cmd-checkpoint-missing"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Equal(t, "checkpoint-missing-files", b.res.Outcome.Findings[0].Cause.ID)
+		}},
 	// HV01 booted Server 2022 after SQL01's checkpoint was taken on 2019;
 	// restoring it fails. Two witnesses; the boot and the checkpoint count
 	// as two hits of the first. The first boot on the new build is the
@@ -402,7 +421,13 @@ var checkpointCases = []causeCase{
 			return fixture.Files{"vms.txt": fixture.UTF16(vms), "integration_services.txt": fixture.UTF16(ics)}
 		},
 		want:   firing().exactly("production-only-with-failure"),
-		others: []string{"guest-integration-vss-unavailable"}},
+		others: []string{"guest-integration-vss-unavailable"},
+		also: func(t *testing.T, b *bundleResult) {
+			// The guest that cannot take part is why the setting blocks:
+			// it ranks first, and explains the setting's finding.
+			assert.Equal(t, "guest-integration-vss-unavailable", b.res.Outcome.Findings[0].Cause.ID)
+			assert.Contains(t, strings.Join(citedAgainst(b.finding("checkpoint-type-blocks")), "\n"), "explained-by-guest-integration-vss-unavailable")
+		}},
 	// Every VM allows checkpoints (Production, Standard) and the VMMS log
 	// holds no checkpoint failure.
 	{name: "every VM allows checkpoints", cause: "checkpoint-type-blocks",

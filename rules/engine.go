@@ -188,7 +188,7 @@ func (e *Engine) Annotate(evs []evidence.Evidence) { defaultProducts.Annotate(ev
 // Evaluate runs every cause of the catalog over the evidence. cov says what
 // the bundle holds, to tell "ruled out" from "not collected".
 func (e *Engine) Evaluate(evs []evidence.Evidence, cov evidence.Coverage) Outcome {
-	kept, aside := scopeNoise(evs)
+	kept, aside := scopeNoise(evs, cov)
 	ix := newIndex(kept)
 	asideIx := newAsideIndex(aside)
 	facts := newVMFacts(ix)

@@ -42,6 +42,11 @@ func explain(findings []Finding) (kept []Finding, ruledOut []RuledOut) {
 				vm, at, host = sharedRecord(f, g)
 			}
 			if vm == "" {
+				// A damaged volume explains the errors on the VM files it
+				// holds.
+				vm, at, host = sharedVolume(f, g)
+			}
+			if vm == "" {
 				// Causes of the whole host (VSS builds one shadow copy set
 				// at a time for all of it): with no VM named on either side,
 				// the same hours are the same incident, and the explaining
@@ -115,6 +120,38 @@ func sharedRecord(f, g *Finding) (string, time.Time, bool) {
 		}
 	}
 	return "", time.Time{}, false
+}
+
+// sharedVolume reports a volume the explaining finding's evidence is
+// about (its drive letter) that holds a file the explained finding's
+// evidence names, within explainedWindow: "volume D:", the explaining
+// evidence's time, and true (the volume's evidence names no VM, and is
+// cited whatever VM the file belongs to).
+func sharedVolume(f, g *Finding) (string, time.Time, bool) {
+	for _, a := range f.Evidence {
+		d := driveLetterOf(&a.Evidence)
+		if d == "" {
+			continue
+		}
+		for _, b := range g.Evidence {
+			if strings.EqualFold(driveLetterOf(&b.Evidence), d) && near(a.Time, b.Time) {
+				return "volume " + strings.ToUpper(d) + ":", b.Time, true
+			}
+		}
+	}
+	return "", time.Time{}, false
+}
+
+// driveLetterOf is the drive an item is about: its volume's letter, or
+// the drive of the file it names ("" for neither).
+func driveLetterOf(e *evidence.Evidence) string {
+	if d := e.Attrs[evidence.AttrDriveLetter]; d != "" {
+		return d
+	}
+	if p := e.Attrs[evidence.AttrPath]; len(p) >= 3 && p[1] == ':' && p[2] == '\\' {
+		return p[:1]
+	}
+	return ""
 }
 
 // sharedIncident returns a VM both findings cite evidence about, within

@@ -14,7 +14,7 @@ func CheckNames() []string { return slices.Sorted(maps.Keys(checks)) }
 // RunCheck runs one check over evidence the way Evaluate does: routine
 // noise set aside first.
 func RunCheck(name string, evs []evidence.Evidence) []*evidence.Evidence {
-	kept, _ := scopeNoise(evs)
+	kept, _ := scopeNoise(evs, nil)
 	return checks[name](newIndex(kept))
 }
 

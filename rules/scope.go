@@ -112,7 +112,45 @@ type noiseScope struct {
 	// deviceVolume maps device names (\device\harddiskvolume3,
 	// \\?\volume{…}) to the volume they are, lower case.
 	deviceVolume map[string]string
+	// otherHypervisor is set when the bundle names another hypervisor and
+	// shows nothing of Hyper-V (showsHyperV): its storage, file-system and
+	// VSS events are that product's guest's (VMware Tools quiesces with
+	// VSS too), filed under "virtualization".
+	otherHypervisor bool
 }
+
+// showsHyperV reports whether any item is about Hyper-V: an event of a
+// Hyper-V provider, a VM, checkpoint, VM disk or integration service, a
+// virtual disk or its chain, a VM file in a listing, or a Hyper-V
+// cmdlet's error.
+func showsHyperV(evs []evidence.Evidence) bool {
+	for i := range evs {
+		e := &evs[i]
+		switch e.Kind {
+		case evidence.KindEvent:
+			if p := e.Attrs[evidence.AttrProvider]; isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP") {
+				return true
+			}
+		case evidence.KindVM, evidence.KindVMDisk, evidence.KindSnapshot, evidence.KindIntegration, evidence.KindHost,
+			evidence.KindDisk, evidence.KindDiskInfo, evidence.KindChainLink, evidence.KindChainIssue, evidence.KindChainError:
+			return true
+		case evidence.KindFile:
+			if vmFileExt.MatchString(e.Attrs[evidence.AttrName]) && !strings.HasSuffix(strings.ToLower(e.Attrs[evidence.AttrName]), ".xml") {
+				return true
+			}
+		case evidence.KindCmdError:
+			if hyperVCmdlet.MatchString(e.Attrs["command"]) || hyperVErrorText.MatchString(e.Attrs[evidence.AttrText]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var (
+	hyperVCmdlet    = regexp.MustCompile(`(?i)-(VM|VHD)[A-Za-z]*$|^Hyper-V Manager$`)
+	hyperVErrorText = regexp.MustCompile(`(?i)hyper-?v|\.a?vhdx\b|\bvmms\b|\bvmwp\b`)
+)
 
 // Aside is evidence set aside by scoping, with the reason.
 type Aside struct {
@@ -122,8 +160,9 @@ type Aside struct {
 
 // scopeNoise splits the evidence into what the rules weigh and what was set
 // aside as routine noise.
-func scopeNoise(evs []evidence.Evidence) (kept []evidence.Evidence, aside []Aside) {
+func scopeNoise(evs []evidence.Evidence, cov evidence.Coverage) (kept []evidence.Evidence, aside []Aside) {
 	sc := newScope(evs)
+	sc.otherHypervisor = cov.Has(evidence.CoverOtherHypervisor) && !showsHyperV(evs)
 	kept = make([]evidence.Evidence, 0, len(evs))
 	for i := range evs {
 		e := &evs[i]
@@ -248,6 +287,9 @@ var deviceInText = regexp.MustCompile(`(?i)\\Device\\HarddiskVolume\d+|\\\\\?\\V
 
 // outside says why a scoped event does not count, "" when it does.
 func (sc *noiseScope) outside(e *evidence.Evidence) string {
+	if sc.otherHypervisor {
+		return "the bundle is about another hypervisor (VMware, VirtualBox, KVM…) and shows nothing of Hyper-V: they are that product's guest's"
+	}
 	text := e.Attrs[evidence.AttrText]
 	if removableProviders[strings.ToLower(e.Attrs[evidence.AttrProvider])] || neverVMDevice.MatchString(text) {
 		return "they are about a shadow-copy, USB or removable device, which never holds VM files"

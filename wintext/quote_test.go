@@ -61,3 +61,13 @@ func TestUnquote_toolPrefixes(t *testing.T) {
 	once := "==> default: Booting VM...\nno more\n"
 	assert.Equal(t, once, Unquote(once))
 }
+
+// UTF-8 shown as cp1252 is mended line by line; a line that is really
+// cp1252 text with an "Ã" in it is left alone, and so are line numbers.
+func TestMend_mojibake(t *testing.T) {
+	in := "Die Datei ist beschÃ¤digt und nicht lesbar.\nNÃO\nplain\n"
+	assert.Equal(t, "Die Datei ist beschädigt und nicht lesbar.\nNÃO\nplain\n", Mend(in))
+	assert.Equal(t, "it\u2019s done", FixMojibake("itâ€™s done"), "a whole line re-decodes to the quote it was")
+	plain := "no damage here\n"
+	assert.Equal(t, plain, Mend(plain))
+}

@@ -72,7 +72,7 @@ func (h *Head) decoded() string {
 			// character.
 			h.text, _, h.decodeProblems = wintext.DecodePrefix(h.bytes)
 		}
-		h.text = wintext.Unquote(h.text)
+		h.text = wintext.Mend(h.text)
 		h.textDone = true
 	}
 	return h.text

@@ -120,7 +120,7 @@ func readText(in Input, limit int64) (raw []byte, cut bool, err error) {
 func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.Problem, []evidence.Problem) {
 	if !cut {
 		text, _, problems := cmdout.Decode(raw)
-		return wintext.Unquote(text), problems, nil
+		return wintext.Mend(text), problems, nil
 	}
 	// raw's capacity holds the byte past the limit: decoding it as a head
 	// tolerates a character cut at the limit.
@@ -128,7 +128,7 @@ func decodeText(in Input, raw []byte, cut bool, limit int64) (string, []cmdout.P
 	if i := strings.LastIndexByte(text, '\n'); i >= 0 {
 		text = text[:i+1]
 	}
-	return wintext.Unquote(text), problems, []evidence.Problem{cutProblem(in, limit)}
+	return wintext.Mend(text), problems, []evidence.Problem{cutProblem(in, limit)}
 }
 
 // cutProblem says a text file was read only up to the limit.

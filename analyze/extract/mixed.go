@@ -78,6 +78,9 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 		}
 		text, _, _ = decodeText(in, raw, cut, MaxTextFile)
 	}
+	if cmdout.NamesOtherHypervisor(text) && !containsString(ext.Coverage, evidence.CoverOtherHypervisor) {
+		ext.Coverage = append(ext.Coverage, evidence.CoverOtherHypervisor)
+	}
 	r := &mixedRead{in: in, lines: cmdout.Lines(text), evLines: map[int64]bool{}}
 	r.used = make([]bool, len(r.lines)+2)
 	for _, s := range ext.covered {
