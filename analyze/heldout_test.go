@@ -27,8 +27,8 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"e": {read: 24, right: 24},
 	"f": {read: 23, right: 20},
 	"g": {read: 24, right: 22},
-	"h": {read: 23, right: 19},
-	"i": {read: 24, right: 20},
+	"h": {read: 24, right: 23},
+	"i": {read: 24, right: 22},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of

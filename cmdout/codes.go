@@ -51,6 +51,7 @@ var messageCodes = []struct {
 		"プロセスはファイルにアクセスできません。別のプロセスが使用中です",
 		"另一个程序正在使用此文件，进程无法访问"}},
 	{"0x80070050", []string{"The file exists"}},
+	{"0x800704C8", []string{"The requested operation cannot be performed on a file with a user-mapped section open"}},
 	{"0x80070070", []string{"There is not enough space on the disk",
 		"Auf dem Datenträger ist nicht genügend Speicherplatz vorhanden",
 		"Espace insuffisant sur le disque",

@@ -34,6 +34,7 @@
 package cmdout
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -226,6 +227,7 @@ var sections = []recognizer{
 	{"", head(isAttrListingHead), parseAttrListing}, // compact or cipher, from the rows
 	{KindListing, head(isDirHead), parseDirListing},
 	{"", line(isGCIDir), parseGCIDir},
+	{"", line(isGCICommand), parseGCICommand},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindBcdedit, head(isBcdFiltered), parseBcdFiltered},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
@@ -285,6 +287,23 @@ func isNoItems(l string) bool {
 
 func parseNoItems(_ []string, i int, d *Doc) int {
 	d.NoItems = append(d.NoItems, i+1)
+	return i + 1
+}
+
+// gciCommandRe is a prompt with a Get-ChildItem (gci, dir, ls) of one
+// literal folder: the table below it, cut to Name and Length by
+// Format-Table, prints no "Directory:" line of its own.
+var gciCommandRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Get-ChildItem|gci|dir|ls)\s+(?:-(?:Literal)?Path\s+)?(?:'([A-Za-z]:\\[^'*?|]*)'|"([A-Za-z]:\\[^"*?|]*)"|([A-Za-z]:\\[^\s'"*?|]*))(?:\s|$)`)
+
+func isGCICommand(l string) bool {
+	return strings.HasPrefix(l, "PS ") && strings.IndexByte(l, '>') > 0 && gciCommandRe.MatchString(l)
+}
+
+// parseGCICommand notes the folder a Get-ChildItem command line names, for
+// the table that follows.
+func parseGCICommand(lines []string, i int, d *Doc) int {
+	m := gciCommandRe.FindStringSubmatch(lines[i])
+	d.listDir = strings.TrimRight(m[1]+m[2]+m[3], `\`)
 	return i + 1
 }
 

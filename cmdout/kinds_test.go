@@ -102,3 +102,18 @@ func TestFltmcTableEndsAtProse(t *testing.T) {
 	assert.Equal(t, "WdFilter", d.Filters[1].Name)
 	assert.Equal(t, []Span{{First: 1, Last: 4}}, d.Covered)
 }
+
+// Get-VM cut to Name, State and its folders is a VM list, and a
+// PausedCritical state marks the VM critical.
+func TestVMTableWithFolders(t *testing.T) {
+	text := "Name     State          Path                      SnapshotFileLocation\n" +
+		"----     -----          ----                      --------------------\n" +
+		"FS-9     PausedCritical C:\\ProgramData\\Hyper-V     C:\\ProgramData\\Hyper-V\n" +
+		"DC-9     Running        C:\\ProgramData\\Hyper-V     C:\\ProgramData\\Hyper-V\n"
+	assert.Equal(t, KindVMList, Sniff(text))
+	d, _ := Parse(text)
+	vms := d.VMs
+	require.Len(t, vms, 2)
+	assert.True(t, vms[0].Critical())
+	assert.False(t, vms[1].Critical())
+}

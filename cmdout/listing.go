@@ -198,7 +198,14 @@ func (d *Doc) addGCITable(t *table, lines []string) {
 		}
 		e := FileEntry{Line: r.line, Dir: d.listDir, Mode: fields[0], Size: -1}
 		e.IsDir = strings.HasPrefix(e.Mode, "d")
-		e.Name = strings.TrimSpace(sliceCols(l, t.cols[name].start, -1))
+		// A length wider than its column pushes the name right (or a
+		// hand-aligned paste is off by one): a name column that starts
+		// inside a word starts at that word.
+		at := t.cols[name].start
+		for at > 0 && at <= len(l) && l[at-1] != ' ' {
+			at--
+		}
+		e.Name = strings.TrimSpace(sliceCols(l, at, -1))
 		e.Truncated = cutValue(e.Name)
 		modeEnd := len(fields[0]) + indentOf(l)
 		if lwt >= 0 {

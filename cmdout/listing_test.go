@@ -106,3 +106,25 @@ func TestParse_gciFullName(t *testing.T) {
 	assert.Equal(t, 6, d.Files[1].Line)
 	assert.EqualValues(t, 21474836480, d.Files[2].Size)
 }
+
+// The folder named on the Get-ChildItem prompt line is the folder of the
+// table below it when the table prints none; a length wider than its
+// column pushes the name off the column, which starts at the name's word.
+func TestParse_gciCommandFolderAndWideLength(t *testing.T) {
+	text := "PS C:\\> Get-ChildItem \"D:\\VM Store\\Virtual Hard Disks\" | ft Name,Length,LastWriteTime -auto\n\n" +
+		"Name            Length LastWriteTime\n" +
+		"----            ------ -------------\n" +
+		"SRV-4.vhdx 53687091200 4/26/2025 8:51:00 PM\n\n" +
+		"PS C:\\> dir 'F:\\Moved'\n\n" +
+		"    Directory: F:\\Moved\n\n" +
+		"Mode                 LastWriteTime         Length Name\n" +
+		"----                 -------------         ------ ----\n" +
+		"-a----         4/26/2025   8:51 PM  429500923904 SRV-4_D.vhdx\n"
+	d, _ := Parse(text)
+	require.Len(t, d.Files, 2)
+	assert.Equal(t, `D:\VM Store\Virtual Hard Disks`, d.Files[0].Dir)
+	assert.Equal(t, "SRV-4.vhdx", d.Files[0].Name)
+	assert.Equal(t, `F:\Moved`, d.Files[1].Dir)
+	assert.Equal(t, "SRV-4_D.vhdx", d.Files[1].Name)
+	assert.EqualValues(t, 429500923904, d.Files[1].Size)
+}

@@ -279,7 +279,8 @@ func classifyTable(t *table) Kind {
 	case t.has("VhdType") || t.has("VhdFormat"):
 		return KindGetVHD
 	case t.has("Name", "State") && (t.has("CPUUsage(%)") || t.has("Uptime") || t.has("MemoryAssigned(M)") || t.has("Status")),
-		t.has("Name", "CheckpointType"): // only a VM has a checkpoint type (Get-VM | Select …)
+		t.has("Name", "CheckpointType"), // only a VM has a checkpoint type (Get-VM | Select …)
+		t.has("Name", "State") && (t.has("SnapshotFileLocation") || t.has("ConfigurationLocation") || t.has("Path") && t.has("Generation")):
 		return KindVMList
 	case t.has("Mode", "Name") && (t.has("LastWriteTime") || t.has("Length")),
 		t.has("Name", "Length", "LastWriteTime"),                        // Get-ChildItem | ft Name,Length,LastWriteTime

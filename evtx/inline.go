@@ -43,24 +43,52 @@ func buildInlineLabelRe() *regexp.Regexp {
 // of the pasted message.
 var paragraphGapRe = regexp.MustCompile(`[ \t\x{a0}]{3,}`)
 
-// SplitDetailsLine returns the "Copy details as text" block held in one
-// line as the lines Event Viewer copied, or ok false when the line holds no
-// such block: a log name, an event ID and a description label, in that
-// order, all before the message. The message runs from Description to the
-// end of the line or to the first run of three or more spaces (a lost
-// paragraph break), whichever comes first.
+// SplitDetailsLine returns the "Copy details as text" blocks held in one
+// line as the lines Event Viewer copied (a blank line between blocks), or
+// ok false when the line holds no such block: a log name, an event ID and
+// a description label, in that order, all before the message. A message
+// runs from Description to the next block's log name, the end of the line
+// or the first run of three or more spaces (a lost paragraph break),
+// whichever comes first.
 func SplitDetailsLine(l string) (lines []string, ok bool) {
+	for blocks := 0; blocks < maxInlineBlocks; blocks++ {
+		block, rest, found := splitDetailsBlock(l)
+		if !found {
+			break
+		}
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
+		lines = append(lines, block...)
+		l = rest
+	}
+	return lines, len(lines) > 0
+}
+
+// maxInlineBlocks bounds the blocks read from one line.
+const maxInlineBlocks = 1000
+
+// splitDetailsBlock reads the first block of l and returns what follows
+// it (from the next block's log name on, or "").
+func splitDetailsBlock(l string) (lines []string, rest string, ok bool) {
 	if !hasColons(l, 3) {
-		return nil, false // every label match ends in its own colon
+		return nil, "", false // every label match ends in its own colon
 	}
 	locs := inlineLabelRe.FindAllStringSubmatchIndex(l, -1)
 	if len(locs) < 3 {
-		return nil, false
+		return nil, "", false
 	}
-	start, desc := -1, -1
+	start, desc, next := -1, -1, len(l)
 	var cuts []int
 	for _, m := range locs {
 		f := detailLabels[normLabel(l[m[2]:m[3]])]
+		if desc >= 0 {
+			if f == detailLog {
+				next = m[2]
+				break
+			}
+			continue
+		}
 		if start < 0 {
 			if f != detailLog {
 				continue
@@ -68,16 +96,17 @@ func SplitDetailsLine(l string) (lines []string, ok bool) {
 			start = m[2]
 		}
 		if f == detailLog && len(cuts) > 0 {
-			break // a second block: read the first one
+			// A second block before this one's description: the first
+			// is not one.
+			cuts, start = cuts[:0], m[2]
 		}
 		cuts = append(cuts, m[2])
 		if f == detailDescription {
 			desc = m[2]
-			break
 		}
 	}
 	if start < 0 || desc < 0 || len(cuts) < 3 {
-		return nil, false
+		return nil, "", false
 	}
 	hasID := false
 	for _, c := range cuts {
@@ -86,19 +115,19 @@ func SplitDetailsLine(l string) (lines []string, ok bool) {
 		}
 	}
 	if !hasID {
-		return nil, false
+		return nil, "", false
 	}
 	for i, c := range cuts[:len(cuts)-1] {
 		lines = append(lines, strings.TrimSpace(l[c:cuts[i+1]]))
 	}
-	d := l[desc:]
+	d := l[desc:next]
 	colon := strings.IndexAny(d, ":：")
 	msg := strings.TrimSpace(d[colon+1:])
 	if gap := paragraphGapRe.FindStringIndex(msg); gap != nil {
 		msg = msg[:gap[0]]
 	}
 	lines = append(lines, strings.TrimSpace(d[:colon+1]), msg)
-	return lines, true
+	return lines, l[next:], true
 }
 
 // hasColons reports whether l holds at least n colons, ASCII or fullwidth:

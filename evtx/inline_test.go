@@ -77,3 +77,28 @@ func TestSplitDetailsLineColonGate(t *testing.T) {
 	assert.True(t, hasColons("a：b：c：", 3))
 	assert.False(t, hasColons("a：b：", 3))
 }
+
+// A web form joined several copied events into one line: each block's
+// message ends where the next block's log name starts. Shape: held-out h,
+// hv8_03 (iSCSI resets before a CSV paused).
+func TestSplitDetailsLine_severalBlocks(t *testing.T) {
+	block := func(id, level, msg string) string {
+		return "Log Name: System Source: iScsiPrt Date: 9/24/2025 1:47:12 AM Event ID: " + id + " Task Category: None Level: " + level +
+			" Keywords: Classic User: N/A Computer: HV-4.example.local Description: " + msg + " "
+	}
+	l := "Events from HV-4 below. " + block("129", "Warning", "Reset to device, \\Device\\RaidPort3, was issued.") +
+		block("9", "Error", "Target did not respond in time for a SCSI request.")
+	lines, ok := SplitDetailsLine(l)
+	require.True(t, ok)
+	var got []*Event
+	_, err := WalkText(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), func(ev *Event) error {
+		got = append(got, ev)
+		return nil
+	})
+	require.NoError(t, err)
+	require.Len(t, got, 2)
+	assert.EqualValues(t, 129, got[0].EventID)
+	assert.Equal(t, "Reset to device, \\Device\\RaidPort3, was issued.", got[0].Message)
+	assert.EqualValues(t, 9, got[1].EventID)
+	assert.Equal(t, "Target did not respond in time for a SCSI request.", got[1].Message)
+}

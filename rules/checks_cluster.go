@@ -253,7 +253,34 @@ func roleOf(e *evidence.Evidence) string {
 	if g := e.Attrs["data.ResourceGroup"]; g != "" {
 		return strings.ToLower(g)
 	}
+	// An event pasted as text has only its message.
+	if m := clusteredRoleText.FindStringSubmatch(e.Attrs[evidence.AttrText]); m != nil {
+		return strings.ToLower(m[1])
+	}
 	return strings.ToLower(e.VM())
+}
+
+var (
+	// clusteredRoleText is the role a cluster message names (1069, 1205,
+	// 1254 in English).
+	clusteredRoleText = regexp.MustCompile(`(?i)clustered role '([^']+)'`)
+	// resourceFailedText is 1069's message: resource, type, and the error
+	// code and its text.
+	resourceFailedText = regexp.MustCompile(`(?i)Cluster resource '([^']+)' of type '([^']+)' in clustered role '[^']+' failed\.(?:\s*The error code was '([^']*)' \('([^']*)'\))?`)
+)
+
+// resourceFailure reads a 1069's resource name and type, and its error
+// code and text: from the event's data, or from its message when it was
+// pasted as text.
+func resourceFailure(e *evidence.Evidence) (name, typ, code, errText string) {
+	name, typ = e.Attrs["data.ResourceName"], e.Attrs["data.ResourceType"]
+	code, errText = e.Attrs["data.ErrorCode"], e.Attrs["data.ErrorString"]
+	if name == "" && typ == "" {
+		if m := resourceFailedText.FindStringSubmatch(e.Attrs[evidence.AttrText]); m != nil {
+			name, typ, code, errText = m[1], m[2], m[3], m[4]
+		}
+	}
+	return name, typ, code, errText
 }
 
 // vmRecordMismatch fires for signs that the cluster's record of a VM and
@@ -274,12 +301,13 @@ func vmRecordMismatch(ix *index) []*evidence.Evidence {
 		p, id := e.Attrs[evidence.AttrProvider], e.Attrs[evidence.AttrEventID]
 		switch {
 		case strings.EqualFold(p, providerClustering) && id == "1069":
-			if !strings.Contains(strings.ToLower(e.Attrs["data.ResourceType"]+" "+e.Attrs["data.ResourceName"]), "virtual machine") {
+			name, typ, code, errText := resourceFailure(e)
+			if !strings.Contains(strings.ToLower(typ+" "+name), "virtual machine") {
 				continue
 			}
-			reason := e.Attrs["data.ErrorString"] + " " + e.Attrs["data.ErrorCode"]
+			reason := errText + " " + code
 			missing := len(vms) > 0 && roleOf(e) != "" && !listed[roleOf(e)]
-			if notFoundReason.MatchString(reason) || configReason.MatchString(e.Attrs["data.ErrorString"]) || missing {
+			if notFoundReason.MatchString(reason) || configReason.MatchString(errText) || missing {
 				out = append(out, e)
 			}
 		case strings.EqualFold(p, providerHighAvailability) && id == "21502":

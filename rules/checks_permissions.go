@@ -112,19 +112,25 @@ func permSharingViolations(ix *index) []*evidence.Evidence {
 	var out []*evidence.Evidence
 	for _, e := range ix.of(evidence.KindEvent) {
 		p := e.Attrs[evidence.AttrProvider]
-		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && strings.Contains(e.Attrs[evidence.AttrHResults], "0x80070020") {
+		if (isHyperVProvider(p) || strings.EqualFold(p, "Microsoft-Windows-VHDMP")) && scannerLockCodes.MatchString(e.Attrs[evidence.AttrHResults]) {
 			out = append(out, e)
 		}
 	}
 	for _, k := range []evidence.Kind{evidence.KindCmdError, evidence.KindChainError} {
 		for _, e := range ix.of(k) {
-			if strings.EqualFold(e.Attrs["code"], "0x80070020") {
+			if scannerLockCodes.MatchString(e.Attrs[evidence.AttrHResults]) {
 				out = append(out, e)
 			}
 		}
 	}
 	return out
 }
+
+// scannerLockCodes are the errors a scanner holding a VM file causes: the
+// file is in use by another process (0x80070020), or another process has
+// it mapped (0x800704C8, a user-mapped section is open: scanners map the
+// files they read).
+var scannerLockCodes = regexp.MustCompile(`(?i)0x80070020|0x800704c8`)
 
 // permAVFilterWithLocks fires when an on-access scanner's filter is loaded
 // and Hyper-V logged sharing violations on its files: the pairing that

@@ -28,3 +28,15 @@ func TestHeadDecodesACutCharacterAsUTF8(t *testing.T) {
 	assert.Equal(t, strings.TrimSuffix(line, "\n"), lines[0])
 	assert.Contains(t, lines[len(lines)-1], "\u00c3", "the cut line")
 }
+
+// An Event Viewer copy whose line breaks a web form lost, with no code in
+// it, is claimed as free text so that its events are read (ReadMixed);
+// the same words in a short sentence are not.
+func TestClassifyLostBreakEventCopy(t *testing.T) {
+	l := "Events below. Log Name: System Source: iScsiPrt Date: 9/24/2025 1:47:12 AM Event ID: 129 Task Category: None " +
+		"Level: Warning Keywords: Classic User: N/A Computer: HV-4.example.local Description: Reset to device, \\Device\\RaidPort3, was issued."
+	c := Classify(Default(), NewHead("paste.txt", []byte(l), true))
+	assert.Equal(t, KindFreeText, c.Kind)
+	c = Classify(Default(), NewHead("note.txt", []byte("Log Name: System, Source: iScsiPrt, nothing else.\n"), true))
+	assert.NotEqual(t, KindFreeText, c.Kind)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hvtriage/hvtriage/cmdout"
 	"github.com/hvtriage/hvtriage/evidence"
+	"github.com/hvtriage/hvtriage/evtx"
 )
 
 // FreeText reads, as the last resort, text files no structured reader
@@ -26,10 +27,28 @@ func (FreeText) Kinds() []string { return []string{KindFreeText} }
 // Sniff claims, last, text that mentions a Hyper-V, VSS or storage failure
 // (cmdout.HasMentions): notes, mails, transcripts and tool logs.
 func (FreeText) Sniff(h *Head) Claim {
-	if !h.isBinary() && cmdout.HasMentions(h.decoded()) {
+	if !h.isBinary() && (cmdout.HasMentions(h.decoded()) || hasInlineEvents(h.decoded())) {
 		return Claim{Kind: KindFreeText}
 	}
 	return Claim{}
+}
+
+// inlineEventMin is the shortest line worth splitting: an Event Viewer
+// copy's labels alone take more.
+const inlineEventMin = 120
+
+// hasInlineEvents says whether a line of the text is an Event Viewer copy
+// whose line breaks were lost (evtx.SplitDetailsLine): a web form or a
+// chat made the whole paste one line, and ReadMixed reads its events.
+func hasInlineEvents(text string) bool {
+	for _, l := range cmdout.Lines(text) {
+		if len(l) >= inlineEventMin {
+			if _, ok := evtx.SplitDetailsLine(l); ok {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Extract normalizes the text and turns each mention into evidence.
