@@ -28,7 +28,9 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"f": {read: 23, right: 20},
 	"g": {read: 24, right: 22},
 	"h": {read: 24, right: 23},
-	"i": {read: 24, right: 22},
+	"i": {read: 24, right: 23},
+	"j": {read: 23, right: 21},
+	"k": {read: 24, right: 24},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of

@@ -72,6 +72,7 @@ var messageCodes = []struct {
 	{"0x8004231F", []string{"Insufficient storage available to create either the shadow copy storage file or other shadow copy data"}},
 	{"0xC03A000D", []string{"The system cannot locate the parent virtual hard disk for the differencing disk"}},
 	{"0xC03A000E", []string{"There is a mismatch in the identifiers of the parent virtual hard disk and differencing disk"}},
+	{"0xC03A0014", []string{"A virtual disk support provider for the specified file was not found"}},
 	{"0xC03A0016", []string{"The process has not been granted access rights to the parent virtual hard disk for the differencing disk"}},
 	{"0xC03A0017", []string{"There is a mismatch in the virtual sizes of the parent virtual hard disk and differencing disk"}},
 	{"0xC03A0018", []string{"A differencing disk is indicated in its own parent chain"}},

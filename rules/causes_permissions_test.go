@@ -217,6 +217,16 @@ var permissionCases = []causeCase{
 			return Files{"fltmc.txt": OEM850(fl), "dialog.txt": ASCII(dialog)}
 		},
 		want: firing().with("av-filter-with-locks")},
+	// A consumer suite's filter in the anti-virus band and a VM whose
+	// worker process did not start. Shape: Docker for Windows with a
+	// third-party suite (held-out k, hv11_07).
+	{name: "third-party filter and a worker that did not start", cause: "antivirus-interference",
+		build: func(*testing.T) Files {
+			fl := Fltmc(WithFilters(Filter{Name: "SRTSP", Instances: 6, Altitude: "329000"}))
+			text := "'WEB01' failed to start.\r\n\r\n'WEB01' failed to start worker process: An invalid HANDLE was specified. (0xC0000008). (Virtual machine ID 3E2D779E-26D0-4E37-936E-365D9CAD60AF)\r\n"
+			return Files{"fltmc.txt": OEM850(fl), "error.txt": ASCII(text)}
+		},
+		want: firing().with("av-filter-with-worker-start-failure")},
 	// Microsoft Defender's filter (on every Windows Server, and excluding
 	// Hyper-V's files by itself) plus one sharing violation is a lock, not
 	// antivirus interference; the lock is still reported.

@@ -46,6 +46,17 @@ var storageCases = []causeCase{
 			return Files{"ticket.txt": ASCII(text)}
 		},
 		want: firing().with("ntfs-137")},
+	// Hyper-V Manager could not open a checkpoint disk: no virtual disk
+	// provider for the file (0xC03A0014), what Hyper-V says when the file
+	// is gone. Shape: multipass instances moved to Windows.old by a
+	// feature update (held-out i, j, k).
+	{name: "no disk provider for an attachment", cause: "vm-files-missing",
+		build: func(*testing.T) Files {
+			text := "'dev-9' failed to restore.\r\n\r\n" +
+				"Failed to open attachment 'C:\\VMs\\dev-9\\disk_6B1E.avhdx'. Error: 'A virtual disk support provider for the specified file was not found.'.\r\n"
+			return Files{"dialog.txt": ASCII(text)}
+		},
+		want: firing().with("vhd-cmd-file-not-found")},
 	// A tool relays Hyper-V's own sentence: the VM could not start, no room
 	// for its memory file. Shape: Docker Desktop's error window (held-out
 	// f, hv6_16).

@@ -36,11 +36,25 @@ var configCheckEvents = map[string][]string{
 func emptyVMConfig(ix *index) []*evidence.Evidence {
 	var out []*evidence.Evidence
 	for _, f := range ix.of(evidence.KindFile) {
-		if f.Attrs["ext"] == ".vmcx" && f.Attrs["size"] == "0" {
+		if f.Attrs["size"] == "0" && isVMConfigFile(f) {
 			out = append(out, f)
 		}
 	}
 	return out
+}
+
+// vmConfigXMLName is a configuration version 5.0 VM's file: <VM ID>.xml.
+var vmConfigXMLName = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.xml$`)
+
+// isVMConfigFile says a listed file is a VM's configuration: a .vmcx, or
+// (Windows Server 2012 R2 and before) a <VM ID>.xml in a "Virtual
+// Machines" folder.
+func isVMConfigFile(f *evidence.Evidence) bool {
+	if f.Attrs["ext"] == ".vmcx" {
+		return true
+	}
+	dir := strings.ToLower(strings.TrimRight(f.Attrs["dir"], `\`))
+	return vmConfigXMLName.MatchString(f.Attrs[evidence.AttrName]) && strings.HasSuffix(dir, `\virtual machines`)
 }
 
 // configDir is the folder that holds a VM's configuration file:

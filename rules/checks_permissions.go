@@ -10,17 +10,19 @@ import (
 
 // permissionChecks are the checks of catalog/permissions.json.
 var permissionChecks = map[string]check{
-	"perm.acl-lacks-vm-sid":         permACLLacksVMSID,
-	"perm.av-filter-with-locks":     permAVFilterWithLocks,
-	"perm.av-filter-with-vss-stall": permAVFilterWithVSSStall,
-	"perm.logon-right-given-back":   permLogonRightGivenBack,
+	"perm.acl-lacks-vm-sid":                    permACLLacksVMSID,
+	"perm.av-filter-with-locks":                permAVFilterWithLocks,
+	"perm.av-filter-with-vss-stall":            permAVFilterWithVSSStall,
+	"perm.av-filter-with-worker-start-failure": permAVFilterWithWorkerStart,
+	"perm.logon-right-given-back":              permLogonRightGivenBack,
 }
 
 // permissionCheckEvents are the event providers the permission checks read (see checkEvents).
 var permissionCheckEvents = map[string][]string{
-	"perm.acl-lacks-vm-sid":         {providerVMMS, providerWorker},
-	"perm.av-filter-with-locks":     {providerVMMS, providerWorker, providerVHDMP},
-	"perm.av-filter-with-vss-stall": {providerVSS},
+	"perm.acl-lacks-vm-sid":                    {providerVMMS, providerWorker},
+	"perm.av-filter-with-locks":                {providerVMMS, providerWorker, providerVHDMP},
+	"perm.av-filter-with-vss-stall":            {providerVSS},
+	"perm.av-filter-with-worker-start-failure": {providerVMMS, providerWorker},
 	// Only these two events of the Security log: the right removed, then
 	// given back.
 	"perm.logon-right-given-back": {"Microsoft-Windows-Security-Auditing:4704", "Microsoft-Windows-Security-Auditing:4705"},
@@ -143,6 +145,35 @@ func permAVFilterWithLocks(ix *index) []*evidence.Evidence {
 		return nil
 	}
 	return append(av, locks...)
+}
+
+// workerStartFailed is Hyper-V's sentence for a worker process that did
+// not start.
+var workerStartFailed = regexp.MustCompile(`(?i)failed to start (the )?worker process`)
+
+// permAVFilterWithWorkerStart pairs a scanner's filter with a worker
+// process that could not start, in an event or a copied error: products
+// that inject into new processes stop vmwp.exe before the VM exists.
+func permAVFilterWithWorkerStart(ix *index) []*evidence.Evidence {
+	av := permAVFilters(ix)
+	if len(av) == 0 {
+		return nil
+	}
+	var failed []*evidence.Evidence
+	for _, k := range []evidence.Kind{evidence.KindEvent, evidence.KindCmdError} {
+		for _, e := range ix.of(k) {
+			if k == evidence.KindEvent && !isHyperVProvider(e.Attrs[evidence.AttrProvider]) {
+				continue
+			}
+			if workerStartFailed.MatchString(e.Attrs[evidence.AttrText]) {
+				failed = append(failed, e)
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return append(av, failed...)
 }
 
 // permAVFilterWithVSSStall is the weaker pairing: a scanner's filter and
