@@ -23,7 +23,7 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"a": {read: 24, right: 23},
 	"b": {read: 24, right: 24},
 	"c": {read: 24, right: 23},
-	"d": {read: 24, right: 21},
+	"d": {read: 24, right: 22},
 	"e": {read: 24, right: 24},
 	"f": {read: 23, right: 20},
 	"g": {read: 24, right: 22},

@@ -228,6 +228,7 @@ var sections = []recognizer{
 	{KindListing, head(isDirHead), parseDirListing},
 	{"", line(isGCIDir), parseGCIDir},
 	{"", line(isGCICommand), parseGCICommand},
+	{KindListing, head(isTestPathTrue), parseTestPath},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindBcdedit, head(isBcdFiltered), parseBcdFiltered},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
@@ -305,6 +306,33 @@ func parseGCICommand(lines []string, i int, d *Doc) int {
 	m := gciCommandRe.FindStringSubmatch(lines[i])
 	d.listDir = strings.TrimRight(m[1]+m[2]+m[3], `\`)
 	return i + 1
+}
+
+// testPathRe is a prompt with Test-Path of one literal file.
+var testPathRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*Test-Path\s+(?:-(?:Literal)?Path\s+)?(?:'([A-Za-z]:\\[^'*?|]*)'|"([A-Za-z]:\\[^"*?|]*)"|([A-Za-z]:\\[^\s'"*?|]*))\s*$`)
+
+// isTestPathTrue matches Test-Path of a file answered True on the next
+// line: the file is there, as a listing would show it (a VM's disk moved
+// by hand is found this way). False says nothing a missing listing line
+// does not.
+func isTestPathTrue(lines []string, i int) bool {
+	l := lines[i]
+	if !strings.HasPrefix(l, "PS ") || !containsFoldASCII(l, "test-path") || i+1 >= len(lines) {
+		return false
+	}
+	return strings.EqualFold(strings.TrimSpace(lines[i+1]), "True") && testPathRe.MatchString(l)
+}
+
+// parseTestPath adds the file Test-Path found, its size unknown.
+func parseTestPath(lines []string, i int, d *Doc) int {
+	m := testPathRe.FindStringSubmatch(lines[i])
+	p := m[1] + m[2] + m[3]
+	e := FileEntry{Line: i + 2, Name: p, Size: -1}
+	if k := strings.LastIndexByte(p, '\\'); k > 0 && k < len(p)-1 {
+		e.Dir, e.Name = p[:k], p[k+1:]
+	}
+	d.Files = append(d.Files, e)
+	return i + 2
 }
 
 // parseGCIDir notes the "Directory:" of Get-ChildItem output, for the

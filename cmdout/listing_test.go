@@ -128,3 +128,17 @@ func TestParse_gciCommandFolderAndWideLength(t *testing.T) {
 	assert.Equal(t, "SRV-4_D.vhdx", d.Files[1].Name)
 	assert.EqualValues(t, 429500923904, d.Files[1].Size)
 }
+
+// Test-Path answered True finds the file as a listing would; False, or a
+// wildcard, finds nothing.
+func TestParse_testPath(t *testing.T) {
+	text := "PS C:\\> Test-Path 'C:\\VMs\\LAB-3.vhdx'\nFalse\n" +
+		"PS C:\\> Test-Path 'F:\\VHDX\\LAB-3.vhdx'\nTrue\n" +
+		"PS C:\\> Test-Path F:\\VHDX\\*.vhdx\nTrue\n"
+	d, _ := Parse(text)
+	require.Len(t, d.Files, 1)
+	assert.Equal(t, `F:\VHDX`, d.Files[0].Dir)
+	assert.Equal(t, "LAB-3.vhdx", d.Files[0].Name)
+	assert.Equal(t, 4, d.Files[0].Line)
+	assert.EqualValues(t, -1, d.Files[0].Size)
+}
