@@ -179,6 +179,7 @@ func Parse(text string) (*Doc, []Problem) {
 	for i := 0; i < len(lines); {
 		i = d.section(lines, i)
 	}
+	d.vmsFromPrompts(lines)
 	if d.Has(KindIcacls) {
 		d.coverIcaclsErrors()
 		d.Errors = append(d.Errors, d.icaclsErrors...)
@@ -229,6 +230,7 @@ var sections = []recognizer{
 	{"", line(isGCIDir), parseGCIDir},
 	{"", line(isGCICommand), parseGCICommand},
 	{KindListing, head(isTestPathTrue), parseTestPath},
+	{KindVMSnapshots, head(isEmptySnapshotList), skipLine},
 	{KindBcdedit, head(isBcdHead), parseBcdEntry},
 	{KindBcdedit, head(isBcdFiltered), parseBcdFiltered},
 	{KindSysteminfo, head(isHyperVReqHead), parseHyperVReq},
@@ -306,6 +308,22 @@ func parseGCICommand(lines []string, i int, d *Doc) int {
 	m := gciCommandRe.FindStringSubmatch(lines[i])
 	d.listDir = strings.TrimRight(m[1]+m[2]+m[3], `\`)
 	return i + 1
+}
+
+// isEmptySnapshotList matches a Get-VMSnapshot prompt that printed
+// nothing before the next prompt: the VM has no checkpoint Hyper-V knows
+// of, which is itself what decides whether AVHDX files are orphans.
+func isEmptySnapshotList(lines []string, i int) bool {
+	l := lines[i]
+	if !strings.HasPrefix(l, "PS ") || !containsFoldASCII(l, "get-vmsnapshot") || !strings.Contains(l, ">") {
+		return false
+	}
+	for j := i + 1; j < len(lines); j++ {
+		if t := strings.TrimSpace(lines[j]); t != "" {
+			return strings.HasPrefix(t, "PS ") && strings.Contains(t, ">")
+		}
+	}
+	return false
 }
 
 // testPathRe is a prompt with Test-Path of one literal file.
@@ -401,6 +419,11 @@ func parseManagerError(lines []string, i int, d *Doc) int {
 func parseTable(lines []string, i int, d *Doc) int {
 	t := readTable(lines, i)
 	k := classifyTable(t)
+	if k == "" && len(t.cols) == 1 && t.has("Path") {
+		// "Get-VMHardDiskDrive -VMName X | select Path" prints a table of
+		// paths alone; the prompt above names the cmdlet.
+		k = hardDiskPrompt(lines, i)
+	}
 	switch k {
 	case "":
 		return i + 2
@@ -416,6 +439,58 @@ func parseTable(lines []string, i int, d *Doc) int {
 	}
 	d.addKind(k)
 	return t.end
+}
+
+// hardDiskPrompt reads the prompt within the three lines above a table:
+// Get-VMHardDiskDrive makes it a VM's disks (vmsFromPrompts names the VM).
+func hardDiskPrompt(lines []string, i int) Kind {
+	for j := i - 1; j >= 0 && j >= i-3; j-- {
+		if m := vmPromptRe.FindStringSubmatch(lines[j]); m != nil && strings.EqualFold(m[1], "Get-VMHardDiskDrive") {
+			return KindVMHardDisk
+		}
+	}
+	return ""
+}
+
+// vmPromptRe is a prompt with a Hyper-V cmdlet of one VM, by -VMName,
+// -Name or its first argument: "PS C:\> Get-VMSnapshot -VMName APP01 | fl".
+var vmPromptRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Hyper-V\\)?((?:Get|Checkpoint|Restore|Remove|Export)-VM\w*)(?:\s+-VMName|\s+-Name)?\s+['"]?([A-Za-z0-9][^\s'"|*,;]*)['"]?(?:\s|$)`)
+
+// vmsFromPrompts names the VM of checkpoints and disks printed without
+// one (Format-List of chosen properties, Select Path) from the prompt
+// above them, when that prompt's cmdlet names one VM.
+func (d *Doc) vmsFromPrompts(lines []string) {
+	unnamed := false
+	for _, s := range d.Snapshots {
+		unnamed = unnamed || s.VMName == ""
+	}
+	for _, h := range d.HardDrives {
+		unnamed = unnamed || h.VMName == ""
+	}
+	if !unnamed {
+		return
+	}
+	vmAt := make([]string, len(lines)+1) // by 1-based line: the VM of the last prompt above
+	vm := ""
+	for i, l := range lines {
+		if strings.HasPrefix(l, "PS ") && strings.IndexByte(l, '>') > 0 {
+			vm = ""
+			if m := vmPromptRe.FindStringSubmatch(l); m != nil && !strings.HasPrefix(m[2], "-") {
+				vm = m[2]
+			}
+		}
+		vmAt[i+1] = vm
+	}
+	for i := range d.Snapshots {
+		if s := &d.Snapshots[i]; s.VMName == "" && s.Line < len(vmAt) {
+			s.VMName = vmAt[s.Line]
+		}
+	}
+	for i := range d.HardDrives {
+		if h := &d.HardDrives[i]; h.VMName == "" && h.Line < len(vmAt) {
+			h.VMName = vmAt[h.Line]
+		}
+	}
 }
 
 // parseList reads one object of PowerShell list output; its properties

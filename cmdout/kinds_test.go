@@ -117,3 +117,33 @@ func TestVMTableWithFolders(t *testing.T) {
 	assert.True(t, vms[0].Critical())
 	assert.False(t, vms[1].Critical())
 }
+
+// Get-VMSnapshot that printed nothing before the next prompt says the VM
+// has no checkpoint (the snapshots were looked at); a path table under a
+// Get-VMHardDiskDrive prompt is that VM's disks.
+func TestPromptContext(t *testing.T) {
+	text := "PS C:\\> Get-VMSnapshot -VMName ERP-9\n" +
+		"PS C:\\>\n" +
+		"PS C:\\> Get-VMHardDiskDrive -VMName ERP-9 | select Path\n\n" +
+		"Path\n" +
+		"----\n" +
+		"C:\\VMs\\ERP-9\\ERP-9_4F7B.avhdx\n"
+	d, _ := Parse(text)
+	assert.Contains(t, d.Kinds, KindVMSnapshots)
+	assert.Empty(t, d.Snapshots)
+	require.Len(t, d.HardDrives, 1)
+	assert.Equal(t, "ERP-9", d.HardDrives[0].VMName)
+	assert.Equal(t, `C:\VMs\ERP-9\ERP-9_4F7B.avhdx`, d.HardDrives[0].Path)
+
+	// Checkpoints listed without their VM belong to the VM the prompt names.
+	d, _ = Parse("PS C:\\> Get-VMSnapshot -VMName FS-2 | fl Name,SnapshotType,CreationTime\n\n" +
+		"Name         : BE_Snapshot_1\nSnapshotType : Recovery\nCreationTime : 2/9/2016 11:01:37 PM\n\n" +
+		"PS C:\\> Get-VMSnapshot -VMName * | fl Name,SnapshotType\n\nName         : other\nSnapshotType : Standard\n")
+	require.Len(t, d.Snapshots, 2)
+	assert.Equal(t, "FS-2", d.Snapshots[0].VMName)
+	assert.Equal(t, "", d.Snapshots[1].VMName, "a wildcard names no VM")
+
+	// A prompt followed by output is no empty list.
+	d, _ = Parse("PS C:\\> Get-VMSnapshot -VMName ERP-9\n\nVMName Name\n------ ----\nERP-9  a\n")
+	assert.NotContains(t, d.Kinds, KindVMSnapshots, "output follows the prompt: it is not an empty list")
+}
