@@ -266,6 +266,12 @@ func collectEntry(ctx context.Context, f *found, e *analyze.Entry, kind string) 
 	}
 	text, _, _ := cmdout.Decode(b)
 	f.scan(text)
+	if kind != analyze.KindEVTXXML && kind != analyze.KindEVTXText {
+		// Event Viewer copies whose line breaks were lost (a web form
+		// joined them into one line) name hosts and users the analysis
+		// reads from them too.
+		f.inlineEvents(ctx, text)
+	}
 	switch kind {
 	case analyze.KindEVTXXML:
 		_, err = evtx.WalkXML(ctx, bytes.NewReader(b), func(ev *evtx.Event) error { f.event(ev); return nil })
@@ -283,6 +289,23 @@ func collectEntry(ctx context.Context, f *found, e *analyze.Entry, kind string) 
 		f.doc(d)
 	}
 	return err
+}
+
+// inlineEventMin is the shortest line that can hold an Event Viewer copy
+// whose breaks were lost (its labels alone take more).
+const inlineEventMin = 120
+
+// inlineEvents collects the values of the events held in lines whose
+// breaks were lost (evtx.SplitDetailsLine).
+func (f *found) inlineEvents(ctx context.Context, text string) {
+	for _, l := range strings.Split(text, "\n") {
+		if len(l) < inlineEventMin {
+			continue
+		}
+		if block, ok := evtx.SplitDetailsLine(l); ok {
+			_, _ = evtx.WalkText(ctx, strings.NewReader(strings.Join(block, "\n")+"\n"), func(ev *evtx.Event) error { f.event(ev); return nil })
+		}
+	}
 }
 
 // maxRead bounds what the redactor holds of one text or disk file.

@@ -89,6 +89,8 @@ func All() []Sample {
 		changeTrackingCorrupt(),
 		csvRedirectedAccess(),
 		pastedEventAndCmdletError(),
+		pastedWebFormStorage(),
+		pastedToolRelayedError(),
 		backupProductLogsVeeam(),
 		backupProductLogsNetBackup(),
 	}
