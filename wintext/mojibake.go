@@ -15,7 +15,9 @@ import (
 // (only part of it went through the wrong code page) gets the common
 // punctuation sequences replaced.
 func FixMojibake(l string) string {
-	if !strings.ContainsAny(l, "âÃ") {
+	// "â" and "Ã" both start with the byte 0xC3 in UTF-8: one byte scan
+	// passes every other line.
+	if strings.IndexByte(l, 0xC3) < 0 || !strings.ContainsAny(l, "âÃ") {
 		return l
 	}
 	b, err := charmap.Windows1252.NewEncoder().String(l)
@@ -33,7 +35,7 @@ var mojibakeSeqs = strings.NewReplacer("â€™", "'", "â€˜", "'", "â€œ
 // (FixMojibake), so every reader sees the text the host printed.
 func Mend(text string) string {
 	text = Unquote(text)
-	if !strings.Contains(text, "Ã") && !strings.Contains(text, "â") {
+	if strings.IndexByte(text, 0xC3) < 0 || !strings.Contains(text, "Ã") && !strings.Contains(text, "â") {
 		return text
 	}
 	lines := strings.Split(text, "\n")
