@@ -31,7 +31,7 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"i": {read: 24, right: 23},
 	"j": {read: 23, right: 21},
 	"k": {read: 24, right: 24},
-	"l": {read: 22, right: 20},
+	"l": {read: 23, right: 21},
 	"m": {read: 24, right: 20},
 }
 

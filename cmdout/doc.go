@@ -419,10 +419,11 @@ func parseManagerError(lines []string, i int, d *Doc) int {
 func parseTable(lines []string, i int, d *Doc) int {
 	t := readTable(lines, i)
 	k := classifyTable(t)
-	if k == "" && len(t.cols) == 1 && t.has("Path") {
-		// "Get-VMHardDiskDrive -VMName X | select Path" prints a table of
-		// paths alone; the prompt above names the cmdlet.
-		k = hardDiskPrompt(lines, i)
+	if k == "" {
+		// A table cut to a few columns ("select Path", "ft Name,
+		// @{n='GB';…},LastWriteTime") may not tell its kind; the prompt
+		// above it names the cmdlet.
+		k = kindFromPrompt(t, lines, i)
 	}
 	switch k {
 	case "":
@@ -441,16 +442,29 @@ func parseTable(lines []string, i int, d *Doc) int {
 	return t.end
 }
 
-// hardDiskPrompt reads the prompt within the three lines above a table:
-// Get-VMHardDiskDrive makes it a VM's disks (vmsFromPrompts names the VM).
-func hardDiskPrompt(lines []string, i int) Kind {
+// kindFromPrompt reads the prompt within the three lines above a table
+// the columns did not classify: Get-VMHardDiskDrive with a Path column
+// makes it a VM's disks (vmsFromPrompts names the VM), and Get-ChildItem
+// (gci, dir, ls) with Name and LastWriteTime a listing.
+func kindFromPrompt(t *table, lines []string, i int) Kind {
 	for j := i - 1; j >= 0 && j >= i-3; j-- {
-		if m := vmPromptRe.FindStringSubmatch(lines[j]); m != nil && strings.EqualFold(m[1], "Get-VMHardDiskDrive") {
+		l := lines[j]
+		if !strings.HasPrefix(l, "PS ") {
+			continue
+		}
+		if m := vmPromptRe.FindStringSubmatch(l); m != nil && strings.EqualFold(m[1], "Get-VMHardDiskDrive") && t.has("Path") {
 			return KindVMHardDisk
 		}
+		if gciPromptRe.MatchString(l) && t.has("Name", "LastWriteTime") {
+			return KindListing
+		}
+		return ""
 	}
 	return ""
 }
+
+// gciPromptRe is a prompt running Get-ChildItem under any of its names.
+var gciPromptRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Get-ChildItem|gci|dir|ls)\b`)
 
 // vmPromptRe is a prompt with a Hyper-V cmdlet of one VM, by -VMName,
 // -Name or its first argument: "PS C:\> Get-VMSnapshot -VMName APP01 | fl".

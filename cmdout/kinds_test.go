@@ -147,3 +147,30 @@ func TestPromptContext(t *testing.T) {
 	d, _ = Parse("PS C:\\> Get-VMSnapshot -VMName ERP-9\n\nVMName Name\n------ ----\nERP-9  a\n")
 	assert.NotContains(t, d.Kinds, KindVMSnapshots, "output follows the prompt: it is not an empty list")
 }
+
+// Tables cut to columns that do not tell their kind take it from the
+// prompt above: a Get-VMHardDiskDrive with a Path column, a dir with Name
+// and LastWriteTime (and a calculated size, unread).
+func TestTableKindFromPrompt(t *testing.T) {
+	text := "PS C:\\> Get-VMHardDiskDrive -VMName SRV-4 | ft ControllerLocation,Path -auto\n\n" +
+		"ControllerLocation Path\n" +
+		"------------------ ----\n" +
+		"                 0 D:\\VMs\\SRV-4\\SRV-4_12AB.avhdx\n\n" +
+		"PS C:\\> dir 'D:\\VMs\\SRV-4' | ft Name,@{n='GB';e={$_.Length/1GB}},LastWriteTime -auto\n\n" +
+		"Name              GB LastWriteTime\n" +
+		"----              -- -------------\n" +
+		"SRV-4.vhdx      61.2 10/29/2023 9:58:02 PM\n" +
+		"SRV-4_12AB.avhdx 1.1 10/30/2023 10:01:47 PM\n"
+	d, _ := Parse(text)
+	require.Len(t, d.HardDrives, 1)
+	assert.Equal(t, "SRV-4", d.HardDrives[0].VMName)
+	require.Len(t, d.Files, 2)
+	assert.Equal(t, `D:\VMs\SRV-4`, d.Files[1].Dir)
+	assert.Equal(t, "SRV-4_12AB.avhdx", d.Files[1].Name)
+	assert.False(t, d.Files[1].IsDir, "no Length column: the row says nothing of folders")
+	assert.EqualValues(t, -1, d.Files[1].Size)
+
+	// The same columns under no prompt are no listing.
+	d, _ = Parse("Name              GB LastWriteTime\n----              -- -------------\nSRV-4.vhdx      61.2 10/29/2023 9:58:02 PM\n")
+	assert.Empty(t, d.Files)
+}

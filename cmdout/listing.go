@@ -168,7 +168,7 @@ func (d *Doc) addSelectedFiles(t *table) {
 		e.Truncated = cutValue(e.Name)
 		if n, ok := digitsOnly(t.cell(r, "Length")); ok {
 			e.Size = n
-		} else if t.cell(r, "Length") == "" {
+		} else if t.has("Length") && t.cell(r, "Length") == "" {
 			e.IsDir = true // Get-ChildItem prints no length for a folder
 		}
 		if v := t.cell(r, "LastWriteTime"); v != "" {
