@@ -48,6 +48,17 @@ func singleProduct(*testing.T) Files {
 }
 
 var backupCases = []causeCase{
+	// A ticket quotes the backup appliance's job list: the incrementals of
+	// a VM were promoted to full ones after a failed live migration. No
+	// product log: the quote is weak evidence, still the only one.
+	// Shape: held-out d/hv4_22, f/hv6_24, m/hv13_23.
+	{name: "incrementals promoted to full, quoted in a ticket", cause: "change-tracking-corrupt",
+		build: func(*testing.T) Files {
+			note := "Job history for LOB-7 (Hyper-V):\r\n  Tue 02:00  Incremental -> promoted to Full   3h 58m   1.87 TB\r\n" +
+				"  Reason: Change tracking data for one or more disks is unavailable; a full backup will be taken.\r\n"
+			return Files{"ticket.txt": ASCII(note)}
+		},
+		want: firing().with("change-tracking-lost-text").atMost(rules.Low)},
 	// NetWorker's refusal copied from its console into a ticket, with the
 	// VM's user checkpoint below it: no product log, the literal message
 	// still says why. Shape: held-out f, hv6_22.
