@@ -28,6 +28,9 @@ type BackupProduct struct {
 	// headMarker is a line layout looked for in the first headMarkerBytes
 	// only (a log's first lines show it), where no literal can hint.
 	headMarker *regexp.Regexp
+	// headGate, when set, is a cheap test every text headMarker matches
+	// passes: the expression runs on the head of every text sniffed.
+	headGate func(string) bool
 }
 
 // headMarkerBytes bounds the text a headMarker is looked for in.
@@ -64,7 +67,8 @@ var backupProducts = []BackupProduct{
 	// Commvault logs ("vsbkp.log": pid tid date time jobid) and job details.
 	{ID: "commvault", hints: []string{"error code: [", "vsbkp", "commserve"}, Name: "Commvault",
 		marker:     regexp.MustCompile(`Error Code: \[\d+:\d+\]|\bvsbkp\b|CommServe`),
-		headMarker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s`)},
+		headMarker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s`),
+		headGate:   hasShortStamp},
 	// Rubrik event exports and activity details.
 	{ID: "rubrik", hints: []string{"rubrik", "hypervvirtualmachine"}, Name: "Rubrik",
 		marker: regexp.MustCompile(`(?i)rubrik|\bHypervVirtualMachine\b`),
@@ -83,13 +87,33 @@ func SniffBackupLog(text string) *BackupProduct {
 	for i := range backupProducts {
 		p := &backupProducts[i]
 		hinted := slices.ContainsFunc(p.hints, func(h string) bool { return strings.Contains(lower, h) })
-		marked := hinted && p.marker.MatchString(text) || p.headMarker != nil && p.headMarker.MatchString(head)
+		marked := hinted && p.marker.MatchString(text) ||
+			p.headMarker != nil && (p.headGate == nil || p.headGate(head)) && p.headMarker.MatchString(head)
 		if marked && (p.named == nil || p.named.MatchString(text)) {
 			return p
 		}
 	}
 	return nil
 }
+
+// hasShortStamp reports whether s holds "dd/dd dd:" (ASCII digits), the
+// date and hour every line of a Commvault log starts with.
+func hasShortStamp(s string) bool {
+	for i := 2; i+7 <= len(s); i++ {
+		j := strings.IndexByte(s[i:], '/')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+7 <= len(s) && isDigit(s[i-2]) && isDigit(s[i-1]) && isDigit(s[i+1]) && isDigit(s[i+2]) && s[i+3] == ' ' &&
+			isDigit(s[i+4]) && isDigit(s[i+5]) && s[i+6] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // BackupEntry is one error or warning a backup product logged, with the
 // Hyper-V error it embeds.
