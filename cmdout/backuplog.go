@@ -200,8 +200,10 @@ func ParseBackupLog(text string) BackupLog {
 		}
 		codes := backupCodes(msg)
 		wmi := ""
-		if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
-			wmi = w[1]
+		if mayMatch(wmiCodeRe, msg) {
+			if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
+				wmi = w[1]
+			}
 		}
 		level := ""
 		explicit := ""
@@ -241,7 +243,7 @@ func ParseBackupLog(text string) BackupLog {
 			continue
 		}
 		log.Covered = AddSpan(log.Covered, i+1, i+1)
-		e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
+		e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: matchGated(backupTargetRe, msg)}
 		e.Text = msg
 		if len(e.Text) > maxMentionText {
 			e.Text = e.Text[:maxMentionText]
@@ -274,11 +276,16 @@ var backupNumRe = regexp.MustCompile(`\d+`)
 // 0xA000…) are kept out: no cause reads them.
 func backupCodes(msg string) []string {
 	var out []string
-	for _, c := range freeCodeRe.FindAllStringSubmatch(msg, -1) {
-		code := "0x" + strings.ToUpper(c[1]+c[2])
-		if !containsString(out, code) {
-			out = append(out, code)
+	if mayMatch(freeCodeRe, msg) {
+		for _, c := range freeCodeRe.FindAllStringSubmatch(msg, -1) {
+			code := "0x" + strings.ToUpper(c[1]+c[2])
+			if !containsString(out, code) {
+				out = append(out, code)
+			}
 		}
+	}
+	if !hasDigitRun(msg, 10) { // every decimal HRESULT is ten digits
+		return appendNew(out, CodesInText(msg))
 	}
 	for _, m := range decimalHRRe.FindAllStringSubmatch(msg, -1) {
 		v, err := strconv.ParseUint(m[1], 10, 64)
@@ -290,7 +297,12 @@ func backupCodes(msg string) []string {
 			out = append(out, code)
 		}
 	}
-	for _, c := range CodesInText(msg) {
+	return appendNew(out, CodesInText(msg))
+}
+
+// appendNew appends the codes of more that out does not hold yet.
+func appendNew(out, more []string) []string {
+	for _, c := range more {
 		if !containsString(out, c) {
 			out = append(out, c)
 		}
