@@ -453,11 +453,20 @@ func asciiUTF16(p []byte, le bool) (string, bool) {
 	}
 	var out strings.Builder
 	out.Grow(len(p) / 2)
+	// Units are gathered in a small array and written a chunk at a time:
+	// a WriteByte per unit cost more than the test of the unit.
+	var chunk [512]byte
+	n := 0
 	for i := 0; i < len(p); i += 2 {
 		if p[i+hi] != 0 || p[i+lo] >= 0x80 {
 			return "", false
 		}
-		out.WriteByte(p[i+lo])
+		chunk[n] = p[i+lo]
+		if n++; n == len(chunk) {
+			out.Write(chunk[:])
+			n = 0
+		}
 	}
+	out.Write(chunk[:n])
 	return out.String(), true
 }
