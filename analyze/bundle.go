@@ -339,6 +339,14 @@ func (b *Bundle) addDir(dir string) error {
 	})
 	close(jobs)
 	wg.Wait()
+	if len(b.seen) == 0 && b.sums == nil {
+		// Sized for the files listed, instead of grown (and rehashed) by
+		// doubling as they are added.
+		b.seen = make(map[string]bool, len(listed))
+		b.sums = make(map[string]*entrySum, len(listed))
+		b.files = slices.Grow(b.files, len(listed))
+		b.Entries = slices.Grow(b.Entries, len(listed))
+	}
 	for _, f := range listed {
 		b.addListed(f)
 	}
