@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hvtriage/hvtriage/analyze/extract"
@@ -152,23 +153,32 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 	digest := b.startDigest()
 
 	outcomes := make([]fileOutcome, len(b.Entries))
+	clearParallel(outcomes)
 	budget := extract.NewEventBudget()
 	dedup := newOutputDedup(newTextBudget(maxTextEvidenceBundle))
 	lim := b.lim.withDefaults()
 	activity, coverage := newActivityBudget(lim.MaxActivity), newCoverageBudget(lim.MaxCoverage)
 	workers := cmp.Or(opt.Workers, runtime.GOMAXPROCS(0))
-	jobs := make(chan int)
 	var (
 		wg       sync.WaitGroup
 		mu       sync.Mutex
 		progress = Progress{FilesTotal: len(b.Entries)}
+		// next is the index of the next file to analyze: each worker
+		// takes its own, instead of being handed files through a channel
+		// by another goroutine (two goroutine switches per file, which
+		// many small files make a large share of the run).
+		next atomic.Int64
 	)
 	for _, e := range b.Entries {
 		progress.BytesTotal += e.Size
 	}
 	for range workers {
 		wg.Go(func() {
-			for i := range jobs {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= len(b.Entries) {
+					return
+				}
 				outcomes[i] = analyzeFile(ctx, b.Entries[i], opt, budget)
 				dedup.add(outcomes, i)
 				activity.add(outcomes, i)
@@ -183,15 +193,6 @@ func analyzeBundle(ctx context.Context, b *Bundle, opt Options) (*Result, error)
 			}
 		})
 	}
-feed:
-	for i := range b.Entries {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(jobs)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -206,6 +207,19 @@ feed:
 		outcomes[i].record.Notes = append(outcomes[i].record.Notes, boundsNotes(&outcomes[i], lim)...)
 	}
 	res := &Result{Coverage: evidence.Coverage{}}
+	// Sized once: grown by doubling, the copies of these lists (20,000
+	// inventory rows for as many small files) were paged in and copied
+	// again at each step, on one core while the other waits.
+	evidenceItems := 0
+	for i := range outcomes {
+		evidenceItems += len(outcomes[i].extraction.Evidence)
+	}
+	if n := len(outcomes) + len(b.Archives) + len(b.Rejected); n > 0 { // nil stays nil
+		res.Inventory = make([]FileRecord, 0, n)
+	}
+	if evidenceItems > 0 {
+		res.Evidence = make([]evidence.Evidence, 0, evidenceItems)
+	}
 	var disks []vhdx.Disk
 	for _, o := range outcomes {
 		disks = append(disks, o.extraction.Disks...)
@@ -254,6 +268,22 @@ feed:
 	}
 	res.Decide()
 	return res, nil
+}
+
+// clearParallel writes the zeroes of a new outcomes array, half on each
+// core, before the workers start. A large allocation comes from the system
+// untouched, and if the collector scans it first every page is mapped
+// read-only to the zero page: each worker's first write to a page then
+// took a copy-on-write fault and a TLB flush on both cores (2% of the run
+// on 20,000 small files). Written first, the pages are faulted in once,
+// writable; the page faults are most of the clearing's time, and they
+// run in parallel.
+func clearParallel(outcomes []fileOutcome) {
+	var wg sync.WaitGroup
+	half := len(outcomes) / 2
+	wg.Go(func() { clear(outcomes[:half]) })
+	clear(outcomes[half:])
+	wg.Wait()
 }
 
 type fileOutcome struct {

@@ -298,27 +298,35 @@ func (b *Bundle) addDir(dir string) error {
 	for range probeWorkers {
 		wg.Go(func() {
 			for f := range jobs {
-				f.probe(&preread)
+				f.probeIn(&preread)
 			}
 		})
 	}
 	// Files are opened through a root of their own folder, while there
 	// are not too many folders: opening "a/b/c.txt" through the bundle's
-	// root opens and closes "a" and "a/b" each time.
-	folders := map[string]*os.Root{}
-	err = fs.WalkDir(root.FS(), ".", func(name string, d fs.DirEntry, err error) error {
-		f := &listedFile{name: name, d: d, err: err, in: root, rel: name}
-		if dir, base := path.Split(name); dir != "" && folders[strings.TrimSuffix(dir, "/")] != nil {
-			f.in, f.rel = folders[strings.TrimSuffix(dir, "/")], base
+	// root opens and closes "a" and "a/b" each time. Those folders (and
+	// the bundle's) are also held open by descriptor where the system
+	// allows, to be listed and their files probed by system calls
+	// (listing_linux.go).
+	lfs := newListingFS(root)
+	lfs.hold(b, ".", root)
+	err = fs.WalkDir(lfs, ".", func(name string, d fs.DirEntry, err error) error {
+		f := &listedFile{name: name, d: d, err: err, in: root, rel: name, dirfd: -1}
+		if dir, base := path.Split(name); dir != "" {
+			if h, ok := lfs.dirs[strings.TrimSuffix(dir, "/")]; ok {
+				f.in, f.rel, f.dirfd = h.root, base, h.fd
+			}
+		} else if name != "." {
+			f.dirfd = lfs.dirs["."].fd
 		}
 		if err == nil && d.Type().IsRegular() {
 			jobs <- f
 		}
 		if err == nil && d.IsDir() {
-			if name != "." && len(folders) < maxFolderRoots {
+			if name != "." && len(lfs.dirs) <= maxFolderRoots {
 				if r, err := f.in.OpenRoot(f.rel); err == nil {
-					folders[name] = r
 					b.closers = append(b.closers, r)
+					lfs.hold(b, name, r)
 				}
 			}
 			return nil
@@ -331,6 +339,14 @@ func (b *Bundle) addDir(dir string) error {
 	})
 	close(jobs)
 	wg.Wait()
+	if len(b.seen) == 0 && b.sums == nil {
+		// Sized for the files listed, instead of grown (and rehashed) by
+		// doubling as they are added.
+		b.seen = make(map[string]bool, len(listed))
+		b.sums = make(map[string]*entrySum, len(listed))
+		b.files = slices.Grow(b.files, len(listed))
+		b.Entries = slices.Grow(b.Entries, len(listed))
+	}
 	for _, f := range listed {
 		b.addListed(f)
 	}
@@ -358,6 +374,9 @@ type listedFile struct {
 	err  error    // of the walk
 	in   *os.Root // the root it is opened through: the bundle's or its folder's
 	rel  string   // its name in that root
+	// dirfd is the descriptor of that root's folder, held open, or -1:
+	// the file is then probed through the root.
+	dirfd int
 
 	probed bool
 	size   int64       // of the open file

@@ -213,7 +213,7 @@ func outputFingerprint(kind string, evs []evidence.Evidence) [sha256.Size]byte {
 	buf := make([]byte, 0, 1024)
 	buf = append(append(buf, kind...), 0)
 	buf = append(strconv.AppendInt(buf, int64(len(evs)), 10), '\n')
-	var keys []string
+	keys := make([]string, 0, 32)
 	for _, e := range evs {
 		buf = append(append(buf, e.Kind...), 0)
 		buf = append(append(buf, e.At.String()...), 0)
@@ -228,8 +228,10 @@ func outputFingerprint(kind string, evs []evidence.Evidence) [sha256.Size]byte {
 			buf = append(append(append(append(buf, k...), '='), e.Attrs[k]...), 0)
 		}
 		buf = append(buf, '\n')
-		h.Write(buf)
-		buf = buf[:0]
+		if len(buf) >= 4096 { // the hash is the same whatever the writes' sizes
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
 	h.Write(buf)
 	var out [sha256.Size]byte

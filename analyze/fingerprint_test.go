@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -36,5 +37,18 @@ func TestOutputFingerprintBytes(t *testing.T) {
 	}
 	for n := range len(evs) + 1 {
 		assert.Equal(t, old("vssadmin-writers", evs[:n]), outputFingerprint("vssadmin-writers", evs[:n]), n)
+	}
+	// Enough items, with enough attributes, to cross the sizes at which
+	// the bytes are handed to the hash.
+	var many []evidence.Evidence
+	for i := range 400 {
+		attrs := map[string]string{}
+		for k := range i % 40 {
+			attrs[fmt.Sprintf("key%02d", (k*7)%40)] = strings.Repeat("v", k)
+		}
+		many = append(many, evidence.Evidence{Kind: evidence.KindVSSWriter, At: evidence.AtLine(i), Summary: strings.Repeat("s", i), Attrs: attrs})
+	}
+	for _, n := range []int{1, 10, 50, 51, 200, 400} {
+		assert.Equal(t, old("vssadmin-writers", many[:n]), outputFingerprint("vssadmin-writers", many[:n]), n)
 	}
 }

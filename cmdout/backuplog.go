@@ -29,6 +29,9 @@ type BackupProduct struct {
 	// headMarker is a line layout looked for in the first headMarkerBytes
 	// only (a log's first lines show it), where no literal can hint.
 	headMarker *regexp.Regexp
+	// headGate, when set, is a cheap test every text headMarker matches
+	// passes: the expression runs on the head of every text sniffed.
+	headGate func(string) bool
 }
 
 // headMarkerBytes bounds the text a headMarker is looked for in.
@@ -68,7 +71,8 @@ var backupProducts = []BackupProduct{
 	// Commvault logs ("vsbkp.log": pid tid date time jobid) and job details.
 	{ID: "commvault", hints: []string{"error code: [", "vsbkp", "commserve"}, Name: "Commvault",
 		marker:     regexp.MustCompile(`Error Code: \[\d+:\d+\]|\bvsbkp\b|CommServe`),
-		headMarker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s`)},
+		headMarker: regexp.MustCompile(`(?m)^\s*\d{2,6}\s+[0-9a-f]{1,6}\s+\d{2}/\d{2} \d{2}:\d{2}:\d{2}\s+(?:\d+|###)\s`),
+		headGate:   hasShortStamp},
 	// Rubrik event exports and activity details.
 	{ID: "rubrik", hints: []string{"rubrik", "hypervvirtualmachine"}, Name: "Rubrik",
 		marker: regexp.MustCompile(`(?i)rubrik|\bHypervVirtualMachine\b`),
@@ -87,13 +91,33 @@ func SniffBackupLog(text string) *BackupProduct {
 	for i := range backupProducts {
 		p := &backupProducts[i]
 		hinted := slices.ContainsFunc(p.hints, func(h string) bool { return strings.Contains(lower, h) })
-		marked := hinted && p.marker.MatchString(text) || p.headMarker != nil && p.headMarker.MatchString(head)
+		marked := hinted && p.marker.MatchString(text) ||
+			p.headMarker != nil && (p.headGate == nil || p.headGate(head)) && p.headMarker.MatchString(head)
 		if marked && (p.named == nil || p.named.MatchString(text)) {
 			return p
 		}
 	}
 	return nil
 }
+
+// hasShortStamp reports whether s holds "dd/dd dd:" (ASCII digits), the
+// date and hour every line of a Commvault log starts with.
+func hasShortStamp(s string) bool {
+	for i := 2; i+7 <= len(s); i++ {
+		j := strings.IndexByte(s[i:], '/')
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+7 <= len(s) && isDigit(s[i-2]) && isDigit(s[i-1]) && isDigit(s[i+1]) && isDigit(s[i+2]) && s[i+3] == ' ' &&
+			isDigit(s[i+4]) && isDigit(s[i+5]) && s[i+6] == ':' {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // BackupEntry is one error or warning a backup product logged, with the
 // Hyper-V error it embeds.
@@ -227,8 +251,10 @@ func (log *BackupLog) readLine(raw string, i int, seen map[string]int, cont *con
 	}
 	codes := backupCodes(msg)
 	wmi := ""
-	if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
-		wmi = w[1]
+	if mayMatch(wmiCodeRe, msg) {
+		if w := wmiCodeRe.FindStringSubmatch(msg); w != nil {
+			wmi = w[1]
+		}
 	}
 	level := ""
 	explicit := ""
@@ -270,7 +296,7 @@ func (log *BackupLog) readLine(raw string, i int, seen map[string]int, cont *con
 	}
 	cont.start(len(log.Entries), i, msg)
 	log.Covered = AddSpan(log.Covered, i+1, i+1)
-	e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: backupTargetRe.MatchString(msg)}
+	e := BackupEntry{Line: i + 1, Level: level, Codes: codes, WMICode: wmi, Target: matchGated(backupTargetRe, msg)}
 	e.read(msg)
 	seen[key] = len(log.Entries)
 	log.Entries = append(log.Entries, e)
@@ -339,12 +365,12 @@ func (c *continuation) add(log *BackupLog, msg string, i int) {
 			e.Codes = append(e.Codes, code)
 		}
 	}
-	if e.WMICode == "" {
+	if e.WMICode == "" && mayMatch(wmiCodeRe, c.msg) {
 		if w := wmiCodeRe.FindStringSubmatch(c.msg); w != nil {
 			e.WMICode = w[1]
 		}
 	}
-	e.Target = e.Target || backupTargetRe.MatchString(msg)
+	e.Target = e.Target || matchGated(backupTargetRe, msg)
 	vm, vmID, path := e.VM, e.VMID, e.Path
 	e.read(c.msg)
 	e.VM, e.VMID, e.Path = cmp.Or(vm, e.VM), cmp.Or(vmID, e.VMID), cmp.Or(path, e.Path)
@@ -359,11 +385,16 @@ var backupNumRe = regexp.MustCompile(`\d+`)
 // 0xA000…) are kept out: no cause reads them.
 func backupCodes(msg string) []string {
 	var out []string
-	for _, c := range freeCodeRe.FindAllStringSubmatch(msg, -1) {
-		code := "0x" + strings.ToUpper(c[1]+c[2])
-		if !containsString(out, code) {
-			out = append(out, code)
+	if mayMatch(freeCodeRe, msg) {
+		for _, c := range freeCodeRe.FindAllStringSubmatch(msg, -1) {
+			code := "0x" + strings.ToUpper(c[1]+c[2])
+			if !containsString(out, code) {
+				out = append(out, code)
+			}
 		}
+	}
+	if !hasDigitRun(msg, 10) { // every decimal HRESULT is ten digits
+		return appendNew(out, CodesInText(msg))
 	}
 	for _, m := range decimalHRRe.FindAllStringSubmatch(msg, -1) {
 		v, err := strconv.ParseUint(m[1], 10, 64)
@@ -375,7 +406,12 @@ func backupCodes(msg string) []string {
 			out = append(out, code)
 		}
 	}
-	for _, c := range CodesInText(msg) {
+	return appendNew(out, CodesInText(msg))
+}
+
+// appendNew appends the codes of more that out does not hold yet.
+func appendNew(out, more []string) []string {
+	for _, c := range more {
 		if !containsString(out, c) {
 			out = append(out, c)
 		}

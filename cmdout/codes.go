@@ -123,6 +123,11 @@ var knownCodes = func() map[uint32]string {
 // codes of messageCodes count: a ten-digit number is as often a size or an
 // identifier, and one that happens to equal a known HRESULT is rare.
 func decimalCodes(s string) []string {
+	if !hasDigitRun(s, 10) {
+		// Every match of decimalRe holds ten digits in a row; most lines
+		// hold none, and the expression costs microseconds per line.
+		return nil
+	}
 	var out []string
 	for _, m := range decimalRe.FindAllStringSubmatch(s, -1) {
 		n, err := strconv.ParseInt(m[1], 10, 64)
@@ -134,6 +139,21 @@ func decimalCodes(s string) []string {
 		}
 	}
 	return out
+}
+
+// hasDigitRun reports whether s holds n ASCII digits (\d) in a row.
+func hasDigitRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; '0' <= c && c <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // CodesInText returns the codes whose well-known message text s contains,

@@ -222,14 +222,24 @@ func afterColon(l string) string {
 }
 
 func errorPath(msg, category, all string) string {
-	if m := quotedPathRe.FindStringSubmatch(msg); m != nil {
-		return m[1]
+	// Every path these expressions find starts with a drive's or a
+	// share's backslash: a text without one is not searched (most
+	// messages name no path, and each expression costs microseconds).
+	if strings.IndexByte(msg, '\\') >= 0 {
+		if m := quotedPathRe.FindStringSubmatch(msg); m != nil {
+			return m[1]
+		}
+		if m := errPathRe.FindString(msg); m != "" {
+			return m
+		}
 	}
-	if m := errPathRe.FindString(msg); m != "" {
-		return m
+	if strings.IndexByte(category, '\\') >= 0 {
+		if m := catPathRe.FindStringSubmatch(category); m != nil {
+			return m[1]
+		}
 	}
-	if m := catPathRe.FindStringSubmatch(category); m != nil {
-		return m[1]
+	if strings.IndexByte(all, '\\') < 0 {
+		return ""
 	}
 	if m := quotedPathRe.FindStringSubmatch(all); m != nil {
 		return m[1]

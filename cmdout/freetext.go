@@ -79,17 +79,27 @@ func scanLine(l string, line int) (m Mention, ok bool) {
 	if strings.TrimSpace(l) == "" || matchGated(lookAlikeRe, l) {
 		return m, false
 	}
+	if mayMatch(vmIDRe, l) {
+		if id := vmIDRe.FindStringSubmatch(l); id != nil {
+			m.VMID = strings.ToLower(id[1])
+		}
+	}
+	phrase := matchGated(failurePhraseRe, l)
+	textCodes := CodesInText(l)
+	if m.VMID == "" && !phrase && len(textCodes) == 0 && !strings.Contains(l, "0x") && !strings.Contains(l, "0X") &&
+		!mayMatch(wmiCodeRe, l) {
+		// Nothing here can make a mention: no VM ID, no failure phrase,
+		// and no code of any form (each printed one holds "0x"). The
+		// Hyper-V context, the costliest test, is not needed.
+		return m, false
+	}
 	ctx := matchGated(hyperVContextRe, l)
-	m = Mention{Line: line, Codes: lineCodes(l, ctx)}
+	m.Line, m.Codes = line, lineCodes(l, ctx, textCodes)
 	if ctx {
 		if w := wmiCodeRe.FindStringSubmatch(l); w != nil {
 			m.WMICode = w[1]
 		}
 	}
-	if id := vmIDRe.FindStringSubmatch(l); id != nil {
-		m.VMID = strings.ToLower(id[1])
-	}
-	phrase := matchGated(failurePhraseRe, l)
 	switch {
 	case len(m.Codes) == 0 && m.WMICode == "" && m.VMID == "" && !phrase:
 		return m, false
@@ -138,7 +148,7 @@ func mentionText(l string) string {
 // lineCodes gathers a line's codes once each: HRESULT and NTSTATUS forms,
 // short Win32 forms such as "(0x2)" when the line is about Hyper-V, and
 // codes named only by their message text.
-func lineCodes(l string, ctx bool) []string {
+func lineCodes(l string, ctx bool, textCodes []string) []string {
 	var codes []string
 	add := func(c string) {
 		if !containsString(codes, c) {
@@ -157,7 +167,7 @@ func lineCodes(l string, ctx bool) []string {
 			}
 		}
 	}
-	for _, c := range CodesInText(l) {
+	for _, c := range textCodes { // CodesInText(l)
 		add(c)
 	}
 	return codes

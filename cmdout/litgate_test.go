@@ -34,7 +34,7 @@ func gateLines(t *testing.T) []string {
 // invalid UTF-8), over the test data and random texts built from each
 // gate's literals.
 func TestGatesAgreeWithRegexps(t *testing.T) {
-	res := []*regexp.Regexp{hyperVContextRe, lookAlikeRe, failurePhraseRe, hyperVNameRe, freeCodeRe, shortWin32Re, vmIDRe, wmiCodeRe, freeCmdletRe,
+	res := []*regexp.Regexp{hyperVContextRe, lookAlikeRe, failurePhraseRe, hyperVNameRe, freeCodeRe, shortWin32Re, vmIDRe, wmiCodeRe, freeCmdletRe, backupTargetRe,
 		quoteMarkRe, lostBreakRe}
 	for _, p := range backupProducts {
 		for _, re := range []*regexp.Regexp{p.marker, p.named, p.headMarker} {

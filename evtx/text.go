@@ -693,12 +693,41 @@ var (
 	channelProviderRe = regexp.MustCompile(`^(Microsoft-Windows-[\w.-]+?)[-/](?:Admin|Operational|Analytic|Debug|Diagnostic)$`)
 )
 
+// isWinEventCmd is winEventCmdRe.MatchString, run only on a line that
+// holds "get-winevent" in any ASCII case: every match does (none of its
+// letters folds to a non-ASCII one), and sniffing runs it on every line of
+// a text's head.
+func isWinEventCmd(l string) bool {
+	return hasFoldASCII(l, "get-winevent") && winEventCmdRe.MatchString(l)
+}
+
+// hasFoldASCII reports whether s contains sub, a lower-case ASCII string,
+// with the ASCII letters of s in either case.
+func hasFoldASCII(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		j := 0
+		for ; j < len(sub); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != sub[j] {
+				break
+			}
+		}
+		if j == len(sub) {
+			return true
+		}
+	}
+	return false
+}
+
 // command notes the provider or log a Get-WinEvent command line names.
 // Views that select properties (Format-List TimeCreated,Id,Message, a
 // table without the ProviderName group header) leave them out of the
 // events, and rules need them.
 func (em *textEmitter) command(l string) {
-	if !winEventCmdRe.MatchString(l) {
+	if !isWinEventCmd(l) {
 		return
 	}
 	em.provider, em.channel = "", ""

@@ -65,7 +65,7 @@ func sniffExportCSV(lines []string) bool {
 func sniffFormatList(lines []string) bool {
 	var time, provider, id, message, named bool
 	for _, l := range lines {
-		if winEventCmdRe.MatchString(l) && (providerArgRe.MatchString(l) || logArgRe.MatchString(l)) {
+		if isWinEventCmd(l) && (providerArgRe.MatchString(l) || logArgRe.MatchString(l)) {
 			named = true
 		}
 		key, _, ok := listProperty(l)

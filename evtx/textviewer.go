@@ -185,9 +185,13 @@ func indexDetailLabels() map[string]detailField {
 // apostrophes, the no-break spaces French puts before a colon, runs of
 // spaces.
 func normLabel(s string) string {
-	s = strings.NewReplacer("’", "'", "\u00a0", " ", "\u202f", " ", "\t", " ").Replace(s)
+	s = labelFolds.Replace(s)
 	return strings.ToLower(strings.Join(strings.Fields(s), " "))
 }
+
+// labelFolds is built once: a Replacer builds its tables on first use,
+// and normLabel runs on every line with a colon that is sniffed.
+var labelFolds = strings.NewReplacer("’", "'", "\u00a0", " ", "\u202f", " ", "\t", " ")
 
 // detailLine splits "Label: value" (also "Label : value" and the
 // full-width colon of CJK text). ok is false for a line that is no label

@@ -277,26 +277,30 @@ func letterScore(r rune) int {
 }
 
 func normalizeNewlines(s string) string {
-	if !strings.Contains(s, "\r") {
+	i := strings.IndexByte(s, '\r')
+	if i < 0 {
 		return s
 	}
+	// The text between line breaks is copied whole, not byte by byte:
+	// nearly every text from Windows has a CR on each line.
 	var b strings.Builder
 	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != '\r' {
-			b.WriteByte(s[i])
-			continue
-		}
+	for i >= 0 {
+		b.WriteString(s[:i])
+		b.WriteByte('\n')
 		j := i
 		for j < len(s) && s[j] == '\r' {
 			j++
 		}
 		// CR+ LF is one line break; a lone CR is one too, as editors show it.
 		if j < len(s) && s[j] == '\n' {
-			i = j
+			s = s[j+1:]
+		} else {
+			s = s[i+1:]
 		}
-		b.WriteByte('\n')
+		i = strings.IndexByte(s, '\r')
 	}
+	b.WriteString(s)
 	return b.String()
 }
 
@@ -449,11 +453,20 @@ func asciiUTF16(p []byte, le bool) (string, bool) {
 	}
 	var out strings.Builder
 	out.Grow(len(p) / 2)
+	// Units are gathered in a small array and written a chunk at a time:
+	// a WriteByte per unit cost more than the test of the unit.
+	var chunk [512]byte
+	n := 0
 	for i := 0; i < len(p); i += 2 {
 		if p[i+hi] != 0 || p[i+lo] >= 0x80 {
 			return "", false
 		}
-		out.WriteByte(p[i+lo])
+		chunk[n] = p[i+lo]
+		if n++; n == len(chunk) {
+			out.Write(chunk[:])
+			n = 0
+		}
 	}
+	out.Write(chunk[:n])
 	return out.String(), true
 }

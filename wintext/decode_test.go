@@ -188,7 +188,7 @@ func TestProblemIsALineLocatedError(t *testing.T) {
 
 // TestASCIIUTF16IsTheDecoder: the ASCII fast path decodes exactly as the
 // x/text UTF-16 decoder does whenever it takes the input, over edge cases
-// and random inputs that are mostly ASCII units.
+// random inputs that are mostly ASCII units, and long texts.
 func TestASCIIUTF16IsTheDecoder(t *testing.T) {
 	inputs := [][]byte{{}, {0}, {'a', 0}, {0, 'a'}, {'a', 0, 'b'}, {0, 0}, {0x7f, 0}, {0x80, 0}, {'a', 1}, {0xff, 0xfe, 'a', 0}, {0xfe, 0xff, 0, 'a'}, {'\r', 0, '\n', 0}}
 	r := rand.New(rand.NewSource(1))
@@ -210,6 +210,17 @@ func TestASCIIUTF16IsTheDecoder(t *testing.T) {
 			b = append(b, 'x')
 		}
 		inputs = append(inputs, b)
+	}
+	// Texts around the sizes of the chunk the fast path writes at once.
+	for _, n := range []int{255, 256, 257, 511, 512, 513, 1023, 1024, 1025, 1500, 8000} {
+		var b []byte
+		for k := range n {
+			b = append(b, byte(32+r.Intn(95)), 0)
+			if k%37 == 0 {
+				b[len(b)-2] = '\n'
+			}
+		}
+		inputs = append(inputs, b, append(append([]byte{}, b...), 0xe9, 0)) // and with a last non-ASCII unit
 	}
 	taken := 0
 	for _, p := range inputs {

@@ -249,6 +249,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "hvtriage: cannot analyze %s: %v\n", bundle, err)
 		return exitFailed
 	}
+	defer reportPhaseGC()()
 	doc := report.Build(res, version)
 	if cfg.redact {
 		if err := redactDocument(ctx, bundle, cfg.mapPath, doc); err != nil {
