@@ -78,7 +78,10 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 		}
 		text, _, _ = decodeText(in, raw, cut, MaxTextFile)
 	}
-	if cmdout.NamesOtherHypervisor(text) && !containsString(ext.Coverage, evidence.CoverOtherHypervisor) {
+	// Notes, tickets and pasted events are where a bundle says it is about
+	// another hypervisor's guest; command outputs are read as they are
+	// (and scanning every one of them costs the many-small-files case).
+	if proseKind(in.Kind) && cmdout.NamesOtherHypervisor(text) && !containsString(ext.Coverage, evidence.CoverOtherHypervisor) {
 		ext.Coverage = append(ext.Coverage, evidence.CoverOtherHypervisor)
 	}
 	r := &mixedRead{in: in, lines: cmdout.Lines(text), evLines: map[int64]bool{}}
@@ -131,6 +134,12 @@ func ReadMixed(ctx context.Context, in Input, ext *Extraction) {
 	if r.dropped > 0 {
 		ext.Notes = append(ext.Notes, fmt.Sprintf("%d more items in the rest of the file not kept as evidence (at most %d per reader)", r.dropped, MaxTextEvidence))
 	}
+}
+
+// proseKind says the kind is a person's text or a paste of events: free
+// text, events as text, a backup product's log.
+func proseKind(kind string) bool {
+	return kind == KindFreeText || kind == KindEVTXText || kind == KindBackupLog
 }
 
 // isOutputKind says the kind is a command output's (cmdout.Parse read the
