@@ -33,6 +33,8 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"k": {read: 24, right: 24},
 	"l": {read: 23, right: 21},
 	"m": {read: 24, right: 21},
+	"n": {read: 23, right: 20},
+	"o": {read: 23, right: 18},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of

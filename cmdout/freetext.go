@@ -45,7 +45,7 @@ var (
 	// that carry no code (the VM's setting refuses checkpoints, the
 	// hypervisor is not running, the configuration version is not one the
 	// host runs): a line saying one is a mention even without a code.
-	failurePhraseRe = regexp.MustCompile(`(?i)checkpoints (?:have been|are) disabled|hypervisor is not running|hyper-v components? (?:is|are) not running|\bVM version is (?:unsupported|not supported)|configuration version [0-9.]* ?(?:is not supported|is unsupported)|virtual machine configuration could not be (?:read|loaded)|missing checkpoint present|is missing a checkpoint|failed to start because there is not enough disk space|Saveset contains VM with checkpoint|change tracking data[^|]{0,40}(?:unavailable|unusable|invalid|does not match)|incremental[^|]{0,40}promoted to (?:a )?full`)
+	failurePhraseRe = regexp.MustCompile(`(?i)checkpoints (?:have been|are) disabled|hypervisor is not running|hyper-v components? (?:is|are) not running|\bVM version is (?:unsupported|not supported)|configuration version [0-9.]* ?(?:is not supported|is unsupported)|virtual machine configuration could not be (?:read|loaded)|missing checkpoint present|is missing a checkpoint|failed to start because there is not enough disk space|Saveset contains VM with checkpoint|change tracking data[^|]{0,40}(?:unavailable|unusable|invalid|does not match)|incremental[^|]{0,40}promoted to (?:a )?full|references resource \S+ which is not in the cluster database`)
 	freeCmdletRe    = regexp.MustCompile(`\b((?:Start|Stop|Save|Suspend|Resume|Restart|Import|Export|Checkpoint|Restore|Remove|Get|Set|New|Merge|Mount|Dismount|Convert|Resize|Optimize|Test|Move|Compare|Repair)-(?:VM[A-Za-z]*|VHD[A-Za-z]*))\b`)
 )
 

@@ -686,11 +686,11 @@ var (
 	// from a parameter or a FilterHashtable; wildcards and lists name no
 	// single one.
 	providerArgRe = regexp.MustCompile(`(?i)(?:-ProviderName\s+|\bProviderName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
-	logArgRe      = regexp.MustCompile(`(?i)(?:-LogName\s+|\bLogName\s*=\s*)['"]?([A-Za-z][\w.-]*(?:/[\w.-]+)?)['"]?(?:[\s;})]|$)`)
+	logArgRe      = regexp.MustCompile(`(?i)(?:-LogName\s+|\bLogName\s*=\s*)(?:'([A-Za-z][\w. -]*(?:/[\w.-]+)?)'|"([A-Za-z][\w. -]*(?:/[\w.-]+)?)"|([A-Za-z][\w.-]*(?:/[\w.-]+)?))(?:[\s;})]|$)`)
 	// channelProviderRe is a channel named after its provider, the way
 	// Windows names the Hyper-V, VHDMP and other component logs
 	// ("Microsoft-Windows-Hyper-V-VMMS-Admin", "…-VHDMP-Operational").
-	channelProviderRe = regexp.MustCompile(`^(Microsoft-Windows-[\w.-]+?)[-/](?:Admin|Operational|Analytic|Debug|Diagnostic)$`)
+	channelProviderRe = regexp.MustCompile(`^(Microsoft-Windows-[\w.-]+?(?: [\w.-]+)*)[-/](?:Admin|Operational|Analytic|Debug|Diagnostic)$`)
 )
 
 // isWinEventCmd is winEventCmdRe.MatchString, run only on a line that
@@ -735,8 +735,10 @@ func (em *textEmitter) command(l string) {
 		em.provider = m[1]
 	}
 	if m := logArgRe.FindStringSubmatch(l); m != nil {
-		em.channel = m[1]
-		if p := channelProviderRe.FindStringSubmatch(m[1]); p != nil && em.provider == "" {
+		// A quoted name may hold spaces ("Microsoft-Windows-Windows
+		// Defender/Operational").
+		em.channel = m[1] + m[2] + m[3]
+		if p := channelProviderRe.FindStringSubmatch(em.channel); p != nil && em.provider == "" {
 			em.provider = p[1]
 		}
 	}

@@ -353,6 +353,20 @@ func TestWalkText_SavedEventsAnyColumns(t *testing.T) {
 	assert.False(t, SniffText([]byte("Date/Time;Source;Level;Message\r\n05.12.2026 03:04:05;disk;Error;x\r\n")))
 }
 
+// An Id wider than its column, as a paste aligned by hand has it, runs
+// into the message column: the Id is the whole number.
+func TestWalkText_TableWideID(t *testing.T) {
+	text := "PS C:\\> Get-WinEvent -FilterHashtable @{LogName='System';ProviderName='Microsoft-Windows-FailoverClustering'} | ft TimeCreated,Id,Message -Wrap\r\n\r\n" +
+		"TimeCreated         Id Message\r\n" +
+		"-----------         -- -------\r\n" +
+		"21.05.2024 09:31:47 1205 The Cluster service failed to bring clustered role 'APP-9' completely online or\r\n" +
+		"                         offline.\r\n"
+	got, _ := walkAll(t, []byte(text))
+	require.Len(t, got, 1)
+	assert.EqualValues(t, 1205, got[0].EventID)
+	assert.Equal(t, "The Cluster service failed to bring clustered role 'APP-9' completely online or\noffline.", got[0].Message)
+}
+
 // winEventTableText: `Get-WinEvent -LogName … > x.txt` in Windows PowerShell:
 // a "ProviderName:" group header per provider, the TimeCreated/Id/
 // LevelDisplayName/Message columns, messages cut with "...". Layout from

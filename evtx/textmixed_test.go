@@ -106,6 +106,20 @@ func TestCommandLineNamesTheProvider(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "Microsoft-Windows-Hyper-V-StorageVSP", got[0].Provider)
 
+	// A quoted log name may hold a space (Defender's operational log).
+	quoted := strings.Join([]string{
+		`PS C:\> Get-WinEvent -LogName 'Microsoft-Windows-Windows Defender/Operational' -MaxEvents 1 | fl TimeCreated,Id,Message`,
+		"",
+		"TimeCreated : 09.09.2026 08:41:06",
+		"Id          : 1123",
+		"Message     : Microsoft Defender Exploit Guard has blocked an operation that is not allowed by your IT administrator.",
+		"",
+	}, "\n")
+	got, _ = walkTextString(t, []byte(quoted))
+	require.Len(t, got, 1)
+	assert.Equal(t, "Microsoft-Windows-Windows Defender", got[0].Provider)
+	assert.Equal(t, "Microsoft-Windows-Windows Defender/Operational", got[0].Channel)
+
 	// Without a command line naming one, a view without ProviderName is
 	// not taken for events.
 	assert.False(t, SniffText([]byte(strings.Join(strings.Split(list, "\n")[2:], "\n"))))

@@ -248,6 +248,12 @@ func winEventRow(t *tableState, r []rune, line int) (*textEvent, error) {
 	if hasLevel {
 		end = lvl.start
 	}
+	// An Id wider than its column (a paste aligned by hand) runs into the
+	// next one: that column starts after the number.
+	for end > 0 && end < len(r) && isDigitRune(r[end-1]) && isDigitRune(r[end]) {
+		end++
+	}
+	msgStart := max(msg.start, end)
 	words := strings.Fields(field(r, 0, end))
 	provider, nTime := t.provider, -1
 	if pc, ok := t.col("ProviderName"); ok && pc.start > 0 && pc.start < end {
@@ -282,10 +288,12 @@ func winEventRow(t *tableState, r []rune, line int) (*textEvent, error) {
 		te.props["LevelDisplayName"] = level
 		te.props["Message"] = strings.TrimSpace(after)
 	} else {
-		te.props["Message"] = field(r, msg.start, len(r))
+		te.props["Message"] = field(r, msgStart, len(r))
 	}
 	return te, nil
 }
+
+func isDigitRune(c rune) bool { return c >= '0' && c <= '9' }
 
 // rowTimeWords is how many of a row's first words are its time when a
 // ProviderName column starts at col: the words before that column when the

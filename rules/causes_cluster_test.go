@@ -64,6 +64,15 @@ func crashedWithAPP01() []byte {
 }
 
 var clusterCases = []causeCase{
+	// The cluster log quoted in a ticket: the role references a resource
+	// that is no longer in the cluster database (its key was deleted by
+	// hand). Shape: held-out o, hv15_13.
+	{name: "cluster log: resource not in the cluster database", cause: "cluster-metadata",
+		build: func(*testing.T) fixture.Files {
+			log := "00001f48.00002b3c::2024/05/21-07:31:47.119 ERR   [RCM] Group APP-9 references resource d3f81b06-4c9e-47a2-b5d0-7e1a29c8f463 which is not in the cluster database\r\n"
+			return fixture.Files{"cluster-log.txt": fixture.ASCII(log)}
+		},
+		want: firing().with("cluster-db-reference-missing")},
 	// A 1069 copied from Event Viewer as text (no event data, only the
 	// message): the VM resource failed with "Element not found", then the
 	// role could not come online. Shape: held-out h, hv8_01.

@@ -236,6 +236,19 @@ var permissionCases = []causeCase{
 		},
 		want:   ruledOut("Defender excludes Hyper-V's files by itself"),
 		others: []string{"stale-file-lock"}},
+	// Controlled folder access blocked the worker process writing a VM's
+	// files under Documents (1123): every start fails with no detail.
+	// Shape: held-out o, hv15_07.
+	{name: "Controlled folder access blocked vmwp.exe", cause: "antivirus-interference",
+		build: func(*testing.T) Files {
+			blk := hv02.Manifest("Microsoft-Windows-Windows Defender/Operational", "Microsoft-Windows-Windows Defender", "{11CD958A-C507-4EF3-B3F2-5FD9DFBD2C78}",
+				1123, LevelWarning, At(3, 0, 0), F("Path", `C:\Users\dev\Documents\Hyper-V\WEB01\Virtual Machines\5A1C.vmgs`), F("Process Name", `C:\Windows\System32\vmwp.exe`))
+			return Files{"fltmc.txt": OEM850(defenderOnly()), "Defender.evtx": EVTX([]evtxwrite.Record{blk}, 70)}
+		},
+		want: firing().citingOnly("Defender.evtx record 70 defender-blocked-hyperv-process"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Contains(t, commands(b.finding("antivirus-interference")), "ControlledFolderAccessAllowedApplications")
+		}},
 	// Defender itself reports acting on a VM's disk: that implicates it.
 	{name: "Defender acted on a VM disk", cause: "antivirus-interference",
 		build: func(*testing.T) Files {
