@@ -29,7 +29,7 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"g": {read: 24, right: 22},
 	"h": {read: 24, right: 23},
 	"i": {read: 24, right: 23},
-	"j": {read: 23, right: 21},
+	"j": {read: 23, right: 22},
 	"k": {read: 24, right: 24},
 	"l": {read: 23, right: 21},
 	"m": {read: 24, right: 21},

@@ -238,6 +238,7 @@ var sections = []recognizer{
 	{KindSecedit, line(isSeRight), parseSecedit},
 	{KindIcacls, line(isIcaclsHead), parseIcacls},
 	{KindGetVolume, head(isGetVolumeHead), parseGetVolume},
+	{KindServices, line(isSCQueryHead), parseSCQuery},
 	{"", isIcaclsSummary, parseIcaclsSummary},
 	{"", column0(isIcaclsErr), parseIcaclsError},
 	{KindFltmcFilters, line(isFltmcErr), parseFltmcError},
@@ -433,6 +434,8 @@ func parseTable(lines []string, i int, d *Doc) int {
 		d.addNativeTable(k, t)
 	case KindWhoamiPriv:
 		d.addNativeTable(k, t)
+	case KindServices:
+		d.addServiceTable(t)
 	case KindListing:
 		d.addGCITable(t, lines)
 	default:

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -173,4 +174,23 @@ func TestTableKindFromPrompt(t *testing.T) {
 	// The same columns under no prompt are no listing.
 	d, _ = Parse("Name              GB LastWriteTime\n----              -- -------------\nSRV-4.vhdx      61.2 10/29/2023 9:58:02 PM\n")
 	assert.Empty(t, d.Files)
+}
+
+// sc qc on its lines, sc qc whose breaks a chat ate, and Get-Service
+// cut to Name, Status and StartType.
+func TestServices(t *testing.T) {
+	b, err := os.ReadFile("testdata/services.txt")
+	require.NoError(t, err)
+	d, _, _ := ParseBytes(b)
+	s := RecordsOf[Service](d)
+	require.Len(t, s, 4)
+	assert.Equal(t, Service{Line: 6, Name: "VSS", StartType: "Disabled"}, s[0])
+	assert.Equal(t, Service{Line: 16, Name: "VSS", StartType: "Disabled", Status: "Stopped"}, s[1])
+	assert.Equal(t, "vmicvss", s[2].Name)
+
+	d, _ = Parse("C:\\>sc qc VSS [SC] QueryServiceConfig SUCCESS SERVICE_NAME: VSS         TYPE               : 10  WIN32_OWN_PROCESS         START_TYPE         : 4   DISABLED         ERROR_CONTROL      : 1   NORMAL\n")
+	s = RecordsOf[Service](d)
+	require.Len(t, s, 1)
+	assert.Equal(t, "Disabled", s[0].StartType)
+	assert.Equal(t, 1, s[0].Line)
 }

@@ -268,6 +268,8 @@ func classifyTable(t *table) Kind {
 	switch {
 	case t.has("StateInfo"):
 		return KindCSVState
+	case t.has("Name", "StartType"): // Get-Service | Select Name, Status, StartType
+		return KindServices
 	case t.has("PrimaryStatusDescription", "Enabled"):
 		return KindVMIntegration
 	case t.has("VHDNumber"):

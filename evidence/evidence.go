@@ -40,6 +40,7 @@ const (
 	KindBootEntry   Kind = "boot.entry"      // one entry of the boot configuration (bcdedit /enum)
 	KindSysinfo     Kind = "host.sysinfo"    // the Hyper-V requirements systeminfo prints
 	KindFileAttr    Kind = "file.attr"       // one file's compression or encryption state (compact, cipher)
+	KindService     Kind = "service"         // how one Windows service starts (sc qc, Get-Service)
 	KindDerived     Kind = "derived"         // a fact computed by a Go check from other evidence
 )
 

