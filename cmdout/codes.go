@@ -76,7 +76,10 @@ var messageCodes = []struct {
 	{"0xC03A0016", []string{"The process has not been granted access rights to the parent virtual hard disk for the differencing disk"}},
 	{"0xC03A0017", []string{"There is a mismatch in the virtual sizes of the parent virtual hard disk and differencing disk"}},
 	{"0xC03A0018", []string{"A differencing disk is indicated in its own parent chain"}},
-	{"0xC03A0019", []string{"There was an error opening a virtual hard disk further up the chain"}},
+	// The Japanese text as Hyper-V Manager's dialog prints it (quoted in a
+	// Japanese troubleshooting article on a parent disk mounted on the host).
+	{"0xC03A0019", []string{"There was an error opening a virtual hard disk further up the chain",
+		"チェーン上位の仮想ハード ディスクを開く際にエラーが発生しました"}},
 	{"0xC03A001A", []string{"The requested operation could not be completed due to a virtual disk system limitation"}},
 	// Resilient Change Tracking (VHDMP's change-tracking log, CTLOG).
 	{"0xC03A0020", []string{"Change Tracking is not initialized for this virtual disk"}},
