@@ -35,6 +35,8 @@ var heldOutFloor = map[string]struct{ read, right int }{
 	"m": {read: 24, right: 21},
 	"n": {read: 23, right: 20},
 	"o": {read: 23, right: 18},
+	"p": {read: 24, right: 20},
+	"q": {read: 24, right: 20},
 }
 
 // TestHeldOutCorpus runs every file of each held-out set as a bundle of
