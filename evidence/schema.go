@@ -35,7 +35,7 @@ var Schema = map[Kind][]string{
 	KindFilterInst:  {AttrName, "volume", "altitude", "band"},
 	KindRight:       {"right", "accounts", "has_vm_group", "token_privilege", AttrState},
 	KindACL:         {AttrPath, "aces", "vm_sids", "has_vm_group", "has_deny"},
-	KindFile:        {AttrPath, "dir", AttrName, "ext", "size", "is_dir", "modified"},
+	KindFile:        {AttrPath, "dir", AttrName, "ext", "size", "is_dir", "modified", AttrVMID, "config_location"},
 	KindVolume:      {AttrDrive, "dir", "free_bytes"},
 	KindHandle:      {"process", "pid", AttrPath, "user", "vm_file", "hyperv_process", "av_process", "handle"},
 	KindHost:        {AttrComputer, "vhd_path", "vm_path"},

@@ -131,7 +131,7 @@ var placeholders = map[string]placeholderType{
 	"node":      {attrs: []string{evidence.AttrComputer}, valid: hostName.MatchString},
 	// VM facts from the bundle's inventory.
 	"vm_folder":  {valid: isPath, vmAttr: evidence.AttrPath},
-	"config_dir": {valid: isPath, vmAttr: "config_location"},
+	"config_dir": {attrs: []string{"config_location"}, valid: isPath, vmAttr: "config_location"},
 	"generation": {valid: func(v string) bool { return generationValues[v] }, vmAttr: "generation"},
 	// The controller slot of the disk the step is about.
 	"controller_type":     {valid: func(v string) bool { return controllerTypes[strings.ToLower(v)] }, driveAttr: "controller_type"},

@@ -40,3 +40,16 @@ func TestClassifyLostBreakEventCopy(t *testing.T) {
 	c = Classify(Default(), NewHead("note.txt", []byte("Log Name: System, Source: iScsiPrt, nothing else.\n"), true))
 	assert.NotEqual(t, KindFreeText, c.Kind)
 }
+
+// A file named after a VM's ID in its "Virtual Machines" folder gives the
+// VM ID and the configuration location, for the steps about it.
+func TestVMConfigFile(t *testing.T) {
+	id, loc, ok := vmConfigFile(`\\BLD-7\images\base\Virtual Machines\`, "9B3E1C7A-40D2-4F85-A6E9-2C7D5B1F8E34.vmcx")
+	assert.True(t, ok)
+	assert.Equal(t, "9B3E1C7A-40D2-4F85-A6E9-2C7D5B1F8E34", id)
+	assert.Equal(t, `\\BLD-7\images\base`, loc)
+	_, _, ok = vmConfigFile(`D:\VMs\base\Snapshots`, "9B3E1C7A-40D2-4F85-A6E9-2C7D5B1F8E34.xml")
+	assert.False(t, ok, "a checkpoint's configuration is not the VM's")
+	_, _, ok = vmConfigFile(`D:\VMs\base\Virtual Machines`, "notes.xml")
+	assert.False(t, ok)
+}

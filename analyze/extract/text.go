@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -407,13 +408,35 @@ func (m *textMapper) listings(doc *cmdout.Doc) {
 		if f.Modified.Raw != "" {
 			summary += ", modified " + f.Modified.Raw
 		}
-		m.add(evidence.KindFile, f.Line, stamp(f.Modified), summary, map[string]string{evidence.AttrPath: full, "dir": f.Dir,
-			evidence.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)})
+		attrs := map[string]string{evidence.AttrPath: full, "dir": f.Dir,
+			evidence.AttrName: f.Name, "ext": ext, "size": strconv.FormatInt(f.Size, 10), "is_dir": boolText(f.IsDir)}
+		if id, loc, ok := vmConfigFile(f.Dir, f.Name); ok {
+			// A VM's own file names its VM and, by its folder, where the
+			// VM's configuration lives: steps about it can name both.
+			attrs[evidence.AttrVMID], attrs["config_location"] = id, loc
+		}
+		m.add(evidence.KindFile, f.Line, stamp(f.Modified), summary, attrs)
 	}
 	for _, v := range doc.FreeSpace {
 		m.add(evidence.KindVolume, v.Line, time.Time{}, fmt.Sprintf("volume %s has %s free (listing of %s)", cmpOr(v.Drive, "?"), humanBytes(v.Bytes), v.Dir),
 			map[string]string{"drive": v.Drive, "dir": v.Dir, "free_bytes": strconv.FormatInt(v.Bytes, 10)})
 	}
+}
+
+// vmConfigFileRe is a file Hyper-V names after the VM's ID: its
+// configuration (.vmcx, or .xml before 2016), runtime and guest state.
+var vmConfigFileRe = regexp.MustCompile(`(?i)^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.(vmcx|vmrs|vmgs|xml|bin|vsv)$`)
+
+// vmConfigFile reads the VM ID and the configuration location from a
+// file in a VM's "Virtual Machines" folder.
+func vmConfigFile(dir, name string) (id, location string, ok bool) {
+	m := vmConfigFileRe.FindStringSubmatch(name)
+	d := strings.TrimRight(dir, `\`)
+	const sub = `\Virtual Machines`
+	if m == nil || len(d) <= len(sub) || !strings.EqualFold(d[len(d)-len(sub):], sub) {
+		return "", "", false
+	}
+	return m[1], d[:len(d)-len(sub)], true
 }
 
 // vmFileExtensions are the files a VM's worker process holds open.
