@@ -58,6 +58,20 @@ var backupCases = []causeCase{
 			return Files{"guest-sc.txt": ASCII(sc)}
 		},
 		want: firing().with("guest-vss-service-disabled")},
+	// The backup product's recovery checkpoint fails because production
+	// checkpoints cannot be created, and the guest's VSS service is
+	// disabled: the guest explains the writer failure and the product's
+	// error. Shape: held-out m, hv13_11.
+	{name: "the guest's VSS service disabled explains the product's failure", cause: "guest-integration-vss-unavailable",
+		build: func(*testing.T) Files {
+			log := "04.05.2023 22:13:41 :: Failed to create VM recovery checkpoint (mode: Veeam application-aware processing) Details: Job failed ('Checkpoint operation for 'VDI-7' failed. (Virtual machine ID 91E17C0F-F978-4209-8E7A-962DF97C3FAC) Production checkpoints cannot be created for 'VDI-7'.').\r\n"
+			sc := "SERVICE_NAME: VSS\r\n        START_TYPE         : 4   DISABLED\r\n"
+			return Files{"Veeam_VDI-7.log": ASCII(log), "guest-sc.txt": ASCII(sc)}
+		},
+		want: firing().with("guest-vss-service-disabled", "cmd-production-checkpoint-failed"),
+		also: func(t *testing.T, b *bundleResult) {
+			assert.Equal(t, "guest-integration-vss-unavailable", b.res.Outcome.Findings[0].Cause.ID)
+		}},
 	// A ticket quotes the backup appliance's job list: the incrementals of
 	// a VM were promoted to full ones after a failed live migration. No
 	// product log: the quote is weak evidence, still the only one.
