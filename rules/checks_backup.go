@@ -19,6 +19,7 @@ var backupChecks = map[string]check{
 	"backup.user-checkpoint-same-vm":      backupUserCheckpointSameVM,
 	"backup.user-checkpoint-host-failure": backupUserCheckpointHostFailure,
 	"backup.guest-vss-all-ok":             guestVSSAllOK,
+	"backup.production-refused-no-writer": productionRefusedNoWriter,
 }
 
 // backupCheckEvents are the event providers the backup checks read (see checkEvents).
@@ -317,6 +318,27 @@ func guestVSSAllOK(ix *index) []*evidence.Evidence {
 			return nil
 		}
 		out = append(out, s)
+	}
+	return out
+}
+
+// productionRefusedText is Hyper-V's sentence for a production checkpoint
+// the guest did not take part in.
+var (
+	productionRefusedText = regexp.MustCompile(`(?i)production checkpoints? cannot be created|could not create (a )?production checkpoint|failed to create production checkpoint`)
+	writerErrorCode       = regexp.MustCompile(`(?i)0x800423f[0-9a-f]`)
+)
+
+// productionRefusedNoWriter finds cmdlet, dialog or product errors saying
+// production checkpoints cannot be created, with no VSS writer error in
+// the same record: a writer that failed inside the guest (0x800423F4…)
+// means the guest did take part, and is the writer cause's.
+func productionRefusedNoWriter(ix *index) []*evidence.Evidence {
+	var out []*evidence.Evidence
+	for _, e := range ix.of(evidence.KindCmdError) {
+		if productionRefusedText.MatchString(e.Attrs[evidence.AttrText]) && !writerErrorCode.MatchString(e.Attrs[evidence.AttrHResults]) {
+			out = append(out, e)
+		}
 	}
 	return out
 }
