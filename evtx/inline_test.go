@@ -50,19 +50,8 @@ func TestSplitDetailsLine(t *testing.T) {
 func TestSplitDetailsLineColonGate(t *testing.T) {
 	lines := []string{"", ":", "::", ":::", "Log Name: a Event ID: 1 Description: x", "Log Name：a Event ID：1 Description：x",
 		"Log Name : a Event ID\u00a0: 1 Description: x", "Log Name: a Event ID: 1 Description x", "ー：：", "\xef\xbc", "a\xef:b:c"}
-	for _, dir := range []string{"testdata", filepath.Join("..", "analyze", "testdata"), filepath.Join("..", "cmdout", "testdata")} {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil || len(raw) > 1<<20 {
-				return nil
-			}
-			text, _, _ := wintext.Decode(raw)
-			lines = append(lines, strings.Split(text, "\n")...)
-			return nil
-		})
+	for _, text := range testDataTexts("testdata", filepath.Join("..", "analyze", "testdata"), filepath.Join("..", "cmdout", "testdata")) {
+		lines = append(lines, strings.Split(text, "\n")...)
 	}
 	passed := 0
 	for _, l := range lines {
@@ -90,15 +79,31 @@ func TestSplitDetailsLine_severalBlocks(t *testing.T) {
 		block("9", "Error", "Target did not respond in time for a SCSI request.")
 	lines, ok := SplitDetailsLine(l)
 	require.True(t, ok)
-	var got []*Event
-	_, err := WalkText(context.Background(), strings.NewReader(strings.Join(lines, "\n")+"\n"), func(ev *Event) error {
-		got = append(got, ev)
-		return nil
-	})
-	require.NoError(t, err)
+	got, _ := walkTextString(t, []byte(strings.Join(lines, "\n")+"\n"))
 	require.Len(t, got, 2)
 	assert.EqualValues(t, 129, got[0].EventID)
 	assert.Equal(t, "Reset to device, \\Device\\RaidPort3, was issued.", got[0].Message)
 	assert.EqualValues(t, 9, got[1].EventID)
 	assert.Equal(t, "Target did not respond in time for a SCSI request.", got[1].Message)
+}
+
+// testDataTexts decodes every file under dirs (up to 1 MiB each): the
+// lines the equivalence tests of the gates run over.
+func testDataTexts(dirs ...string) []string {
+	var texts []string
+	for _, dir := range dirs {
+		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			raw, err := os.ReadFile(p)
+			if err != nil || len(raw) > 1<<20 {
+				return nil
+			}
+			text, _, _ := wintext.Decode(raw)
+			texts = append(texts, text)
+			return nil
+		})
+	}
+	return texts
 }

@@ -1,8 +1,6 @@
 package evtx
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,19 +16,8 @@ func TestWinEventGateIsTheRegexp(t *testing.T) {
 	lines := []string{"", "Get-WinEvent", "get-winevent -LogName System", "PS C:\\> GET-WINEVENT -ProviderName x", "xGet-WinEvent",
 		"Get-WinEventx", "Get-WinEvent_", "Get‐WinEvent", "Get-WinEvenT", "Get-Wİnevent", "Get-WınEvent", "Get-WinEvent\u00e9", "éGet-WinEvent",
 		"Get-Win Event", "Get-WinEvent | Format-List", "(Get-WinEvent)", "Get-WinEvents"}
-	for _, dir := range []string{filepath.Join("..", "analyze", "testdata"), filepath.Join("..", "cmdout", "testdata")} {
-		filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return nil
-			}
-			raw, err := os.ReadFile(p)
-			if err != nil || len(raw) > 1<<20 {
-				return nil
-			}
-			text, _, _ := wintext.Decode(raw)
-			lines = append(lines, wintext.Lines(text)...)
-			return nil
-		})
+	for _, text := range testDataTexts(filepath.Join("..", "analyze", "testdata"), filepath.Join("..", "cmdout", "testdata")) {
+		lines = append(lines, wintext.Lines(text)...)
 	}
 	for _, l := range lines[:len(lines):len(lines)] {
 		lines = append(lines, strings.ToUpper(l), strings.ToLower(l))
