@@ -297,7 +297,16 @@ func parseNoItems(_ []string, i int, d *Doc) int {
 // gciCommandRe is a prompt with a Get-ChildItem (gci, dir, ls) of one
 // literal folder: the table below it, cut to Name and Length by
 // Format-Table, prints no "Directory:" line of its own.
-var gciCommandRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Get-ChildItem|gci|dir|ls)\s+(?:-(?:Literal)?Path\s+)?(?:'([A-Za-z]:\\[^'*?|]*)'|"([A-Za-z]:\\[^"*?|]*)"|([A-Za-z]:\\[^\s'"*?|]*))(?:\s|$)`)
+var gciCommandRe = regexp.MustCompile(`(?i)` + promptRe + gciNamesRe + `\s+` + literalPathArgRe + `(?:\s|$)`)
+
+// The parts of the prompt lines read for context: the prompt, Get-ChildItem
+// under any of its names, and one literal path argument (quoted or not,
+// with -Path or -LiteralPath or none; the path is in one of three groups).
+const (
+	promptRe         = `^PS [^>]{0,260}>\s*`
+	gciNamesRe       = `(?:Get-ChildItem|gci|dir|ls)`
+	literalPathArgRe = `(?:-(?:Literal)?Path\s+)?(?:'([A-Za-z]:\\[^'*?|]*)'|"([A-Za-z]:\\[^"*?|]*)"|([A-Za-z]:\\[^\s'"*?|]*))`
+)
 
 func isGCICommand(l string) bool {
 	return strings.HasPrefix(l, "PS ") && strings.IndexByte(l, '>') > 0 && gciCommandRe.MatchString(l)
@@ -328,7 +337,7 @@ func isEmptySnapshotList(lines []string, i int) bool {
 }
 
 // testPathRe is a prompt with Test-Path of one literal file.
-var testPathRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*Test-Path\s+(?:-(?:Literal)?Path\s+)?(?:'([A-Za-z]:\\[^'*?|]*)'|"([A-Za-z]:\\[^"*?|]*)"|([A-Za-z]:\\[^\s'"*?|]*))\s*$`)
+var testPathRe = regexp.MustCompile(`(?i)` + promptRe + `Test-Path\s+` + literalPathArgRe + `\s*$`)
 
 // isTestPathTrue matches Test-Path of a file answered True on the next
 // line: the file is there, as a listing would show it (a VM's disk moved
@@ -392,22 +401,22 @@ func parseFltmcError(lines []string, i int, d *Doc) int {
 	return next
 }
 
-func parsePSError(lines []string, i int, d *Doc) int {
-	e, next := readPSError(lines, i)
+func parsePSError(lines []string, i int, d *Doc) int { return d.addPSError(lines, i, lines[i]) }
+
+// parseRelayedPSError reads an error record whose head a tool printed
+// after its own words (see isRelayedPSErrorHead), from the cmdlet on.
+func parseRelayedPSError(lines []string, i int, d *Doc) int {
+	return d.addPSError(lines, i, lines[i][relayedPSErrorAt(lines[i]):])
+}
+
+// addPSError reads the error record at lines[i], its head line being head.
+func (d *Doc) addPSError(lines []string, i int, head string) int {
+	e, next := readPSError(lines, i, head)
 	if k := cmdletKind(e.Command); k != "" {
 		d.addKind(k)
 	}
 	d.Errors = append(d.Errors, e)
 	return next
-}
-
-// parseRelayedPSError reads an error record whose head a tool printed
-// after its own words (see isRelayedPSErrorHead), from the cmdlet on.
-func parseRelayedPSError(lines []string, i int, d *Doc) int {
-	orig := lines[i]
-	lines[i] = orig[relayedPSErrorAt(orig):]
-	defer func() { lines[i] = orig }()
-	return parsePSError(lines, i, d)
 }
 
 func parseManagerError(lines []string, i int, d *Doc) int {
@@ -467,11 +476,11 @@ func kindFromPrompt(t *table, lines []string, i int) Kind {
 }
 
 // gciPromptRe is a prompt running Get-ChildItem under any of its names.
-var gciPromptRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Get-ChildItem|gci|dir|ls)\b`)
+var gciPromptRe = regexp.MustCompile(`(?i)` + promptRe + gciNamesRe + `\b`)
 
 // vmPromptRe is a prompt with a Hyper-V cmdlet of one VM, by -VMName,
 // -Name or its first argument: "PS C:\> Get-VMSnapshot -VMName APP01 | fl".
-var vmPromptRe = regexp.MustCompile(`(?i)^PS [^>]{0,260}>\s*(?:Hyper-V\\)?((?:Get|Checkpoint|Restore|Remove|Export)-VM\w*)(?:\s+-VMName|\s+-Name)?\s+['"]?([A-Za-z0-9][^\s'"|*,;]*)['"]?(?:\s|$)`)
+var vmPromptRe = regexp.MustCompile(`(?i)` + promptRe + `(?:Hyper-V\\)?((?:Get|Checkpoint|Restore|Remove|Export)-VM\w*)(?:\s+-VMName|\s+-Name)?\s+['"]?([A-Za-z0-9][^\s'"|*,;]*)['"]?(?:\s|$)`)
 
 // vmsFromPrompts names the VM of checkpoints and disks printed without
 // one (Format-List of chosen properties, Select Path) from the prompt

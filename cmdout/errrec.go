@@ -120,10 +120,12 @@ func isRelayedPSErrorHead(lines []string, i int) bool {
 }
 
 // readPSError reads a PowerShell error record starting at lines[i]: the
-// "Cmdlet : message" line, message lines, "At line:…", "+ …" echo lines,
-// and the "+ CategoryInfo" / "+ FullyQualifiedErrorId" lines.
-func readPSError(lines []string, i int) (ErrorRecord, int) {
-	m := psErrorHeadRe.FindStringSubmatch(lines[i])
+// "Cmdlet : message" line (head: lines[i], or the part of it from the
+// cmdlet on when a tool printed its own words first), message lines, "At
+// line:…", "+ …" echo lines, and the "+ CategoryInfo" /
+// "+ FullyQualifiedErrorId" lines.
+func readPSError(lines []string, i int, head string) (ErrorRecord, int) {
+	m := psErrorHeadRe.FindStringSubmatch(head)
 	e := ErrorRecord{Line: i + 1, Command: m[1]}
 	var msg []string
 	if head := strings.TrimSpace(m[2]); head != "" && !ps7PositionRe.MatchString(head) {
@@ -158,7 +160,7 @@ func readPSError(lines []string, i int) (ErrorRecord, int) {
 		}
 	}
 	e.Message = strings.Join(msg, " ")
-	all := strings.Join(lines[i:j], "\n")
+	all := strings.Join(append([]string{head}, lines[i+1:j]...), "\n")
 	e.Path = errorPath(e.Message, e.Category, all)
 	setHResult(&e, all)
 	// The joined message too: a wrapped message is whole only there.

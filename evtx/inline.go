@@ -65,6 +65,11 @@ func SplitDetailsLine(l string) (lines []string, ok bool) {
 	return lines, len(lines) > 0
 }
 
+// MinDetailsLine is the shortest line worth offering to SplitDetailsLine
+// when looking through a whole text for copies whose breaks were lost: an
+// Event Viewer copy's labels alone take more, and most lines are shorter.
+const MinDetailsLine = 120
+
 // maxInlineBlocks bounds the blocks read from one line.
 const maxInlineBlocks = 1000
 

@@ -291,15 +291,11 @@ func collectEntry(ctx context.Context, f *found, e *analyze.Entry, kind string) 
 	return err
 }
 
-// inlineEventMin is the shortest line that can hold an Event Viewer copy
-// whose breaks were lost (its labels alone take more).
-const inlineEventMin = 120
-
 // inlineEvents collects the values of the events held in lines whose
 // breaks were lost (evtx.SplitDetailsLine).
 func (f *found) inlineEvents(ctx context.Context, text string) {
 	for _, l := range strings.Split(text, "\n") {
-		if len(l) < inlineEventMin {
+		if len(l) < evtx.MinDetailsLine {
 			continue
 		}
 		if block, ok := evtx.SplitDetailsLine(l); ok {

@@ -43,18 +43,18 @@ func emptyVMConfig(ix *index) []*evidence.Evidence {
 	return out
 }
 
-// vmConfigXMLName is a configuration version 5.0 VM's file: <VM ID>.xml.
-var vmConfigXMLName = regexp.MustCompile(`(?i)^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.xml$`)
-
 // isVMConfigFile says a listed file is a VM's configuration: a .vmcx, or
 // (Windows Server 2012 R2 and before) a <VM ID>.xml in a "Virtual
-// Machines" folder.
+// Machines" folder, which the listing's reader marks with the VM's
+// configuration location.
 func isVMConfigFile(f *evidence.Evidence) bool {
-	if f.Attrs["ext"] == ".vmcx" {
+	switch f.Attrs["ext"] {
+	case ".vmcx":
 		return true
+	case ".xml":
+		return f.Attrs["config_location"] != ""
 	}
-	dir := strings.ToLower(strings.TrimRight(f.Attrs["dir"], `\`))
-	return vmConfigXMLName.MatchString(f.Attrs[evidence.AttrName]) && strings.HasSuffix(dir, `\virtual machines`)
+	return false
 }
 
 // configDir is the folder that holds a VM's configuration file:

@@ -33,16 +33,12 @@ func (FreeText) Sniff(h *Head) Claim {
 	return Claim{}
 }
 
-// inlineEventMin is the shortest line worth splitting: an Event Viewer
-// copy's labels alone take more.
-const inlineEventMin = 120
-
 // hasInlineEvents says whether a line of the text is an Event Viewer copy
 // whose line breaks were lost (evtx.SplitDetailsLine): a web form or a
 // chat made the whole paste one line, and ReadMixed reads its events.
 func hasInlineEvents(text string) bool {
 	for _, l := range cmdout.Lines(text) {
-		if len(l) >= inlineEventMin {
+		if len(l) >= evtx.MinDetailsLine {
 			if _, ok := evtx.SplitDetailsLine(l); ok {
 				return true
 			}
